@@ -1,0 +1,62 @@
+import type { ItemError } from '@unreel/provider-spec';
+
+export type OperationStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED';
+
+/** PENDING and SCHEDULED are the open states; the rest are final (RESTORED may follow DELETED). */
+export type ItemStatus = 'PENDING' | 'SCHEDULED' | 'DELETED' | 'NOT_FOUND' | 'FAILED' | 'RESTORED';
+
+export interface OperationCounts {
+  total: number;
+  deleted: number;
+  notFound: number;
+  failed: number;
+  restored: number;
+  /** PENDING plus SCHEDULED. */
+  pending: number;
+}
+
+export interface OperationRecord extends OperationCounts {
+  id: string;
+  /** Owner of the operation; `default` when the server runs without tenants. */
+  tenant: string;
+  status: OperationStatus;
+  /** Hash of the sorted, de-duplicated ids: what makes a repeated operationId "the same". */
+  fingerprint: string;
+  /** The last sequence number handed out for this operation. */
+  lastSequence: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ItemRecord {
+  operationId: string;
+  /** `<account>:<native id>` */
+  videoId: string;
+  account: string;
+  nativeId: string;
+  status: ItemStatus;
+  error: ItemError | null;
+  attempts: number;
+  /** An earlier attempt failed ambiguously (timeout, 5xx, crash): a later NOT_FOUND means DELETED. */
+  ambiguous: boolean;
+  restorableUntil: Date | null;
+  updatedAt: Date;
+  /** Position of this item in the operation's request, for stable paging. */
+  position: number;
+}
+
+/** One journaled change of one item: the unit `deletionProgress` streams. */
+export interface ProgressEvent {
+  operationId: string;
+  /** Gapless per operation, starting at 1. */
+  sequence: number;
+  item: ItemRecord;
+  total: number;
+  /** Items in a final state after this event. */
+  completed: number;
+  status: OperationStatus;
+}
+
+export function isFinalItemStatus(status: ItemStatus): boolean {
+  return status !== 'PENDING' && status !== 'SCHEDULED';
+}

@@ -1,0 +1,5 @@
+export * from './errors/index.js';
+export * from './video-provider-v1.js';
+export * from './plugin-v1.js';
+export * from './ambiguity.js';
+export type { StandardSchemaV1 } from '@standard-schema/spec';

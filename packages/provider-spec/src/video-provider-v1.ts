@@ -1,0 +1,78 @@
+import type { ItemError } from './errors/unreel-provider-error.js';
+
+/** Normalised lifecycle of a video at its provider. */
+export type ProviderVideoStatus = 'PROCESSING' | 'READY' | 'FAILED' | 'DELETED' | 'UNKNOWN';
+
+export interface ProviderVideo {
+  /** The provider's own id (what follows `<account>:` in an unreel id). */
+  id: string;
+  title: string | null;
+  status: ProviderVideoStatus;
+  createdAt?: Date;
+  /** Set when the provider holds the video as deleted but restorable (soft delete). */
+  deletedAt?: Date | null;
+  restorableUntil?: Date | null;
+}
+
+export interface VideoPage {
+  items: ProviderVideo[];
+  /** Opaque; pass back as `cursor` for the next page. Absent or null on the last page. */
+  nextCursor?: string | null;
+}
+
+/** What happened to one id of a `doDeleteVideos` call. */
+export type DeleteOutcome =
+  | {
+      status: 'DELETED';
+      /** For soft deletes: until when `doRestoreVideo` can bring it back. */
+      restorableUntil?: Date | null;
+    }
+  | { status: 'NOT_FOUND' }
+  | { status: 'FAILED'; error: ItemError };
+
+export type RestoreOutcome =
+  | { status: 'RESTORED'; video?: ProviderVideo | null }
+  | { status: 'NOT_FOUND' }
+  | { status: 'FAILED'; error: ItemError };
+
+export interface CallOptions {
+  /** Aborted on the per-call timeout or on shutdown. Pass it to every request. */
+  signal: AbortSignal;
+  /** 1 for the first attempt of this call; the engine retries, not the plugin. */
+  attempt: number;
+}
+
+export interface ProviderCapabilitiesV1 {
+  /** Ids per `doDeleteVideos` call: OmegaStream 50, ApsaraVideo 20, others 1. */
+  maxBatchSize: number;
+  /** Soft delete with a restore path, or `false` when deletion is permanent. */
+  restore: false | { windowDays?: number };
+  /** The documented per-account request limit; config may override it. */
+  requestsPerSecond?: number;
+  /** Calls in flight per account the engine allows by default. */
+  maxConcurrency?: number;
+  /** Ids per `doGetVideos` call the provider answers in one request. */
+  maxLookupBatchSize?: number;
+}
+
+/**
+ * One provider account, created by a plugin from validated settings. `do*` methods are called by
+ * the host only: it owns batching, rate limits, retries and timeouts, so a provider makes exactly
+ * one attempt per call and throws an `UnreelProviderError` when the whole call failed.
+ */
+export interface VideoProviderV1 {
+  readonly specificationVersion: 'v1';
+  /** The plugin id, e.g. `api-video`. */
+  readonly provider: string;
+  readonly capabilities: ProviderCapabilitiesV1;
+
+  /** One outcome per id, in the order given. Throws only when the whole call failed. */
+  doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]>;
+  /** Absent when `capabilities.restore` is false. */
+  doRestoreVideo?(id: string, options: CallOptions): Promise<RestoreOutcome>;
+  /** One entry per id, in order; `null` for an id the provider does not have. */
+  doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]>;
+  doListVideos?(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage>;
+  /** Release sockets and timers; called once at shutdown. */
+  doClose?(): Promise<void>;
+}
