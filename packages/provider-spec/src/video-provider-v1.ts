@@ -1,4 +1,5 @@
 import type { ItemError } from './errors/unreel-provider-error.js';
+import type { WebhookEventV1, WebhookRequestV1 } from './webhook-v1.js';
 
 /** Normalised lifecycle of a video at its provider. */
 export type ProviderVideoStatus = 'PROCESSING' | 'READY' | 'FAILED' | 'DELETED' | 'UNKNOWN';
@@ -73,6 +74,11 @@ export interface VideoProviderV1 {
   /** One entry per id, in order; `null` for an id the provider does not have. */
   doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]>;
   doListVideos?(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage>;
+  /**
+   * Verifies and reads a webhook delivery. Throws `UnauthorizedError` when it is unsigned or badly signed (the host
+   * answers 401 and changes nothing). Absent when the provider sends no deletion events.
+   */
+  doParseWebhook?(request: WebhookRequestV1): Promise<WebhookEventV1> | WebhookEventV1;
   /** Release sockets and timers; called once at shutdown. */
   doClose?(): Promise<void>;
 }

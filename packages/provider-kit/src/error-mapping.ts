@@ -1,0 +1,137 @@
+import {
+  ForbiddenError,
+  InvalidRequestError,
+  NetworkError,
+  NotFoundError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  TimeoutError,
+  UnauthorizedError,
+  UnreelProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorOptions,
+} from '@unreel/provider-spec';
+import { redactSecrets } from './redact-secrets.js';
+import { parseRetryAfterMs } from './retry-after.js';
+
+export interface ErrorResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the body was JSON, else its text, else undefined. */
+  body: unknown;
+}
+
+export interface ErrorDescription {
+  code?: ProviderErrorCode;
+  message?: string;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+export interface ErrorMappingOptions {
+  describeError?: (response: ErrorResponse) => ErrorDescription | undefined;
+  maxRetryAfterMs?: number;
+  secrets?: readonly string[];
+}
+
+const MAX_MESSAGE_LENGTH = 300;
+
+/** Turns an HTTP error answer into the provider-spec error the engine understands. */
+export function errorFromResponse(
+  provider: string,
+  response: ErrorResponse,
+  options: ErrorMappingOptions = {},
+): UnreelProviderError {
+  const described = options.describeError?.(response) ?? {};
+  const providerMessage = described.message ?? genericMessage(response.body);
+  const retryAfterMs =
+    described.retryAfterMs ?? parseRetryAfterMs(response.headers, { maxMs: options.maxRetryAfterMs ?? 60_000 });
+  const base = `${provider} answered ${response.status}`;
+  const message = truncate(
+    redactSecrets(providerMessage ? `${base}: ${providerMessage}` : base, options.secrets ?? []),
+  );
+  const errorOptions: ProviderErrorOptions = {
+    message,
+    status: response.status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(described.retryable === undefined ? {} : { retryable: described.retryable }),
+  };
+  const code = described.code ?? codeForStatus(response.status);
+  return errorForCode(code, errorOptions);
+}
+
+/** Timeouts, aborts and connection failures: everything that is not an HTTP answer. */
+export function errorFromException(
+  provider: string,
+  error: unknown,
+  options: { signal?: AbortSignal; secrets?: readonly string[] } = {},
+): UnreelProviderError {
+  if (UnreelProviderError.isInstance(error)) return error;
+  const name = error instanceof Error ? error.name : '';
+  const reason = options.signal?.aborted ? options.signal.reason : undefined;
+  const reasonName = reason instanceof Error || reason instanceof DOMException ? reason.name : '';
+  if (name === 'TimeoutError' || reasonName === 'TimeoutError') {
+    return new TimeoutError({ message: `${provider} did not answer in time`, cause: error });
+  }
+  const detail = error instanceof Error ? describeNetworkCause(error) : String(error);
+  return new NetworkError({
+    message: truncate(redactSecrets(`${provider} could not be reached: ${detail}`, options.secrets ?? [])),
+    cause: error,
+  });
+}
+
+export function codeForStatus(status: number): ProviderErrorCode {
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 408) return 'TIMEOUT';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status >= 500) return 'PROVIDER_ERROR';
+  return 'INVALID_REQUEST';
+}
+
+export function errorForCode(code: ProviderErrorCode, options: ProviderErrorOptions): UnreelProviderError {
+  switch (code) {
+    case 'UNAUTHORIZED':
+      return new UnauthorizedError(options);
+    case 'FORBIDDEN':
+      return new ForbiddenError(options);
+    case 'NOT_FOUND':
+      return new NotFoundError(options);
+    case 'TIMEOUT':
+      return new TimeoutError(options);
+    case 'RATE_LIMITED':
+      return new RateLimitedError(options);
+    case 'PROVIDER_ERROR':
+      return new ProviderUnavailableError(options);
+    case 'INVALID_REQUEST':
+      return new InvalidRequestError(options);
+    default:
+      return new UnreelProviderError(code, options);
+  }
+}
+
+/** Most providers put a human message under one of these keys; anything else is not worth guessing at. */
+function genericMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim() === '' ? undefined : body.trim();
+  if (body == null || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ['message', 'title', 'detail', 'error_description', 'Message']) {
+    const value = record[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  const nested = record.error;
+  if (typeof nested === 'string' && nested !== '') return nested;
+  if (nested != null && typeof nested === 'object') return genericMessage(nested);
+  return undefined;
+}
+
+function describeNetworkCause(error: Error): string {
+  const cause = error.cause;
+  if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string') return cause.code;
+  return error.message;
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : text;
+}

@@ -1,0 +1,147 @@
+import ky, { HTTPError, type KyInstance } from 'ky';
+import type { UnreelProviderError } from '@unreel/provider-spec';
+import {
+  errorFromException,
+  errorFromResponse,
+  type ErrorDescription,
+  type ErrorResponse,
+} from './error-mapping.js';
+
+export interface ProviderClientOptions {
+  /** Plugin id, used in error messages. */
+  provider: string;
+  /** Requests go to `${baseUrl}${path}`; a trailing slash on baseUrl is ignored. */
+  baseUrl: string;
+  /** Pass `PluginContextV1.fetch` so the host controls the transport. */
+  fetch?: typeof globalThis.fetch;
+  headers?: Record<string, string>;
+  /** Runs on every attempt with the final Request: sign it or attach a fresh bearer token. */
+  authorize?: (request: Request) => void | Promise<void>;
+  /** Per attempt. */
+  timeoutMs?: number;
+  /**
+   * Retries for GET and HEAD on 408/429/5xx and network errors. Writes are never retried here: the engine retries
+   * them, counts the attempts in the journal and knows when an attempt was ambiguous.
+   */
+  readRetryLimit?: number;
+  maxRetryAfterMs?: number;
+  /** Scrubbed from every error message, whatever the provider echoed back. */
+  secrets?: readonly string[];
+  describeError?: (response: ErrorResponse) => ErrorDescription | undefined;
+}
+
+export interface ProviderRequestInit {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  signal: AbortSignal;
+  searchParams?: Record<string, string | number | boolean | undefined> | URLSearchParams;
+  json?: unknown;
+  body?: string | URLSearchParams;
+  headers?: Record<string, string>;
+  /** Non-2xx statuses returned as data instead of thrown, e.g. `[404]` on a lookup. */
+  allowStatus?: readonly number[];
+}
+
+export interface ProviderResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T | undefined;
+}
+
+export interface ProviderHttpClient {
+  request<T = unknown>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>>;
+}
+
+const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504, 524];
+
+export function createProviderClient(options: ProviderClientOptions): ProviderHttpClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const secrets = options.secrets ?? [];
+  const authorize = options.authorize;
+  const http: KyInstance = ky.create({
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    timeout: options.timeoutMs ?? 10_000,
+    headers: options.headers ?? {},
+    retry: {
+      limit: options.readRetryLimit ?? 2,
+      methods: ['get', 'head'],
+      statusCodes: RETRYABLE_STATUSES,
+      afterStatusCodes: [413, 429, 503],
+      maxRetryAfter: maxRetryAfterMs,
+      backoffLimit: 5_000,
+      jitter: true,
+    },
+    hooks: authorize ? { beforeRequest: [async (request) => void (await authorize(request))] } : {},
+  });
+
+  return {
+    async request<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
+      const allowed = init.allowStatus ?? [];
+      let response: Response;
+      try {
+        response = await http(`${baseUrl}${path}`, {
+          method: init.method,
+          signal: init.signal,
+          ...(init.searchParams === undefined ? {} : { searchParams: definedParams(init.searchParams) }),
+          ...(init.json === undefined ? {} : { json: init.json }),
+          ...(init.body === undefined ? {} : { body: init.body }),
+          ...(init.headers === undefined ? {} : { headers: init.headers }),
+          throwHttpErrors: (status) => !allowed.includes(status),
+        });
+      } catch (error) {
+        throw await toProviderError(error, init.signal);
+      }
+      return { status: response.status, headers: response.headers, body: (await readBody(response)) as T | undefined };
+    },
+  };
+
+  async function toProviderError(error: unknown, signal: AbortSignal): Promise<UnreelProviderError> {
+    if (signal.aborted && !isTimeoutReason(signal.reason)) {
+      // The host aborted for its own reason (shutdown): that reason, not a provider failure, is what happened.
+      throw signal.reason;
+    }
+    if (error instanceof HTTPError) {
+      const body = await readBody(error.response).catch(() => undefined);
+      return errorFromResponse(
+        options.provider,
+        { status: error.response.status, headers: error.response.headers, body },
+        {
+          maxRetryAfterMs,
+          secrets,
+          ...(options.describeError ? { describeError: options.describeError } : {}),
+        },
+      );
+    }
+    return errorFromException(options.provider, error, { signal, secrets });
+  }
+}
+
+function isTimeoutReason(reason: unknown): boolean {
+  return (reason instanceof Error || reason instanceof DOMException) && reason.name === 'TimeoutError';
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  if (response.status === 204 || response.status === 205) return undefined;
+  const text = await response.text();
+  if (text === '') return undefined;
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function definedParams(
+  params: Record<string, string | number | boolean | undefined> | URLSearchParams,
+): URLSearchParams {
+  if (params instanceof URLSearchParams) return params;
+  const result = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) result.set(key, String(value));
+  }
+  return result;
+}

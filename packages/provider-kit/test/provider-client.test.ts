@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  InvalidRequestError,
+  NetworkError,
+  NotFoundError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  TimeoutError,
+  UnauthorizedError,
+  UnreelProviderError,
+} from '@unreel/provider-spec';
+import { basicAuthorization, createProviderClient } from '../src/index.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
+
+const SECRET = 'sk_live_very_secret_value';
+let handler: Handler;
+let hits: { method: string; url: string; authorization: string | undefined }[] = [];
+let baseUrl: string;
+const server = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+  request.on('end', () => {
+    hits.push({ method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization });
+    handler(request, response, body);
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  hits = [];
+});
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+const signal = () => AbortSignal.timeout(5_000);
+
+describe('createProviderClient', () => {
+  it('sends JSON, static headers and per-attempt authorization, and parses JSON answers', async () => {
+    handler = (request, response, body) => json(response, 200, { echo: JSON.parse(body), sig: request.headers['x-sig'] });
+    const client = createProviderClient({
+      provider: 'test',
+      baseUrl: `${baseUrl}/`,
+      headers: { authorization: basicAuthorization('key', '') },
+      authorize: (request) => request.headers.set('x-sig', `signed:${request.method}`),
+    });
+    const result = await client.request<{ echo: unknown; sig: string }>('/things', {
+      method: 'POST',
+      json: { a: 1 },
+      signal: signal(),
+    });
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ echo: { a: 1 }, sig: 'signed:POST' });
+    expect(hits[0]?.authorization).toBe(`Basic ${Buffer.from('key:').toString('base64')}`);
+  });
+
+  it('returns allowed non-2xx statuses as data and leaves 204 bodies undefined', async () => {
+    handler = (request, response) => {
+      if (request.url === '/gone') return json(response, 404, { message: 'nope' });
+      response.writeHead(204).end();
+    };
+    const client = createProviderClient({ provider: 'test', baseUrl });
+    await expect(client.request('/gone', { method: 'GET', signal: signal(), allowStatus: [404] })).resolves.toMatchObject({
+      status: 404,
+      body: { message: 'nope' },
+    });
+    await expect(client.request('/x', { method: 'DELETE', signal: signal() })).resolves.toMatchObject({
+      status: 204,
+      body: undefined,
+    });
+  });
+
+  it('maps statuses to provider-spec errors recognised by marker, never leaking secrets', async () => {
+    handler = (request, response) => {
+      const status = Number(request.url?.slice(1));
+      json(response, status, { message: `bad key ${SECRET}` });
+    };
+    const client = createProviderClient({ provider: 'test', baseUrl, secrets: [SECRET], readRetryLimit: 0 });
+    const cases: [number, (error: unknown) => boolean][] = [
+      [401, UnauthorizedError.isInstance],
+      [404, NotFoundError.isInstance],
+      [400, InvalidRequestError.isInstance],
+      [503, ProviderUnavailableError.isInstance],
+    ];
+    for (const [status, check] of cases) {
+      const error = await client.request(`/${status}`, { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+      expect(check(error), `status ${status}`).toBe(true);
+      expect(UnreelProviderError.isInstance(error)).toBe(true);
+      expect(String((error as Error).message)).not.toContain(SECRET);
+      expect((error as Error).message).toContain(`test answered ${status}`);
+    }
+  });
+
+  it('reads retry hints from the headers providers use', async () => {
+    handler = (request, response) => {
+      if (request.url === '/retry-after') return json(response, 429, {}, { 'retry-after': '3' });
+      if (request.url === '/apivideo') return json(response, 429, {}, { 'x-ratelimit-retry-after': '7' });
+      const reset = Math.floor(Date.now() / 1000) + 20;
+      return json(response, 429, {}, { 'x-ratelimit-reset': String(reset) });
+    };
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
+    const errorOf = (path: string) => client.request(path, { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    const retryAfter = await errorOf('/retry-after');
+    expect(RateLimitedError.isInstance(retryAfter)).toBe(true);
+    expect((retryAfter as RateLimitedError).retryable).toBe(true);
+    expect((retryAfter as RateLimitedError).retryAfterMs).toBe(3_000);
+    expect((await errorOf('/apivideo') as RateLimitedError).retryAfterMs).toBe(7_000);
+    const epoch = (await errorOf('/epoch')) as RateLimitedError;
+    expect(epoch.retryAfterMs).toBeGreaterThan(18_000);
+    expect(epoch.retryAfterMs).toBeLessThanOrEqual(20_000);
+  });
+
+  it('retries reads on 503 but never retries writes', async () => {
+    let calls = 0;
+    handler = (_request, response) => {
+      calls += 1;
+      if (calls === 1) return json(response, 503, { message: 'busy' });
+      json(response, 200, { ok: true });
+    };
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 2 });
+    await expect(client.request('/read', { method: 'GET', signal: signal() })).resolves.toMatchObject({ status: 200 });
+    expect(calls).toBe(2);
+    calls = 0;
+    const error = await client.request('/write', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('lets a provider describe its own error bodies', async () => {
+    handler = (_request, response) => json(response, 400, { Code: 'Throttling.User', Message: 'flow control' });
+    const client = createProviderClient({
+      provider: 'aliyun',
+      baseUrl,
+      describeError: ({ body }) => {
+        const code = (body as { Code?: string }).Code;
+        return code?.startsWith('Throttling') ? { code: 'RATE_LIMITED', retryable: true, message: code } : undefined;
+      },
+    });
+    const error = await client.request('/', { method: 'POST', signal: signal() }).catch((e: unknown) => e);
+    expect(RateLimitedError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe('aliyun answered 400: Throttling.User');
+  });
+
+  it('turns a per-attempt timeout into a retryable TimeoutError', async () => {
+    handler = (_request, response) => setTimeout(() => json(response, 200, {}), 500);
+    const client = createProviderClient({ provider: 'test', baseUrl, timeoutMs: 50, readRetryLimit: 0 });
+    const error = await client.request('/slow', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect((error as TimeoutError).retryable).toBe(true);
+  });
+
+  it('turns a host timeout signal into TimeoutError and another abort reason into that reason', async () => {
+    handler = (_request, response) => setTimeout(() => json(response, 200, {}), 500);
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
+    const timedOut = await client.request('/slow', { method: 'DELETE', signal: AbortSignal.timeout(30) }).catch((e: unknown) => e);
+    expect(TimeoutError.isInstance(timedOut)).toBe(true);
+    const controller = new AbortController();
+    const shutdown = new Error('shutting down');
+    setTimeout(() => controller.abort(shutdown), 30);
+    await expect(client.request('/slow', { method: 'DELETE', signal: controller.signal })).rejects.toBe(shutdown);
+  });
+
+  it('reports an unreachable provider as a retryable NetworkError', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const client = createProviderClient({ provider: 'test', baseUrl: `http://127.0.0.1:${port}`, readRetryLimit: 0 });
+    const error = await client.request('/', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    expect(NetworkError.isInstance(error)).toBe(true);
+    expect((error as NetworkError).retryable).toBe(true);
+  });
+});
