@@ -1,13 +1,14 @@
 import type { ProgressEvent } from '../model/operation.js';
 
-export type ProgressListener = (event: ProgressEvent) => void;
-
-/** Fan-out of journaled events to live subscribers. In-process now; Redis when scaled out. */
+/**
+ * Wakes live subscribers when an operation's journal grows or an operation is created. Subscribers read the events
+ * themselves from the journal, which keeps every stream gapless whatever is delivered or dropped here: in-process now,
+ * Redis or PostgreSQL LISTEN when scaled out.
+ */
 export interface EventBus {
-  publish(events: readonly ProgressEvent[]): void;
+  publish(key: string, events: readonly ProgressEvent[]): void;
   /** Returns the unsubscribe function. */
-  subscribe(operationId: string, listener: ProgressListener): () => void;
-  /** Signalled when an operation is created, so a subscriber that came first can start. */
-  onOperationCreated(listener: (operationId: string) => void): () => void;
-  publishOperationCreated(operationId: string): void;
+  subscribe(key: string, listener: (events: readonly ProgressEvent[]) => void): () => void;
+  publishOperationCreated(key: string): void;
+  onOperationCreated(key: string, listener: () => void): () => void;
 }

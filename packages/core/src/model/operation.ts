@@ -22,6 +22,8 @@ export interface OperationRecord extends OperationCounts {
   status: OperationStatus;
   /** Hash of the sorted, de-duplicated ids: what makes a repeated operationId "the same". */
   fingerprint: string;
+  /** Accounts the operation's items belong to, in first-seen order. */
+  accounts: string[];
   /** The last sequence number handed out for this operation. */
   lastSequence: number;
   createdAt: Date;
@@ -55,6 +57,18 @@ export interface ProgressEvent {
   /** Items in a final state after this event. */
   completed: number;
   status: OperationStatus;
+}
+
+/** Operations are unique per tenant: this is the key stores index them by. */
+export function operationKey(tenant: string, operationId: string): string {
+  return `${tenant}\u001f${operationId}`;
+}
+
+/** The status an operation ends in, from its final counts. NOT_FOUND is success: the video is gone. */
+export function finalOperationStatus(counts: OperationCounts): OperationStatus {
+  if (counts.failed === 0) return 'SUCCEEDED';
+  if (counts.deleted + counts.notFound + counts.restored === 0) return 'FAILED';
+  return 'PARTIALLY_FAILED';
 }
 
 export function isFinalItemStatus(status: ItemStatus): boolean {

@@ -1,5 +1,5 @@
 import type { ItemError } from '@unreel/provider-spec';
-import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../model/operation.js';
+import type { ItemRecord, ItemStatus, OperationRecord, ProgressEvent } from '../model/operation.js';
 
 export interface NewOperation {
   id: string;
@@ -14,9 +14,6 @@ export interface ItemUpdate {
   videoId: string;
   status: ItemStatus;
   error?: ItemError | null;
-  /** Attempts to add (the engine counts one per provider call that carried the id). */
-  attemptsDelta?: number;
-  ambiguous?: boolean;
   restorableUntil?: Date | null;
   at: Date;
 }
@@ -27,26 +24,35 @@ export interface ItemPage {
 }
 
 /**
- * The journal. Every method is atomic on its own: `createOperation` writes the operation and all
- * its items before any provider is called; `recordUpdates` assigns gapless sequence numbers and
- * updates counts in the same write, so a crash never leaves an event without its item or a gap.
+ * The journal. Every method is atomic on its own: `createOperation` writes the operation and all its items before
+ * any provider is called; `recordUpdates` assigns gapless sequence numbers, updates the counts and, when the last
+ * open item closes, the operation's final status, all in one write, so a crash never leaves an event without its
+ * item, a gap, or a finished operation that does not say so. Operations are addressed by `operationKey(tenant, id)`.
  */
 export interface OperationStore {
   /** Throws `OperationExistsError` when the id is taken for this tenant. */
   createOperation(operation: NewOperation): Promise<OperationRecord>;
-  getOperation(tenant: string, id: string): Promise<OperationRecord | null>;
+  getOperation(key: string): Promise<OperationRecord | null>;
+  /**
+   * Journals that a provider call carrying these ids is about to be made: attempts + 1, and `ambiguous` set, so that
+   * after a crash mid-call a later NOT_FOUND is read as our own deletion.
+   */
+  markAttempt(key: string, videoIds: readonly string[]): Promise<void>;
+  /** Clears `ambiguous` after a call that certainly did nothing (a refusal, a throttle). */
+  clearAmbiguous(key: string, videoIds: readonly string[]): Promise<void>;
   /** Applies the updates in order, one event each, and returns the events. */
-  recordUpdates(operationId: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]>;
-  finishOperation(operationId: string, status: OperationStatus, at: Date): Promise<OperationRecord>;
+  recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]>;
   /** Events with sequence > after, ascending, at most `limit`. */
-  listEvents(operationId: string, after: number, limit: number): Promise<ProgressEvent[]>;
+  listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]>;
   /** Items by request position; `after` is the position of the last item seen. */
-  listItems(operationId: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage>;
-  /** Open items (PENDING or SCHEDULED) of one account, by position, for planning in bounded pages. */
-  listOpenItems(operationId: string, account: string, options: { after?: number; first: number }): Promise<ItemRecord[]>;
-  /** The newest item for each video id across operations (what `Video.deletion` shows). */
+  listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage>;
+  /** Open items (PENDING or SCHEDULED) of one account, by position, so planning reads bounded pages. */
+  listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<ItemRecord[]>;
+  /** The newest journaled item for each video id across operations (what `Video.deletion` shows). */
   latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
   /** Operations that still have open items: resumed at start. */
   listUnfinishedOperations(): Promise<OperationRecord[]>;
+  /** Drops finished operations older than the cutoff; returns how many. */
+  purgeFinishedBefore(cutoff: Date): Promise<number>;
   close(): Promise<void>;
 }

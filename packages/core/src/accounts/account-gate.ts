@@ -1,0 +1,67 @@
+import PQueue from 'p-queue';
+import type { CallOptions } from '@unreel/provider-spec';
+import type { Account } from './account.js';
+
+/**
+ * Everything that reaches one provider account passes through here: deletions of every operation, restores and
+ * lookups share one concurrency limit and one requests-per-second budget, because the provider counts them together.
+ */
+export class AccountGate {
+  readonly account: Account;
+  private readonly queue: PQueue;
+  private readonly shutdown: AbortSignal;
+  private resumeAt = 0;
+  private resumeTimer: NodeJS.Timeout | undefined;
+
+  constructor(account: Account, shutdown: AbortSignal) {
+    this.account = account;
+    this.shutdown = shutdown;
+    this.queue = new PQueue({ concurrency: account.limits.concurrency, ...rateOptions(account.limits.requestsPerSecond) });
+  }
+
+  /** Runs one provider call when the limits allow, aborted after the account's per-call timeout or at shutdown. */
+  run<T>(call: (options: CallOptions) => Promise<T>, attempt: number): Promise<T> {
+    return this.queue.add(
+      () => {
+        const signal = AbortSignal.any([AbortSignal.timeout(this.account.limits.callTimeoutMs), this.shutdown]);
+        return call({ signal, attempt });
+      },
+    ) as Promise<T>;
+  }
+
+  /** The provider asked everyone on this account to wait: hold the whole queue, not just the call that was told. */
+  pauseFor(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.resumeAt) return;
+    this.resumeAt = until;
+    this.queue.pause();
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => {
+      this.resumeAt = 0;
+      this.queue.start();
+    }, ms);
+    this.resumeTimer.unref();
+  }
+
+  /** Back-pressure for planners: resolves when few enough calls are waiting, so memory stays bounded. */
+  async waitForRoom(): Promise<void> {
+    await this.queue.onSizeLessThan(this.account.limits.concurrency * 2);
+  }
+
+  /** Queued calls still start, see the aborted shutdown signal and fail fast, so every caller settles. */
+  close(): void {
+    clearTimeout(this.resumeTimer);
+    this.queue.start();
+  }
+}
+
+/**
+ * A sliding window (p-queue strict mode) never lets more than the limit through in any rolling second, so a provider
+ * counting in fixed or sliding windows of its own never sees a burst beyond it. Fractional rates (10 per minute)
+ * become one call per 1/rate seconds.
+ */
+function rateOptions(requestsPerSecond: number | undefined): { intervalCap?: number; interval?: number; strict?: boolean } {
+  if (requestsPerSecond === undefined || !Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) return {};
+  if (Number.isInteger(requestsPerSecond)) return { intervalCap: requestsPerSecond, interval: 1_000, strict: true };
+  return { intervalCap: 1, interval: Math.ceil(1_000 / requestsPerSecond), strict: true };
+}

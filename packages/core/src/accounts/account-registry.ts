@@ -1,0 +1,29 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { Account } from './account.js';
+
+export class AccountRegistry {
+  private readonly accounts: ReadonlyMap<string, Account>;
+
+  constructor(accounts: readonly Account[]) {
+    const map = new Map<string, Account>();
+    for (const account of accounts) {
+      if (map.has(account.name)) throw new Error(`Account "${account.name}" is configured twice`);
+      map.set(account.name, account);
+    }
+    this.accounts = map;
+  }
+
+  get(name: string): Account | undefined {
+    return this.accounts.get(name);
+  }
+
+  require(name: string): Account {
+    const account = this.accounts.get(name);
+    if (!account) throw new InvalidInputError(`Unknown account "${name}"`, 'ids');
+    return account;
+  }
+
+  list(): Account[] {
+    return [...this.accounts.values()];
+  }
+}

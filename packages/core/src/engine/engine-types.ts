@@ -1,0 +1,33 @@
+import type { ProviderVideo } from '@unreel/provider-spec';
+import type { ItemRecord } from '../model/operation.js';
+
+export interface EngineOptions {
+  /** Ids one deleteVideos call may carry. */
+  maxIdsPerOperation: number;
+  /** Events read from the journal per page when replaying. */
+  eventPageSize: number;
+  /** Open items read per page when planning: what bounds memory per account and operation. */
+  planPageSize: number;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+  maxIdsPerOperation: 10_000,
+  eventPageSize: 500,
+  planPageSize: 1_000,
+};
+
+export interface DeleteRequest {
+  tenant: string;
+  ids: readonly string[];
+  operationId?: string | undefined;
+}
+
+export interface RestoreResult {
+  videoId: string;
+  restored: boolean;
+  error: { code: string; message: string } | null;
+  /** The journaled item after the restore, when the video had one. */
+  item: ItemRecord | null;
+  /** What the provider returned, if anything. */
+  video: ProviderVideo | null;
+}

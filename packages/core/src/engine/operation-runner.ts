@@ -1,0 +1,76 @@
+import type { AccountGate } from '../accounts/account-gate.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ItemRecord, OperationRecord } from '../model/operation.js';
+import type { OperationStore } from '../store/operation-store.js';
+import { runDeleteBatch } from './batch-runner.js';
+import type { EngineLogger } from './engine-logger.js';
+import { sleep } from './sleep.js';
+
+export interface OperationRunnerContext {
+  store: OperationStore;
+  bus: EventBus;
+  gates: ReadonlyMap<string, AccountGate>;
+  key: string;
+  shutdown: AbortSignal;
+  logger: EngineLogger;
+  now: () => Date;
+  planPageSize: number;
+}
+
+/** Runs every open item of one operation to a final state; accounts proceed in parallel. */
+export async function runOperation(context: OperationRunnerContext, operation: OperationRecord): Promise<void> {
+  await Promise.all(operation.accounts.map((account) => runAccount(context, operation, account)));
+}
+
+async function runAccount(context: OperationRunnerContext, operation: OperationRecord, accountName: string): Promise<void> {
+  const { store, key, shutdown } = context;
+  const gate = context.gates.get(accountName);
+  if (!gate) {
+    await failUnknownAccount(context, accountName);
+    return;
+  }
+  const { deleteDelayMs } = gate.account;
+  if (deleteDelayMs > 0) {
+    // Held items can still be undone until they are due; the journal's createdAt makes this survive restarts.
+    await sleep(operation.createdAt.getTime() + deleteDelayMs - context.now().getTime(), shutdown);
+  }
+  const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
+  // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
+  const maxInFlight = Math.max(2, gate.account.limits.concurrency * 2);
+  const inFlight = new Set<Promise<void>>();
+  const batchContext = { store, bus: context.bus, gate, key, shutdown, logger: context.logger, now: context.now };
+  let after = -1;
+  while (!shutdown.aborted) {
+    const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
+    if (page.length === 0) break;
+    after = (page[page.length - 1] as ItemRecord).position;
+    for (let start = 0; start < page.length && !shutdown.aborted; start += batchSize) {
+      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      const batch = runDeleteBatch(batchContext, page.slice(start, start + batchSize)).catch((error: unknown) => {
+        context.logger.error('batch failed in the engine', { account: accountName, error: String(error) });
+      });
+      const tracked = batch.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    }
+  }
+  await Promise.all(inFlight);
+}
+
+/** The account left the config while the operation was open (a restart with another config): say so per item. */
+async function failUnknownAccount(context: OperationRunnerContext, accountName: string): Promise<void> {
+  for (;;) {
+    const page = await context.store.listOpenItems(context.key, accountName, { first: context.planPageSize });
+    if (page.length === 0) return;
+    const at = context.now();
+    const events = await context.store.recordUpdates(
+      context.key,
+      page.map((item) => ({
+        videoId: item.videoId,
+        status: 'FAILED' as const,
+        error: { code: 'UNKNOWN_ACCOUNT', message: `Account "${accountName}" is no longer configured`, retryable: false },
+        at,
+      })),
+    );
+    context.bus.publish(context.key, events);
+  }
+}

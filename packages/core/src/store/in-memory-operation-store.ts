@@ -1,0 +1,183 @@
+import { OperationExistsError } from '../errors/operation-exists-error.js';
+import {
+  finalOperationStatus,
+  isFinalItemStatus,
+  operationKey,
+  type ItemRecord,
+  type ItemStatus,
+  type OperationRecord,
+  type ProgressEvent,
+} from '../model/operation.js';
+import type { ItemPage, ItemUpdate, NewOperation, OperationStore } from './operation-store.js';
+import { applyCounts } from './apply-counts.js';
+
+interface OperationState {
+  record: OperationRecord;
+  items: ItemRecord[];
+  byVideo: Map<string, ItemRecord>;
+  events: ProgressEvent[];
+}
+
+/** The journal for tests and throwaway runs: everything in memory, gone with the process. */
+export class InMemoryOperationStore implements OperationStore {
+  private readonly operations = new Map<string, OperationState>();
+  private readonly latest = new Map<string, ItemRecord>();
+
+  async createOperation(operation: NewOperation): Promise<OperationRecord> {
+    const key = operationKey(operation.tenant, operation.id);
+    if (this.operations.has(key)) throw new OperationExistsError(`Operation ${operation.id} already exists`);
+    const accounts = [...new Set(operation.items.map((item) => item.account))];
+    const items = operation.items.map<ItemRecord>((item, position) => ({
+      operationId: operation.id,
+      videoId: item.videoId,
+      account: item.account,
+      nativeId: item.nativeId,
+      status: item.status,
+      error: null,
+      attempts: 0,
+      ambiguous: false,
+      restorableUntil: null,
+      updatedAt: operation.createdAt,
+      position,
+    }));
+    const record: OperationRecord = {
+      id: operation.id,
+      tenant: operation.tenant,
+      status: 'RUNNING',
+      fingerprint: operation.fingerprint,
+      accounts,
+      lastSequence: 0,
+      createdAt: operation.createdAt,
+      finishedAt: null,
+      total: items.length,
+      deleted: 0,
+      notFound: 0,
+      failed: 0,
+      restored: 0,
+      pending: items.length,
+    };
+    const byVideo = new Map(items.map((item) => [item.videoId, item]));
+    this.operations.set(key, { record, items, byVideo, events: [] });
+    for (const item of items) this.latest.set(item.videoId, item);
+    return { ...record, accounts: [...accounts] };
+  }
+
+  async getOperation(key: string): Promise<OperationRecord | null> {
+    const state = this.operations.get(key);
+    return state ? { ...state.record } : null;
+  }
+
+  async markAttempt(key: string, videoIds: readonly string[]): Promise<void> {
+    const state = this.require(key);
+    for (const videoId of videoIds) {
+      const item = requireItem(state, videoId);
+      item.attempts += 1;
+      item.ambiguous = true;
+    }
+  }
+
+  async clearAmbiguous(key: string, videoIds: readonly string[]): Promise<void> {
+    const state = this.require(key);
+    for (const videoId of videoIds) requireItem(state, videoId).ambiguous = false;
+  }
+
+  async recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
+    const state = this.require(key);
+    const { record } = state;
+    const events: ProgressEvent[] = [];
+    for (const update of updates) {
+      const item = requireItem(state, update.videoId);
+      applyCounts(record, item.status, update.status);
+      item.status = update.status;
+      item.error = update.error ?? null;
+      if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
+      if (isFinalItemStatus(update.status)) item.ambiguous = false;
+      item.updatedAt = update.at;
+      if (record.pending === 0 && record.status === 'RUNNING') {
+        record.status = finalOperationStatus(record);
+        record.finishedAt = update.at;
+      }
+      record.lastSequence += 1;
+      const event: ProgressEvent = {
+        operationId: record.id,
+        sequence: record.lastSequence,
+        item: { ...item },
+        total: record.total,
+        completed: record.total - record.pending,
+        status: record.status,
+      };
+      state.events.push(event);
+      events.push(event);
+    }
+    return events;
+  }
+
+  async listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]> {
+    const state = this.operations.get(key);
+    // Sequences are 1..n at indexes 0..n-1, so `after` is the start index.
+    return state ? state.events.slice(Math.max(0, after), Math.max(0, after) + limit) : [];
+  }
+
+  async listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage> {
+    const state = this.operations.get(key);
+    if (!state) return { items: [], hasNextPage: false };
+    const items: ItemRecord[] = [];
+    for (let position = (options.after ?? -1) + 1; position < state.items.length; position += 1) {
+      const item = state.items[position] as ItemRecord;
+      if (options.status !== undefined && item.status !== options.status) continue;
+      if (items.length === options.first) return { items, hasNextPage: true };
+      items.push({ ...item });
+    }
+    return { items, hasNextPage: false };
+  }
+
+  async listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<ItemRecord[]> {
+    const state = this.operations.get(key);
+    if (!state) return [];
+    const items: ItemRecord[] = [];
+    for (let position = (options.after ?? -1) + 1; position < state.items.length && items.length < options.first; position += 1) {
+      const item = state.items[position] as ItemRecord;
+      if (item.account === account && !isFinalItemStatus(item.status)) items.push({ ...item });
+    }
+    return items;
+  }
+
+  async latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+    const result = new Map<string, ItemRecord>();
+    for (const videoId of videoIds) {
+      const item = this.latest.get(videoId);
+      if (item) result.set(videoId, { ...item });
+    }
+    return result;
+  }
+
+  async listUnfinishedOperations(): Promise<OperationRecord[]> {
+    return [...this.operations.values()].filter((state) => state.record.pending > 0).map((state) => ({ ...state.record }));
+  }
+
+  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    let purged = 0;
+    for (const [key, state] of this.operations) {
+      const finishedAt = state.record.finishedAt;
+      if (finishedAt === null || finishedAt >= cutoff) continue;
+      this.operations.delete(key);
+      for (const item of state.items) if (this.latest.get(item.videoId) === item) this.latest.delete(item.videoId);
+      purged += 1;
+    }
+    return purged;
+  }
+
+  async close(): Promise<void> {}
+
+  private require(key: string): OperationState {
+    const state = this.operations.get(key);
+    if (!state) throw new Error(`Unknown operation ${key.replace('\u001f', '/')}`);
+    return state;
+  }
+}
+
+function requireItem(state: OperationState, videoId: string): ItemRecord {
+  const item = state.byVideo.get(videoId);
+  if (!item) throw new Error(`Video ${videoId} is not part of operation ${state.record.id}`);
+  return item;
+}

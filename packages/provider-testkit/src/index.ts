@@ -1,0 +1,2 @@
+export * from './simulator-types.js';
+export * from './simulator/index.js';

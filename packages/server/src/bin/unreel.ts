@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { ConfigError } from '../config/config-error.js';
+import { createUnreelServer, type UnreelServer } from '../http/create-unreel-server.js';
+
+async function main(): Promise<void> {
+  const port = process.env.PORT === undefined || process.env.PORT === '' ? undefined : Number(process.env.PORT);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    fail(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`);
+  }
+  let server: UnreelServer;
+  try {
+    server = await createUnreelServer(port === undefined ? {} : { port });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    fail(`unreel failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  server.logger.info(
+    { url: server.url, host: server.host, port: server.port, embeddedDefault: server.embeddedDefault },
+    server.embeddedDefault
+      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), bound to ${server.host} only`
+      : `unreel listening on ${server.url}`,
+  );
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down: draining HTTP, closing WebSockets');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+void main();

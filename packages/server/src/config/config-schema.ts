@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ACCOUNT_NAME_PATTERN } from '@unreel/core';
+import { parseDuration } from './duration.js';
+
+const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    context.addIssue({ code: 'custom', message: `expected a duration such as "15m", "30s" or milliseconds, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const accountConfigSchema = z
+  .object({
+    name: z.string().regex(ACCOUNT_NAME_PATTERN, 'must be lower-case letters, digits, "-" or "_" (at most 63)'),
+    plugin: z.string().min(1),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    limits: z
+      .object({
+        requestsPerSecond: z.number().positive().optional(),
+        concurrency: z.number().int().min(1).max(256).optional(),
+        callTimeoutMs: z.number().int().min(100).optional(),
+        maxAttempts: z.number().int().min(1).max(50).optional(),
+      })
+      .strict()
+      .default({}),
+    /** Hold deletions this long as SCHEDULED so they can be undone, even on providers that delete permanently. */
+    deleteDelay: duration.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65_535).optional(),
+        /** How long deleteVideos(wait: true) waits before answering with the operation still RUNNING. */
+        deleteWaitMs: z.number().int().min(0).max(600_000).default(30_000),
+        maxIdsPerOperation: z.number().int().min(1).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .default({ deleteWaitMs: 30_000, maxIdsPerOperation: 10_000 }),
+    accounts: z.array(accountConfigSchema).min(1, 'at least one account is needed'),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.accounts.forEach((account, index) => {
+      if (seen.has(account.name)) {
+        context.addIssue({ code: 'custom', path: ['accounts', index, 'name'], message: `"${account.name}" is used by another account` });
+      }
+      seen.add(account.name);
+    });
+  });
+
+export type UnreelConfig = z.output<typeof configSchema>;
+export type UnreelConfigInput = z.input<typeof configSchema>;
+export type AccountConfig = z.output<typeof accountConfigSchema>;

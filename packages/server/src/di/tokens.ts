@@ -1,0 +1,18 @@
+import type { InjectionToken } from 'tsyringe';
+import type { AccountRegistry, DeletionEngine, EventBus, OperationStore } from '@unreel/core';
+import type { Logger } from 'pino';
+import type { UnreelConfig } from '../config/config-schema.js';
+import type { SecretRegistry } from '../logging/secret-registry.js';
+import type { RequestLoaders } from './request-loaders.js';
+
+export const CONFIG: InjectionToken<UnreelConfig> = Symbol('unreel.Config');
+export const LOGGER: InjectionToken<Logger> = Symbol('unreel.Logger');
+export const SECRETS: InjectionToken<SecretRegistry> = Symbol('unreel.Secrets');
+export const ACCOUNTS: InjectionToken<AccountRegistry> = Symbol('unreel.AccountRegistry');
+export const STORE: InjectionToken<OperationStore> = Symbol('unreel.OperationStore');
+export const BUS: InjectionToken<EventBus> = Symbol('unreel.EventBus');
+export const ENGINE: InjectionToken<DeletionEngine> = Symbol('unreel.DeletionEngine');
+/** Request scope: whose request this is. `default` until tenants are configured. */
+export const TENANT: InjectionToken<string> = Symbol('unreel.Tenant');
+/** Request scope: DataLoaders that batch provider lookups and journal reads within one request. */
+export const LOADERS: InjectionToken<RequestLoaders> = Symbol('unreel.RequestLoaders');

@@ -1,0 +1,7 @@
+import type { DependencyContainer } from 'tsyringe';
+
+/** What every resolver gets: its request's (or subscription's) child container, and a signal for when it ends. */
+export interface UnreelContext {
+  container: DependencyContainer;
+  signal: AbortSignal;
+}

@@ -1,0 +1,44 @@
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+import { InvalidInputError, UnreelError } from '@unreel/core';
+import type { SecretRegistry } from '../logging/secret-registry.js';
+
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/**
+ * One formatter for HTTP (Apollo's formatError) and WebSocket (graphql-ws hooks), so a client sees the same
+ * `extensions.code` whichever transport it used. Our own errors keep their code and message; GraphQL's own
+ * (parse, validation, variables) keep theirs; anything else is logged and answered generically, without a stack.
+ */
+export function createErrorFormatter(logger: Logger, secrets: SecretRegistry): ErrorFormatter {
+  return (formatted, error) => {
+    const base = { message: secrets.redact(formatted.message), ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const original = unwrapResolverError(error);
+    if (UnreelError.isInstance(original)) {
+      const field = InvalidInputError.isInstance(original) ? original.field : undefined;
+      return { ...base, message: secrets.redact(original.message), extensions: { code: original.code, ...(field ? { field } : {}) } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { ...base, extensions: { code } };
+    logger.error({ err: original }, 'unexpected error while resolving a request');
+    return { ...(base.locations ? { locations: base.locations } : {}), ...(base.path ? { path: base.path } : {}), message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/** graphql-ws hands us raw GraphQLErrors; give them the codes Apollo gives the same errors over HTTP, then format. */
+export function formatWebSocketErrors(
+  errors: readonly GraphQLError[],
+  phase: 'validation' | 'execution',
+  format: ErrorFormatter,
+): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const formatted = error.toJSON();
+    let code = formatted.extensions?.code;
+    if (typeof code !== 'string') {
+      if (phase === 'validation') code = error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
+      else if (!error.path && !error.originalError && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
+    }
+    return format(typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted, error);
+  });
+}

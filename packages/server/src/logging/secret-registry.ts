@@ -1,0 +1,29 @@
+/** Every credential the server knows of (plugin settings marked secret), so no log line or response repeats one. */
+export class SecretRegistry {
+  private readonly secrets = new Set<string>();
+
+  add(value: string): void {
+    // Very short values would redact ordinary words and are no secret worth the name.
+    if (value.length >= 4) this.secrets.add(value);
+  }
+
+  values(): string[] {
+    return [...this.secrets];
+  }
+
+  redact(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
+    return result;
+  }
+
+  redactDeep(value: unknown, depth = 0): unknown {
+    if (this.secrets.size === 0 || depth > 8) return value;
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((entry) => this.redactDeep(entry, depth + 1));
+    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, this.redactDeep(entry, depth + 1)]));
+    }
+    return value;
+  }
+}

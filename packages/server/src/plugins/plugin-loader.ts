@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { defaultAccountLimits, type Account } from '@unreel/core';
+import { isVideoProviderPluginV1, type ProviderLogger, type VideoProviderPluginV1 } from '@unreel/provider-spec';
+import { ConfigError } from '../config/config-error.js';
+import type { AccountConfig } from '../config/config-schema.js';
+import { interpolateEnv } from '../config/interpolate-env.js';
+import { formatPath } from '../config/load-config.js';
+import type { SecretRegistry } from '../logging/secret-registry.js';
+
+export interface LoadedAccount {
+  account: Account;
+  plugin: VideoProviderPluginV1;
+}
+
+export interface LoadAccountsOptions {
+  accounts: readonly AccountConfig[];
+  /** Folder of the config file: relative plugin paths and third-party packages resolve from here first. */
+  baseDir: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  secrets: SecretRegistry;
+}
+
+/** Loads, checks and creates every configured account's provider; the first problem stops the start with one line. */
+export async function loadAccounts(options: LoadAccountsOptions): Promise<LoadedAccount[]> {
+  const loaded: LoadedAccount[] = [];
+  for (const [index, config] of options.accounts.entries()) {
+    const where = `accounts[${index}] "${config.name}"`;
+    const plugin = await importPlugin(config.plugin, options.baseDir, where);
+    const rawSettings = interpolateEnv(config.settings, options.env, `${where}: settings`);
+    const result = await plugin.settingsSchema['~standard'].validate(rawSettings);
+    if (result.issues) {
+      const issue = result.issues[0];
+      const field = formatPath((issue?.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)));
+      throw new ConfigError(`${where}: settings${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'} (plugin ${plugin.id})`);
+    }
+    const settings = result.value;
+    for (const secretPath of plugin.secretSettings ?? []) {
+      const value = readPath(settings, secretPath);
+      if (typeof value === 'string') options.secrets.add(value);
+    }
+    const provider = plugin.create(settings, {
+      account: config.name,
+      fetch: globalThis.fetch,
+      logger: providerLogger(options.logger.child({ account: config.name, provider: plugin.id })),
+    });
+    if (provider?.specificationVersion !== 'v1') {
+      throw new ConfigError(`${where}: plugin ${config.plugin} created a provider without specificationVersion "v1"`);
+    }
+    loaded.push({
+      plugin,
+      account: {
+        name: config.name,
+        pluginId: plugin.id,
+        provider,
+        limits: defaultAccountLimits(provider, config.limits),
+        deleteDelayMs: config.deleteDelay ?? 0,
+      },
+    });
+  }
+  return loaded;
+}
+
+async function importPlugin(specifier: string, baseDir: string, where: string): Promise<VideoProviderPluginV1> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(resolvePlugin(specifier, baseDir))) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`${where}: cannot load plugin ${specifier}: ${reason}`);
+  }
+  const candidate = module.default ?? module.plugin;
+  if (!isVideoProviderPluginV1(candidate)) {
+    const version = (candidate as { specificationVersion?: unknown } | undefined)?.specificationVersion;
+    const exported = Object.keys(module).join(', ') || 'nothing';
+    throw new ConfigError(
+      version !== undefined && version !== 'v1'
+        ? `${where}: plugin ${specifier} implements specificationVersion ${JSON.stringify(version)}; this server supports "v1"`
+        : `${where}: ${specifier} does not default-export a provider plugin (definePlugin({ specificationVersion: "v1", ... })); it exports ${exported}`,
+    );
+  }
+  return candidate;
+}
+
+/** A path (relative to the config file) or a package name, looked up next to the config first, then next to us. */
+function resolvePlugin(specifier: string, baseDir: string): string {
+  const isPath = specifier.startsWith('.') || path.isAbsolute(specifier);
+  const bases = isPath ? [baseDir] : [baseDir, path.dirname(new URL(import.meta.url).pathname)];
+  for (const base of bases) {
+    try {
+      return pathToFileURL(createRequire(path.join(base, 'noop.js')).resolve(isPath ? path.resolve(baseDir, specifier) : specifier)).href;
+    } catch {
+      // try the next base
+    }
+  }
+  // Packages that only export an "import" condition are invisible to require.resolve; let import() find them.
+  return isPath ? pathToFileURL(path.resolve(baseDir, specifier)).href : specifier;
+}
+
+function readPath(value: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
+}
+
+function providerLogger(logger: Logger): ProviderLogger {
+  return {
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
+  };
+}

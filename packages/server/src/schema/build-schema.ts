@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import type { UnreelContext } from '../graphql/context.js';
+import { AccountResolver } from './resolvers/account.resolver.js';
+import { DeletionProgressResolver } from './resolvers/deletion-progress.resolver.js';
+import { DeletionResolver } from './resolvers/deletion.resolver.js';
+import { RestoreResolver } from './resolvers/restore.resolver.js';
+import { VideoResolver } from './resolvers/video.resolver.js';
+
+/** The schema is built from the resolver classes; resolver instances come from each request's child container. */
+export function buildUnreelSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [VideoResolver, DeletionResolver, RestoreResolver, DeletionProgressResolver, AccountResolver],
+    container: ({ context }) => ({
+      get: (resolverClass: new (...args: never[]) => unknown) => (context as UnreelContext).container.resolve(resolverClass),
+    }),
+    validate: false,
+    pubSub: topicsNotUsed,
+  });
+}
+
+/**
+ * type-graphql requires a PubSub as soon as a schema has a subscription, even when, as here, every subscription
+ * brings its own `subscribe` (progress is read back from the journal, not from topics). Reaching this is a bug.
+ */
+const topicsNotUsed = {
+  publish(): never {
+    throw new Error('unreel subscriptions do not use type-graphql topics');
+  },
+  subscribe(): never {
+    throw new Error('unreel subscriptions do not use type-graphql topics');
+  },
+};

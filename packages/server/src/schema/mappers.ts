@@ -1,0 +1,59 @@
+import { formatVideoId, type ItemRecord, type OperationRecord, type ProgressEvent } from '@unreel/core';
+import type { ProviderVideo } from '@unreel/provider-spec';
+import { DeletionProgress } from './types/deletion-progress.type.js';
+import { DeletionResult } from './types/deletion-result.type.js';
+import { DeletionStatus, OperationStatus, VideoStatus } from './types/enums.js';
+import { VideoDeletion } from './types/video-deletion.type.js';
+import { Video } from './types/video.type.js';
+
+export function toVideo(account: string, provider: string, video: ProviderVideo): Video {
+  return Object.assign(new Video(), {
+    id: formatVideoId(account, video.id),
+    account,
+    provider,
+    nativeId: video.id,
+    title: video.title,
+    status: video.status as VideoStatus,
+  });
+}
+
+export function toVideoDeletion(item: ItemRecord, now = Date.now()): VideoDeletion {
+  const restorable =
+    item.status === 'SCHEDULED' || (item.status === 'DELETED' && item.restorableUntil !== null && item.restorableUntil.getTime() > now);
+  return Object.assign(new VideoDeletion(), {
+    videoId: item.videoId,
+    operationId: item.operationId,
+    status: item.status as DeletionStatus,
+    error: item.error ? { code: item.error.code, message: item.error.message, retryable: item.error.retryable } : null,
+    attempts: item.attempts,
+    restorable,
+    restorableUntil: item.restorableUntil,
+    updatedAt: item.updatedAt,
+  });
+}
+
+export function toDeletionResult(operation: OperationRecord): DeletionResult {
+  return Object.assign(new DeletionResult(), {
+    id: operation.id,
+    status: operation.status as OperationStatus,
+    total: operation.total,
+    deleted: operation.deleted,
+    notFound: operation.notFound,
+    failed: operation.failed,
+    restored: operation.restored,
+    pending: operation.pending,
+    createdAt: operation.createdAt,
+    finishedAt: operation.finishedAt,
+  });
+}
+
+export function toDeletionProgress(event: ProgressEvent): DeletionProgress {
+  return Object.assign(new DeletionProgress(), {
+    operationId: event.operationId,
+    sequence: event.sequence,
+    item: toVideoDeletion(event.item),
+    total: event.total,
+    completed: event.completed,
+    status: event.status as OperationStatus,
+  });
+}

@@ -1,0 +1,29 @@
+import { inject, injectable } from 'tsyringe';
+import { Query, Resolver } from 'type-graphql';
+import type { AccountRegistry } from '@unreel/core';
+import { ACCOUNTS } from '../../di/tokens.js';
+import { Account } from '../types/account.type.js';
+
+@injectable()
+@Resolver(() => Account)
+export class AccountResolver {
+  constructor(@inject(ACCOUNTS) private readonly accounts: AccountRegistry) {}
+
+  @Query(() => [Account], { name: 'accounts', description: 'The configured provider accounts (never their settings).' })
+  accountsList(): Account[] {
+    return this.accounts.list().map((account) => {
+      const { capabilities } = account.provider;
+      return {
+        name: account.name,
+        provider: account.pluginId,
+        capabilities: {
+          maxBatchSize: capabilities.maxBatchSize,
+          restore: capabilities.restore !== false,
+          restoreWindowDays: capabilities.restore === false ? null : (capabilities.restore.windowDays ?? null),
+          requestsPerSecond: account.limits.requestsPerSecond ?? null,
+          deleteDelay: account.deleteDelayMs > 0,
+        },
+      };
+    });
+  }
+}

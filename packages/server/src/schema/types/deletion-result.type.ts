@@ -1,0 +1,56 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from './date-time.scalar.js';
+import { OperationStatus } from './enums.js';
+import { PageInfo } from './page-info.type.js';
+import { VideoDeletion } from './video-deletion.type.js';
+
+@ObjectType({ description: 'A bulk deletion operation and its counts.' })
+export class DeletionResult {
+  @Field(() => ID, { description: 'The operation id (client-chosen operationId or generated).' })
+  id!: string;
+
+  @Field(() => OperationStatus)
+  status!: OperationStatus;
+
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => Int)
+  deleted!: number;
+
+  @Field(() => Int)
+  notFound!: number;
+
+  @Field(() => Int)
+  failed!: number;
+
+  @Field(() => Int, { description: 'Items deleted and then restored (or held and cancelled).' })
+  restored!: number;
+
+  @Field(() => Int, { description: 'Items not final yet (PENDING or SCHEDULED).' })
+  pending!: number;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  finishedAt!: Date | null;
+}
+
+@ObjectType()
+export class VideoDeletionEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => VideoDeletion)
+  node!: VideoDeletion;
+}
+
+@ObjectType()
+export class VideoDeletionConnection {
+  @Field(() => [VideoDeletionEdge])
+  edges!: VideoDeletionEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

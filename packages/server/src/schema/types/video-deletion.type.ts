@@ -1,0 +1,42 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from './date-time.scalar.js';
+import { DeletionStatus } from './enums.js';
+
+@ObjectType({ description: 'Why a video was not deleted (or restored). Codes are stable.' })
+export class DeletionError {
+  @Field(() => String, { description: 'FORBIDDEN, IN_PROCESSING, TOO_RECENT, RATE_LIMITED, UNAUTHORIZED, PROVIDER_ERROR, TIMEOUT, ...' })
+  code!: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => Boolean, { description: 'Whether deleting again later may succeed.' })
+  retryable!: boolean;
+}
+
+@ObjectType({ description: 'One video in one deletion operation.' })
+export class VideoDeletion {
+  @Field(() => ID)
+  videoId!: string;
+
+  @Field(() => ID, { description: 'The operation this item belongs to.' })
+  operationId!: string;
+
+  @Field(() => DeletionStatus)
+  status!: DeletionStatus;
+
+  @Field(() => DeletionError, { nullable: true, description: 'Set when FAILED.' })
+  error!: DeletionError | null;
+
+  @Field(() => Int, { description: 'Provider calls that carried this video.' })
+  attempts!: number;
+
+  @Field(() => Boolean, { description: 'Whether restoreVideo can bring it back now.' })
+  restorable!: boolean;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  restorableUntil!: Date | null;
+
+  @Field(() => DateTimeScalar)
+  updatedAt!: Date;
+}

@@ -1,0 +1,42 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { VideoStatus } from './enums.js';
+import { PageInfo } from './page-info.type.js';
+
+@ObjectType({ description: 'A video on one of the configured provider accounts.' })
+export class Video {
+  @Field(() => ID, { description: '"<account>:<provider video id>"' })
+  id!: string;
+
+  @Field(() => String)
+  account!: string;
+
+  @Field(() => String, { description: 'The plugin id, e.g. api-video.' })
+  provider!: string;
+
+  @Field(() => String, { description: "The provider's own id." })
+  nativeId!: string;
+
+  @Field(() => String, { nullable: true })
+  title!: string | null;
+
+  @Field(() => VideoStatus)
+  status!: VideoStatus;
+}
+
+@ObjectType()
+export class VideoEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Video)
+  node!: Video;
+}
+
+@ObjectType()
+export class VideoConnection {
+  @Field(() => [VideoEdge])
+  edges!: VideoEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

@@ -1,0 +1,90 @@
+import type { ProviderVideo } from '@unreel/provider-spec';
+import type { SandboxSettings } from './sandbox-settings.js';
+
+export type SandboxVideoState = 'READY' | 'PROCESSING' | 'FORBIDDEN';
+export type SandboxFault = 'throttle' | 'server-error';
+
+export interface SandboxVideo {
+  id: string;
+  title: string;
+  state: SandboxVideoState;
+  createdAt: Date;
+  deletedAt: Date | null;
+  restorableUntil: Date | null;
+}
+
+export interface SandboxCall {
+  method: 'delete' | 'restore' | 'get' | 'list';
+  ids: string[];
+  at: number;
+}
+
+const TITLE_WORDS = ['Launch', 'Recap', 'Interview', 'Tutorial', 'Keynote', 'Demo', 'Trailer', 'Webinar', 'Vlog', 'Teaser'];
+
+/** The sandbox provider's state: a seeded video library plus what tests need to look at and steer. */
+export class SandboxLibrary {
+  readonly videos = new Map<string, SandboxVideo>();
+  /** Ids in creation order, for stable listing. */
+  readonly order: string[] = [];
+  readonly calls: SandboxCall[] = [];
+  private readonly planned: SandboxFault[] = [];
+  private nextNumber = 1;
+
+  constructor(settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio'>) {
+    const random = mulberry32(settings.seed);
+    const epoch = Date.UTC(2025, 0, 1);
+    for (let index = 0; index < settings.videoCount; index += 1) {
+      const roll = random();
+      const state: SandboxVideoState =
+        roll < settings.processingRatio ? 'PROCESSING' : roll < settings.processingRatio + settings.forbiddenRatio ? 'FORBIDDEN' : 'READY';
+      const word = TITLE_WORDS[Math.floor(random() * TITLE_WORDS.length)] as string;
+      this.add(state, `${word} #${index + 1}`, new Date(epoch + index * 60_000));
+    }
+  }
+
+  add(state: SandboxVideoState, title?: string, createdAt = new Date()): SandboxVideo {
+    const id = `vid-${String(this.nextNumber).padStart(6, '0')}`;
+    this.nextNumber += 1;
+    const video: SandboxVideo = { id, title: title ?? `Video ${id}`, state, createdAt, deletedAt: null, restorableUntil: null };
+    this.videos.set(id, video);
+    this.order.push(id);
+    return video;
+  }
+
+  stateOf(id: string): 'PRESENT' | 'SOFT_DELETED' | 'GONE' {
+    const video = this.videos.get(id);
+    if (!video) return 'GONE';
+    return video.deletedAt ? 'SOFT_DELETED' : 'PRESENT';
+  }
+
+  failNext(kind: SandboxFault, count: number): void {
+    for (let index = 0; index < count; index += 1) this.planned.push(kind);
+  }
+
+  takeFault(): SandboxFault | undefined {
+    return this.planned.shift();
+  }
+
+  toProviderVideo(video: SandboxVideo): ProviderVideo {
+    return {
+      id: video.id,
+      title: video.title,
+      status: video.deletedAt ? 'DELETED' : video.state === 'PROCESSING' ? 'PROCESSING' : 'READY',
+      createdAt: video.createdAt,
+      deletedAt: video.deletedAt,
+      restorableUntil: video.restorableUntil,
+    };
+  }
+}
+
+/** Small, fast, seedable PRNG: the library must be the same for the same seed on every machine. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+export const sandboxSettingsSchema = z
+  .object({
+    /** Videos generated at start. */
+    videoCount: z.number().int().min(0).max(1_000_000).default(500),
+    /** Same seed, same library: ids, titles and which videos are processing or forbidden. */
+    seed: z.number().int().default(1),
+    /** Simulated provider latency per call, uniformly in [min, max] milliseconds. */
+    latencyMs: z
+      .tuple([z.number().min(0), z.number().min(0)])
+      .refine(([min, max]) => min <= max, 'min must not exceed max')
+      .default([20, 80]),
+    /** Calls beyond this per second are refused with a retryable RATE_LIMITED error. */
+    requestsPerSecond: z.number().positive().optional(),
+    /** Ids per delete call (capabilities.maxBatchSize). */
+    batchSize: z.number().int().min(1).max(1_000).default(25),
+    processingRatio: z.number().min(0).max(1).default(0.04),
+    forbiddenRatio: z.number().min(0).max(1).default(0.01),
+    restoreWindowDays: z.number().positive().default(30),
+    /** Fraction of calls that fail with a retryable 5xx-like error, to exercise retries. */
+    errorRate: z.number().min(0).max(1).default(0),
+    /** Providers created with the same library name share one library (default: a fresh one per account). */
+    library: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
