@@ -7,6 +7,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
+    // Compiled workspace packages load through Node itself, as in production: inlined through Vite they would get
+    // their own copy of graphql, and type-graphql would no longer recognise their scalars.
+    server: { deps: { external: [/\/(packages|plugins)\/[^/]+\/dist\//] } },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],

@@ -24,7 +24,8 @@ export const embeddedDefaultConfig: UnreelConfigInput = {
 export function loadConfig(options: { path?: string | undefined; cwd?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const explicit = options.path ?? env.UNREEL_CONFIG;
+  // An empty UNREEL_CONFIG means unset, as shells make it easy to export one by accident.
+  const explicit = options.path ?? (env.UNREEL_CONFIG || undefined);
   const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit !== undefined) throw new ConfigError(`Config file ${file} does not exist (UNREEL_CONFIG)`);

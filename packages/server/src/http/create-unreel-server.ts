@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
@@ -186,6 +186,18 @@ function useWebSocketTransport(
         const scope = createRequestScope(root);
         scopesOf(ctx).set(id, scope);
         return scope.context;
+      },
+      // Parse and validate here, so a malformed document is answered with coded errors instead of closing the socket.
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax Error: the document could not be parsed')];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return { schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null };
       },
       onError: (_ctx, _id, _payload, errors) => formatWebSocketErrors(errors, 'validation', format),
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteVideosDocument, DeletionProgressDocument, RestoreVideoDocument, VideoDocument } from '@unreel/client';
+import { getSandboxLibrary } from '@unreel/plugin-sandbox';
+import type { UnreelServer } from '@unreel/server';
+import { data } from '../support/graphql-http.js';
+import { collect, wsClient } from '../support/graphql-ws.js';
+import { SANDBOX, startTestServer } from '../support/test-server.js';
+
+let server: UnreelServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ sandbox: { processingRatio: 0, forbiddenRatio: 0 } });
+});
+afterAll(() => server.close());
+
+describe('restoreVideo', () => {
+  it('brings a deleted video back, records RESTORED on its item and streams it', async () => {
+    const id = `${SANDBOX}:vid-000010`;
+    await data(server.url, DeleteVideosDocument, { input: { ids: [id], operationId: 'restore-1' } });
+    const deleted = await data(server.url, VideoDocument, { id });
+    expect(deleted.video?.status).toBe('DELETED');
+    expect(deleted.video?.deletion?.status).toBe('DELETED');
+    expect(deleted.video?.deletion?.restorable).toBe(true);
+
+    const restored = await data(server.url, RestoreVideoDocument, { id });
+    expect(restored.restoreVideo.restored).toBe(true);
+    expect(restored.restoreVideo.error).toBeNull();
+    expect(restored.restoreVideo.video?.status).toBe('READY');
+    expect(restored.restoreVideo.video?.deletion?.status).toBe('RESTORED');
+    expect(getSandboxLibrary(SANDBOX)?.stateOf('vid-000010')).toBe('PRESENT');
+
+    // The journal keeps the restore as the operation's next event.
+    const client = wsClient(server.wsUrl);
+    const replay = collect(client, DeletionProgressDocument, { operationId: 'restore-1', after: 0 });
+    await replay.done;
+    await client.dispose();
+    expect(replay.results.map((result) => result.data?.deletionProgress.item.status)).toEqual(['DELETED', 'RESTORED']);
+  });
+
+  it('refuses clearly when the video was never deleted or does not exist', async () => {
+    const never = await data(server.url, RestoreVideoDocument, { id: `${SANDBOX}:vid-000020` });
+    expect(never.restoreVideo.restored).toBe(false);
+    expect(never.restoreVideo.error?.code).toBe('NOT_DELETED');
+    expect(never.restoreVideo.video?.status).toBe('READY');
+    const missing = await data(server.url, RestoreVideoDocument, { id: `${SANDBOX}:does-not-exist` });
+    expect(missing.restoreVideo).toMatchObject({ restored: false, error: { code: 'NOT_FOUND' }, video: null });
+  });
+
+  it('cancels a deletion still held by deleteDelay without calling the provider', async () => {
+    const delayed = await startTestServer({
+      accounts: [{ name: 'held', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 20, latencyMs: [0, 0], processingRatio: 0, forbiddenRatio: 0 }, deleteDelay: '10m' }],
+    });
+    try {
+      const result = await data(delayed.url, DeleteVideosDocument, { input: { ids: ['held:vid-000001', 'held:vid-000002'], operationId: 'held-1', wait: false } });
+      expect(result.deleteVideos.pending).toBe(2);
+      const video = await data(delayed.url, VideoDocument, { id: 'held:vid-000001' });
+      expect(video.video?.deletion?.status).toBe('SCHEDULED');
+      expect(video.video?.deletion?.restorable).toBe(true);
+      const calls = getSandboxLibrary('held')?.calls.filter((call) => call.method === 'delete').length;
+      const undone = await data(delayed.url, RestoreVideoDocument, { id: 'held:vid-000001' });
+      expect(undone.restoreVideo.restored).toBe(true);
+      expect(undone.restoreVideo.video?.deletion?.status).toBe('RESTORED');
+      expect(getSandboxLibrary('held')?.calls.filter((call) => call.method === 'delete').length).toBe(calls);
+      expect(getSandboxLibrary('held')?.stateOf('vid-000001')).toBe('PRESENT');
+    } finally {
+      await delayed.close();
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
+import { AccountsDocument } from '@unreel/client';
+import { data } from '../support/graphql-http.js';
+
+const bin = fileURLToPath(new URL('../../packages/server/dist/bin/unreel.js', import.meta.url));
+
+function start(env: Record<string, string>, cwd: string): { child: ChildProcess; listening: Promise<{ url: string; msg: string }>; stderr: () => string } {
+  const child = spawn(process.execPath, [bin], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const listening = new Promise<{ url: string; msg: string }>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { url?: string; msg: string };
+      if (entry.url) resolve({ url: entry.url, msg: entry.msg });
+    });
+    child.once('exit', (code) => reject(new Error(`unreel exited with ${code}: ${errors}`)));
+  });
+  // A test that expects the start to fail never awaits this; the rejection is still observed.
+  listening.catch(() => undefined);
+  return { child, listening, stderr: () => errors };
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('the unreel command', () => {
+  it('starts from a config file on PORT, serves, and on SIGTERM closes sockets with 1001 and exits 0', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
+    const config = path.join(dir, 'unreel.config.json');
+    writeFileSync(config, JSON.stringify({ accounts: [{ name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 10 } }] }));
+    const { child, listening } = start({ PORT: '0', UNREEL_CONFIG: config }, dir);
+    const { url } = await listening;
+    const accounts = await data(url, AccountsDocument, {});
+    expect(accounts.accounts.map((account) => account.name)).toEqual(['main']);
+
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const exited = exitCode(child);
+    child.kill('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(await exited).toBe(0);
+  });
+
+  it('says it runs on the embedded default, bound to 127.0.0.1, when there is no config file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
+    const { child, listening } = start({ PORT: '0', UNREEL_CONFIG: '' }, dir);
+    const { url, msg } = await listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    expect(msg).toContain('embedded default');
+    const exited = exitCode(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('stops a bad config with one line naming the account and the field', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
+    const config = path.join(dir, 'unreel.config.json');
+    writeFileSync(config, JSON.stringify({ accounts: [{ name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 'many' } }] }));
+    const { child, stderr } = start({ PORT: '0', UNREEL_CONFIG: config }, dir);
+    expect(await exitCode(child)).toBe(1);
+    const lines = stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/accounts\[0\] "main": settings\.videoCount: .+/);
+  });
+});
