@@ -15,12 +15,6 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     fail(`unreel failed to start: ${error instanceof Error ? error.message : String(error)}`);
   }
-  server.logger.info(
-    { url: server.url, host: server.host, port: server.port, embeddedDefault: server.embeddedDefault },
-    server.embeddedDefault
-      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), bound to ${server.host} only`
-      : `unreel listening on ${server.url}`,
-  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -36,6 +30,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Announced only once signals are handled: whoever waits for this line may stop us right away.
+  server.logger.info(
+    { url: server.url, host: server.host, port: server.port, embeddedDefault: server.embeddedDefault },
+    server.embeddedDefault
+      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), bound to ${server.host} only`
+      : `unreel listening on ${server.url}`,
+  );
 }
 
 function fail(message: string): never {
