@@ -1,0 +1,48 @@
+import {
+  AccountRegistry,
+  DeletionEngine,
+  InMemoryEventBus,
+  InMemoryOperationStore,
+  defaultAccountLimits,
+  type AccountLimits,
+  type ProgressEvent,
+} from '../src/index.js';
+import { FakeProvider } from './fake-provider.js';
+
+export interface Harness {
+  engine: DeletionEngine;
+  store: InMemoryOperationStore;
+  provider: FakeProvider;
+}
+
+export function harness(options: { limits?: Partial<AccountLimits>; provider?: FakeProvider; deleteDelayMs?: number; store?: InMemoryOperationStore; maxIdsPerOperation?: number; now?: () => Date } = {}): Harness {
+  const provider = options.provider ?? new FakeProvider();
+  const store = options.store ?? new InMemoryOperationStore();
+  const accounts = new AccountRegistry([
+    {
+      name: 'acc',
+      pluginId: 'fake',
+      provider,
+      limits: defaultAccountLimits(provider, { backoffBaseMs: 1, backoffMaxMs: 5, ...options.limits }),
+      deleteDelayMs: options.deleteDelayMs ?? 0,
+    },
+  ]);
+  const engine = new DeletionEngine({
+    store,
+    bus: new InMemoryEventBus(),
+    accounts,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.maxIdsPerOperation ? { options: { maxIdsPerOperation: options.maxIdsPerOperation } } : {}),
+  });
+  return { engine, store, provider };
+}
+
+export function ids(count: number, prefix = 'v'): string[] {
+  return Array.from({ length: count }, (_, index) => `acc:${prefix}${index + 1}`);
+}
+
+export async function drain(iterator: AsyncIterableIterator<ProgressEvent>): Promise<ProgressEvent[]> {
+  const events: ProgressEvent[] = [];
+  for await (const event of iterator) events.push(event);
+  return events;
+}
