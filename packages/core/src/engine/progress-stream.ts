@@ -27,6 +27,9 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
   private started = false;
   private closed = false;
   private wake: (() => void) | undefined;
+  private wakeScheduled = false;
+  /** Set once the replay has caught up with the journal. */
+  private live = false;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(options: ProgressStreamOptions) {
@@ -54,6 +57,8 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
         continue;
       }
       if (this.journalMayHaveMore) {
+        // Following live: let pending deletion work run before reading what it wrote (see scheduleWake).
+        if (this.live) await new Promise<void>((resolve) => setImmediate(resolve));
         this.journalMayHaveMore = false;
         const page = await store.listEvents(key, this.last, pageSize);
         if (page.length > 0) {
@@ -69,6 +74,7 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
         continue;
       }
       if (operation.status !== 'RUNNING') break;
+      this.live = true;
       await this.nextWake(() => this.journalMayHaveMore);
     }
     this.cleanup();
@@ -86,7 +92,7 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
     this.cleanups.push(
       bus.subscribe(key, () => {
         this.journalMayHaveMore = true;
-        this.wake?.();
+        this.scheduleWake();
       }),
     );
     if (!(await store.getOperation(key))) {
@@ -101,6 +107,19 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
       if (!(await store.getOperation(key))) await this.nextWake(() => created);
     }
     this.started = true;
+  }
+
+  /**
+   * Live events are picked up on a later turn of the event loop, not in the publisher's microtask: deletion work goes
+   * first (a slow subscriber must never slow deletions down), and many publishes become one journal read.
+   */
+  private scheduleWake(): void {
+    if (this.wakeScheduled || !this.wake) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.wake?.();
+    });
   }
 
   /** Resolves on the next bus signal or close, at once if `ready` already holds. */

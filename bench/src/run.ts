@@ -1,0 +1,15 @@
+import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
+
+const benches: Record<string, () => Promise<void>> = {
+  'graphql-vs-engine': runGraphQLVsEngine,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(', ')}; available: ${Object.keys(benches).join(', ')}`);
+  process.exit(1);
+}
+console.log(`unreel benchmarks, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) await benches[name]!();
+process.exit(0);
