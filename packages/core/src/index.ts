@@ -11,3 +11,4 @@ export * from './accounts/default-account-limits.js';
 export * from './engine/engine-types.js';
 export * from './engine/engine-logger.js';
 export * from './engine/deletion-engine.js';
+export * from './store/sqlite/sqlite-operation-store.js';

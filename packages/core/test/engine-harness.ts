@@ -5,17 +5,18 @@ import {
   InMemoryOperationStore,
   defaultAccountLimits,
   type AccountLimits,
+  type OperationStore,
   type ProgressEvent,
 } from '../src/index.js';
 import { FakeProvider } from './fake-provider.js';
 
 export interface Harness {
   engine: DeletionEngine;
-  store: InMemoryOperationStore;
+  store: OperationStore;
   provider: FakeProvider;
 }
 
-export function harness(options: { limits?: Partial<AccountLimits>; provider?: FakeProvider; deleteDelayMs?: number; store?: InMemoryOperationStore; maxIdsPerOperation?: number; now?: () => Date } = {}): Harness {
+export function harness(options: { limits?: Partial<AccountLimits>; provider?: FakeProvider; deleteDelayMs?: number; store?: OperationStore; maxIdsPerOperation?: number; now?: () => Date } = {}): Harness {
   const provider = options.provider ?? new FakeProvider();
   const store = options.store ?? new InMemoryOperationStore();
   const accounts = new AccountRegistry([

@@ -1,0 +1,77 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Versioned schema changes, applied in order inside one transaction each; `PRAGMA user_version` records how far a
+ * journal file has come. Never edit a released migration: add the next one.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE operations (
+    op_id         INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL UNIQUE,
+    tenant        TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    fingerprint   TEXT NOT NULL,
+    accounts      TEXT NOT NULL,
+    total         INTEGER NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    not_found     INTEGER NOT NULL DEFAULT 0,
+    failed        INTEGER NOT NULL DEFAULT 0,
+    restored      INTEGER NOT NULL DEFAULT 0,
+    pending       INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    finished_at   INTEGER
+  );
+  CREATE INDEX operations_unfinished ON operations (op_id) WHERE pending > 0;
+  CREATE INDEX operations_finished_at ON operations (finished_at) WHERE finished_at IS NOT NULL;
+
+  CREATE TABLE items (
+    op_id            INTEGER NOT NULL REFERENCES operations (op_id) ON DELETE CASCADE,
+    position         INTEGER NOT NULL,
+    video_id         TEXT NOT NULL,
+    account          TEXT NOT NULL,
+    native_id        TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    error            TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    ambiguous        INTEGER NOT NULL DEFAULT 0,
+    restorable_until INTEGER,
+    updated_at       INTEGER NOT NULL,
+    PRIMARY KEY (op_id, position)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX items_by_video ON items (op_id, video_id);
+  CREATE INDEX items_latest ON items (video_id, op_id);
+  CREATE INDEX items_open ON items (op_id, account, position) WHERE status IN ('PENDING', 'SCHEDULED');
+
+  CREATE TABLE events (
+    op_id            INTEGER NOT NULL REFERENCES operations (op_id) ON DELETE CASCADE,
+    sequence         INTEGER NOT NULL,
+    position         INTEGER NOT NULL,
+    status           TEXT NOT NULL,
+    error            TEXT,
+    attempts         INTEGER NOT NULL,
+    restorable_until INTEGER,
+    updated_at       INTEGER NOT NULL,
+    completed        INTEGER NOT NULL,
+    op_status        TEXT NOT NULL,
+    PRIMARY KEY (op_id, sequence)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const LATEST_SCHEMA_VERSION = migrations.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`The journal was written by a newer unreel (schema ${current}; this one knows up to ${migrations.length})`);
+  }
+  for (let version = current; version < migrations.length; version += 1) {
+    db.transaction(() => {
+      db.exec(migrations[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
