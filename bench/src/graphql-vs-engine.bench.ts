@@ -37,7 +37,7 @@ async function throughGraphQL(): Promise<{ mutationMs: number; deliveredMs: numb
   const server = await createUnreelServer({
     port: 0,
     logLevel: 'silent',
-    config: { server: { maxIdsPerOperation: ITEMS, deleteWaitMs: 120_000 }, accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }] },
+    config: { journal: { driver: 'memory' }, server: { maxIdsPerOperation: ITEMS, deleteWaitMs: 120_000 }, accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }] },
   });
   const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
   const operationId = `bench-${Date.now()}`;

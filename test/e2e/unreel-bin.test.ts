@@ -1,31 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { AccountsDocument } from '@unreel/client';
+import { startChildServer } from '../support/child-server.js';
 import { data } from '../support/graphql-http.js';
 
-const bin = fileURLToPath(new URL('../../packages/server/dist/bin/unreel.js', import.meta.url));
-
-function start(env: Record<string, string>, cwd: string): { child: ChildProcess; listening: Promise<{ url: string; msg: string }>; stderr: () => string } {
-  const child = spawn(process.execPath, [bin], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const listening = new Promise<{ url: string; msg: string }>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { url?: string; msg: string };
-      if (entry.url) resolve({ url: entry.url, msg: entry.msg });
-    });
-    child.once('exit', (code) => reject(new Error(`unreel exited with ${code}: ${errors}`)));
-  });
-  // A test that expects the start to fail never awaits this; the rejection is still observed.
-  listening.catch(() => undefined);
-  return { child, listening, stderr: () => errors };
+function start(env: Record<string, string>, cwd: string) {
+  return startChildServer(env, cwd);
 }
 
 function exitCode(child: ChildProcess): Promise<number | null> {

@@ -11,6 +11,7 @@ export function startTestServer(overrides: Partial<UnreelConfigInput> & { sandbo
     port: 0,
     logLevel: 'silent',
     config: {
+      journal: { driver: 'memory' },
       accounts: [{ name: SANDBOX, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 400, seed: 7, latencyMs: [0, 3], ...sandbox } }],
       ...config,
     },

@@ -1,3 +1,5 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ProviderVideo } from '@unreel/provider-spec';
 import type { SandboxSettings } from './sandbox-settings.js';
 
@@ -29,8 +31,10 @@ export class SandboxLibrary {
   readonly calls: SandboxCall[] = [];
   private readonly planned: SandboxFault[] = [];
   private nextNumber = 1;
+  private readonly stateFile: string | undefined;
 
-  constructor(settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio'>) {
+  constructor(settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio' | 'stateFile'>) {
+    this.stateFile = settings.stateFile;
     const random = mulberry32(settings.seed);
     const epoch = Date.UTC(2025, 0, 1);
     for (let index = 0; index < settings.videoCount; index += 1) {
@@ -39,6 +43,51 @@ export class SandboxLibrary {
         roll < settings.processingRatio ? 'PROCESSING' : roll < settings.processingRatio + settings.forbiddenRatio ? 'FORBIDDEN' : 'READY';
       const word = TITLE_WORDS[Math.floor(random() * TITLE_WORDS.length)] as string;
       this.add(state, `${word} #${index + 1}`, new Date(epoch + index * 60_000));
+    }
+    if (this.stateFile) this.replay(this.stateFile);
+  }
+
+  recordCall(call: SandboxCall): void {
+    this.calls.push(call);
+    this.persist({ t: 'call', m: call.method, ids: call.ids, at: call.at });
+  }
+
+  markDeleted(video: SandboxVideo, at: Date, restorableUntil: Date | null): void {
+    video.deletedAt = at;
+    video.restorableUntil = restorableUntil;
+    this.persist({ t: 'deleted', id: video.id, at: at.getTime(), until: restorableUntil?.getTime() ?? null });
+  }
+
+  markRestored(video: SandboxVideo): void {
+    video.deletedAt = null;
+    video.restorableUntil = null;
+    this.persist({ t: 'restored', id: video.id });
+  }
+
+  private persist(record: Record<string, unknown>): void {
+    if (this.stateFile) appendFileSync(this.stateFile, `${JSON.stringify(record)}\n`);
+  }
+
+  private replay(file: string): void {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (!existsSync(file)) return;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      let record: { t?: string; m?: SandboxCall['method']; ids?: string[]; at?: number; id?: string; until?: number | null };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        continue; // a line cut short by a crash mid-write says nothing
+      }
+      const video = record.id === undefined ? undefined : this.videos.get(record.id);
+      if (record.t === 'call' && record.m && record.ids) this.calls.push({ method: record.m, ids: record.ids, at: record.at ?? 0 });
+      else if (record.t === 'deleted' && video) {
+        video.deletedAt = new Date(record.at ?? 0);
+        video.restorableUntil = record.until == null ? null : new Date(record.until);
+      } else if (record.t === 'restored' && video) {
+        video.deletedAt = null;
+        video.restorableUntil = null;
+      }
     }
   }
 

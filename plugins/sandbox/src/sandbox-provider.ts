@@ -51,8 +51,7 @@ export class SandboxProvider implements VideoProviderV1 {
       if (video.state === 'FORBIDDEN') {
         return { status: 'FAILED', error: { code: 'FORBIDDEN', message: `This account may not delete video ${id}`, retryable: false } };
       }
-      video.deletedAt = new Date(now);
-      video.restorableUntil = restorableUntil;
+      this.library.markDeleted(video, new Date(now), restorableUntil);
       return { status: 'DELETED', restorableUntil };
     });
   }
@@ -70,8 +69,7 @@ export class SandboxProvider implements VideoProviderV1 {
         error: { code: 'RESTORE_WINDOW_EXPIRED', message: `The restore window of ${id} has ended`, retryable: false },
       };
     }
-    video.deletedAt = null;
-    video.restorableUntil = null;
+    this.library.markRestored(video);
     return { status: 'RESTORED', video: this.library.toProviderVideo(video) };
   }
 
@@ -104,7 +102,7 @@ export class SandboxProvider implements VideoProviderV1 {
     const [min, max] = this.settings.latencyMs;
     if (max > 0) await delay(min + Math.random() * (max - min), options.signal);
     if (options.signal.aborted) throw abortError(options.signal);
-    this.library.calls.push({ method, ids: [...ids], at: Date.now() });
+    this.library.recordCall({ method, ids: [...ids], at: Date.now() });
     const fault = this.library.takeFault() ?? (Math.random() < this.settings.errorRate ? 'server-error' : undefined);
     if (fault === 'server-error') throw new ProviderUnavailableError({ message: 'sandbox answered 503: simulated outage', status: 503 });
     if (fault === 'throttle' || !this.withinRate()) {

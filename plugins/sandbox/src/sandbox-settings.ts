@@ -20,6 +20,11 @@ export const sandboxSettingsSchema = z
     restoreWindowDays: z.number().positive().default(30),
     /** Fraction of calls that fail with a retryable 5xx-like error, to exercise retries. */
     errorRate: z.number().min(0).max(1).default(0),
+    /**
+     * A file the library appends every call and change to, and replays at start: the sandbox then remembers its
+     * deletions across restarts, as a real provider would (used by crash-recovery tests and demos).
+     */
+    stateFile: z.string().min(1).optional(),
     /** Providers created with the same library name share one library (default: a fresh one per account). */
     library: z.string().min(1).optional(),
   })

@@ -30,8 +30,23 @@ export const accountConfigSchema = z
   })
   .strict();
 
+export const journalConfigSchema = z.discriminatedUnion('driver', [
+  z
+    .object({
+      driver: z.literal('sqlite'),
+      /** Relative to the config file's folder (the working directory for the embedded default). */
+      path: z.string().min(1).default('.unreel/journal.db'),
+      synchronous: z.enum(['normal', 'full']).default('normal'),
+      retentionDays: z.number().positive().default(30),
+    })
+    .strict(),
+  z.object({ driver: z.literal('memory'), retentionDays: z.number().positive().default(30) }).strict(),
+]);
+
 export const configSchema = z
   .object({
+    /** Where operations are journaled: a SQLite file by default; memory for tests and throwaway runs. */
+    journal: journalConfigSchema.default({ driver: 'sqlite', path: '.unreel/journal.db', synchronous: 'normal', retentionDays: 30 }),
     server: z
       .object({
         host: z.string().min(1).optional(),
@@ -58,3 +73,4 @@ export const configSchema = z
 export type UnreelConfig = z.output<typeof configSchema>;
 export type UnreelConfigInput = z.input<typeof configSchema>;
 export type AccountConfig = z.output<typeof accountConfigSchema>;
+export type JournalConfig = z.output<typeof journalConfigSchema>;

@@ -10,7 +10,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
-import { AccountRegistry, DeletionEngine, InMemoryEventBus, InMemoryOperationStore } from '@unreel/core';
+import { AccountRegistry, DeletionEngine, InMemoryEventBus } from '@unreel/core';
+import { openJournal, scheduleRetention } from '../journal/open-journal.js';
 import type { UnreelConfigInput } from '../config/config-schema.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/load-config.js';
 import { createRequestScope, createRootContainer, type RequestScope } from '../di/root-container.js';
@@ -63,7 +64,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
 
   const loadedAccounts = await loadAccounts({ accounts: config.accounts, baseDir: loaded.baseDir, env, logger, secrets });
   const accounts = new AccountRegistry(loadedAccounts.map((entry) => entry.account));
-  const store = new InMemoryOperationStore();
+  const store = openJournal(config.journal, loaded.baseDir);
   const bus = new InMemoryEventBus();
   const engine = new DeletionEngine({
     store,
@@ -119,7 +120,9 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
 
   const host = options.host ?? config.server.host ?? '127.0.0.1';
   const port = await listen(httpServer, options.port ?? config.server.port ?? 4000, host);
-  await engine.resume();
+  const resumed = await engine.resume();
+  if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');
+  const retention = scheduleRetention(store, config.journal.retentionDays, logger);
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
   let closing: Promise<void> | undefined;
@@ -135,6 +138,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     close() {
       closing ??= (async () => {
         draining = true;
+        retention.stop();
         await apollo.stop();
         await engine.close();
         await Promise.all(loadedAccounts.map((entry) => entry.account.provider.doClose?.()));
