@@ -1,7 +1,9 @@
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
+import { runJournal } from './journal.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'graphql-vs-engine': runGraphQLVsEngine,
+  journal: runJournal,
 };
 
 const wanted = process.argv.slice(2);

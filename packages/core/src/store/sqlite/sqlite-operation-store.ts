@@ -109,18 +109,12 @@ export class SqliteOperationStore implements OperationStore {
 
   async markAttempt(key: string, videoIds: readonly string[]): Promise<void> {
     const opId = this.requireOpId(key);
-    const s = this.statements;
-    this.db.transaction(() => {
-      for (const videoId of videoIds) s.markAttempt.run(opId, videoId);
-    })();
+    this.statements.markAttempt.run(opId, JSON.stringify(videoIds));
   }
 
   async clearAmbiguous(key: string, videoIds: readonly string[]): Promise<void> {
     const opId = this.requireOpId(key);
-    const s = this.statements;
-    this.db.transaction(() => {
-      for (const videoId of videoIds) s.clearAmbiguous.run(opId, videoId);
-    })();
+    this.statements.clearAmbiguous.run(opId, JSON.stringify(videoIds));
   }
 
   async recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -130,10 +124,14 @@ export class SqliteOperationStore implements OperationStore {
       if (!row) throw new Error(`Unknown operation ${key.replace('\u001f', '/')}`);
       const operation = toOperation(row);
       const events: ProgressEvent[] = [];
+      // One read for the whole batch; a batch is at most a provider call's worth of ids.
+      const rows = new Map((s.itemsByVideos.all(JSON.stringify(updates.map((update) => update.videoId)), row.op_id) as ItemRow[]).map((item) => [item.video_id, item]));
       for (const update of updates) {
-        const itemRow = s.itemByVideo.get(row.op_id, update.videoId) as ItemRow | undefined;
+        const itemRow = rows.get(update.videoId);
         if (!itemRow) throw new Error(`Video ${update.videoId} is not part of operation ${operation.id}`);
         const item = toItem(itemRow, operation.id);
+        // The same video twice in one batch: the second update starts from the first.
+        rows.set(update.videoId, { ...itemRow, status: update.status });
         applyCounts(operation, item.status, update.status);
         item.status = update.status;
         item.error = update.error ?? null;
@@ -229,9 +227,17 @@ function prepare(db: Database) {
     ),
     operationByKey: statement(`SELECT * FROM operations WHERE key = ?`),
     operationById: statement(`SELECT * FROM operations WHERE op_id = ?`),
-    itemByVideo: statement(`SELECT * FROM items WHERE op_id = ? AND video_id = ?`),
-    markAttempt: statement(`UPDATE items SET attempts = attempts + 1, ambiguous = 1 WHERE op_id = ? AND video_id = ?`),
-    clearAmbiguous: statement(`UPDATE items SET ambiguous = 0 WHERE op_id = ? AND video_id = ?`),
+    // The planner cannot know a json_each list is short, so these name the index: one lookup per id, not a scan.
+    itemsByVideos: statement(
+      `SELECT i.* FROM json_each(?) AS j CROSS JOIN items AS i WHERE i.op_id = ? AND i.video_id = j.value`,
+    ),
+    markAttempt: statement(
+      `UPDATE items INDEXED BY items_by_video SET attempts = attempts + 1, ambiguous = 1
+       WHERE op_id = ? AND video_id IN (SELECT value FROM json_each(?))`,
+    ),
+    clearAmbiguous: statement(
+      `UPDATE items INDEXED BY items_by_video SET ambiguous = 0 WHERE op_id = ? AND video_id IN (SELECT value FROM json_each(?))`,
+    ),
     updateItem: statement(
       `UPDATE items SET status = ?, error = ?, ambiguous = ?, restorable_until = ?, updated_at = ? WHERE op_id = ? AND position = ?`,
     ),
