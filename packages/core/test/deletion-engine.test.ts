@@ -221,6 +221,43 @@ describe('restore', () => {
     expect((await engine.restoreVideo(TENANT, 'acc:a')).error?.code).toBe('RESTORE_WINDOW_EXPIRED');
   });
 
+  it('refuses to restore a video whose deletion is in flight, rather than race our own delete call', async () => {
+    const provider = new FakeProvider();
+    provider.latencyMs = 150;
+    const h = harness({ provider });
+    await h.engine.submit({ tenant: TENANT, ids: ['acc:a'], operationId: 'busy' });
+    while (provider.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const result = await h.engine.restoreVideo(TENANT, 'acc:a');
+    expect(result).toMatchObject({ restored: false, error: { code: 'DELETION_IN_PROGRESS' }, item: { status: 'PENDING', attempts: 1 } });
+    expect(provider.restoreCalls).toEqual([]);
+    const events = await drain(h.engine.progress(TENANT, 'busy'));
+    expect(events.map((event) => event.item.status)).toEqual(['DELETED']);
+  });
+
+  it("never writes a restore into another tenant's operation that has the same id", async () => {
+    const h = harness();
+    await h.engine.submit({ tenant: 'tenant-b', ids: ['acc:v2'], operationId: 'op' });
+    await h.engine.waitForOperation('tenant-b', 'op', 5_000);
+    await h.engine.submit({ tenant: 'tenant-a', ids: ['acc:v1'], operationId: 'op' });
+    await h.engine.waitForOperation('tenant-a', 'op', 5_000);
+    // acc:v1 was last deleted by tenant-a, at the same position tenant-b's own "op" holds acc:v2.
+    const result = await h.engine.restoreVideo('tenant-b', 'acc:v1');
+    expect(result.item).toBeNull();
+    expect((await h.engine.listItems('tenant-b', 'op', { first: 5 })).items.map((item) => [item.videoId, item.status])).toEqual([['acc:v2', 'DELETED']]);
+    expect((await h.engine.listItems('tenant-a', 'op', { first: 5 })).items.map((item) => [item.videoId, item.status])).toEqual([['acc:v1', 'DELETED']]);
+    expect(await h.engine.getOperation('tenant-b', 'op')).toMatchObject({ restored: 0, deleted: 1 });
+  });
+
+  it('holds a deletion for a deleteDelay longer than a timer can (30 days) instead of running it at once', async () => {
+    const h = harness({ deleteDelayMs: 30 * 86_400_000 });
+    await h.engine.submit({ tenant: TENANT, ids: ['acc:a'], operationId: 'month' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.provider.calls).toEqual([]);
+    expect((await h.engine.listItems(TENANT, 'month', { first: 1 })).items[0]?.status).toBe('SCHEDULED');
+    expect((await h.engine.restoreVideo(TENANT, 'acc:a')).item?.status).toBe('RESTORED');
+    await h.engine.close();
+  });
+
   it('holds deletions SCHEDULED under deleteDelay, cancels them on restore, and runs the rest when due', async () => {
     const h = harness({ deleteDelayMs: 300 });
     const { operation } = await h.engine.submit({ tenant: TENANT, ids: ['acc:a', 'acc:b'], operationId: 'held' });

@@ -16,6 +16,7 @@ export class FakeProvider implements VideoProviderV1 {
   readonly provider = 'fake';
   readonly capabilities: ProviderCapabilitiesV1;
   readonly calls: { ids: string[]; at: number; attempt: number }[] = [];
+  readonly restoreCalls: string[] = [];
   readonly deleted = new Set<string>();
   inFlight = 0;
   maxInFlight = 0;
@@ -50,6 +51,7 @@ export class FakeProvider implements VideoProviderV1 {
   }
 
   async doRestoreVideo(id: string): Promise<RestoreOutcome> {
+    this.restoreCalls.push(id);
     if (!this.deleted.delete(id)) return { status: 'NOT_FOUND' };
     return { status: 'RESTORED', video: { id, title: id, status: 'READY' } };
   }

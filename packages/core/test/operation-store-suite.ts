@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { OperationExistsError, operationKey, type NewOperation, type OperationStore } from '../src/index.js';
+import { OperationExistsError, operationKey, type NewOperation, type OperationStore, type ProgressEvent } from '../src/index.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
 
-function newOperation(id: string, videoIds: string[], tenant = 't1', createdAt = at(0)): NewOperation {
+function newOperation(id: string, videoIds: string[], tenant = 't1', createdAt = at(0), status: (videoId: string) => 'PENDING' | 'SCHEDULED' = () => 'PENDING'): NewOperation {
   return {
     id,
     tenant,
     fingerprint: `fp-${id}`,
     createdAt,
     items: videoIds.map((videoId) => {
-      const [account, nativeId] = videoId.split(':') as [string, string];
-      return { videoId, account, nativeId, status: 'PENDING' };
+      const separator = videoId.indexOf(':');
+      return { videoId, account: videoId.slice(0, separator), nativeId: videoId.slice(separator + 1), status: status(videoId) };
     }),
   };
 }
+
+const sequences = (events: readonly ProgressEvent[]) => events.map((event) => event.sequence);
 
 /** The contract every OperationStore keeps; each store's test file runs this against a fresh store. */
 export function describeOperationStore(name: string, createStore: () => OperationStore): void {
@@ -35,19 +37,19 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       const key = operationKey('t1', 'op');
       await store.createOperation(newOperation('op', ['a:1', 'a:2', 'a:3']));
       const first = await store.recordUpdates(key, [
-        { videoId: 'a:2', status: 'DELETED', restorableUntil: at(60), at: at(1) },
-        { videoId: 'a:1', status: 'FAILED', error: { code: 'FORBIDDEN', message: 'no', retryable: false }, at: at(1) },
+        { position: 1, status: 'DELETED', restorableUntil: at(60), at: at(1) },
+        { position: 0, status: 'FAILED', error: { code: 'FORBIDDEN', message: 'no', retryable: false }, at: at(1) },
       ]);
       expect(first.map((event) => [event.sequence, event.item.videoId, event.status, event.completed])).toEqual([
         [1, 'a:2', 'RUNNING', 1],
         [2, 'a:1', 'RUNNING', 2],
       ]);
-      const last = await store.recordUpdates(key, [{ videoId: 'a:3', status: 'NOT_FOUND', at: at(2) }]);
+      const last = await store.recordUpdates(key, [{ position: 2, status: 'NOT_FOUND', at: at(2) }]);
       expect(last[0]).toMatchObject({ sequence: 3, status: 'PARTIALLY_FAILED', completed: 3, total: 3 });
       expect(await store.getOperation(key)).toMatchObject({
         status: 'PARTIALLY_FAILED', deleted: 1, failed: 1, notFound: 1, pending: 0, lastSequence: 3, finishedAt: at(2),
       });
-      const restored = await store.recordUpdates(key, [{ videoId: 'a:2', status: 'RESTORED', restorableUntil: null, at: at(3) }]);
+      const restored = await store.recordUpdates(key, [{ position: 1, status: 'RESTORED', restorableUntil: null, at: at(3) }]);
       expect(restored[0]).toMatchObject({ sequence: 4, status: 'PARTIALLY_FAILED' });
       expect(await store.getOperation(key)).toMatchObject({ deleted: 0, restored: 1 });
 
@@ -65,7 +67,7 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       const store = createStore();
       const key = operationKey('t1', 'op');
       await store.createOperation(newOperation('op', ['a:1', 'b:1', 'a:2', 'a:3', 'b:2']));
-      await store.recordUpdates(key, [{ videoId: 'a:2', status: 'DELETED', at: at(1) }]);
+      await store.recordUpdates(key, [{ position: 2, status: 'DELETED', at: at(1) }]);
       const page = await store.listItems(key, { first: 2 });
       expect(page.items.map((item) => item.videoId)).toEqual(['a:1', 'b:1']);
       expect(page.hasNextPage).toBe(true);
@@ -82,12 +84,12 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       const store = createStore();
       const key = operationKey('t1', 'op');
       await store.createOperation(newOperation('op', ['a:1', 'a:2']));
-      await store.markAttempt(key, ['a:1', 'a:2']);
-      await store.markAttempt(key, ['a:1']);
-      await store.clearAmbiguous(key, ['a:2']);
+      await store.markAttempt(key, [0, 1]);
+      await store.markAttempt(key, [0]);
+      await store.clearAmbiguous(key, [1]);
       const items = (await store.listItems(key, { first: 5 })).items;
       expect(items.map((item) => [item.attempts, item.ambiguous])).toEqual([[2, true], [1, false]]);
-      await store.recordUpdates(key, [{ videoId: 'a:1', status: 'DELETED', at: at(1) }]);
+      await store.recordUpdates(key, [{ position: 0, status: 'DELETED', at: at(1) }]);
       expect((await store.listItems(key, { first: 1 })).items[0]).toMatchObject({ status: 'DELETED', ambiguous: false, attempts: 2 });
       await store.close();
     });
@@ -95,7 +97,7 @@ export function describeOperationStore(name: string, createStore: () => Operatio
     it('finds the newest item per video, lists unfinished operations and purges old finished ones', async () => {
       const store = createStore();
       await store.createOperation(newOperation('old', ['a:1'], 't1', at(0)));
-      await store.recordUpdates(operationKey('t1', 'old'), [{ videoId: 'a:1', status: 'FAILED', error: { code: 'X', message: 'x', retryable: true }, at: at(1) }]);
+      await store.recordUpdates(operationKey('t1', 'old'), [{ position: 0, status: 'FAILED', error: { code: 'X', message: 'x', retryable: true }, at: at(1) }]);
       await store.createOperation(newOperation('new', ['a:1', 'a:2'], 't1', at(5)));
       const latest = await store.latestItems(['a:1', 'a:2', 'a:404']);
       expect(latest.get('a:1')).toMatchObject({ operationId: 'new', status: 'PENDING' });
@@ -105,6 +107,147 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       expect(await store.getOperation(operationKey('t1', 'old'))).toBeNull();
       expect(await store.getOperation(operationKey('t1', 'new'))).not.toBeNull();
       expect(await store.purgeFinishedBefore(at(100))).toBe(0);
+      await store.close();
+    });
+
+    it('marks only open items, and cancels a held item only while it is SCHEDULED and was never sent', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'held');
+      await store.createOperation(newOperation('held', ['a:1', 'a:2', 'a:3'], 't1', at(0), (videoId) => (videoId === 'a:3' ? 'PENDING' : 'SCHEDULED')));
+      const cancelled = await store.cancelScheduled(key, 0, at(1));
+      expect(cancelled).toMatchObject({ sequence: 1, item: { videoId: 'a:1', status: 'RESTORED', attempts: 0 }, completed: 1, status: 'RUNNING' });
+      expect(await store.markAttempt(key, [0, 1, 2])).toEqual([1, 2]);
+      expect(await store.cancelScheduled(key, 1, at(2))).toBeNull();
+      expect(await store.cancelScheduled(key, 2, at(2))).toBeNull();
+      expect(await store.cancelScheduled(key, 0, at(2))).toBeNull();
+      const items = (await store.listItems(key, { first: 5 })).items;
+      expect(items.map((item) => [item.status, item.attempts, item.ambiguous])).toEqual([
+        ['RESTORED', 0, false],
+        ['SCHEDULED', 1, true],
+        ['PENDING', 1, true],
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({ restored: 1, pending: 2, lastSequence: 1 });
+      expect(sequences(await store.listEvents(key, 0, 10))).toEqual([1]);
+      await store.close();
+    });
+
+    it("uses a caller's view of the items only where the journal agrees with it", async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'seen');
+      await store.createOperation(newOperation('seen', ['a:1', 'a:2', 'a:3', 'a:4']));
+      const unmarked = await store.listOpenItems(key, 'a', { first: 10 });
+      await store.markAttempt(key, [0, 1, 2, 3]);
+      const marked = await store.listOpenItems(key, 'a', { first: 10 });
+      expect(marked.map((item) => [item.nativeId, item.attempts, item.ambiguous])).toEqual([['1', 1, true], ['2', 1, true], ['3', 1, true], ['4', 1, true]]);
+
+      // Up to date: the events say what the journal says.
+      const fresh = await store.recordUpdates(key, [0, 1].map((position) => ({ position, status: 'DELETED' as const, restorableUntil: at(60), at: at(1), seen: marked[position] })));
+      expect(fresh.map((event) => [event.item.videoId, event.item.attempts, event.item.ambiguous, event.completed])).toEqual([['a:1', 1, false, 1], ['a:2', 1, false, 2]]);
+      // Out of date (seen before the attempt): the journal wins.
+      const stale = await store.recordUpdates(key, [2, 3].map((position) => ({ position, status: 'FAILED' as const, error: { code: 'X', message: 'x', retryable: false }, at: at(2), seen: unmarked[position] })));
+      expect(stale.map((event) => [event.item.videoId, event.item.attempts, event.status])).toEqual([['a:3', 1, 'RUNNING'], ['a:4', 1, 'PARTIALLY_FAILED']]);
+      // Seen as open, but it is DELETED by now: counts move from deleted, not from pending.
+      const late = await store.recordUpdates(key, [{ position: 0, status: 'RESTORED', restorableUntil: null, at: at(3), seen: marked[0] }]);
+      expect(late[0]).toMatchObject({ sequence: 5, completed: 4, item: { status: 'RESTORED', attempts: 1, restorableUntil: null } });
+      expect(await store.getOperation(key)).toMatchObject({ deleted: 1, restored: 1, failed: 2, pending: 0, lastSequence: 5, status: 'PARTIALLY_FAILED' });
+      const items = (await store.listItems(key, { first: 10 })).items;
+      expect(items.map((item) => [item.status, item.attempts, item.error?.code ?? null])).toEqual([
+        ['RESTORED', 1, null],
+        ['DELETED', 1, null],
+        ['FAILED', 1, 'X'],
+        ['FAILED', 1, 'X'],
+      ]);
+      expect(items[1]?.restorableUntil).toEqual(at(60));
+      await store.close();
+    });
+
+    it('applies concurrent writes in call order: gapless, each event where its call was', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'many');
+      const videoIds = Array.from({ length: 60 }, (_, index) => `a:${index}`);
+      await store.createOperation(newOperation('many', videoIds));
+      // Not awaited one by one: a store may commit them together, but never out of order.
+      const writes = videoIds.map((_, position) =>
+        position % 3 === 0
+          ? store.markAttempt(key, [position]).then(() => store.recordUpdates(key, [{ position, status: 'DELETED', at: at(1) }]))
+          : store.recordUpdates(key, [{ position, status: position % 3 === 1 ? 'NOT_FOUND' : 'DELETED', at: at(1) }]),
+      );
+      const events = (await Promise.all(writes)).flat();
+      expect(sequences(events).sort((a, b) => a - b)).toEqual(videoIds.map((_, index) => index + 1));
+      const replay = await store.listEvents(key, 0, 100);
+      expect(sequences(replay)).toEqual(videoIds.map((_, index) => index + 1));
+      expect(replay.map((event) => event.completed)).toEqual(videoIds.map((_, index) => index + 1));
+      expect(replay.at(-1)?.status).toBe('SUCCEEDED');
+      // Writes not held back by an attempt come first, in the order they were called.
+      const direct = videoIds.map((videoId, position) => ({ videoId, position })).filter(({ position }) => position % 3 !== 0);
+      expect(replay.slice(0, direct.length).map((event) => event.item.videoId)).toEqual(direct.map(({ videoId }) => videoId));
+      expect(await store.getOperation(key)).toMatchObject({ deleted: 40, notFound: 20, pending: 0 });
+      await store.close();
+    });
+
+    it('handles scattered items and the same item twice in one write', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'scatter');
+      await store.createOperation(newOperation('scatter', ['a:0', 'b:1', 'a:2', 'b:3', 'a:4', 'b:5']));
+      await store.markAttempt(key, [4, 0, 2]);
+      const events = await store.recordUpdates(key, [
+        { position: 4, status: 'DELETED', restorableUntil: at(9), at: at(1) },
+        { position: 0, status: 'FAILED', error: { code: 'FORBIDDEN', message: 'no', retryable: false }, at: at(1) },
+        { position: 4, status: 'RESTORED', restorableUntil: null, at: at(2) },
+        { position: 2, status: 'DELETED', restorableUntil: at(9), at: at(1) },
+      ]);
+      expect(events.map((event) => [event.sequence, event.item.videoId, event.item.status, event.item.attempts, event.completed])).toEqual([
+        [1, 'a:4', 'DELETED', 1, 1],
+        [2, 'a:0', 'FAILED', 1, 2],
+        [3, 'a:4', 'RESTORED', 1, 2],
+        [4, 'a:2', 'DELETED', 1, 3],
+      ]);
+      expect(events[0]?.item.restorableUntil).toEqual(at(9));
+      expect((await store.listEvents(key, 0, 10)).map((event) => [event.item.videoId, event.item.status, event.item.restorableUntil])).toEqual([
+        ['a:4', 'DELETED', at(9)],
+        ['a:0', 'FAILED', null],
+        ['a:4', 'RESTORED', null],
+        ['a:2', 'DELETED', at(9)],
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({ deleted: 1, failed: 1, restored: 1, pending: 3 });
+      expect((await store.listOpenItems(key, 'b', { first: 10 })).map((item) => [item.videoId, item.account, item.nativeId, item.attempts])).toEqual([
+        ['b:1', 'b', '1', 0],
+        ['b:3', 'b', '3', 0],
+        ['b:5', 'b', '5', 0],
+      ]);
+      await store.close();
+    });
+
+    it('fails a write about an item that does not exist on its own, and applies the others', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'op');
+      await store.createOperation(newOperation('op', ['a:1', 'a:2']));
+      const [bad, good, unknown] = await Promise.allSettled([
+        store.recordUpdates(key, [{ position: 7, status: 'DELETED', at: at(1) }]),
+        store.recordUpdates(key, [{ position: 1, status: 'DELETED', at: at(1) }]),
+        store.markAttempt(operationKey('t1', 'nope'), [0]),
+      ]);
+      expect(bad.status).toBe('rejected');
+      expect(unknown.status).toBe('rejected');
+      expect(good).toMatchObject({ status: 'fulfilled', value: [{ sequence: 1, item: { videoId: 'a:2' } }] });
+      expect(await store.getOperation(key)).toMatchObject({ deleted: 1, pending: 1, lastSequence: 1 });
+      await store.close();
+    });
+
+    it('purges an operation with its items and events, and nothing unfinished or recent', async () => {
+      const store = createStore();
+      await store.createOperation(newOperation('old', ['a:1', 'a:2'], 't1', at(0)));
+      await store.recordUpdates(operationKey('t1', 'old'), [{ position: 0, status: 'DELETED', at: at(1) }, { position: 1, status: 'NOT_FOUND', at: at(1) }]);
+      await store.createOperation(newOperation('open', ['a:3'], 't1', at(0)));
+      await store.createOperation(newOperation('recent', ['a:4'], 't2', at(0)));
+      await store.recordUpdates(operationKey('t2', 'recent'), [{ position: 0, status: 'DELETED', at: at(30) }]);
+      expect(await store.purgeFinishedBefore(at(10))).toBe(1);
+      expect(await store.listEvents(operationKey('t1', 'old'), 0, 10)).toEqual([]);
+      expect(await store.listItems(operationKey('t1', 'old'), { first: 10 })).toEqual({ items: [], hasNextPage: false });
+      expect([...(await store.latestItems(['a:1', 'a:3', 'a:4'])).keys()]).toEqual(['a:3', 'a:4']);
+      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['open']);
+      // The id is free again: a retry after the retention is a new operation.
+      await expect(store.createOperation(newOperation('old', ['a:9'], 't1', at(40)))).resolves.toMatchObject({ total: 1 });
       await store.close();
     });
   });

@@ -42,7 +42,7 @@ export class SandboxProvider implements VideoProviderV1 {
     await this.admit('delete', ids, options);
     const now = Date.now();
     const restorableUntil = new Date(now + this.settings.restoreWindowDays * 86_400_000);
-    return ids.map((id): DeleteOutcome => {
+    const outcomes = ids.map((id): DeleteOutcome => {
       const video = this.library.videos.get(id);
       if (!video || video.deletedAt) return { status: 'NOT_FOUND' };
       if (video.state === 'PROCESSING') {
@@ -54,6 +54,9 @@ export class SandboxProvider implements VideoProviderV1 {
       this.library.markDeleted(video, new Date(now), restorableUntil);
       return { status: 'DELETED', restorableUntil };
     });
+    const [min, max] = this.settings.replyDelayMs;
+    if (max > 0) await delay(min + Math.random() * (max - min), options.signal);
+    return outcomes;
   }
 
   async doRestoreVideo(id: string, options: CallOptions): Promise<RestoreOutcome> {

@@ -11,6 +11,14 @@ export const sandboxSettingsSchema = z
       .tuple([z.number().min(0), z.number().min(0)])
       .refine(([min, max]) => min <= max, 'min must not exceed max')
       .default([20, 80]),
+    /**
+     * Delay after a delete has taken effect and before its answer comes back, uniformly in [min, max] ms: a slow
+     * network on the way back. A crash or a timeout then leaves calls whose effect is real but unseen.
+     */
+    replyDelayMs: z
+      .tuple([z.number().min(0), z.number().min(0)])
+      .refine(([min, max]) => min <= max, 'min must not exceed max')
+      .default([0, 0]),
     /** Calls beyond this per second are refused with a retryable RATE_LIMITED error. */
     requestsPerSecond: z.number().positive().optional(),
     /** Ids per delete call (capabilities.maxBatchSize). */

@@ -1,8 +1,7 @@
 import { UnreelProviderError, isAmbiguousFailure, type DeleteOutcome, type ItemError } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { ItemRecord } from '../model/operation.js';
-import type { ItemUpdate, OperationStore } from '../store/operation-store.js';
+import type { ItemUpdate, OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import type { EngineLogger } from './engine-logger.js';
 import { toItemError } from './item-error.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -19,8 +18,8 @@ export interface BatchContext {
 }
 
 interface OpenItem {
-  videoId: string;
-  nativeId: string;
+  /** The item as journaled now: read when planning, then kept in step with this runner's own writes. */
+  journaled: OpenItemRecord;
   /** An earlier attempt may have reached the provider without us knowing the result. */
   ambiguous: boolean;
 }
@@ -32,20 +31,23 @@ interface OpenItem {
 const MAX_THROTTLED_ATTEMPTS = 50;
 
 /** Deletes one batch (at most maxBatchSize ids) until every id has a final outcome or the engine shuts down. */
-export async function runDeleteBatch(context: BatchContext, items: readonly ItemRecord[]): Promise<void> {
+export async function runDeleteBatch(context: BatchContext, items: readonly OpenItemRecord[]): Promise<void> {
   const { gate, store, key, shutdown } = context;
   const { provider, limits } = gate.account;
   const schedule = new RetrySchedule(limits);
-  let remaining: OpenItem[] = items.map((item) => ({ videoId: item.videoId, nativeId: item.nativeId, ambiguous: item.ambiguous }));
+  let remaining: OpenItem[] = items.map((item) => ({ journaled: item, ambiguous: item.ambiguous }));
   let failedAttempts = 0;
   let throttledAttempts = 0;
 
   while (remaining.length > 0 && !shutdown.aborted) {
-    const batch = remaining;
-    await store.markAttempt(key, batch.map((item) => item.videoId));
+    // Journaled before the call; an item closed meanwhile (a deletion undone within deleteDelay) is left out.
+    const marked = new Set(await store.markAttempt(key, remaining.map((item) => item.journaled.position)));
+    const batch = remaining.filter((item) => marked.has(item.journaled.position));
+    if (batch.length === 0) return;
+    for (const item of batch) item.journaled = journaledAs(item.journaled, item.journaled.attempts + 1, true);
     let outcomes: DeleteOutcome[];
     try {
-      const ids = batch.map((item) => item.nativeId);
+      const ids = batch.map((item) => item.journaled.nativeId);
       outcomes = await gate.run((options) => provider.doDeleteVideos(ids, options), failedAttempts + throttledAttempts + 1);
       if (outcomes.length !== ids.length) {
         throw new Error(`${provider.provider} returned ${outcomes.length} outcomes for ${ids.length} ids`);
@@ -78,10 +80,10 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Item
     outcomes.forEach((outcome, index) => {
       const item = batch[index] as OpenItem;
       if (outcome.status === 'DELETED') {
-        updates.push({ videoId: item.videoId, status: 'DELETED', error: null, restorableUntil: restorableUntil(context, outcome.restorableUntil, at), at });
+        updates.push(deleted(item, restorableUntil(context, outcome.restorableUntil, at), at));
       } else if (outcome.status === 'NOT_FOUND') {
         // Gone after an attempt of ours whose result we never saw: that attempt is what deleted it.
-        updates.push(item.ambiguous ? { videoId: item.videoId, status: 'DELETED', error: null, restorableUntil: restorableUntil(context, undefined, at), at } : { videoId: item.videoId, status: 'NOT_FOUND', error: null, at });
+        updates.push(item.ambiguous ? deleted(item, restorableUntil(context, undefined, at), at) : { position: item.journaled.position, seen: item.journaled, status: 'NOT_FOUND', error: null, at });
       } else if (outcome.error.retryable && failedAttempts + 1 < limits.maxAttempts) {
         retry.push(item);
         retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.error.retryAfterMs ?? 0);
@@ -106,9 +108,12 @@ async function record(context: BatchContext, updates: readonly ItemUpdate[]): Pr
 
 /** The provider answered, so this attempt did nothing we cannot see: only earlier ambiguity remains. */
 async function clearDefinite(context: BatchContext, items: readonly OpenItem[]): Promise<void> {
-  const definite = items.filter((item) => !item.ambiguous).map((item) => item.videoId);
-  if (definite.length > 0) await context.store.clearAmbiguous(context.key, definite);
+  const definite = items.filter((item) => !item.ambiguous);
+  if (definite.length === 0) return;
+  await context.store.clearAmbiguous(context.key, definite.map((item) => item.journaled.position));
+  for (const item of definite) item.journaled = journaledAs(item.journaled, item.journaled.attempts, false);
 }
+
 
 async function wait(context: BatchContext, delayMs: number, throttled: boolean): Promise<void> {
   // A throttle holds the whole account; the queue itself then makes this batch wait its turn.
@@ -116,8 +121,28 @@ async function wait(context: BatchContext, delayMs: number, throttled: boolean):
   else await sleep(delayMs, context.shutdown);
 }
 
+// Updates carry what we know the journal says of the item (`seen`), so the store need not read it back.
+function deleted(item: OpenItem, restorable: Date | null, at: Date): ItemUpdate {
+  return { position: item.journaled.position, seen: item.journaled, status: 'DELETED', error: null, restorableUntil: restorable, at };
+}
+
 function failed(item: OpenItem, error: ItemError, at: Date): ItemUpdate {
-  return { videoId: item.videoId, status: 'FAILED', error, at };
+  return { position: item.journaled.position, seen: item.journaled, status: 'FAILED', error, at };
+}
+
+/** A new record rather than a change to the old one: updates already handed to the store keep what they saw. */
+function journaledAs(item: OpenItemRecord, attempts: number, ambiguous: boolean): OpenItemRecord {
+  return {
+    operationId: item.operationId,
+    videoId: item.videoId,
+    account: item.account,
+    nativeId: item.nativeId,
+    status: item.status,
+    attempts,
+    ambiguous,
+    restorableUntil: item.restorableUntil,
+    position: item.position,
+  };
 }
 
 function restorableUntil(context: BatchContext, fromProvider: Date | null | undefined, at: Date): Date | null {

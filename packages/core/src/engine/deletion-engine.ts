@@ -8,7 +8,7 @@ import { OperationExistsError } from '../errors/operation-exists-error.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
-import { operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
+import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
 import { callWithRetry } from './call-with-retry.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
@@ -147,21 +147,28 @@ export class DeletionEngine {
     const { account: accountName, nativeId } = parseVideoId(videoId);
     const account = this.accounts.require(accountName);
     const provider = account.provider;
-    const latest = (await this.store.latestItems([videoId])).get(videoId) ?? null;
+    const latest = await this.ownLatestItem(tenant, videoId);
     const now = this.now();
 
     if (latest?.status === 'SCHEDULED') {
       const key = operationKey(tenant, latest.operationId);
       const operation = await this.store.getOperation(key);
       if (operation && operation.createdAt.getTime() + account.deleteDelayMs > now.getTime()) {
-        // Still held: cancelling needs no provider call.
-        const [event] = await this.store.recordUpdates(key, [{ videoId, status: 'RESTORED', error: null, restorableUntil: null, at: now }]);
-        if (event) this.bus.publish(key, [event]);
-        return { videoId, restored: true, error: null, item: event?.item ?? null, video: null };
+        // Still held: cancelling needs no provider call. The store refuses if the item was sent meanwhile.
+        const event = await this.store.cancelScheduled(key, latest.position, now);
+        if (event) {
+          this.bus.publish(key, [event]);
+          return { videoId, restored: true, error: null, item: event.item, video: null };
+        }
       }
     }
     if (provider.capabilities.restore === false || !provider.doRestoreVideo) {
       return refusal(videoId, latest, 'NOT_RESTORABLE', `${provider.provider} deletes permanently; there is nothing to restore`);
+    }
+    if (latest && !isFinalItemStatus(latest.status)) {
+      // A restore racing our own delete call could be overtaken by it: the journal would then say DELETED for a video
+      // the provider holds again.
+      return refusal(videoId, latest, 'DELETION_IN_PROGRESS', `${videoId} is being deleted; restore it once its deletion has finished`);
     }
     if (latest?.status === 'DELETED' && latest.restorableUntil && latest.restorableUntil.getTime() < now.getTime()) {
       return refusal(videoId, latest, 'RESTORE_WINDOW_EXPIRED', `The restore window of ${videoId} ended at ${latest.restorableUntil.toISOString()}`);
@@ -176,7 +183,7 @@ export class DeletionEngine {
       let item = latest;
       if (latest && latest.status === 'DELETED') {
         const key = operationKey(tenant, latest.operationId);
-        const [event] = await this.store.recordUpdates(key, [{ videoId, status: 'RESTORED', error: null, restorableUntil: null, at: this.now() }]);
+        const [event] = await this.store.recordUpdates(key, [{ position: latest.position, status: 'RESTORED', error: null, restorableUntil: null, at: this.now() }]);
         if (event) {
           this.bus.publish(key, [event]);
           item = event.item;
@@ -272,6 +279,17 @@ export class DeletionEngine {
       throw new InvalidInputError(`Unknown account${unknownAccounts.size > 1 ? 's' : ''} ${names}`, 'ids');
     }
     return items;
+  }
+
+  /**
+   * The newest journaled item of this video, if it belongs to one of this tenant's operations: writes address items by
+   * position, so an item of another tenant's operation with the same id must never be taken for it.
+   */
+  private async ownLatestItem(tenant: string, videoId: string): Promise<ItemRecord | null> {
+    const latest = (await this.store.latestItems([videoId])).get(videoId);
+    if (!latest) return null;
+    const [own] = (await this.store.listItems(operationKey(tenant, latest.operationId), { after: latest.position - 1, first: 1 })).items;
+    return own?.videoId === videoId ? own : null;
   }
 
   private sameOrConflict(existing: OperationRecord, fingerprint: string): OperationRecord {

@@ -1,7 +1,7 @@
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { ItemRecord, OperationRecord } from '../model/operation.js';
-import type { OperationStore } from '../store/operation-store.js';
+import type { OperationRecord } from '../model/operation.js';
+import type { OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import { runDeleteBatch } from './batch-runner.js';
 import type { EngineLogger } from './engine-logger.js';
 import { sleep } from './sleep.js';
@@ -43,7 +43,7 @@ async function runAccount(context: OperationRunnerContext, operation: OperationR
   while (!shutdown.aborted) {
     const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
     if (page.length === 0) break;
-    after = (page[page.length - 1] as ItemRecord).position;
+    after = (page[page.length - 1] as OpenItemRecord).position;
     for (let start = 0; start < page.length && !shutdown.aborted; start += batchSize) {
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       const batch = runDeleteBatch(batchContext, page.slice(start, start + batchSize)).catch((error: unknown) => {
@@ -65,10 +65,11 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
     const events = await context.store.recordUpdates(
       context.key,
       page.map((item) => ({
-        videoId: item.videoId,
+        position: item.position,
         status: 'FAILED' as const,
         error: { code: 'UNKNOWN_ACCOUNT', message: `Account "${accountName}" is no longer configured`, retryable: false },
         at,
+        seen: item,
       })),
     );
     context.bus.publish(context.key, events);

@@ -8,13 +8,13 @@ import {
   type OperationRecord,
   type ProgressEvent,
 } from '../model/operation.js';
-import type { ItemPage, ItemUpdate, NewOperation, OperationStore } from './operation-store.js';
+import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './operation-store.js';
 import { applyCounts } from './apply-counts.js';
 
 interface OperationState {
   record: OperationRecord;
+  /** Indexed by position. */
   items: ItemRecord[];
-  byVideo: Map<string, ItemRecord>;
   events: ProgressEvent[];
 }
 
@@ -56,8 +56,7 @@ export class InMemoryOperationStore implements OperationStore {
       restored: 0,
       pending: items.length,
     };
-    const byVideo = new Map(items.map((item) => [item.videoId, item]));
-    this.operations.set(key, { record, items, byVideo, events: [] });
+    this.operations.set(key, { record, items, events: [] });
     for (const item of items) this.latest.set(item.videoId, item);
     return { ...record, accounts: [...accounts] };
   }
@@ -67,18 +66,30 @@ export class InMemoryOperationStore implements OperationStore {
     return state ? { ...state.record } : null;
   }
 
-  async markAttempt(key: string, videoIds: readonly string[]): Promise<void> {
+  async markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
     const state = this.require(key);
-    for (const videoId of videoIds) {
-      const item = requireItem(state, videoId);
+    const marked: number[] = [];
+    for (const position of positions) {
+      const item = requireItem(state, position);
+      if (isFinalItemStatus(item.status)) continue;
       item.attempts += 1;
       item.ambiguous = true;
+      marked.push(position);
     }
+    return marked;
   }
 
-  async clearAmbiguous(key: string, videoIds: readonly string[]): Promise<void> {
+  async clearAmbiguous(key: string, positions: readonly number[]): Promise<void> {
     const state = this.require(key);
-    for (const videoId of videoIds) requireItem(state, videoId).ambiguous = false;
+    for (const position of positions) requireItem(state, position).ambiguous = false;
+  }
+
+  async cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null> {
+    const state = this.require(key);
+    const item = requireItem(state, position);
+    if (item.status !== 'SCHEDULED' || item.attempts > 0) return null;
+    const [event] = await this.recordUpdates(key, [{ position, status: 'RESTORED', error: null, restorableUntil: null, at }]);
+    return event ?? null;
   }
 
   async recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -86,7 +97,7 @@ export class InMemoryOperationStore implements OperationStore {
     const { record } = state;
     const events: ProgressEvent[] = [];
     for (const update of updates) {
-      const item = requireItem(state, update.videoId);
+      const item = requireItem(state, update.position);
       applyCounts(record, item.status, update.status);
       item.status = update.status;
       item.error = update.error ?? null;
@@ -131,10 +142,10 @@ export class InMemoryOperationStore implements OperationStore {
     return { items, hasNextPage: false };
   }
 
-  async listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<ItemRecord[]> {
+  async listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<OpenItemRecord[]> {
     const state = this.operations.get(key);
     if (!state) return [];
-    const items: ItemRecord[] = [];
+    const items: OpenItemRecord[] = [];
     for (let position = (options.after ?? -1) + 1; position < state.items.length && items.length < options.first; position += 1) {
       const item = state.items[position] as ItemRecord;
       if (item.account === account && !isFinalItemStatus(item.status)) items.push({ ...item });
@@ -176,8 +187,8 @@ export class InMemoryOperationStore implements OperationStore {
   }
 }
 
-function requireItem(state: OperationState, videoId: string): ItemRecord {
-  const item = state.byVideo.get(videoId);
-  if (!item) throw new Error(`Video ${videoId} is not part of operation ${state.record.id}`);
+function requireItem(state: OperationState, position: number): ItemRecord {
+  const item = state.items[position];
+  if (!item) throw new Error(`Operation ${state.record.id} has no item at position ${position}`);
   return item;
 }

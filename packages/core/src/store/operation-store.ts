@@ -10,12 +10,22 @@ export interface NewOperation {
   items: readonly { videoId: string; account: string; nativeId: string; status: 'PENDING' | 'SCHEDULED' }[];
 }
 
+/** What planning reads of an open item: enough to send it, and to describe it in the event of its outcome. */
+export type OpenItemRecord = Omit<ItemRecord, 'error' | 'updatedAt'>;
+
+/** Items are addressed by their position in the operation's request: the journal's own key for them. */
 export interface ItemUpdate {
-  videoId: string;
+  position: number;
   status: ItemStatus;
   error?: ItemError | null;
   restorableUntil?: Date | null;
   at: Date;
+  /**
+   * The item as the caller knows it is journaled right now (read with listOpenItems, then changed only by its own
+   * markAttempt and clearAmbiguous). A store may use it instead of reading the item back, after checking in the same
+   * write that the journal indeed still says so; where it does not, the store reads.
+   */
+  seen?: OpenItemRecord;
 }
 
 export interface ItemPage {
@@ -28,26 +38,37 @@ export interface ItemPage {
  * any provider is called; `recordUpdates` assigns gapless sequence numbers, updates the counts and, when the last
  * open item closes, the operation's final status, all in one write, so a crash never leaves an event without its
  * item, a gap, or a finished operation that does not say so. Operations are addressed by `operationKey(tenant, id)`.
+ *
+ * A write's promise settles only once the write is durable (committed), and writes apply in the order they were
+ * called: callers publish events and call providers after awaiting, never before. Stores may commit several
+ * concurrent writes together.
  */
 export interface OperationStore {
   /** Throws `OperationExistsError` when the id is taken for this tenant. */
   createOperation(operation: NewOperation): Promise<OperationRecord>;
   getOperation(key: string): Promise<OperationRecord | null>;
   /**
-   * Journals that a provider call carrying these ids is about to be made: attempts + 1, and `ambiguous` set, so that
-   * after a crash mid-call a later NOT_FOUND is read as our own deletion.
+   * Journals that a provider call carrying these items is about to be made: attempts + 1, and `ambiguous` set, so
+   * that after a crash mid-call a later NOT_FOUND is read as our own deletion. Only items still open are marked;
+   * returns their positions, which are the only ones the call may carry (another may have been cancelled meanwhile).
    */
-  markAttempt(key: string, videoIds: readonly string[]): Promise<void>;
+  markAttempt(key: string, positions: readonly number[]): Promise<number[]>;
   /** Clears `ambiguous` after a call that certainly did nothing (a refusal, a throttle). */
-  clearAmbiguous(key: string, videoIds: readonly string[]): Promise<void>;
+  clearAmbiguous(key: string, positions: readonly number[]): Promise<void>;
   /** Applies the updates in order, one event each, and returns the events. */
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]>;
+  /**
+   * Undo within `deleteDelay`: the item becomes RESTORED (one event) only if it is still SCHEDULED and no attempt was
+   * ever journaled for it, checked in the same write, so a cancelled item never reaches the provider and an item
+   * already sent is never reported as cancelled. Null when it was too late.
+   */
+  cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null>;
   /** Events with sequence > after, ascending, at most `limit`. */
   listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]>;
   /** Items by request position; `after` is the position of the last item seen. */
   listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage>;
   /** Open items (PENDING or SCHEDULED) of one account, by position, so planning reads bounded pages. */
-  listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<ItemRecord[]>;
+  listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<OpenItemRecord[]>;
   /** The newest journaled item for each video id across operations (what `Video.deletion` shows). */
   latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
   /** Operations that still have open items: resumed at start. */

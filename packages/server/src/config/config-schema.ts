@@ -30,23 +30,34 @@ export const accountConfigSchema = z
   })
   .strict();
 
-export const journalConfigSchema = z.discriminatedUnion('driver', [
+const DAY_MS = 86_400_000;
+
+/** Finished operations are kept this long, so that a retry with the same operationId still finds its result. */
+const DEFAULT_RETENTION_MS = 30 * DAY_MS;
+
+const journalDrivers = z.discriminatedUnion('driver', [
   z
     .object({
       driver: z.literal('sqlite'),
       /** Relative to the config file's folder (the working directory for the embedded default). */
       path: z.string().min(1).default('.unreel/journal.db'),
       synchronous: z.enum(['normal', 'full']).default('normal'),
-      retentionDays: z.number().positive().default(30),
+      retention: duration.default(DEFAULT_RETENTION_MS),
     })
     .strict(),
-  z.object({ driver: z.literal('memory'), retentionDays: z.number().positive().default(30) }).strict(),
+  z.object({ driver: z.literal('memory'), retention: duration.default(DEFAULT_RETENTION_MS) }).strict(),
 ]);
+
+/** `driver` may be left out: the SQLite file is the default. */
+export const journalConfigSchema = z.preprocess(
+  (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && !('driver' in value) ? { driver: 'sqlite', ...value } : value),
+  journalDrivers,
+);
 
 export const configSchema = z
   .object({
     /** Where operations are journaled: a SQLite file by default; memory for tests and throwaway runs. */
-    journal: journalConfigSchema.default({ driver: 'sqlite', path: '.unreel/journal.db', synchronous: 'normal', retentionDays: 30 }),
+    journal: journalConfigSchema.default({ driver: 'sqlite', path: '.unreel/journal.db', synchronous: 'normal', retention: DEFAULT_RETENTION_MS }),
     server: z
       .object({
         host: z.string().min(1).optional(),

@@ -122,7 +122,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const port = await listen(httpServer, options.port ?? config.server.port ?? 4000, host);
   const resumed = await engine.resume();
   if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');
-  const retention = scheduleRetention(store, config.journal.retentionDays, logger);
+  const retention = scheduleRetention(store, config.journal.retention, logger);
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
   let closing: Promise<void> | undefined;

@@ -10,12 +10,12 @@ export function openJournal(config: JournalConfig, baseDir: string): OperationSt
 
 const HOUR = 3_600_000;
 
-/** Finished operations are kept `retentionDays` (so idempotent retries still find them), then purged: at start, then hourly. */
-export function scheduleRetention(store: OperationStore, retentionDays: number, logger: Logger): { stop(): void } {
+/** Finished operations are kept `retentionMs` (so idempotent retries still find them), then purged: at start, then hourly. */
+export function scheduleRetention(store: OperationStore, retentionMs: number, logger: Logger): { stop(): void } {
   const purge = (): void => {
-    const cutoff = new Date(Date.now() - retentionDays * 86_400_000);
+    const cutoff = new Date(Date.now() - retentionMs);
     store.purgeFinishedBefore(cutoff).then(
-      (purged) => purged > 0 && logger.info({ purged, retentionDays }, 'purged finished operations past retention'),
+      (purged) => purged > 0 && logger.info({ purged, retentionMs }, 'purged finished operations past retention'),
       (error: unknown) => logger.error({ err: error }, 'journal retention purge failed'),
     );
   };

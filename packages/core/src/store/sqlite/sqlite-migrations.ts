@@ -59,6 +59,15 @@ const migrations: readonly string[] = [
     PRIMARY KEY (op_id, sequence)
   ) WITHOUT ROWID;
   `,
+  // 2: writes address items by position (the primary key) and planning walks the primary key, so these two indexes
+  // only cost upkeep on every insert and every status change; account and native id are the two halves of video_id
+  // (`<account>:<native id>`), so they only cost bytes in every row written.
+  `
+  DROP INDEX items_by_video;
+  DROP INDEX items_open;
+  ALTER TABLE items DROP COLUMN account;
+  ALTER TABLE items DROP COLUMN native_id;
+  `,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
