@@ -16,7 +16,7 @@ import { fmt, measure, median } from './measure.js';
 
 const ITEMS = 100_000;
 /** Measured rounds, after one warm-up round of each store that is not counted. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const settings = sandboxSettingsSchema.parse({ videoCount: ITEMS, seed: 1, latencyMs: [0, 0], batchSize: 25, processingRatio: 0, forbiddenRatio: 0 });
 const ids = new SandboxLibrary(settings).order.map((id) => `bench:${id}`);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
