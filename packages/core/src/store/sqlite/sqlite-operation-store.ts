@@ -214,7 +214,9 @@ export class SqliteOperationStore implements OperationStore {
     const row = this.statements.operationByKey.get(key) as OperationRow | undefined;
     if (!row) return [];
     const prefix = `${account}:`;
-    const rows = this.statements.openItems.all({ opId: row.op_id, after: options.after ?? -1, prefix, first: options.first }) as OpenItemTuple[];
+    // An operation on one account needs no filter by account: one string comparison less per item.
+    const statement = row.accounts === JSON.stringify([account]) ? this.statements.openItemsOfAll : this.statements.openItems;
+    const rows = statement.all({ opId: row.op_id, after: options.after ?? -1, prefix, first: options.first }) as OpenItemTuple[];
     return rows.map(([position, videoId, status, attempts, ambiguous, restorableUntil]) => ({
       operationId: row.id,
       videoId,
@@ -436,6 +438,11 @@ function prepare(db: Database) {
       `SELECT position, video_id, status, attempts, ambiguous, restorable_until
        FROM items WHERE op_id = @opId AND position > @after AND substr(video_id, 1, length(@prefix)) = @prefix
          AND status IN ('PENDING', 'SCHEDULED')
+       ORDER BY position LIMIT @first`,
+    ),
+    openItemsOfAll: raw(
+      `SELECT position, video_id, status, attempts, ambiguous, restorable_until
+       FROM items WHERE op_id = @opId AND position > @after AND status IN ('PENDING', 'SCHEDULED')
        ORDER BY position LIMIT @first`,
     ),
     latestItem: raw(
