@@ -19,11 +19,11 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class SqliteGroupCommit {
   private readonly db: Database;
   private readonly runGroup: Transaction<(writes: readonly QueuedWrite[]) => Outcome[]>;
+  /** Told after every commit (the checkpointer's clock). */
+  private readonly onCommit: () => void;
   private queue: QueuedWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
-
-  private readonly onCommit: () => void;
 
   constructor(db: Database, onCommit: () => void = () => {}) {
     this.db = db;
