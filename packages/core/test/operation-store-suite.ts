@@ -97,10 +97,15 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.createOperation(newOperation('old', ['a:1'], 't1', at(0)));
       await store.recordUpdates(operationKey('t1', 'old'), [{ videoId: 'a:1', status: 'FAILED', error: { code: 'X', message: 'x', retryable: true }, at: at(1) }]);
       await store.createOperation(newOperation('new', ['a:1', 'a:2'], 't1', at(5)));
-      const latest = await store.latestItems(['a:1', 'a:2', 'a:404']);
+      await store.createOperation(newOperation('other-tenant', ['a:1'], 't2', at(6)));
+      const latest = await store.latestItems('t1', ['a:1', 'a:2', 'a:404']);
       expect(latest.get('a:1')).toMatchObject({ operationId: 'new', status: 'PENDING' });
       expect(latest.has('a:404')).toBe(false);
-      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['new']);
+      // Another tenant's newer deletion of the same video is not this tenant's to see.
+      expect((await store.latestItems('t2', ['a:1', 'a:2'])).get('a:1')).toMatchObject({ operationId: 'other-tenant' });
+      expect((await store.latestItems('t2', ['a:2'])).has('a:2')).toBe(false);
+      expect((await store.latestItems('t3', ['a:1'])).size).toBe(0);
+      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['new', 'other-tenant']);
       expect(await store.purgeFinishedBefore(at(2))).toBe(1);
       expect(await store.getOperation(operationKey('t1', 'old'))).toBeNull();
       expect(await store.getOperation(operationKey('t1', 'new'))).not.toBeNull();

@@ -4,6 +4,7 @@ import type { ItemRecord, OperationRecord } from '../model/operation.js';
 import type { OperationStore } from '../store/operation-store.js';
 import { runDeleteBatch } from './batch-runner.js';
 import type { EngineLogger } from './engine-logger.js';
+import { observeItems, type EngineObserver } from './engine-observer.js';
 import { sleep } from './sleep.js';
 
 export interface OperationRunnerContext {
@@ -13,6 +14,7 @@ export interface OperationRunnerContext {
   key: string;
   shutdown: AbortSignal;
   logger: EngineLogger;
+  observer: EngineObserver;
   now: () => Date;
   planPageSize: number;
 }
@@ -38,7 +40,7 @@ async function runAccount(context: OperationRunnerContext, operation: OperationR
   // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
   const maxInFlight = Math.max(2, gate.account.limits.concurrency * 2);
   const inFlight = new Set<Promise<void>>();
-  const batchContext = { store, bus: context.bus, gate, key, shutdown, logger: context.logger, now: context.now };
+  const batchContext = { store, bus: context.bus, gate, key, shutdown, logger: context.logger, observer: context.observer, now: context.now };
   let after = -1;
   while (!shutdown.aborted) {
     const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
@@ -72,5 +74,6 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
       })),
     );
     context.bus.publish(context.key, events);
+    observeItems(context.observer, accountName, 'unknown', events);
   }
 }

@@ -21,6 +21,7 @@ interface OperationState {
 /** The journal for tests and throwaway runs: everything in memory, gone with the process. */
 export class InMemoryOperationStore implements OperationStore {
   private readonly operations = new Map<string, OperationState>();
+  /** Keyed by tenant and video id: a tenant never sees another tenant's deletion of a video. */
   private readonly latest = new Map<string, ItemRecord>();
 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
@@ -58,7 +59,7 @@ export class InMemoryOperationStore implements OperationStore {
     };
     const byVideo = new Map(items.map((item) => [item.videoId, item]));
     this.operations.set(key, { record, items, byVideo, events: [] });
-    for (const item of items) this.latest.set(item.videoId, item);
+    for (const item of items) this.latest.set(operationKey(operation.tenant, item.videoId), item);
     return { ...record, accounts: [...accounts] };
   }
 
@@ -142,10 +143,10 @@ export class InMemoryOperationStore implements OperationStore {
     return items;
   }
 
-  async latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+  async latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
     const result = new Map<string, ItemRecord>();
     for (const videoId of videoIds) {
-      const item = this.latest.get(videoId);
+      const item = this.latest.get(operationKey(tenant, videoId));
       if (item) result.set(videoId, { ...item });
     }
     return result;
@@ -161,7 +162,10 @@ export class InMemoryOperationStore implements OperationStore {
       const finishedAt = state.record.finishedAt;
       if (finishedAt === null || finishedAt >= cutoff) continue;
       this.operations.delete(key);
-      for (const item of state.items) if (this.latest.get(item.videoId) === item) this.latest.delete(item.videoId);
+      for (const item of state.items) {
+        const latestKey = operationKey(state.record.tenant, item.videoId);
+        if (this.latest.get(latestKey) === item) this.latest.delete(latestKey);
+      }
       purged += 1;
     }
     return purged;

@@ -48,8 +48,8 @@ export interface OperationStore {
   listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage>;
   /** Open items (PENDING or SCHEDULED) of one account, by position, so planning reads bounded pages. */
   listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<ItemRecord[]>;
-  /** The newest journaled item for each video id across operations (what `Video.deletion` shows). */
-  latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
+  /** The newest journaled item for each video id across one tenant's operations (what `Video.deletion` shows). */
+  latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
   /** Operations that still have open items: resumed at start. */
   listUnfinishedOperations(): Promise<OperationRecord[]>;
   /** Drops finished operations older than the cutoff; returns how many. */

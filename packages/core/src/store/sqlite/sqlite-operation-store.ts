@@ -187,10 +187,10 @@ export class SqliteOperationStore implements OperationStore {
     return rows.map((item) => toItem(item, row.id));
   }
 
-  async latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+  async latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
     const result = new Map<string, ItemRecord>();
     for (const videoId of videoIds) {
-      const row = this.statements.latestItem.get(videoId) as (ItemRow & { operation_id: string }) | undefined;
+      const row = this.statements.latestItem.get(videoId, tenant) as (ItemRow & { operation_id: string }) | undefined;
       if (row) result.set(videoId, toItem(row, row.operation_id));
     }
     return result;
@@ -263,7 +263,7 @@ function prepare(db: Database) {
     ),
     latestItem: statement(
       `SELECT i.*, o.id AS operation_id FROM items i JOIN operations o ON o.op_id = i.op_id
-       WHERE i.video_id = ? ORDER BY i.op_id DESC LIMIT 1`,
+       WHERE i.video_id = ? AND o.tenant = ? ORDER BY i.op_id DESC LIMIT 1`,
     ),
     unfinished: statement(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`),
     purge: statement(`DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < ? AND pending = 0`),
