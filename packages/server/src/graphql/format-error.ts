@@ -11,9 +11,14 @@ export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) 
  * `extensions.code` whichever transport it used. Our own errors keep their code and message; GraphQL's own
  * (parse, validation, variables) keep theirs; anything else is logged and answered generically, without a stack.
  */
-export function createErrorFormatter(logger: Logger, secrets: SecretRegistry): ErrorFormatter {
+export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, options: { hideSchemaDetails?: boolean } = {}): ErrorFormatter {
+  // Without introspection, "Did you mean ...?" would hand the schema out one field name at a time.
+  const clean = (message: string): string => {
+    const redacted = secrets.redact(message);
+    return options.hideSchemaDetails ? redacted.replace(/ ?Did you mean .+\?$/, '') : redacted;
+  };
   return (formatted, error) => {
-    const base = { message: secrets.redact(formatted.message), ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const base = { message: clean(formatted.message), ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
     const original = unwrapResolverError(error);
     if (UnreelError.isInstance(original)) {
       const field = InvalidInputError.isInstance(original) ? original.field : undefined;
