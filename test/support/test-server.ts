@@ -5,11 +5,16 @@ import { VideosDocument } from '@unreel/client';
 export const SANDBOX = 'sandbox';
 
 /** A real server on an ephemeral port with one small, fast sandbox account unless told otherwise. */
-export function startTestServer(overrides: Partial<UnreelConfigInput> & { sandbox?: Record<string, unknown> } = {}): Promise<UnreelServer> {
+export function startTestServer(
+  overrides: Partial<UnreelConfigInput> & { sandbox?: Record<string, unknown> } = {},
+  options: { env?: NodeJS.ProcessEnv; logLevel?: string; logDestination?: NodeJS.WritableStream } = {},
+): Promise<UnreelServer> {
   const { sandbox, ...config } = overrides;
   return createUnreelServer({
     port: 0,
-    logLevel: 'silent',
+    logLevel: options.logLevel ?? 'silent',
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     config: {
       journal: { driver: 'memory' },
       accounts: [{ name: SANDBOX, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 400, seed: 7, latencyMs: [0, 3], ...sandbox } }],
