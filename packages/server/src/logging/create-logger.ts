@@ -26,6 +26,8 @@ export function createLogger(secrets: SecretRegistry, options: { level?: string;
         censor: '[redacted]',
       },
       formatters: { log: (object) => secrets.redactDeep(object) as Record<string, unknown> },
+      // The formatter above already turned errors into plain, redacted objects; keep those as they are.
+      serializers: { err: (value: unknown) => (value instanceof Error ? secrets.redactDeep(pino.stdSerializers.err(value)) : value) },
       hooks: {
         logMethod(args, method) {
           method.apply(this, args.map((arg) => (typeof arg === 'string' ? secrets.redact(arg) : arg)) as Parameters<typeof method>);
