@@ -42,7 +42,8 @@ export function formatWebSocketErrors(
     let code = formatted.extensions?.code;
     if (typeof code !== 'string') {
       if (phase === 'validation') code = error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
-      else if (!error.path && !error.originalError && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
+      // Variable coercion errors carry the scalar's own error as originalError, but no path: they are the request's fault.
+      else if (!error.path && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
     }
     return format(typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted, error);
   });
