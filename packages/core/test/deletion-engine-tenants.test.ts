@@ -140,3 +140,18 @@ describe('observer', () => {
     await h.engine.close();
   });
 });
+
+describe('held operations', () => {
+  it('give their tenant slot back as soon as every held item is cancelled, not when they would have been due', async () => {
+    const h = harness({ deleteDelayMs: 3_600_000, engineOptions: { maxRunningOperationsPerTenant: 1 } });
+    await h.engine.submit({ tenant: 'acme', ids: ['acc:a', 'acc:b'], operationId: 'held' });
+    await expect(h.engine.submit({ tenant: 'acme', ids: ['acc:c'], operationId: 'next' })).rejects.toSatisfy(TooManyOperationsError.isInstance);
+    expect((await h.engine.restoreVideo('acme', 'acc:a')).restored).toBe(true);
+    expect((await h.engine.restoreVideo('acme', 'acc:b')).restored).toBe(true);
+    expect((await h.engine.getOperation('acme', 'held'))?.status).toBe('SUCCEEDED');
+    await expect.poll(() => h.engine.runningOperations().get('acme') ?? 0).toBe(0);
+    expect((await h.engine.submit({ tenant: 'acme', ids: ['acc:c'], operationId: 'next' })).created).toBe(true);
+    expect(h.provider.calls).toEqual([]);
+    await h.engine.close();
+  });
+});

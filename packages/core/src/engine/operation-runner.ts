@@ -34,7 +34,7 @@ async function runAccount(context: OperationRunnerContext, operation: OperationR
   const { deleteDelayMs } = gate.account;
   if (deleteDelayMs > 0) {
     // Held items can still be undone until they are due; the journal's createdAt makes this survive restarts.
-    await sleep(operation.createdAt.getTime() + deleteDelayMs - context.now().getTime(), shutdown);
+    await waitUntilDue(context, operation.createdAt.getTime() + deleteDelayMs - context.now().getTime());
   }
   const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
   // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
@@ -75,5 +75,25 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
     );
     context.bus.publish(context.key, events);
     observeItems(context.observer, accountName, 'unknown', events);
+  }
+}
+
+/**
+ * Sleeps until held items are due, but no longer than the operation stays open: when every item was cancelled
+ * (restored) meanwhile, the run ends now instead of holding its tenant's running-operation slot until the due time.
+ */
+async function waitUntilDue(context: OperationRunnerContext, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  const finished = new AbortController();
+  const unsubscribe = context.bus.subscribe(context.key, (events) => {
+    if (events.some((event) => event.status !== 'RUNNING')) finished.abort();
+  });
+  try {
+    // Subscribed first, then checked: a finish in between is not missed.
+    const current = await context.store.getOperation(context.key);
+    if (current === null || current.status !== 'RUNNING') return;
+    await sleep(ms, AbortSignal.any([context.shutdown, finished.signal]));
+  } finally {
+    unsubscribe();
   }
 }
