@@ -1,6 +1,6 @@
 import { createUnreelServer, type UnreelConfigInput, type UnreelServer } from '@unreel/server';
 import { data } from './graphql-http.js';
-import { VideosDocument } from '@unreel/client';
+import { VideosDocument, type VideosQuery } from '@unreel/client';
 
 export const SANDBOX = 'sandbox';
 
@@ -28,7 +28,7 @@ export async function listVideoIds(url: string, account: string, count: number):
   const ids: string[] = [];
   let after: string | null = null;
   while (ids.length < count) {
-    const page = await data(url, VideosDocument, { account, first: Math.min(100, count - ids.length), after });
+    const page: VideosQuery = await data(url, VideosDocument, { account, first: Math.min(100, count - ids.length), after });
     ids.push(...page.videos.edges.map((edge) => edge.node.id));
     if (!page.videos.pageInfo.hasNextPage) break;
     after = page.videos.pageInfo.endCursor;
