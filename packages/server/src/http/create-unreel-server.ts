@@ -91,8 +91,16 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   }
   const loadedAccounts = await loadAccounts({ accounts: config.accounts, baseDir: loaded.baseDir, env, logger, secrets });
   const accounts = new AccountRegistry(loadedAccounts.map((entry) => entry.account));
-  const tenants = TenantDirectory.create(config.tenants, accounts, env);
-  const metricsKey = metricsApiKey(settings.metrics.apiKey, env);
+  let tenants: TenantDirectory;
+  let metricsKey: ApiKeySet<'metrics'> | undefined;
+  try {
+    tenants = TenantDirectory.create(config.tenants, accounts, env);
+    metricsKey = metricsApiKey(settings.metrics.apiKey, env);
+  } catch (error) {
+    // The providers exist already; a refused start must not leave their sockets and timers behind.
+    await Promise.all(loadedAccounts.map((entry) => entry.account.provider.doClose?.()));
+    throw error;
+  }
   const store = openJournal(config.journal, loaded.baseDir);
   const bus = new InMemoryEventBus();
   const metrics = new UnreelMetrics();
