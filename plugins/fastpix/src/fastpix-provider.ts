@@ -1,6 +1,7 @@
 import {
   InvalidRequestError,
   ProviderUnavailableError,
+  type UnreelProviderError,
   type CallOptions,
   type DeleteOutcome,
   type PluginContextV1,
@@ -20,7 +21,7 @@ import {
 import { describeFastPixError, isCredentialRefusal, PER_MEDIA_DELETE_STATUSES, refusedDeleteOutcome } from './fastpix-errors.js';
 import { decodeListCursor, encodeListCursor, pageRequestFor } from './fastpix-list-cursor.js';
 import type { FastPixSettings } from './fastpix-settings.js';
-import { isFastPixMedia, toProviderVideo, type FastPixMedia } from './fastpix-video.js';
+import { isFastPixMedia, toProviderVideo } from './fastpix-video.js';
 import { parseFastPixWebhook } from './fastpix-webhook.js';
 
 const PROVIDER = 'fastpix';
@@ -136,10 +137,10 @@ export class FastPixProvider implements VideoProviderV1 {
     if (response.status === 404 || response.status === 422) return null;
     const media = response.body?.data;
     if (!isFastPixMedia(media)) throw this.malformed(`GET /on-demand/${id}`, 'no media in "data"');
-    return toProviderVideo(media as FastPixMedia);
+    return toProviderVideo(media);
   }
 
-  private errorFrom(response: { status: number; headers: Headers; body: unknown }) {
+  private errorFrom(response: { status: number; headers: Headers; body: unknown }): UnreelProviderError {
     return errorFromResponse(PROVIDER, response, { secrets: this.secrets, describeError: describeFastPixError });
   }
 
