@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
@@ -21,7 +22,7 @@ import { createLogger } from '../logging/create-logger.js';
 import { engineLogger } from '../logging/engine-logger.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
 import { loadAccounts } from '../plugins/plugin-loader.js';
-import { buildUnreelSchema } from '../schema/build-schema.js';
+import { buildUnreelSubgraphSchema } from '../schema/build-subgraph-schema.js';
 
 export interface UnreelServerOptions {
   /** A config object, or a config file path; absent: UNREEL_CONFIG, ./unreel.config.json, else the embedded default. */
@@ -74,7 +75,8 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     logger: engineLogger(logger),
   });
   const root = createRootContainer({ config, logger, secrets, accounts, store, bus, engine });
-  const schema = await buildUnreelSchema();
+  // The subgraph schema serves both transports: a gateway's `_entities` over HTTP, its subscriptions over graphql-ws.
+  const schema = await buildUnreelSubgraphSchema();
   const format = createErrorFormatter(logger, secrets);
 
   const app = express();
@@ -86,12 +88,16 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   let draining = false;
   const apollo = new ApolloServer<UnreelContext>({
     schema,
+    // Apollo's own notices go through our logger, which redacts secrets.
+    logger,
     formatError: format,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Per-field timings for a gateway that asks for them (ftv1); error messages in them are masked, never sent.
+      ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       {
         async serverWillStart() {
           return {
