@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { ProviderUnavailableError, type ProviderVideo, type ProviderVideoStatus } from '@unreel/provider-spec';
 
 /**
- * The fields of an Elytron video that unreel uses. `status` stays a plain string so that a status Elytron adds later
- * shows as UNKNOWN instead of failing every lookup.
+ * The fields of an Elytron video that unreel uses. `status` and `created_at` stay plain strings: a status Elytron adds
+ * later shows as UNKNOWN, and a date in a format the docs never pinned is left out, instead of failing every lookup.
  */
 const elytronVideoSchema = z.object({
   video_id: z.string().min(1),
   status: z.string(),
   prompt: z.string().nullish(),
-  created_at: z.iso.datetime({ offset: true }).nullish(),
+  created_at: z.string().nullish(),
 });
 
 export type ElytronVideo = z.output<typeof elytronVideoSchema>;
@@ -32,21 +32,26 @@ const listBodySchema = z.preprocess((body) => (isRecord(body) && isRecord(body.d
 export type ElytronVideoPage = z.output<typeof listPageSchema>;
 
 /** Generation is Elytron's processing: a pending or processing video is not deletable yet. */
-const statuses: Record<string, ProviderVideoStatus> = {
-  pending: 'PROCESSING',
-  processing: 'PROCESSING',
-  completed: 'READY',
-  failed: 'FAILED',
-};
+const statuses = new Map<string, ProviderVideoStatus>([
+  ['pending', 'PROCESSING'],
+  ['processing', 'PROCESSING'],
+  ['completed', 'READY'],
+  ['failed', 'FAILED'],
+]);
 
 export function toProviderVideo(video: ElytronVideo): ProviderVideo {
   return {
     id: video.video_id,
     // An AI-generated video has no title; its prompt is what a person recognises it by.
     title: video.prompt ?? null,
-    status: statuses[video.status] ?? 'UNKNOWN',
-    ...(video.created_at ? { createdAt: new Date(video.created_at) } : {}),
+    status: statuses.get(video.status) ?? 'UNKNOWN',
+    ...createdAt(video.created_at),
   };
+}
+
+function createdAt(text: string | null | undefined): { createdAt?: Date } {
+  const date = text ? new Date(text) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? { createdAt: date } : {};
 }
 
 export function readVideoBody(body: unknown, request: string): ElytronVideo {
