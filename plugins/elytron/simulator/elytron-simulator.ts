@@ -58,8 +58,21 @@ export interface ElytronSimulator extends RunningSimulator<{ apiKey: string }> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly ElytronVideoStatus[] = ['pending', 'processing', 'completed', 'failed'];
-const VIDEO_ROUTE = /^\/v1\/videos\/([^/]+)(\/status)?$/;
-const LIST_ROUTE = /^\/v1\/videos\/?$/;
+const VIDEO_PATH = /^\/v1\/videos\/([^/]+)(\/status)?$/;
+const LIST_PATH = /^\/v1\/videos\/?$/;
+
+type Route = { name: 'list' } | { name: 'delete' | 'get' | 'status'; id: string };
+
+/** The documented endpoints this simulator serves; anything else is an unknown route. */
+function routeOf(method: string, path: string): Route | undefined {
+  if (method === 'GET' && LIST_PATH.test(path)) return { name: 'list' };
+  const match = VIDEO_PATH.exec(path);
+  if (!match) return undefined;
+  const [, id = '', status] = match;
+  if (method === 'GET') return { name: status ? 'status' : 'get', id };
+  if (method === 'DELETE' && !status) return { name: 'delete', id };
+  return undefined;
+}
 
 /** An HTTP fake of api.elytron.com/v1 as docs.elytron.ai documents it (providers.md §3). */
 export async function startElytronSimulator(options: ElytronSimulatorOptions = {}): Promise<ElytronSimulator> {
@@ -98,18 +111,16 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
 
   function route(request: SimulatorRequest, token: string | undefined, at: number): SimulatorReply {
     if (token !== apiKey) return fail(401, 'UNAUTHORIZED', 'Invalid API key');
-    const video = VIDEO_ROUTE.exec(request.path);
-    const list = LIST_ROUTE.test(request.path) && request.method === 'GET';
-    const known = list || (video !== null && (request.method === 'GET' || (request.method === 'DELETE' && !video[2])));
-    if (!known) return fail(404, 'NOT_FOUND', `No route for ${request.method} ${request.path}`);
+    const found = routeOf(request.method, request.path);
+    if (!found) return fail(404, 'NOT_FOUND', `No route for ${request.method} ${request.path}`);
+    // Only requests about videos take planned faults, as the testkit's contract says.
     const fault = faults.next();
     if (fault === 'throttle') return throttledFault(at);
     if (fault === 'server-error') return fail(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
-    if (list) return listVideos(request.query);
-    const [, id = '', status] = video as RegExpExecArray;
-    if (!UUID.test(id)) return invalid('video_id', 'must be a UUID');
-    if (request.method === 'DELETE') return deleteVideo(id);
-    return status ? videoStatus(id) : getVideo(id);
+    if (found.name === 'list') return listVideos(request.query);
+    if (!UUID.test(found.id)) return invalid('video_id', 'must be a UUID');
+    if (found.name === 'delete') return deleteVideo(found.id);
+    return found.name === 'status' ? videoStatus(found.id) : getVideo(found.id);
   }
 
   /** A planned throttle looks like the real one: no requests left until the end of the current window. */
@@ -170,8 +181,8 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
     random,
     handle,
     idsOf: (request) => {
-      const match = VIDEO_ROUTE.exec(request.path);
-      return match ? [match[1] as string] : [];
+      const found = routeOf(request.method, request.path);
+      return found && found.name !== 'list' ? [found.id] : [];
     },
   });
   // The real base URL ends in /v1, so `baseUrl: simulator.url` is a drop-in replacement for it.
