@@ -36,6 +36,8 @@ export function failedVideosBody(failures: readonly { uuid: string; refusal: Ref
       return failures.map((failure) => ({ uuid: failure.uuid, reason: failure.refusal.message }));
     case 'map-object':
       return Object.fromEntries(failures.map((failure) => [failure.uuid, { code: failure.refusal.code, message: failure.refusal.message }]));
+    case 'empty':
+      return {};
     case 'map-string':
       return Object.fromEntries(failures.map((failure) => [failure.uuid, failure.refusal.message]));
   }

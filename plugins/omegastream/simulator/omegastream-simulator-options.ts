@@ -9,7 +9,9 @@ export type FailedVideosShape =
   /** `["<uuid>", ...]`, no reasons at all */
   | 'uuid-list'
   /** `[{"uuid": "...", "reason": "..."}]` */
-  | 'object-list';
+  | 'object-list'
+  /** Always `{}`, as in the docs' only example, so only `failed_count` says that some failed. */
+  | 'empty';
 
 /** No error body is documented: `{"message"}` (default), `{"status","error":{"code","message"}}`, or plain text. */
 export type ErrorBodyStyle = 'message' | 'error' | 'text';

@@ -64,7 +64,8 @@ export class OmegastreamProvider implements VideoProviderV1 {
       baseUrl: settings.baseUrl,
       fetch: context.fetch,
       timeoutMs: settings.timeoutMs,
-      headers: { authorization: `Bearer ${settings.apiKey}`, accept: 'application/json' },
+      // Every endpoint page lists both headers, bodiless calls included.
+      headers: { authorization: `Bearer ${settings.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
       secrets: [settings.apiKey],
       describeError: describeOmegastreamError,
     });
@@ -83,8 +84,8 @@ export class OmegastreamProvider implements VideoProviderV1 {
     }
     // A batch of one goes to `DELETE {base}/:uuid`: its HTTP status says what happened to that one video, where the
     // bulk answer reports failures in an undocumented `failed_videos` shape; the endpoint is also in both doc versions.
-    const results = sendable.length === 0 ? new Map<string, DeleteOutcome>() : sendable.length === 1 ? await this.deleteOne(sendable[0] as string, options) : await this.deleteMany(sendable, options);
-    for (const [id, outcome] of results) outcomes.set(id, outcome);
+    if (sendable.length === 1) for (const [id, outcome] of await this.deleteOne(sendable[0] as string, options)) outcomes.set(id, outcome);
+    else if (sendable.length > 1) for (const [id, outcome] of await this.deleteMany(sendable, options)) outcomes.set(id, outcome);
     return ids.map((id) => outcomes.get(id) ?? { status: 'NOT_FOUND' });
   }
 
