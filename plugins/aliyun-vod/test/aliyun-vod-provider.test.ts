@@ -368,5 +368,4 @@ describe('aliyun-vod provider', () => {
       expect(line).not.toContain('CAIS-');
     }
   });
-
 });
