@@ -116,23 +116,18 @@ export class OmegastreamProvider implements VideoProviderV1 {
       return { status: 'RESTORED', video };
     }
     const reason = reasonText(response.body);
-    if (response.status === 404) return { status: 'NOT_FOUND' };
-    if (response.status === 403) {
-      return { status: 'FAILED', error: { code: 'FORBIDDEN', message: `OmegaStream refused to restore ${id}${reason ? `: "${reason}"` : ''}`, retryable: false } };
-    }
+    const said = reason ? `: "${reason}"` : '';
     const kind = classifyReason(reason);
-    return {
-      status: 'FAILED',
-      error: {
-        code: kind === 'NOT_DELETED' ? 'NOT_DELETED' : kind === 'NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_REQUEST',
-        message: `OmegaStream answered ${response.status} to restoring ${id}${reason ? `: "${reason}"` : ''}`,
-        retryable: false,
-      },
-    };
+    if (response.status === 404 || kind === 'NOT_FOUND') return { status: 'NOT_FOUND' };
+    if (response.status === 403 || kind === 'FORBIDDEN') {
+      return { status: 'FAILED', error: { code: 'FORBIDDEN', message: `OmegaStream refused to restore ${id}${said}`, retryable: false } };
+    }
+    const code = kind === 'NOT_DELETED' ? 'NOT_DELETED' : 'INVALID_REQUEST';
+    return { status: 'FAILED', error: { code, message: `OmegaStream answered ${response.status} to restoring ${id}${said}`, retryable: false } };
   }
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
-    // No batch lookup exists: one GET per id, one after the other, so the host's rate limit still holds.
+    // No batch lookup exists (so the host sends one id per call): several ids are looked up one after the other.
     const videos: (ProviderVideo | null)[] = [];
     for (const id of ids) {
       const lookup = isAddressable(id) ? await this.getVideo(id, options) : ({ found: 'nothing' } as const);
