@@ -9,6 +9,8 @@ import type { ApiVideoAuthorization, AuthorizationGrant } from './api-video-auth
 import { problemMessage } from './api-video-errors.js';
 import type { ApiVideoAccessToken } from './api-video-types.js';
 
+const REMEMBERED_TOKENS = 6;
+
 interface Token {
   accessToken: string;
   refreshToken: string;
@@ -35,8 +37,8 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
   private pending: Promise<Token> | undefined;
   private readonly options: BearerOptions;
   private readonly now: () => number;
-  /** Every token this account was given, so none can show up in a message even after it was replaced. */
-  private readonly seen = new Set<string>();
+  /** The latest tokens, so none shows up in a message even just after it was replaced; older ones are long dead. */
+  private seen: string[] = [];
 
   constructor(options: BearerOptions) {
     this.options = options;
@@ -97,8 +99,7 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
     if (!body || typeof body.access_token !== 'string' || body.access_token === '' || typeof body.refresh_token !== 'string' || typeof body.expires_in !== 'number') {
       throw new InvalidRequestError({ message: `api-video answered ${path} with no usable token`, status: response.status });
     }
-    this.seen.add(body.access_token);
-    this.seen.add(body.refresh_token);
+    this.seen = [body.access_token, body.refresh_token, ...this.seen].slice(0, REMEMBERED_TOKENS);
     return { token: { accessToken: body.access_token, refreshToken: body.refresh_token, expiresAt: this.now() + body.expires_in * 1_000 } };
   }
 

@@ -17,7 +17,7 @@ import {
   type VideoPage,
   type VideoProviderV1,
 } from '@unreel/provider-spec';
-import { ApiVideoBasicAuthorization, type ApiVideoAuthorization } from './api-video-authorization.js';
+import { ApiVideoBasicAuthorization, type ApiVideoAuthorization, type AuthorizationGrant } from './api-video-authorization.js';
 import { ApiVideoBearerAuthorization } from './api-video-bearer-authorization.js';
 import { cleanProviderError, describeApiVideoError, problemMessage } from './api-video-errors.js';
 import { decodeListCursor, encodeListCursor, pageHolding } from './api-video-list-cursor.js';
@@ -152,31 +152,27 @@ export class ApiVideoProvider implements VideoProviderV1 {
 
   /** Every request: authorize, send once, and make sure no error carries a credential or a misleading retry hint. */
   private async send<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
-    let token: string | undefined;
+    let grant: AuthorizationGrant | undefined;
     try {
-      const grant = await this.auth.grant(init.signal);
-      token = grant.token;
-      try {
-        return await this.http.request<T>(path, { ...init, headers: { ...init.headers, authorization: grant.header } });
-      } catch (error) {
-        if (grant.token !== undefined && UnreelProviderError.isInstance(error) && error.code === 'UNAUTHORIZED') {
-          this.auth.rejected(grant.token);
-          // A token cached from an earlier call may have been revoked or expired early at api.video: the host's next
-          // attempt gets a new one. A token fresh from /auth/api-key that is refused is a real refusal.
-          if (grant.reused) {
-            throw new UnauthorizedError({ message: 'api-video refused the cached bearer token; the next attempt asks for a new one', retryable: true, status: 401 });
-          }
-        }
-        throw error;
-      }
+      grant = await this.auth.grant(init.signal);
+      return await this.http.request<T>(path, { ...init, headers: { ...init.headers, authorization: grant.header } });
     } catch (error) {
-      throw this.scrubbed(error, token);
+      throw this.failure(error, grant);
     }
   }
 
-  private scrubbed(error: unknown, token: string | undefined): unknown {
+  private failure(error: unknown, grant: AuthorizationGrant | undefined): unknown {
     if (!UnreelProviderError.isInstance(error)) return error;
-    return cleanProviderError(error, token === undefined ? this.auth.secrets() : [token, ...this.auth.secrets()]);
+    let failure = error;
+    if (grant?.token !== undefined && error.code === 'UNAUTHORIZED') {
+      this.auth.rejected(grant.token);
+      // A token cached from an earlier call may have been revoked or have expired early at api.video: the host's next
+      // attempt gets a new one. A token fresh from /auth/api-key that is refused is a real refusal.
+      if (grant.reused) {
+        failure = new UnauthorizedError({ message: 'api-video refused the cached bearer token; the next attempt asks for a new one', retryable: true, status: 401 });
+      }
+    }
+    return cleanProviderError(failure, grant?.token === undefined ? this.auth.secrets() : [grant.token, ...this.auth.secrets()]);
   }
 }
 
