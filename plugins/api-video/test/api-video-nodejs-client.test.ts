@@ -1,7 +1,7 @@
 import ApiVideoClient from '@api.video/nodejs-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiVideoSimulator, type ApiVideoSimulatorOptions } from '@unreel/plugin-api-video/simulator';
-import documented from './fixtures/documented-bodies.json';
+import documented from './fixtures/documented-bodies.json' with { type: 'json' };
 
 /**
  * The official Node client (axios, its own serializer, strict about `content-type: application/json`) pointed at the

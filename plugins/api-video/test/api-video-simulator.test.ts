@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiVideoSimulator, type ApiVideoSimulatorOptions } from '@unreel/plugin-api-video/simulator';
-import documented from './fixtures/documented-bodies.json';
+import documented from './fixtures/documented-bodies.json' with { type: 'json' };
 import { DAY_MS, ManualClock } from './manual-clock.js';
 import { basic, rateHeaders, raw } from './simulator-http.js';
 
