@@ -24,6 +24,8 @@ export interface OmegastreamSimulator extends RunningSimulator<{ apiKey: string 
   /** Our company (the API key's) and the other one, whose videos answer 403. */
   coid: string;
   foreignCoid: string;
+  /** Synchronous here: the library is in this process. */
+  seed(videos: readonly { state: SimulatedVideoState; title?: string }[]): string[];
   /** Adds videos in any state the model allows (e.g. completed 1 hour ago); returns their uuids in order. */
   addVideos(specs: readonly VideoSpec[]): string[];
   /** A copy of what the simulator holds for a uuid, for assertions. */

@@ -346,10 +346,10 @@ describe('omegastream simulator: throttling and faults', () => {
     expect(DEFAULT_RATE_LIMIT).toEqual({ limit: 10, windowMs: 1_000 });
     const simulator = await startSimulator({ videoCount: 1 });
     running.push(simulator);
-    // 25 requests at once span at most two windows, so at most 20 get through.
-    const responses = await Promise.all(Array.from({ length: 25 }, () => api(simulator, '?limit=1')));
+    // 40 requests sent at once arrive within three one-second windows even on a loaded machine: at most 30 get through.
+    const responses = await Promise.all(Array.from({ length: 40 }, () => api(simulator, '?limit=1')));
     const throttled = responses.filter((response) => response.status === 429);
-    expect(throttled.length).toBeGreaterThanOrEqual(5);
+    expect(throttled.length).toBeGreaterThanOrEqual(10);
     expect(throttled[0]!.headers.get('retry-after')).toBe('1');
     expect(await throttled[0]!.json()).toEqual({ message: 'too many requests' });
   });
