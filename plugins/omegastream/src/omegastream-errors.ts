@@ -21,7 +21,10 @@ const PATTERNS: readonly (readonly [RefusalKind, RegExp])[] = [
   ['NOT_DELETED', /\bnot\s+(?:been\s+|yet\s+)?(?:deleted|marked\s+for\s+deletion)|\bisn'?t\s+deleted/i],
   ['ALREADY_DELETED', /already\s+(?:been\s+)?(?:deleted|removed|marked)|marked\s+for\s+deletion/i],
   ['NOT_FOUND', /not[\s_-]*found|does\s*n[o']t\s+exist|not\s+exist|no\s+such|unknown\s+(?:video|uuid)/i],
-  ['FORBIDDEN', /forbidden|not[\s_-]*owned|(?:does\s*n[o']t|not)\s+belong|another\s+company|other\s+company|permission|not\s+allowed|access\s+denied|not\s+authori[sz]ed\s+to/i],
+  [
+    'FORBIDDEN',
+    /forbidden|not[\s_-]*owned|(?:does\s*n[o']t|not)\s+belong|(?:an)?other\s+company|permission|not\s+allowed|access\s+denied|not\s+authori[sz]ed\s+to/i,
+  ],
   ['NOT_YET_DELETABLE', /(?:completed|finished)\s+processing\s+or\s+failed|more\s+than\s+(?:\d+|four)\s*h/i],
   ['TOO_RECENT', /too\s+(?:recent|new|soon)|recently\s+(?:processed|completed|failed)|less\s+than\s+\d+\s*h/i],
   ['IN_PROCESSING', /processing|in[\s_-]progress|not\s+(?:yet\s+)?(?:completed|processed|finished|ready)|\buploaded\b|ready[\s_-]to[\s_-]upload/i],

@@ -94,12 +94,14 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const found = await this.findForRestore(id, options);
     if (found.kind === 'nothing') return { status: 'NOT_FOUND' };
     if (found.kind === 'forbidden') {
-      return { status: 'FAILED', error: { code: 'FORBIDDEN', message: `OmegaStream does not let this API key restore ${id} (a video of another company)`, retryable: false } };
+      const message = `OmegaStream does not let this API key restore ${id} (a video of another company)`;
+      return { status: 'FAILED', error: { code: 'FORBIDDEN', message, retryable: false } };
     }
     if (found.kind === 'present') {
       // On a later attempt, a video back in place is most likely our own earlier revert whose answer was lost.
       if (options.attempt > 1) return { status: 'RESTORED', video: toProviderVideo(found.video, this.settings.restoreWindowDays) };
-      return { status: 'FAILED', error: { code: 'NOT_DELETED', message: `OmegaStream video ${id} is not deleted; there is nothing to restore`, retryable: false } };
+      const message = `OmegaStream video ${id} is not deleted; there is nothing to restore`;
+      return { status: 'FAILED', error: { code: 'NOT_DELETED', message, retryable: false } };
     }
     // The status to restore to is the one the video had when deleted, which OmegaStream keeps on the deleted record.
     // It is looked up rather than remembered from the delete: a bulk delete answers no statuses, and a memory would
@@ -141,24 +143,32 @@ export class OmegastreamProvider implements VideoProviderV1 {
     if (!Number.isInteger(page.limit) || page.limit < 1) {
       throw new InvalidRequestError({ message: `omegastream: page limit must be a positive integer, got ${page.limit}` });
     }
-    const cursor = page.cursor === undefined ? { page: 1, perPage: Math.min(page.limit, OMEGASTREAM_MAX_PAGE_SIZE) } : decodeListCursor(page.cursor);
+    const cursor =
+      page.cursor === undefined ? { page: 1, perPage: Math.min(page.limit, OMEGASTREAM_MAX_PAGE_SIZE) } : decodeListCursor(page.cursor);
     if (cursor.perPage > page.limit) {
       throw new InvalidRequestError({ message: `omegastream: this cursor pages by ${cursor.perPage} videos; ask for at least ${cursor.perPage} per page` });
     }
     // The list lives at the base itself: `GET https://api.omegastream.net/company/client/video?page&limit`.
-    const response = await this.http.request('', { method: 'GET', signal: options.signal, searchParams: { page: cursor.page, limit: cursor.perPage } });
+    const searchParams = { page: cursor.page, limit: cursor.perPage };
+    const response = await this.http.request('', { method: 'GET', signal: options.signal, searchParams });
     const envelope = parse(omegastreamPageSchema, response.body, 'the video list');
     const data = envelope.data ?? [];
     const items = data.map((video) => toProviderVideo(video, this.settings.restoreWindowDays));
     // The provider may serve fewer per page than asked; later pages must be counted in its page size.
     const perPage = envelope.per_page != null && envelope.per_page >= 1 ? Math.min(envelope.per_page, cursor.perPage) : cursor.perPage;
     const current = envelope.page ?? cursor.page;
-    const next = envelope.next != null && envelope.next > current ? envelope.next : envelope.total_page != null && current < envelope.total_page ? current + 1 : undefined;
+    let next: number | undefined;
+    if (envelope.next != null && envelope.next > current) next = envelope.next;
+    else if (envelope.total_page != null && current < envelope.total_page) next = current + 1;
     return { items, nextCursor: next === undefined || data.length === 0 ? null : encodeListCursor({ page: next, perPage }) };
   }
 
   private async deleteOne(id: string, options: CallOptions): Promise<Map<string, DeleteOutcome>> {
-    const response = await this.http.request(`/${encodeURIComponent(id)}`, { method: 'DELETE', signal: options.signal, allowStatus: PER_VIDEO_STATUSES });
+    const response = await this.http.request(`/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      signal: options.signal,
+      allowStatus: PER_VIDEO_STATUSES,
+    });
     // 204 (current docs) or 200 {"message":"video is not available anymore"} (older docs).
     if (response.status < 300) return new Map([[id, { status: 'DELETED' }]]);
     if (response.status === 404) return new Map([[id, { status: 'NOT_FOUND' }]]);
@@ -176,7 +186,9 @@ export class OmegastreamProvider implements VideoProviderV1 {
       const other = this.settings.bulkPath === 'delete_videos' ? 'bulk_delete' : 'delete_videos';
       throw new InvalidRequestError({
         status: response.status,
-        message: `omegastream answered ${response.status} to DELETE …${path}: this account does not serve that bulk path (setting bulkPath "${this.settings.bulkPath}"; the other one is "${other}")`,
+        message:
+          `omegastream answered ${response.status} to DELETE …${path}: this account does not serve that bulk path ` +
+          `(setting bulkPath "${this.settings.bulkPath}"; the other one is "${other}")`,
       });
     }
     // The call reached OmegaStream and may have deleted: an unreadable answer is ambiguous, like a 5xx.
@@ -220,7 +232,11 @@ export class OmegastreamProvider implements VideoProviderV1 {
       else {
         outcomes.set(id, {
           status: 'FAILED',
-          error: { code: 'PROVIDER_ERROR', message: `OmegaStream's bulk answer left the fate of ${id} unclear and it could not be looked up`, retryable: true },
+          error: {
+            code: 'PROVIDER_ERROR',
+            message: `OmegaStream's bulk answer left the fate of ${id} unclear and it could not be looked up`,
+            retryable: true,
+          },
         });
       }
     }
@@ -256,7 +272,7 @@ export class OmegastreamProvider implements VideoProviderV1 {
   }
 
   private async getVideo(id: string, options: CallOptions): Promise<Exclude<VideoLookup, { found: 'unknown' }>> {
-    const response = await this.http.request(`/${encodeURIComponent(id)}`, { method: 'GET', signal: options.signal, allowStatus: [403, 404] });
+    const response = await this.http.request(`/${encodeURIComponent(id)}`, { method: 'GET', signal: options.signal, allowStatus: [403, 404] as const });
     if (response.status === 404) return { found: 'nothing' };
     if (response.status === 403) return { found: 'forbidden' };
     return { found: 'video', video: parse(omegastreamVideoSchema, response.body, `video ${id}`) };
@@ -274,12 +290,14 @@ export class OmegastreamProvider implements VideoProviderV1 {
     if (lookup.found === 'forbidden') return { kind: 'forbidden' };
     if (lookup.found === 'video') return { kind: lookup.video.deleted_at ? 'deleted' : 'present', video: lookup.video };
     for (let page = 1; page <= DELETED_SCAN_MAX_PAGES; page += 1) {
-      const response = await this.http.request('/deleted', { method: 'GET', signal: options.signal, searchParams: { page, limit: OMEGASTREAM_MAX_PAGE_SIZE } });
+      const searchParams = { page, limit: OMEGASTREAM_MAX_PAGE_SIZE };
+      const response = await this.http.request('/deleted', { method: 'GET', signal: options.signal, searchParams });
       const envelope = parse(omegastreamPageSchema, response.body, 'the deleted video list');
       const match = envelope.data?.find((video) => video.uuid === id);
       if (match) return { kind: 'deleted', video: match };
       const last = envelope.total_page ?? 0;
-      if ((envelope.data?.length ?? 0) === 0 || (!(envelope.next != null && envelope.next > page) && page >= last)) return { kind: 'nothing' };
+      const more = (envelope.next != null && envelope.next > page) || page < last;
+      if ((envelope.data?.length ?? 0) === 0 || !more) return { kind: 'nothing' };
     }
     // Too many deleted videos to scan: revert without a status and let OmegaStream say whether it has the video.
     return { kind: 'unlisted' };

@@ -50,17 +50,22 @@ export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefin
     }
   }
   if (kind === 'IN_PROCESSING') return inProcessing(id, `is still processing${said}`);
-  if (kind === 'TOO_RECENT') return failed({ code: 'TOO_RECENT', message: `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`, retryable: false });
+  if (kind === 'TOO_RECENT') {
+    return failed({ code: 'TOO_RECENT', message: `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`, retryable: false });
+  }
   if (kind === 'NOT_YET_DELETABLE' && lookup?.found !== 'video') {
     // The lookup failed, so which half of the precondition applies is unknown; both are final for now.
-    return failed({ code: 'IN_PROCESSING', message: `OmegaStream refused to delete ${id}: not yet deletable (still processing, or finished less than 4 hours ago)${said}`, retryable: false });
+    const message = `OmegaStream refused to delete ${id}: not yet deletable (still processing, or finished less than 4 hours ago)${said}`;
+    return failed({ code: 'IN_PROCESSING', message, retryable: false });
   }
   // The provider refused a video that, as far as it shows us, is deletable: nothing says trying again will not work.
-  return failed({ code: 'PROVIDER_ERROR', message: `OmegaStream refused to delete ${id} without a reason unreel recognises${said || ' (no reason given)'}`, retryable: true });
+  const message = `OmegaStream refused to delete ${id} without a reason unreel recognises${said || ' (no reason given)'}`;
+  return failed({ code: 'PROVIDER_ERROR', message, retryable: true });
 }
 
 function forbidden(id: string, said: string): DeleteOutcome {
-  return failed({ code: 'FORBIDDEN', message: `OmegaStream does not let this API key delete ${id} (a video of another company)${said}`, retryable: false });
+  const message = `OmegaStream does not let this API key delete ${id} (a video of another company)${said}`;
+  return failed({ code: 'FORBIDDEN', message, retryable: false });
 }
 
 function inProcessing(id: string, why: string): DeleteOutcome {
