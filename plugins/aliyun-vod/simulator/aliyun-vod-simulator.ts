@@ -36,6 +36,8 @@ export interface AliyunVodSimulatorOptions extends StartSimulatorOptions {
   rateLimit?: { limit: number; windowMs: number } | false;
   /** HTTP status of a Throttling.User answer: not documented anywhere; default 503 (see README). */
   throttleStatus?: number;
+  /** Code of a throttled answer. Default Throttling.User, the per-user QPS quota VOD documents. */
+  throttleCode?: 'Throttling.User' | 'Throttling' | 'Throttling.Api';
   /** Add a Retry-After header to throttled answers. Default false: VOD documents none. */
   throttleRetryAfter?: boolean;
   /** The server clock, for timestamps and nonce expiry. Default Date.now. */
@@ -219,10 +221,11 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
   }
 
   function throttled(retryAfterSeconds: number): RpcError {
+    const code = options.throttleCode ?? 'Throttling.User';
     return {
       status: options.throttleStatus ?? 503,
-      code: 'Throttling.User',
-      message: 'Request was denied due to user flow control.',
+      code,
+      message: code === 'Throttling.User' ? 'Request was denied due to user flow control.' : 'Request was denied due to request throttling.',
       ...(options.throttleRetryAfter ? { headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) } } : {}),
     };
   }

@@ -253,13 +253,20 @@ describe('aliyun-vod simulator', () => {
       }
     });
 
-    it('uses the configured status and adds Retry-After on the switch', async () => {
-      const limited = await startSimulator({ videoCount: 1, rateLimit: { limit: 1, windowMs: 60_000 }, throttleStatus: 429, throttleRetryAfter: true });
+    it('uses the configured status and code, and adds Retry-After on the switch', async () => {
+      const limited = await startSimulator({
+        videoCount: 1,
+        rateLimit: { limit: 1, windowMs: 60_000 },
+        throttleStatus: 429,
+        throttleCode: 'Throttling.Api',
+        throttleRetryAfter: true,
+      });
       try {
         await v3(limited, 'GetVideoList', {});
         const response = await v3(limited, 'GetVideoList', {});
         expect(response.status).toBe(429);
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await json(response)).toMatchObject({ Code: 'Throttling.Api', Message: 'Request was denied due to request throttling.' });
       } finally {
         await limited.close();
       }
