@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   createProviderClient,
+  errorForCode,
   errorFromResponse,
   type ProviderHttpClient,
   type ProviderRequestInit,
 } from '@unreel/provider-kit';
-import { ProviderUnavailableError, type ProviderLogger, type UnreelProviderError } from '@unreel/provider-spec';
+import {
+  NetworkError,
+  ProviderUnavailableError,
+  TimeoutError,
+  UnreelProviderError,
+  type ProviderErrorOptions,
+  type ProviderLogger,
+} from '@unreel/provider-spec';
 import { canonicalQueryString, percentEncode } from './aliyun-percent-encode.js';
 import { rpcV2CommonParams, signRpcV2 } from './aliyun-signature-v2.js';
 import { sha256Hex, signRpcV3 } from './aliyun-signature-v3.js';
@@ -67,11 +75,16 @@ export class AliyunVodRpcClient {
   async call(action: string, params: Record<string, string>, options: RpcCallOptions): Promise<RpcResponse> {
     const client = options.write ? this.writes : this.reads;
     const { path, init } = this.settings.signatureVersion === 'v3' ? this.buildV3(action, params) : this.buildV2(action, params);
-    const response = await client.request<unknown>(path, {
-      ...init,
-      signal: options.signal,
-      ...(options.allowStatus ? { allowStatus: options.allowStatus } : {}),
-    });
+    let response;
+    try {
+      response = await client.request<unknown>(path, {
+        ...init,
+        signal: options.signal,
+        ...(options.allowStatus ? { allowStatus: options.allowStatus } : {}),
+      });
+    } catch (error) {
+      throw withoutCause(error);
+    }
     const body = response.body;
     this.logger?.debug('aliyun-vod call', {
       action,
@@ -140,4 +153,22 @@ export class AliyunVodRpcClient {
     });
     request.headers.set('authorization', signed.authorization);
   }
+}
+
+/**
+ * provider-kit keeps the transport's error as `cause`, and ky's timeout message holds the request URL: for a V2 GET
+ * that is the Signature and the STS token. Any logger that follows `cause` would print them, so the cause goes; the
+ * message already says what happened.
+ */
+function withoutCause(error: unknown): unknown {
+  if (!UnreelProviderError.isInstance(error) || error.cause === undefined) return error;
+  const options: ProviderErrorOptions = {
+    message: error.message,
+    retryable: error.retryable,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+  };
+  if (error.code === 'TIMEOUT') return new TimeoutError(options);
+  if (error.code === 'NETWORK_ERROR') return new NetworkError(options);
+  return errorForCode(error.code, options);
 }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aliyunVodSettingsSchema, classifyAliyunCode, resolveVodEndpoint } from '@unreel/plugin-aliyun-vod';
 import { startSimulator, type AliyunVodSimulator, type VodStatus } from '@unreel/plugin-aliyun-vod/simulator';
-import { callOptions, errorText, logger, providerFor, rejection } from './helpers.js';
+import { callOptions, createProvider, errorText, logger, providerFor, rejection } from './helpers.js';
 
 const variants = [
   { signatureVersion: 'v3', method: 'POST' },
@@ -358,6 +358,32 @@ describe('aliyun-vod provider', () => {
       await provider.doListVideos!({ limit: 500 }, callOptions());
       expect(simulator.calls().at(-1)?.query.PageSize).toBe('100');
       expect((await rejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code).toBe('INVALID_REQUEST');
+    });
+  });
+
+  describe('transport failures', () => {
+    it('times out without the signed V2 URL, its signature or the STS token anywhere in the error', async () => {
+      const slow = await startSimulator({ videoCount: 1, rateLimit: false, latencyMs: [500, 500], securityToken: 'CAIS-slow-sts-token-0001' });
+      try {
+        const provider = providerFor(slow, { signatureVersion: 'v2', method: 'GET', securityToken: 'CAIS-slow-sts-token-0001', timeoutMs: 100 });
+        const error = await rejection(provider.doGetVideos(slow.videoIds, callOptions()));
+        expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+        expect(error.cause).toBeUndefined();
+        expect(errorText(error)).not.toMatch(/CAIS-|Signature=|AccessKeyId=/);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('answers NETWORK_ERROR when VOD cannot be reached', async () => {
+      const closed = await startSimulator({ videoCount: 0 });
+      const url = closed.url;
+      await closed.close();
+      const provider = createProvider({ accessKeyId: 'id', accessKeySecret: 'secret-value', endpoint: url, signatureVersion: 'v2', method: 'GET' });
+      const error = await rejection(provider.doDeleteVideos(['0123456789abcdef0123456789abcdef'], callOptions()));
+      expect(error).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+      expect(error.cause).toBeUndefined();
+      expect(errorText(error)).not.toContain('Signature=');
     });
   });
 
