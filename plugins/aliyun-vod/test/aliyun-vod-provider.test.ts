@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aliyunVodSettingsSchema, classifyAliyunCode, resolveVodEndpoint } from '@unreel/plugin-aliyun-vod';
 import { startSimulator, type AliyunVodSimulator, type VodStatus } from '@unreel/plugin-aliyun-vod/simulator';
-import { callOptions, createProvider, errorText, logger, providerFor, rejection } from './helpers.js';
+import { callOptions, createProvider, errorText, logger, providerFor, rejection } from './aliyun-vod-test-helpers.js';
 
 const variants = [
   { signatureVersion: 'v3', method: 'POST' },
