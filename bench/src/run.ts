@@ -1,6 +1,7 @@
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
+import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -8,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   journal: runJournal,
   'video-query': runVideoQuery,
   'entity-lookups': runEntityLookups,
+  'provider-throughput': runProviderThroughput,
 };
 
 const wanted = process.argv.slice(2);
