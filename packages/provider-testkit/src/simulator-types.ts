@@ -81,7 +81,8 @@ export interface ProviderConformanceOptions<Settings, Sim extends ConformanceSim
   /** Whether the provider's throttled answer says how long to wait (Retry-After and friends). Default true. */
   throttleSaysWhen?: boolean;
   /**
-   * Strings that must never appear in an error message or a log line. Default: the values of the plugin's
+   * Strings that must never appear in an error message or a log line, read at each check (so credentials the
+   * simulator issues while the suite runs, such as bearer tokens, count). Default: the values of the plugin's
    * `secretSettings` in both the right and the wrong settings.
    */
   secrets?: (simulator: Sim) => string[];

@@ -371,13 +371,17 @@ describe('omegastream doGetVideos and doListVideos', () => {
     expect(simulator.calls().map((recorded) => recorded.ids[0])).not.toContain('deleted');
   });
 
-  it('retries a throttled lookup itself (reads are safe to repeat)', async () => {
+  it('leaves a throttled lookup to the host: one request, RATE_LIMITED with the wait asked for', async () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     simulator.failNext('throttle', 1);
+    const error = await provider.doGetVideos([simulator.videoIds[0]!], call()).catch((reason: unknown) => reason);
+    expect(UnreelProviderError.isInstance(error) && error.code).toBe('RATE_LIMITED');
+    expect((error as UnreelProviderError).retryAfterMs).toBeTypeOf('number');
+    expect(simulator.calls().map((recorded) => recorded.status)).toEqual([429]);
+    // The host's next attempt, after the pause, succeeds.
     const [video] = await provider.doGetVideos([simulator.videoIds[0]!], call());
     expect(video?.id).toBe(simulator.videoIds[0]);
-    expect(simulator.calls().map((recorded) => recorded.status)).toEqual([429, 200]);
   });
 
   it('pages through its own live videos once each, in the page size the server serves', async () => {

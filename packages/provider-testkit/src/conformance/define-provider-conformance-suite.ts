@@ -29,21 +29,23 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
     let simulator: Sim;
     let provider: VideoProviderV1;
     let wrongProvider: VideoProviderV1;
-    let secrets: string[];
+    let right: Settings;
+    let wrong: Settings;
     const logger = new CapturingLogger();
 
     beforeAll(async () => {
       simulator = await options.simulator();
-      const right = await validateSettings(plugin, options.settings(simulator, { wrongCredentials: false }));
-      const wrong = await validateSettings(plugin, options.settings(simulator, { wrongCredentials: true }));
+      right = await validateSettings(plugin, options.settings(simulator, { wrongCredentials: false }));
+      wrong = await validateSettings(plugin, options.settings(simulator, { wrongCredentials: true }));
       const context = { account: 'conformance', fetch: globalThis.fetch, logger };
       provider = plugin.create(right, context);
       wrongProvider = plugin.create(wrong, { ...context, account: 'conformance-wrong' });
-      secrets = options.secrets?.(simulator) ?? [
-        ...secretValues(right, plugin.secretSettings),
-        ...secretValues(wrong, plugin.secretSettings),
-      ];
     });
+
+    /** Read when checked, not once: a simulator may issue credentials (bearer tokens) while the suite runs. */
+    function secrets(): string[] {
+      return options.secrets?.(simulator) ?? [...secretValues(right, plugin.secretSettings), ...secretValues(wrong, plugin.secretSettings)];
+    }
 
     afterAll(async () => {
       await provider?.doClose?.();
@@ -205,7 +207,7 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
         expect(lookup.code).toBe('UNAUTHORIZED');
         for (const shown of [error, lookup]) {
           const text = `${shown.message}\n${shown.stack ?? ''}\n${JSON.stringify(shown)}`;
-          for (const secret of secrets) expect(text.includes(secret), 'a credential appears in an error').toBe(false);
+          for (const secret of secrets()) expect(text.includes(secret), 'a credential appears in an error').toBe(false);
         }
       });
     });
@@ -286,7 +288,7 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
     describe('secrets', () => {
       it('never logs a credential', () => {
         for (const line of logger.lines) {
-          for (const secret of secrets) expect(line.includes(secret), `a log line shows a credential: ${line.slice(0, 80)}`).toBe(false);
+          for (const secret of secrets()) expect(line.includes(secret), `a log line shows a credential: ${line.slice(0, 80)}`).toBe(false);
         }
       });
     });
