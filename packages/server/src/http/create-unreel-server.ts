@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
@@ -28,7 +29,7 @@ import { requestLogPlugin } from '../logging/request-log-plugin.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
 import { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { loadAccounts } from '../plugins/plugin-loader.js';
-import { buildUnreelSchema } from '../schema/build-schema.js';
+import { buildUnreelSubgraphSchema } from '../schema/build-subgraph-schema.js';
 import { authenticateRequest, type AuthenticatedRequest } from './authenticate-request.js';
 import { jsonErrors, notFound } from './json-errors.js';
 import { isLoopbackHost } from './loopback.js';
@@ -114,7 +115,8 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   });
   metrics.watch(engine);
   const root = createRootContainer({ config: withoutKeys(config), logger, secrets, accounts, tenants, store, bus, engine });
-  const schema = await buildUnreelSchema();
+  // The subgraph schema serves both transports: a gateway's `_entities` over HTTP, its subscriptions over graphql-ws.
+  const schema = await buildUnreelSubgraphSchema();
   const introspection = settings.introspection ?? env.NODE_ENV !== 'production';
   const rules = documentRules(settings.queryLimits, { introspection });
   const format = createErrorFormatter(logger, secrets, { hideSchemaDetails: !introspection });
@@ -149,6 +151,8 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   let draining = false;
   const apollo = new ApolloServer<UnreelContext>({
     schema,
+    // Apollo's own notices go through our logger, which redacts secrets.
+    logger,
     formatError: format,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -160,6 +164,8 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     parseOptions: rules.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Per-field timings for a gateway that asks for them (ftv1); error messages in them are masked, never sent.
+      ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       {
         async serverWillStart() {
           return {
