@@ -1,19 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createProviderClient,
-  errorForCode,
-  errorFromResponse,
-  type ProviderHttpClient,
-  type ProviderRequestInit,
-} from '@unreel/provider-kit';
-import {
-  NetworkError,
-  ProviderUnavailableError,
-  TimeoutError,
-  UnreelProviderError,
-  type ProviderErrorOptions,
-  type ProviderLogger,
-} from '@unreel/provider-spec';
+import { createProviderClient, errorFromResponse, type ProviderHttpClient, type ProviderRequestInit } from '@unreel/provider-kit';
+import { ProviderUnavailableError, type ProviderLogger, type UnreelProviderError } from '@unreel/provider-spec';
 import { canonicalQueryString, percentEncode } from './aliyun-percent-encode.js';
 import { rpcV2CommonParams, signRpcV2 } from './aliyun-signature-v2.js';
 import { sha256Hex, signRpcV3 } from './aliyun-signature-v3.js';
@@ -27,7 +14,7 @@ const FORM = 'application/x-www-form-urlencoded';
 
 export interface RpcCallOptions {
   signal: AbortSignal;
-  /** Writes go through a client that never retries; reads may be retried (each retry signed afresh, V3 only). */
+  /** Writes go through a client that never retries; reads sent as GET may be retried, each retry signed afresh. */
   write: boolean;
   /** Statuses whose error body the caller reads itself, e.g. DeleteVideo's all-missing 404. */
   allowStatus?: readonly number[];
@@ -40,10 +27,10 @@ export interface RpcResponse {
 }
 
 /**
- * Signed RPC calls to ApsaraVideo VOD over the provider-kit client. Every attempt is signed with a fresh nonce and
- * timestamp: V3 signs inside the client's `authorize` hook, which runs per attempt, so read retries are safe; V2
- * puts the signature in the query or body, which a hook cannot rewrite, so V2 signs per call and never lets the
- * client retry (a retry would replay the nonce and be refused with SignatureNonceUsed).
+ * Signed RPC calls to ApsaraVideo VOD over the provider-kit client. Both schemes sign in the client's `authorize`
+ * hook, which runs on every attempt, so each attempt carries its own nonce and timestamp and a read retry is not
+ * refused with SignatureNonceUsed: V3 signs into headers, V2 returns a new request with the signature in its query or
+ * form body. Nothing is signed before that hook, so the request the caller builds holds no credential.
  */
 export class AliyunVodRpcClient {
   private readonly settings: AliyunVodSettings;
@@ -65,26 +52,22 @@ export class AliyunVodRpcClient {
       timeoutMs: settings.timeoutMs,
       secrets: this.secrets,
       describeError: describeAliyunError,
-      ...(v3 ? { authorize: (request: Request) => this.signV3(request) } : {}),
+      authorize: (request: Request) => (v3 ? this.signV3(request) : this.signV2(request)),
     };
+    // The method is a setting, so a write may go out as GET, which the client would retry like a read.
     this.writes = createProviderClient({ ...common, readRetryLimit: 0 });
-    this.reads = createProviderClient({ ...common, readRetryLimit: v3 ? 2 : 0 });
+    this.reads = createProviderClient({ ...common, readRetryLimit: 2 });
   }
 
   /** One RPC action; throws the provider-spec error for any error `Code`, whatever the HTTP status said. */
   async call(action: string, params: Record<string, string>, options: RpcCallOptions): Promise<RpcResponse> {
     const client = options.write ? this.writes : this.reads;
     const { path, init } = this.settings.signatureVersion === 'v3' ? this.buildV3(action, params) : this.buildV2(action, params);
-    let response;
-    try {
-      response = await client.request<unknown>(path, {
-        ...init,
-        signal: options.signal,
-        ...(options.allowStatus ? { allowStatus: options.allowStatus } : {}),
-      });
-    } catch (error) {
-      throw withoutCause(error);
-    }
+    const response = await client.request<unknown>(path, {
+      ...init,
+      signal: options.signal,
+      ...(options.allowStatus ? { allowStatus: options.allowStatus } : {}),
+    });
     const body = response.body;
     this.logger?.debug('aliyun-vod call', {
       action,
@@ -106,21 +89,10 @@ export class AliyunVodRpcClient {
     return errorFromResponse(PROVIDER, response, { describeError: describeAliyunError, secrets: this.secrets });
   }
 
+  /** Unsigned: `signV2` adds the common parameters and the signature on each attempt. */
   private buildV2(action: string, params: Record<string, string>): { path: string; init: Omit<ProviderRequestInit, 'signal'> } {
     const method = this.settings.method;
-    const all = {
-      Action: action,
-      ...rpcV2CommonParams({
-        version: VOD_API_VERSION,
-        accessKeyId: this.settings.accessKeyId,
-        nonce: randomUUID(),
-        timestamp: formatAliyunTimestamp(new Date()),
-        securityToken: this.settings.securityToken,
-      }),
-      ...params,
-    };
-    const signed = signRpcV2({ method, params: all, accessKeySecret: this.settings.accessKeySecret });
-    const wire = `${signed.canonicalQuery}&Signature=${percentEncode(signed.signature)}`;
+    const wire = canonicalQueryString(Object.entries({ Action: action, ...params }));
     if (method === 'GET') return { path: `/?${wire}`, init: { method } };
     return { path: '/', init: { method, body: wire, headers: { 'content-type': FORM } } };
   }
@@ -131,6 +103,29 @@ export class AliyunVodRpcClient {
     const headers = { 'x-acs-action': action, 'x-acs-version': VOD_API_VERSION };
     if (method === 'GET') return { path: wire === '' ? '/' : `/?${wire}`, init: { method, headers } };
     return { path: '/', init: { method, body: wire, headers: { ...headers, 'content-type': FORM } } };
+  }
+
+  /**
+   * Runs on every attempt (the client's authorize hook). A retry hands back the request this hook returned before, so
+   * the common parameters are set over the old ones and the old Signature is left out of what gets signed.
+   */
+  private async signV2(request: Request): Promise<Request> {
+    const url = new URL(request.url);
+    const sent = request.method === 'GET' ? url.searchParams : new URLSearchParams(await request.clone().text());
+    const params = {
+      ...Object.fromEntries(sent),
+      ...rpcV2CommonParams({
+        version: VOD_API_VERSION,
+        accessKeyId: this.settings.accessKeyId,
+        nonce: randomUUID(),
+        timestamp: formatAliyunTimestamp(new Date()),
+        securityToken: this.settings.securityToken,
+      }),
+    };
+    const signed = signRpcV2({ method: this.settings.method, params, accessKeySecret: this.settings.accessKeySecret });
+    const wire = `${signed.canonicalQuery}&Signature=${percentEncode(signed.signature)}`;
+    if (request.method === 'GET') return new Request(`${url.origin}${url.pathname}?${wire}`, request);
+    return new Request(request, { body: wire });
   }
 
   /** Runs on every attempt (the client's authorize hook), so each one carries its own date, nonce and signature. */
@@ -153,22 +148,4 @@ export class AliyunVodRpcClient {
     });
     request.headers.set('authorization', signed.authorization);
   }
-}
-
-/**
- * provider-kit keeps the transport's error as `cause`, and ky's timeout message holds the request URL: for a V2 GET
- * that is the Signature and the STS token. Any logger that follows `cause` would print them, so the cause goes; the
- * message already says what happened.
- */
-function withoutCause(error: unknown): unknown {
-  if (!UnreelProviderError.isInstance(error) || error.cause === undefined) return error;
-  const options: ProviderErrorOptions = {
-    message: error.message,
-    retryable: error.retryable,
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    ...(error.status === undefined ? {} : { status: error.status }),
-  };
-  if (error.code === 'TIMEOUT') return new TimeoutError(options);
-  if (error.code === 'NETWORK_ERROR') return new NetworkError(options);
-  return errorForCode(error.code, options);
 }

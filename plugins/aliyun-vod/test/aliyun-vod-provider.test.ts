@@ -216,8 +216,8 @@ describe('aliyun-vod provider', () => {
   });
 
   describe('signing per attempt', () => {
-    it('signs every attempt afresh: a V3 read the client retries after a 503 gets a new nonce and succeeds', async () => {
-      const provider = providerFor(simulator, { method: 'GET' });
+    it.each(['v3', 'v2'] as const)('signs every attempt afresh: a %s read the client retries after a 503 gets a new nonce and succeeds', async (signatureVersion) => {
+      const provider = providerFor(simulator, { signatureVersion, method: 'GET' });
       const [id] = await simulator.seed([{ state: 'READY' }]);
       simulator.failNext('server-error', 1);
       const before = simulator.authLog().length;
@@ -225,20 +225,13 @@ describe('aliyun-vod provider', () => {
       expect(video?.id).toBe(id);
       const attempts = simulator.authLog().slice(before);
       expect(attempts).toHaveLength(2);
-      expect(attempts.every((attempt) => attempt.outcome === 'accepted')).toBe(true);
+      // The first attempt's nonce was spent when VOD accepted its signature, so a replay would be SignatureNonceUsed.
+      expect(attempts.map((attempt) => [attempt.scheme, attempt.outcome])).toEqual([
+        [signatureVersion, 'accepted'],
+        [signatureVersion, 'accepted'],
+      ]);
       expect(attempts[0]?.nonce).not.toBe(attempts[1]?.nonce);
       expect(simulator.calls().map((call) => call.status)).toEqual([503, 200]);
-    });
-
-    it('never lets the client retry a V2 call, which would replay its nonce', async () => {
-      const provider = providerFor(simulator, { signatureVersion: 'v2', method: 'GET' });
-      const [id] = await simulator.seed([{ state: 'READY' }]);
-      simulator.failNext('server-error', 1);
-      const error = await rejection(provider.doGetVideos([id!], callOptions()));
-      expect(error.code).toBe('PROVIDER_ERROR');
-      expect(simulator.calls()).toHaveLength(1);
-      // The host's retry is a new call, signed anew.
-      expect((await provider.doGetVideos([id!], callOptions()))[0]?.id).toBe(id);
     });
 
     it('fails fast with a word about the clock when VOD finds the timestamp expired', async () => {
@@ -368,8 +361,10 @@ describe('aliyun-vod provider', () => {
         const provider = providerFor(slow, { signatureVersion: 'v2', method: 'GET', securityToken: 'CAIS-slow-sts-token-0001', timeoutMs: 100 });
         const error = await rejection(provider.doGetVideos(slow.videoIds, callOptions()));
         expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
-        expect(error.cause).toBeUndefined();
+        // The transport's error goes on as the cause, scrubbed: a logger that follows causes shows nothing either.
+        expect(error.cause).toMatchObject({ name: 'TimeoutError' });
         expect(errorText(error)).not.toMatch(/CAIS-|Signature=|AccessKeyId=/);
+        expect(errorText(error.cause as Error)).not.toMatch(/CAIS-|Signature=|AccessKeyId=/);
       } finally {
         await slow.close();
       }
@@ -382,8 +377,9 @@ describe('aliyun-vod provider', () => {
       const provider = createProvider({ accessKeyId: 'id', accessKeySecret: 'secret-value', endpoint: url, signatureVersion: 'v2', method: 'GET' });
       const error = await rejection(provider.doDeleteVideos(['0123456789abcdef0123456789abcdef'], callOptions()));
       expect(error).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
-      expect(error.cause).toBeUndefined();
+      expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
       expect(errorText(error)).not.toContain('Signature=');
+      expect(errorText(error.cause as Error)).not.toContain('Signature=');
     });
   });
 
