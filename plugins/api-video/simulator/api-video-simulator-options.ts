@@ -24,6 +24,12 @@ export interface ApiVideoSimulatorOptions extends StartSimulatorOptions {
   deleteIngesting?: 'allowed' | 'refused';
   /** Undocumented: the body of a 401 (default: problem details); `null` answers 401 without a body. */
   unauthorizedBody?: Record<string, unknown> | null;
+  /**
+   * Not api.video's behaviour, as far as its docs show: every refusal quotes in `detail` the credential it refused
+   * (the Authorization header of a 401, the `apiKey` or `refreshToken` of a refused /auth call), as some APIs do. Lets a
+   * test prove that no credential a client sent survives into its errors or logs. Default false.
+   */
+  echoCredentials?: boolean;
   /** `expires_in` of bearer tokens; default 3600 as documented. */
   tokenTtlSeconds?: number;
   /** Latency of every answer, uniformly in [min, max] ms. */

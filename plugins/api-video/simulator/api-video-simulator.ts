@@ -54,7 +54,7 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
     const key = callerKey(request.headers.authorization);
     const kind: RequestKind = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
     const verdict = limits?.take(kind, key ?? 'anonymous') ?? { allowed: true, headers: {} };
-    if (key === undefined) return unauthorizedReply(verdict.headers);
+    if (key === undefined) return unauthorizedReply(verdict.headers, request.headers.authorization);
     if (!verdict.allowed) return problem(problems.tooManyRequests(), verdict.headers);
     const fault = faults.next();
     if (fault === 'throttle') return problem(problems.tooManyRequests(), limits?.exhaustedHeaders(kind) ?? {});
@@ -162,7 +162,7 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
     const value = (body as Record<string, unknown>)[field];
     if (typeof value !== 'string' || value === '') return problem(problems.attributeRequired(field));
     const grant = action === 'api-key' ? (value === apiKey ? tokens.issue(apiKey) : undefined) : tokens.refresh(value);
-    return grant ? { status: 200, json: grant } : problem(problems.invalidUserCredentials());
+    return grant ? { status: 200, json: grant } : problem(echoing(problems.invalidUserCredentials(), value));
   }
 
   /** Basic with the key as username (the password is ignored), or a live bearer token. */
@@ -180,9 +180,14 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
     return undefined;
   }
 
-  function unauthorizedReply(headers: Record<string, string>): SimulatorReply {
+  function unauthorizedReply(headers: Record<string, string>, authorization: string | undefined): SimulatorReply {
     const body = options.unauthorizedBody === undefined ? problems.unauthorized() : options.unauthorizedBody;
-    return body === null ? { status: 401, headers } : { status: 401, headers, json: body };
+    return body === null ? { status: 401, headers } : { status: 401, headers, json: echoing(body, authorization) };
+  }
+
+  /** The `echoCredentials` switch: the refused credential in `detail`. */
+  function echoing<T extends Record<string, unknown>>(body: T, credential: string | undefined): T {
+    return options.echoCredentials && credential !== undefined ? { ...body, detail: `Refused credential: ${credential}` } : body;
   }
 
   const server = await startSimulatorServer({

@@ -4,7 +4,7 @@ import {
   UnauthorizedError,
   type ProviderLogger,
 } from '@unreel/provider-spec';
-import type { ProviderHttpClient } from '@unreel/provider-kit';
+import { redactSecrets, type ProviderHttpClient } from '@unreel/provider-kit';
 import type { ApiVideoAuthorization, AuthorizationGrant } from './api-video-authorization.js';
 import { problemMessage } from './api-video-errors.js';
 import type { ApiVideoAccessToken } from './api-video-types.js';
@@ -93,7 +93,8 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
     // Bad credentials are a documented 400 (and 401 is possible): an answer to read, not a transport failure.
     const response = await this.options.http.request<ApiVideoAccessToken>(path, { method: 'POST', json, signal, allowStatus: [400, 401] });
     if (response.status === 400 || response.status === 401) {
-      return { refusal: problemMessage(response.body) ?? `HTTP ${response.status}`, status: response.status };
+      // An answer read here, not an error the client built: scrubbed here, as it goes into an error or a log line.
+      return { refusal: redactSecrets(problemMessage(response.body) ?? `HTTP ${response.status}`, this.secrets()), status: response.status };
     }
     const body = response.body;
     if (!body || typeof body.access_token !== 'string' || body.access_token === '' || typeof body.refresh_token !== 'string' || typeof body.expires_in !== 'number') {

@@ -19,7 +19,7 @@ import {
 } from '@unreel/provider-spec';
 import { ApiVideoBasicAuthorization, type ApiVideoAuthorization, type AuthorizationGrant } from './api-video-authorization.js';
 import { ApiVideoBearerAuthorization } from './api-video-bearer-authorization.js';
-import { cleanProviderError, describeApiVideoError, problemMessage } from './api-video-errors.js';
+import { describeApiVideoError, problemMessage } from './api-video-errors.js';
 import { decodeListCursor, encodeListCursor, pageHolding } from './api-video-list-cursor.js';
 import { API_VIDEO_HOSTS, type ApiVideoSettings } from './api-video-settings.js';
 import type { ApiVideoList, ApiVideoStatus, ApiVideoVideo } from './api-video-types.js';
@@ -52,10 +52,13 @@ export class ApiVideoProvider implements VideoProviderV1 {
       fetch: context.fetch,
       headers: { accept: 'application/json' },
       timeoutMs: settings.timeoutMs,
-      // Reads are retried by the host like writes: it honours X-RateLimit-Retry-After and counts against the same
-      // per-account budget, where a retry hidden in here would not.
+      // api.video counts every read, failed ones included, against a per-minute read budget (100 in the sandbox), and a
+      // lookup already spends two or three reads per call the host paces. A retry in here would spend more of it
+      // unseen, right when the provider is failing; the host's retries go through the account's pacing instead.
       readRetryLimit: 0,
-      secrets: basic.secrets(),
+      // Read when an error is built: bearer tokens are issued while the client lives. The client builds the error, and
+      // only answers that ask to wait (429) give it a retry hint, although X-RateLimit-Retry-After is on every answer.
+      secrets: () => this.auth.secrets(),
       describeError: describeApiVideoError,
     });
     this.auth =
@@ -150,7 +153,7 @@ export class ApiVideoProvider implements VideoProviderV1 {
     return { status: 'RESTORED' };
   }
 
-  /** Every request: authorize, send once, and make sure no error carries a credential or a misleading retry hint. */
+  /** Every request: authorize, send once, and drop a bearer token that api.video refused. */
   private async send<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
     let grant: AuthorizationGrant | undefined;
     try {
@@ -162,17 +165,12 @@ export class ApiVideoProvider implements VideoProviderV1 {
   }
 
   private failure(error: unknown, grant: AuthorizationGrant | undefined): unknown {
-    if (!UnreelProviderError.isInstance(error)) return error;
-    let failure = error;
-    if (grant?.token !== undefined && error.code === 'UNAUTHORIZED') {
-      this.auth.rejected(grant.token);
-      // A token cached from an earlier call may have been revoked or have expired early at api.video: the host's next
-      // attempt gets a new one. A token fresh from /auth/api-key that is refused is a real refusal.
-      if (grant.reused) {
-        failure = new UnauthorizedError({ message: 'api-video refused the cached bearer token; the next attempt asks for a new one', retryable: true, status: 401 });
-      }
-    }
-    return cleanProviderError(failure, grant?.token === undefined ? this.auth.secrets() : [grant.token, ...this.auth.secrets()]);
+    if (!UnreelProviderError.isInstance(error) || grant?.token === undefined || error.code !== 'UNAUTHORIZED') return error;
+    this.auth.rejected(grant.token);
+    // A token cached from an earlier call may have been revoked or have expired early at api.video: the host's next
+    // attempt gets a new one. A token fresh from /auth/api-key that is refused is a real refusal.
+    if (!grant.reused) return error;
+    return new UnauthorizedError({ message: 'api-video refused the cached bearer token; the next attempt asks for a new one', retryable: true, status: 401 });
   }
 }
 

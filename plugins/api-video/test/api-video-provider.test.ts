@@ -436,10 +436,10 @@ describe('api-video disposable bearer token', () => {
     expect(sim.stateOf(sim.videoIds[2]!)).toBe('PRESENT');
   });
 
-  it('never shows a token or the key in an error or a log line', async () => {
+  it('never shows a token or the key in an error or a log line, even when api.video quotes them back', async () => {
     const errors: UnreelProviderError[] = [];
-    // Short-lived tokens: obtained, refreshed, a refresh refused.
-    const renewing = await simulator({ tokenTtlSeconds: 30 });
+    // Short-lived tokens: obtained, refreshed, a refresh refused (its refusal quoting the refresh token).
+    const renewing = await simulator({ tokenTtlSeconds: 30, echoCredentials: true });
     const first = create(renewing, { auth: 'bearer' });
     await first.provider.doGetVideos([renewing.videoIds[0]!], options());
     renewing.failNext('throttle', 1);
@@ -447,20 +447,35 @@ describe('api-video disposable bearer token', () => {
     renewing.revokeTokens();
     await first.provider.doGetVideos([renewing.videoIds[0]!], options());
     // One-hour tokens: a cached one refused with a 401.
-    const revoking = await simulator();
+    const revoking = await simulator({ echoCredentials: true });
     const second = create(revoking, { auth: 'bearer' });
     await second.provider.doGetVideos([revoking.videoIds[0]!], options());
     revoking.revokeTokens();
     errors.push(await rejection(second.provider.doDeleteVideos([revoking.videoIds[1]!], options())));
     revoking.failNext('server-error', 1);
     errors.push(await rejection(second.provider.doDeleteVideos([revoking.videoIds[1]!], options())));
+    // A token dead on arrival: the 401 that quotes it is an error the client builds, with the tokens of that moment.
+    const expiring = await simulator({ tokenTtlSeconds: 0, echoCredentials: true });
+    const third = create(expiring, { auth: 'bearer' });
+    errors.push(await rejection(third.provider.doDeleteVideos([expiring.videoIds[0]!], options())));
+    // A wrong key refused by /auth/api-key, the refusal quoting it.
+    const wrongKey = 'not-the-key-but-long-enough';
+    const fourth = create(expiring, { auth: 'bearer', apiKey: wrongKey });
+    errors.push(await rejection(fourth.provider.doDeleteVideos([expiring.videoIds[0]!], options())));
 
-    expect(errors.map((error) => error.code)).toEqual(['RATE_LIMITED', 'UNAUTHORIZED', 'PROVIDER_ERROR']);
-    const lines = [...first.logger.lines, ...second.logger.lines];
+    expect(errors.map((error) => error.code)).toEqual(['RATE_LIMITED', 'UNAUTHORIZED', 'PROVIDER_ERROR', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+    expect(errors[3]?.message).toContain('Refused credential: Bearer [redacted]');
+    expect(errors[4]?.message).toContain('api-video refused the API key');
+    expect(errors[4]?.message).toContain('Refused credential: [redacted]');
+    const lines = [...first.logger.lines, ...second.logger.lines, ...third.logger.lines, ...fourth.logger.lines];
     expect(lines.some((line) => line.includes('bearer token obtained'))).toBe(true);
     expect(lines.some((line) => line.includes('bearer token refreshed'))).toBe(true);
-    expect(lines.some((line) => line.includes('refused the token refresh'))).toBe(true);
-    const secrets = [renewing.credentials.apiKey, ...renewing.issuedTokens(), revoking.credentials.apiKey, ...revoking.issuedTokens()];
+    expect(lines.some((line) => line.includes('refused the token refresh') && line.includes('Refused credential: [redacted]'))).toBe(true);
+    const secrets = [
+      ...[renewing, revoking, expiring].flatMap((sim) => [sim.credentials.apiKey, ...sim.issuedTokens()]),
+      wrongKey,
+      Buffer.from(`${wrongKey}:`).toString('base64'),
+    ];
     expect(secrets.length).toBeGreaterThan(10);
     const shown = [...lines, ...errors.map((error) => `${error.message}\n${error.stack ?? ''}\n${JSON.stringify(error)}`)];
     for (const text of shown) for (const secret of secrets) expect(text.includes(secret)).toBe(false);

@@ -44,6 +44,17 @@ describe('api.video simulator: authentication', () => {
     expect(answer.text).toBe('');
   });
 
+  it('quotes the refused credential in detail with the echoCredentials switch, and never without it', async () => {
+    const echoing = await simulator({ echoCredentials: true });
+    const refused = await raw(echoing, 'GET', '/videos', { authorization: 'Bearer not-a-live-token' });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ status: 401, detail: 'Refused credential: Bearer not-a-live-token' });
+    const wrongKey = await raw(echoing, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: 'nope-key' }) });
+    expect(wrongKey.body).toMatchObject({ status: 400, detail: 'Refused credential: nope-key' });
+    const quiet = await simulator();
+    expect((await raw(quiet, 'GET', '/videos', { authorization: 'Bearer not-a-live-token' })).text).not.toContain('not-a-live-token');
+  });
+
   it('trades the API key for a one-hour bearer token, without rate-limit headers on /auth', async () => {
     const sim = await simulator();
     const answer = await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) });
