@@ -371,6 +371,23 @@ describe('rate limits end to end', () => {
     });
   });
 
+  describe('a failure that is not a throttle', () => {
+    const context = useSimulator({ rateLimit: undefined, resetFormat: 'seconds' });
+
+    it('carries no retryAfterMs, although X-RateLimit-Reset comes with every answer', async () => {
+      const { simulator, provider } = context;
+      const id = simulator.library.add({ status: 'completed' }).video_id;
+      simulator.failNext('server-error', 1);
+      const answer = await fetch(`${simulator.url}/videos/${id}`, { headers: { authorization: `Bearer ${simulator.credentials.apiKey}` } });
+      expect(answer.status).toBe(500);
+      expect(answer.headers.get('x-ratelimit-reset')).toMatch(/^\d+$/);
+      simulator.failNext('server-error', 1);
+      const error = await rejectionOf(provider.doGetVideos([id], call()));
+      expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true, status: 500 });
+      expect(error.retryAfterMs).toBeUndefined();
+    });
+  });
+
   describe('the free plan', () => {
     const start = Date.now();
     // The simulator's clock is pinned so the eleventh request cannot fall into the next minute, and Reset is sent as
