@@ -45,10 +45,7 @@ export function errorFromResponse(
   const described = options.describeError?.(response) ?? {};
   const providerMessage = described.message ?? genericMessage(response.body);
   const code = described.code ?? codeForStatus(response.status);
-  // Some providers send X-RateLimit-* on every answer: only a throttled or unavailable answer asks us to wait.
-  const asksToWait = code === 'RATE_LIMITED' || response.status === 429 || response.status === 503;
-  const retryAfterMs =
-    described.retryAfterMs ?? (asksToWait ? parseRetryAfterMs(response.headers, { maxMs: options.maxRetryAfterMs ?? 60_000 }) : undefined);
+  const retryAfterMs = described.retryAfterMs ?? waitAskedFor(code, response, options.maxRetryAfterMs ?? 60_000);
   const base = `${provider} answered ${response.status}`;
   const message = truncate(
     redactSecrets(providerMessage ? `${base}: ${providerMessage}` : base, options.secrets ?? []),
@@ -99,6 +96,16 @@ function scrubbedCause(error: unknown, secrets: readonly string[]): Error {
   if (typeof code === 'string') Object.assign(copy, { code });
   copy.stack = `${copy.name}: ${copy.message}`;
   return copy;
+}
+
+/**
+ * Some providers send X-RateLimit-* on every answer, so those headers are a wait only on a throttled answer; a 503
+ * asks for one only through Retry-After (RFC 9110); any other answer asks for none.
+ */
+function waitAskedFor(code: ProviderErrorCode, response: ErrorResponse, maxMs: number): number | undefined {
+  if (code === 'RATE_LIMITED' || response.status === 429) return parseRetryAfterMs(response.headers, { maxMs });
+  if (response.status === 503) return parseRetryAfterMs(response.headers, { maxMs, only: ['retry-after'] });
+  return undefined;
 }
 
 export function codeForStatus(status: number): ProviderErrorCode {

@@ -79,9 +79,19 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
       afterStatusCodes: [],
       backoffLimit: 2_000,
       jitter: true,
+      // Some providers throttle with a 503 and say so only in the body (ApsaraVideo's Throttling.User): once the
+      // provider's own describer calls an answer RATE_LIMITED, it is the engine's to wait for, not a retry here.
+      ...(options.describeError ? { shouldRetry: ({ error }) => isDescribedThrottle(error) } : {}),
     },
     hooks: authorize ? { beforeRequest: [async (request) => (await authorize(request)) ?? undefined] } : {},
   });
+
+  async function isDescribedThrottle(error: unknown): Promise<false | undefined> {
+    if (!(error instanceof HTTPError) || !options.describeError) return undefined;
+    const body = await readBody(error.response.clone()).catch(() => undefined);
+    const described = options.describeError({ status: error.response.status, headers: error.response.headers, body });
+    return described?.code === 'RATE_LIMITED' ? false : undefined;
+  }
 
   return {
     async request<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {

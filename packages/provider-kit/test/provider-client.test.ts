@@ -161,6 +161,35 @@ describe('createProviderClient', () => {
     expect((error as NotFoundError).retryAfterMs).toBeUndefined();
   });
 
+  it('reads a 503 wait from Retry-After only, never from rate-limit headers sent on every answer', async () => {
+    handler = (request, response) =>
+      json(response, 503, {}, request.url === '/told' ? { 'retry-after': '2' } : { 'x-ratelimit-retry-after': '42' });
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
+    const told = (await client.request('/told', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e)) as ProviderUnavailableError;
+    expect(told.retryAfterMs).toBe(2_000);
+    const untold = (await client.request('/untold', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e)) as ProviderUnavailableError;
+    expect(ProviderUnavailableError.isInstance(untold)).toBe(true);
+    expect(untold.retryAfterMs).toBeUndefined();
+  });
+
+  it('does not retry a read the provider describes as throttled, whatever its status', async () => {
+    let calls = 0;
+    handler = (_request, response) => {
+      calls += 1;
+      json(response, 503, { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' });
+    };
+    const client = createProviderClient({
+      provider: 'aliyun',
+      baseUrl,
+      readRetryLimit: 2,
+      describeError: ({ body }) =>
+        (body as { Code?: string }).Code?.startsWith('Throttling') ? { code: 'RATE_LIMITED', retryable: true } : undefined,
+    });
+    const error = await client.request('/read', { method: 'GET', signal: signal() }).catch((e: unknown) => e);
+    expect(RateLimitedError.isInstance(error)).toBe(true);
+    expect(calls).toBe(1);
+  });
+
   it('lets authorize replace the request, e.g. to sign its URL, on every attempt', async () => {
     let attempt = 0;
     handler = (request, response) => {
