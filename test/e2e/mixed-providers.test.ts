@@ -379,11 +379,14 @@ describe('one bulk delete across all five providers and the sandbox', () => {
     expect(notFound.sort()).toEqual(planned.filter((item) => item.kind === 'missing').map((item) => item.videoId).sort());
   });
 
-  it('marks deletions restorable on api.video (Video Restore) and the sandbox, never on permanent providers', () => {
+  it('marks deletions restorable on api.video (Video Restore), OmegaStream and the sandbox, never on permanent providers', () => {
     const deletedOn = (name: string) => events.filter((event) => event.item.status === 'DELETED' && event.item.videoId.startsWith(`${name}:`));
     for (const name of ['apivideo', 'sandbox']) {
       expect(deletedOn(name).every((event) => event.item.restorable && event.item.restorableUntil !== null)).toBe(true);
     }
+    // OmegaStream restores without a documented window: restorable, with no end date to show.
+    expect(deletedOn('omega').length).toBeGreaterThan(0);
+    expect(deletedOn('omega').every((event) => event.item.restorable && event.item.restorableUntil === null)).toBe(true);
     for (const name of ['elytron', 'fastpix', 'vod']) {
       expect(deletedOn(name).every((event) => !event.item.restorable && event.item.restorableUntil === null)).toBe(true);
     }
@@ -466,7 +469,8 @@ describe('one bulk delete across all five providers and the sandbox', () => {
     const lookedUp = account('vod').items.find((item) => item.kind === 'forbidden') as PlannedItem;
     vod.failNextWith({ status: 403, code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.' });
     const refusedLookup = await transcript.post((server as UnreelServer).url, VideoDocument, { id: lookedUp.videoId });
-    expect(refusedLookup.errors?.length).toBeGreaterThan(0);
+    // The provider's refusal, said as such: a stable code, the provider's own reason, and no internal error.
+    expect(refusedLookup.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_ERROR', providerCode: 'FORBIDDEN', retryable: false });
     expect(refusedLookup.data?.video).toBeNull();
 
     // At least the subscription's 200 events, the delete and the lookup; the control proves the scan reads them.

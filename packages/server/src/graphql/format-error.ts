@@ -2,6 +2,7 @@ import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { InvalidInputError, UnreelError } from '@unreel/core';
+import { UnreelProviderError } from '@unreel/provider-spec';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -23,6 +24,16 @@ export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, op
     if (UnreelError.isInstance(original)) {
       const field = InvalidInputError.isInstance(original) ? original.field : undefined;
       return { ...base, message: secrets.redact(original.message), extensions: { code: original.code, ...(field ? { field } : {}) } };
+    }
+    if (UnreelProviderError.isInstance(original)) {
+      // The provider refused or failed a whole call (a lookup, a listing): not our bug and not the client's input, so
+      // it says which, with the provider's stable code, and whether asking again later can help.
+      logger.warn({ err: original, providerCode: original.code }, 'provider call failed while resolving a request');
+      return {
+        ...base,
+        message: secrets.redact(original.message),
+        extensions: { code: 'PROVIDER_ERROR', providerCode: original.code, retryable: original.retryable },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { ...base, extensions: { code } };

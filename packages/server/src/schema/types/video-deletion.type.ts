@@ -31,8 +31,7 @@ export class VideoDeletion {
   @Field(() => Int, { description: 'Provider calls that carried this video.' })
   attempts!: number;
 
-  @Field(() => Boolean, { description: 'Whether restoreVideo can bring it back now.' })
-  restorable!: boolean;
+  // `restorable` is resolved by VideoDeletionResolver: it depends on what the account's provider can do.
 
   @Field(() => DateTimeScalar, { nullable: true })
   restorableUntil!: Date | null;
