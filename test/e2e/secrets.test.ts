@@ -15,6 +15,12 @@ import {
   VideoDocument,
   VideosDocument,
 } from '@unreel/client';
+import { startSimulator as startAliyunVod } from '@unreel/plugin-aliyun-vod/simulator';
+import { startSimulator as startApiVideo } from '@unreel/plugin-api-video/simulator';
+import { startSimulator as startElytron } from '@unreel/plugin-elytron/simulator';
+import { startSimulator as startFastPix } from '@unreel/plugin-fastpix/simulator';
+import { startSimulator as startOmegastream } from '@unreel/plugin-omegastream/simulator';
+import type { RunningSimulator } from '@unreel/provider-testkit/simulator';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 
 /**
@@ -55,6 +61,91 @@ const SECRET_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
     lookupIds: ['vid-000009', 'vid-000010'],
     restoreId: 'vid-000001',
   }),
+];
+
+/** Seeded ids that give a deletion of every kind (deleted, refused, missing), a lookup and a restore. */
+async function realProvider(
+  simulator: RunningSimulator,
+  account: SecretAccount['account'],
+  env: Record<string, string>,
+  secrets: string[],
+  options: { forbidden?: boolean } = {},
+): Promise<SecretAccount> {
+  const [ready1, ready2, processing, lookup, forbidden] = await simulator.seed([
+    { state: 'READY' },
+    { state: 'READY' },
+    { state: 'PROCESSING' },
+    { state: 'READY' },
+    ...(options.forbidden === false ? [] : [{ state: 'FORBIDDEN' as const }]),
+  ]);
+  return {
+    account,
+    env,
+    secrets,
+    deleteGroups: [[ready1!, ready2!, processing!, ...(forbidden ? [forbidden] : []), simulator.missingId()]],
+    lookupIds: [lookup!, simulator.missingId()],
+    restoreId: ready1!,
+    close: () => simulator.close(),
+  };
+}
+
+const basic = (user: string, password: string): string => Buffer.from(`${user}:${password}`).toString('base64');
+
+// The five real plugins against their simulators, keys through ${ENV} as an operator writes them.
+const PROVIDER_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
+  async () => {
+    const simulator = await startOmegastream({ videoCount: 0 });
+    const key = simulator.credentials.apiKey;
+    return realProvider(simulator, { name: 'omega', plugin: '@unreel/plugin-omegastream', settings: { apiKey: '${OMEGA_KEY}', baseUrl: simulator.url } }, { OMEGA_KEY: key }, [key]);
+  },
+  async () => {
+    const simulator = await startApiVideo({ videoCount: 0, videoRestore: true });
+    const key = simulator.credentials.apiKey;
+    return realProvider(
+      simulator,
+      { name: 'apivideo', plugin: '@unreel/plugin-api-video', settings: { apiKey: '${APIVIDEO_KEY}', baseUrl: simulator.url, videoRestore: true, auth: 'bearer' } },
+      { APIVIDEO_KEY: key },
+      [key, basic(key, '')],
+      { forbidden: false },
+    );
+  },
+  async () => {
+    // A key api.video refuses, on a simulator that quotes refused credentials back: the refusal must reach nobody.
+    const simulator = await startApiVideo({ videoCount: 0, echoCredentials: true });
+    const wrong = 'wrong-apivideo-key-9e1f77c3';
+    return realProvider(
+      simulator,
+      { name: 'apivideo-wrong', plugin: '@unreel/plugin-api-video', settings: { apiKey: '${APIVIDEO_WRONG_KEY}', baseUrl: simulator.url } },
+      { APIVIDEO_WRONG_KEY: wrong },
+      [wrong, basic(wrong, '')],
+      { forbidden: false },
+    );
+  },
+  async () => {
+    const simulator = await startElytron({ videoCount: 0, plan: 'enterprise' });
+    const key = simulator.credentials.apiKey;
+    return realProvider(simulator, { name: 'elytron', plugin: '@unreel/plugin-elytron', settings: { apiKey: '${ELYTRON_KEY}', baseUrl: simulator.url, plan: 'enterprise' } }, { ELYTRON_KEY: key }, [key]);
+  },
+  async () => {
+    const simulator = await startFastPix({ videoCount: 0 });
+    const { accessTokenId, secretKey } = simulator.credentials;
+    return realProvider(
+      simulator,
+      { name: 'fastpix', plugin: '@unreel/plugin-fastpix', settings: { accessTokenId: '${FASTPIX_ID}', secretKey: '${FASTPIX_SECRET}', baseUrl: simulator.url } },
+      { FASTPIX_ID: accessTokenId, FASTPIX_SECRET: secretKey },
+      [accessTokenId, secretKey, basic(accessTokenId, secretKey)],
+    );
+  },
+  async () => {
+    const simulator = await startAliyunVod({ videoCount: 0 });
+    const { accessKeyId, accessKeySecret } = simulator.credentials;
+    return realProvider(
+      simulator,
+      { name: 'vod', plugin: '@unreel/plugin-aliyun-vod', settings: { accessKeyId, accessKeySecret: '${VOD_SECRET}', endpoint: simulator.url, signatureVersion: 'v2', method: 'GET' } },
+      { VOD_SECRET: accessKeySecret },
+      [accessKeySecret],
+    );
+  },
 ];
 
 const ACME_KEY = 'acme-api-key-7d1e93b05c2f';
@@ -119,7 +210,7 @@ async function runTraffic(entry: SecretAccount): Promise<void> {
 }
 
 beforeAll(async () => {
-  accounts = await Promise.all(SECRET_ACCOUNTS.map((setup) => setup()));
+  accounts = await Promise.all([...SECRET_ACCOUNTS, ...PROVIDER_ACCOUNTS].map((setup) => setup()));
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-secrets-'));
   const config = path.join(dir, 'unreel.config.json');
   writeFileSync(
@@ -140,7 +231,7 @@ beforeAll(async () => {
   // Stop it, so every log line it would write is written.
   server.child.kill('SIGTERM');
   await server.exited;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -149,6 +240,12 @@ afterAll(async () => {
 
 describe('secrets', () => {
   it('ran the traffic: requests were logged, plugins tried to leak, and redaction answered', () => {
+    // Every real provider answered the delete (one operation each, finished), the refused key included.
+    for (const name of ['omega', 'apivideo', 'elytron', 'fastpix', 'vod', 'apivideo-wrong']) {
+      expect(responses.some((response) => response.includes(`"id":"${name}-secrets-0"`) && response.includes('"pending":0'))).toBe(true);
+    }
+    // The refused key came back quoted by the provider, and what reached the client says so without it.
+    expect(responses.some((response) => /"code":"UNAUTHORIZED","message":"api-video answered 401[^"]*\[redacted\]/.test(response))).toBe(true);
     const lines = server.stdout();
     expect(lines.filter((line) => line.includes('"graphql request"')).length).toBeGreaterThan(10);
     expect(lines.some((line) => line.includes('[redacted]'))).toBe(true);
