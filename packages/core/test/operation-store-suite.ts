@@ -112,5 +112,44 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       expect(await store.purgeFinishedBefore(at(100))).toBe(0);
       await store.close();
     });
+
+    it('keeps a provider confirmation on the item and its event, and lets a late failure change a finished status', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'op');
+      await store.createOperation(newOperation('op', ['a:1', 'a:2']));
+      await store.recordUpdates(key, [
+        { videoId: 'a:1', status: 'DELETED', restorableUntil: at(60), at: at(1) },
+        { videoId: 'a:2', status: 'DELETED', at: at(1) },
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({ status: 'SUCCEEDED', finishedAt: at(1) });
+      const [confirmed] = await store.recordUpdates(key, [{ videoId: 'a:1', status: 'DELETED', confirmedAt: at(2), at: at(3) }]);
+      expect(confirmed).toMatchObject({ sequence: 3, status: 'SUCCEEDED', completed: 2 });
+      // An update that does not name confirmedAt leaves it, and restorableUntil, as they were.
+      expect(confirmed?.item).toMatchObject({ confirmedAt: at(2), restorableUntil: at(60) });
+      const [failed] = await store.recordUpdates(key, [
+        { videoId: 'a:2', status: 'FAILED', error: { code: 'DELETE_FAILED', message: 'no', retryable: false }, confirmedAt: null, at: at(4) },
+      ]);
+      expect(failed).toMatchObject({ sequence: 4, status: 'PARTIALLY_FAILED' });
+      expect(await store.getOperation(key)).toMatchObject({ status: 'PARTIALLY_FAILED', deleted: 1, failed: 1, finishedAt: at(1) });
+      const replay = await store.listEvents(key, 0, 10);
+      expect(replay.map((event) => event.item.confirmedAt)).toEqual([null, null, at(2), null]);
+      expect((await store.latestItems('t1', ['a:1'])).get('a:1')?.confirmedAt).toEqual(at(2));
+      await store.close();
+    });
+
+    it('remembers webhook deliveries per account once, and forgets them with the retention', async () => {
+      const store = createStore();
+      expect(await store.hasDelivery('a', 'evt-1')).toBe(false);
+      expect(await store.recordDelivery('a', 'evt-1', at(1))).toBe(true);
+      expect(await store.recordDelivery('a', 'evt-1', at(2))).toBe(false);
+      expect(await store.hasDelivery('a', 'evt-1')).toBe(true);
+      // The same id from another account is another delivery.
+      expect(await store.hasDelivery('b', 'evt-1')).toBe(false);
+      expect(await store.recordDelivery('b', 'evt-1', at(10))).toBe(true);
+      await store.purgeFinishedBefore(at(5));
+      expect(await store.hasDelivery('a', 'evt-1')).toBe(false);
+      expect(await store.hasDelivery('b', 'evt-1')).toBe(true);
+      await store.close();
+    });
   });
 }

@@ -23,7 +23,7 @@ describe('SqliteOperationStore', () => {
     expect((await second.listOpenItems(operationKey('t', 'op'), 'a', { first: 1 }))[0]).toMatchObject({ attempts: 1, ambiguous: true });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     expect(statSync(file).size).toBeGreaterThan(0);

@@ -12,6 +12,7 @@ import { parseVideoId } from '../ids/video-id.js';
 import { operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
 import { callWithRetry } from './call-with-retry.js';
+import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
 import { observeItems, silentObserver, type EngineObserver } from './engine-observer.js';
 import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type RestoreResult } from './engine-types.js';
@@ -51,6 +52,8 @@ export class DeletionEngine {
   /** Per tenant: operations running plus submissions between their check and their journal write. */
   private readonly tenantSlots = new Map<string, number>();
   private readonly shutdown = new AbortController();
+  /** Confirmations run one at a time: a delivery and its redelivery arriving together must not both apply. */
+  private confirmations: Promise<unknown> = Promise.resolve();
 
   constructor(deps: DeletionEngineDeps) {
     this.store = deps.store;
@@ -233,6 +236,18 @@ export class DeletionEngine {
     const list = account.provider.doListVideos?.bind(account.provider);
     if (!list) throw new UnreelError('UNSUPPORTED', `${account.provider.provider} cannot list videos`);
     return callWithRetry(this.gateOf(accountName), 'list', (options) => list(page, options), this.callContext());
+  }
+
+  /**
+   * A provider's verified webhook about one of `accountName`'s videos (the account belongs to `tenant`): recorded on
+   * the video's latest deletion and streamed as a progress event, once per delivery id.
+   */
+  async confirmDeletion(tenant: string, accountName: string, confirmation: DeletionConfirmation): Promise<ConfirmationResult> {
+    this.assertOpen();
+    this.accounts.require(accountName);
+    const run = this.confirmations.then(() => confirmDeletion({ store: this.store, bus: this.bus, now: this.now }, tenant, accountName, confirmation));
+    this.confirmations = run.catch(() => undefined);
+    return run;
   }
 
   /** Crash recovery: every operation with open items runs again; ambiguous items are in the journal. */

@@ -23,6 +23,8 @@ export class InMemoryOperationStore implements OperationStore {
   private readonly operations = new Map<string, OperationState>();
   /** Keyed by tenant and video id: a tenant never sees another tenant's deletion of a video. */
   private readonly latest = new Map<string, ItemRecord>();
+  /** Webhook delivery ids per account, with when they came, for de-duplication and purging. */
+  private readonly deliveries = new Map<string, Date>();
 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     const key = operationKey(operation.tenant, operation.id);
@@ -38,6 +40,7 @@ export class InMemoryOperationStore implements OperationStore {
       attempts: 0,
       ambiguous: false,
       restorableUntil: null,
+      confirmedAt: null,
       updatedAt: operation.createdAt,
       position,
     }));
@@ -92,11 +95,13 @@ export class InMemoryOperationStore implements OperationStore {
       item.status = update.status;
       item.error = update.error ?? null;
       if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
+      if (update.confirmedAt !== undefined) item.confirmedAt = update.confirmedAt;
       if (isFinalItemStatus(update.status)) item.ambiguous = false;
       item.updatedAt = update.at;
-      if (record.pending === 0 && record.status === 'RUNNING') {
+      if (record.pending === 0) {
+        // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
+        if (record.status === 'RUNNING') record.finishedAt = update.at;
         record.status = finalOperationStatus(record);
-        record.finishedAt = update.at;
       }
       record.lastSequence += 1;
       const event: ProgressEvent = {
@@ -156,7 +161,19 @@ export class InMemoryOperationStore implements OperationStore {
     return [...this.operations.values()].filter((state) => state.record.pending > 0).map((state) => ({ ...state.record }));
   }
 
+  async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
+    return this.deliveries.has(operationKey(account, deliveryId));
+  }
+
+  async recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean> {
+    const key = operationKey(account, deliveryId);
+    if (this.deliveries.has(key)) return false;
+    this.deliveries.set(key, at);
+    return true;
+  }
+
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    for (const [key, at] of this.deliveries) if (at < cutoff) this.deliveries.delete(key);
     let purged = 0;
     for (const [key, state] of this.operations) {
       const finishedAt = state.record.finishedAt;

@@ -15,6 +15,8 @@ export interface ItemUpdate {
   status: ItemStatus;
   error?: ItemError | null;
   restorableUntil?: Date | null;
+  /** Left as it was when absent. */
+  confirmedAt?: Date | null;
   at: Date;
 }
 
@@ -26,7 +28,7 @@ export interface ItemPage {
 /**
  * The journal. Every method is atomic on its own: `createOperation` writes the operation and all its items before
  * any provider is called; `recordUpdates` assigns gapless sequence numbers, updates the counts and, when the last
- * open item closes, the operation's final status, all in one write, so a crash never leaves an event without its
+ * open item closes (or a late confirmation changes a closed one), the operation's final status, all in one write, so a crash never leaves an event without its
  * item, a gap, or a finished operation that does not say so. Operations are addressed by `operationKey(tenant, id)`.
  */
 export interface OperationStore {
@@ -52,7 +54,11 @@ export interface OperationStore {
   latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
   /** Operations that still have open items: resumed at start. */
   listUnfinishedOperations(): Promise<OperationRecord[]>;
-  /** Drops finished operations older than the cutoff; returns how many. */
+  /** Whether a provider's webhook delivery with this id was already taken for this account. */
+  hasDelivery(account: string, deliveryId: string): Promise<boolean>;
+  /** Remembers a delivery id, so a redelivery changes nothing; false when it was known already. */
+  recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean>;
+  /** Drops finished operations, and delivery ids, older than the cutoff; returns how many operations. */
   purgeFinishedBefore(cutoff: Date): Promise<number>;
   close(): Promise<void>;
 }

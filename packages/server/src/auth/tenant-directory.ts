@@ -18,7 +18,8 @@ export class TenantDirectory {
   readonly enabled: boolean;
   private readonly keys = new ApiKeySet<string>();
   private readonly accountsByTenant = new Map<string, AccountRegistry>();
-  private readonly owned = new Set<string>();
+  /** Account name -> the tenant that owns it. */
+  private readonly owners = new Map<string, string>();
   private readonly all: AccountRegistry;
 
   private constructor(all: AccountRegistry, enabled: boolean) {
@@ -46,7 +47,7 @@ export class TenantDirectory {
         directory.keys.add(key, tenant.name);
       });
       directory.accountsByTenant.set(tenant.name, new AccountRegistry(tenant.accounts.map((name) => accounts.require(name))));
-      for (const name of tenant.accounts) directory.owned.add(name);
+      for (const name of tenant.accounts) directory.owners.set(name, tenant.name);
     });
     return directory;
   }
@@ -64,6 +65,12 @@ export class TenantDirectory {
     return this.accountsByTenant.get(tenant) ?? EMPTY;
   }
 
+  /** The tenant whose operations an account's videos belong to; undefined for an account no tenant owns. */
+  ownerOf(account: string): string | undefined {
+    if (!this.enabled) return this.all.get(account) ? DEFAULT_TENANT : undefined;
+    return this.owners.get(account);
+  }
+
   names(): string[] {
     return [...this.accountsByTenant.keys()];
   }
@@ -71,7 +78,7 @@ export class TenantDirectory {
   /** Accounts no tenant owns: unreachable while tenants are configured, worth a warning at start. */
   unownedAccounts(): string[] {
     if (!this.enabled) return [];
-    return this.all.list().map((account) => account.name).filter((name) => !this.owned.has(name));
+    return this.all.list().map((account) => account.name).filter((name) => !this.owners.has(name));
   }
 }
 

@@ -35,6 +35,7 @@ import { jsonErrors, notFound } from './json-errors.js';
 import { isLoopbackHost } from './loopback.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { OriginPolicy } from './origin-policy.js';
+import { webhookRoute } from './webhook-route.js';
 
 export interface UnreelServerOptions {
   /** A config object, or a config file path; absent: UNREEL_CONFIG, ./unreel.config.json, else the embedded default. */
@@ -188,6 +189,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     else response.json({ status: 'ready' });
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
+  app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
   const corsOrigins = origins.corsOrigins();
   if (corsOrigins) {
     app.use(

@@ -12,6 +12,7 @@ export class UnreelMetrics {
   private readonly subscriptions: Gauge;
   private readonly sockets: Gauge;
   private readonly authFailures: Counter<'transport'>;
+  private readonly webhooks: Counter<'account' | 'result'>;
   private engine: DeletionEngine | undefined;
 
   constructor() {
@@ -48,6 +49,12 @@ export class UnreelMetrics {
       name: 'unreel_auth_failures_total',
       help: 'Requests and sockets refused for a missing or unknown API key, by transport.',
       labelNames: ['transport'] as const,
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'unreel_webhooks_total',
+      help: 'Provider webhook deliveries, by account and result (recorded, unchanged, unknown-video, duplicate, ignored, refused, invalid).',
+      labelNames: ['account', 'result'] as const,
       registers,
     });
     const metrics = this;
@@ -96,5 +103,9 @@ export class UnreelMetrics {
 
   authFailed(transport: 'http' | 'websocket'): void {
     this.authFailures.inc({ transport });
+  }
+
+  webhook(account: string, result: string): void {
+    this.webhooks.inc({ account, result });
   }
 }

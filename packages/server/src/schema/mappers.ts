@@ -25,6 +25,7 @@ export function toVideoDeletion(item: ItemRecord): VideoDeletion {
     error: item.error ? { code: item.error.code, message: item.error.message, retryable: item.error.retryable } : null,
     attempts: item.attempts,
     restorableUntil: item.restorableUntil,
+    confirmedAt: item.confirmedAt,
     updatedAt: item.updatedAt,
   });
 }

@@ -57,6 +57,7 @@ interface ItemRow {
   attempts: number;
   ambiguous: number;
   restorable_until: number | null;
+  confirmed_at: number | null;
   updated_at: number;
 }
 
@@ -131,23 +132,30 @@ export class SqliteOperationStore implements OperationStore {
         if (!itemRow) throw new Error(`Video ${update.videoId} is not part of operation ${operation.id}`);
         const item = toItem(itemRow, operation.id);
         // The same video twice in one batch: the second update starts from the first.
-        rows.set(update.videoId, { ...itemRow, status: update.status });
+        rows.set(update.videoId, {
+          ...itemRow,
+          status: update.status,
+          ...(update.confirmedAt === undefined ? {} : { confirmed_at: update.confirmedAt?.getTime() ?? null }),
+        });
         applyCounts(operation, item.status, update.status);
         item.status = update.status;
         item.error = update.error ?? null;
         if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
+        if (update.confirmedAt !== undefined) item.confirmedAt = update.confirmedAt;
         if (isFinalItemStatus(update.status)) item.ambiguous = false;
         item.updatedAt = update.at;
-        if (operation.pending === 0 && operation.status === 'RUNNING') {
+        if (operation.pending === 0) {
+          // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
+          if (operation.status === 'RUNNING') operation.finishedAt = update.at;
           operation.status = finalOperationStatus(operation);
-          operation.finishedAt = update.at;
         }
         operation.lastSequence += 1;
         const error = item.error ? JSON.stringify(item.error) : null;
         const restorableUntil = item.restorableUntil?.getTime() ?? null;
-        s.updateItem.run(item.status, error, item.ambiguous ? 1 : 0, restorableUntil, update.at.getTime(), row.op_id, item.position);
+        const confirmedAt = item.confirmedAt?.getTime() ?? null;
+        s.updateItem.run(item.status, error, item.ambiguous ? 1 : 0, restorableUntil, confirmedAt, update.at.getTime(), row.op_id, item.position);
         const completed = operation.total - operation.pending;
-        s.insertEvent.run(row.op_id, operation.lastSequence, item.position, item.status, error, item.attempts, restorableUntil, update.at.getTime(), completed, operation.status);
+        s.insertEvent.run(row.op_id, operation.lastSequence, item.position, item.status, error, item.attempts, restorableUntil, confirmedAt, update.at.getTime(), completed, operation.status);
         events.push({ operationId: operation.id, sequence: operation.lastSequence, item, total: operation.total, completed, status: operation.status });
       }
       s.updateOperation.run(
@@ -200,8 +208,19 @@ export class SqliteOperationStore implements OperationStore {
     return (this.statements.unfinished.all() as OperationRow[]).map(toOperation);
   }
 
+  async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
+    return this.statements.delivery.get(account, deliveryId) !== undefined;
+  }
+
+  async recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean> {
+    return this.statements.insertDelivery.run(account, deliveryId, at.getTime()).changes === 1;
+  }
+
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
-    return this.statements.purge.run(cutoff.getTime()).changes;
+    return this.db.transaction(() => {
+      this.statements.purgeDeliveries.run(cutoff.getTime());
+      return this.statements.purge.run(cutoff.getTime()).changes;
+    })();
   }
 
   async close(): Promise<void> {
@@ -239,18 +258,19 @@ function prepare(db: Database) {
       `UPDATE items INDEXED BY items_by_video SET ambiguous = 0 WHERE op_id = ? AND video_id IN (SELECT value FROM json_each(?))`,
     ),
     updateItem: statement(
-      `UPDATE items SET status = ?, error = ?, ambiguous = ?, restorable_until = ?, updated_at = ? WHERE op_id = ? AND position = ?`,
+      `UPDATE items SET status = ?, error = ?, ambiguous = ?, restorable_until = ?, confirmed_at = ?, updated_at = ?
+       WHERE op_id = ? AND position = ?`,
     ),
     insertEvent: statement(
-      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, updated_at, completed, op_status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, confirmed_at, updated_at, completed, op_status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     updateOperation: statement(
       `UPDATE operations SET status = ?, deleted = ?, not_found = ?, failed = ?, restored = ?, pending = ?, last_sequence = ?,
        finished_at = ? WHERE op_id = ?`,
     ),
     events: statement(
-      `SELECT e.sequence, e.completed, e.op_status, e.status, e.error, e.attempts, e.restorable_until, e.updated_at,
+      `SELECT e.sequence, e.completed, e.op_status, e.status, e.error, e.attempts, e.restorable_until, e.confirmed_at, e.updated_at,
               i.op_id, i.position, i.video_id, i.account, i.native_id, 0 AS ambiguous, o.total, o.id AS operation_id
        FROM operations o JOIN events e ON e.op_id = o.op_id JOIN items i ON i.op_id = e.op_id AND i.position = e.position
        WHERE o.key = ? AND e.sequence > ? ORDER BY e.sequence LIMIT ?`,
@@ -267,6 +287,9 @@ function prepare(db: Database) {
     ),
     unfinished: statement(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`),
     purge: statement(`DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < ? AND pending = 0`),
+    delivery: statement(`SELECT 1 FROM deliveries WHERE account = ? AND delivery_id = ?`),
+    insertDelivery: statement(`INSERT OR IGNORE INTO deliveries (account, delivery_id, received_at) VALUES (?, ?, ?)`),
+    purgeDeliveries: statement(`DELETE FROM deliveries WHERE received_at < ?`),
   };
 }
 
@@ -300,6 +323,7 @@ function toItem(row: ItemRow, operationId: string): ItemRecord {
     attempts: row.attempts,
     ambiguous: row.ambiguous === 1,
     restorableUntil: row.restorable_until === null ? null : new Date(row.restorable_until),
+    confirmedAt: row.confirmed_at === null ? null : new Date(row.confirmed_at),
     updatedAt: new Date(row.updated_at),
     position: row.position,
   };

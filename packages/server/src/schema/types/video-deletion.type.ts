@@ -36,6 +36,12 @@ export class VideoDeletion {
   @Field(() => DateTimeScalar, { nullable: true })
   restorableUntil!: Date | null;
 
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "When the provider itself confirmed the deletion (a verified webhook); null until then, or where the provider sends none.",
+  })
+  confirmedAt!: Date | null;
+
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 }
