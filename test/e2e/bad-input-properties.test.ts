@@ -39,7 +39,7 @@ function countJournal(): JournalCounts {
   return journal.prepare('SELECT (SELECT count(*) FROM operations) AS operations, (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM events) AS events').get() as JournalCounts;
 }
 
-async function postRaw(body: string | Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+async function postRaw(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ACME_KEY}`, ...headers }, body });
   return { status: response.status, text: await response.text() };
 }

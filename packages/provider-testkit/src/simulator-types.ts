@@ -70,8 +70,11 @@ export interface ProviderConformanceOptions<Settings, Sim extends ConformanceSim
   plugin: VideoProviderPluginV1<Settings>;
   /** Started once before the suite, closed after it. */
   simulator: () => Promise<Sim>;
-  /** Plugin settings pointing at the simulator; `wrongCredentials` swaps in a wrong secret (ignored without credentials). */
-  settings: (simulator: Sim, variant: { wrongCredentials: boolean }) => Settings;
+  /**
+   * Plugin settings pointing at the simulator, as a host's config gives them (the suite validates them with the
+   * plugin's own schema, defaults included); `wrongCredentials` swaps in a wrong secret (ignored without credentials).
+   */
+  settings: (simulator: Sim, variant: { wrongCredentials: boolean }) => unknown;
   /** What the provider's docs say it does with a video still processing. Default 'refused' (IN_PROCESSING). */
   inProcessing?: 'refused' | 'deleted';
   /** Whether the provider has a notion of a video this account may not delete. Default true (FORBIDDEN). */
