@@ -1,9 +1,15 @@
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
+import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
+import { runProviderThroughput } from './provider-throughput.bench.js';
+import { runVideoQuery } from './video-query.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'graphql-vs-engine': runGraphQLVsEngine,
   journal: runJournal,
+  'video-query': runVideoQuery,
+  'entity-lookups': runEntityLookups,
+  'provider-throughput': runProviderThroughput,
 };
 
 const wanted = process.argv.slice(2);

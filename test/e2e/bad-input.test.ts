@@ -65,6 +65,10 @@ describe('bad input', () => {
       const wrongVariables = collect(client, DeleteVideosDocument, { input: { ids: 5 } } as never);
       await wrongVariables.done;
       expect(wrongVariables.results[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      // A scalar that refuses its value (Boolean given "") is the request's fault too, as it is over HTTP.
+      const wrongScalar = collect(client, DeleteVideosDocument, { input: { ids: ['sandbox:vid-000001'], wait: '' } } as never);
+      await wrongScalar.done;
+      expect(wrongScalar.results[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       const badAfter = collect(client, DeletionProgressDocument, { operationId: 'x', after: -1 });
       await badAfter.done;
       expect(badAfter.results[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

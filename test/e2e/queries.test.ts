@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountsDocument, DeleteVideosDocument, VideoDocument, VideosDocument } from '@unreel/client';
+import { AccountsDocument, DeleteVideosDocument, VideoDocument, VideosDocument, type VideosQuery } from '@unreel/client';
 import type { UnreelServer } from '@unreel/server';
 import { data } from '../support/graphql-http.js';
 import { SANDBOX, startTestServer } from '../support/test-server.js';
@@ -17,7 +17,7 @@ describe('queries', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const page = await data(server.url, VideosDocument, { account: SANDBOX, first: 10, after });
+      const page: VideosQuery = await data(server.url, VideosDocument, { account: SANDBOX, first: 10, after });
       pages += 1;
       seen.push(...page.videos.edges.map((edge) => edge.node.id));
       if (!page.videos.pageInfo.hasNextPage) break;

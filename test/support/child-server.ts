@@ -9,6 +9,8 @@ export interface ChildServer {
   /** Resolves with the URL from the "listening" log line; rejects if the process exits first. */
   listening: Promise<{ url: string; msg: string }>;
   stderr(): string;
+  /** Every stdout line so far (the JSON logs). */
+  stdout(): string[];
   exited: Promise<number | null>;
 }
 
@@ -16,11 +18,13 @@ export interface ChildServer {
 export function startChildServer(env: Record<string, string>, cwd: string): ChildServer {
   const child = spawn(process.execPath, [unreelBin], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
+  const output: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const listening = new Promise<{ url: string; msg: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
+      output.push(line);
       try {
         const entry = JSON.parse(line) as { url?: string; msg: string };
         if (entry.url) resolve({ url: entry.url, msg: entry.msg });
@@ -32,5 +36,5 @@ export function startChildServer(env: Record<string, string>, cwd: string): Chil
   });
   // A test that expects the start to fail never awaits this; the rejection is still observed.
   listening.catch(() => undefined);
-  return { child, listening, stderr: () => errors, exited };
+  return { child, listening, stderr: () => errors, stdout: () => [...output], exited };
 }

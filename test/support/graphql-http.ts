@@ -23,8 +23,13 @@ export async function post<T, V>(
 }
 
 /** The data, or a thrown error with the GraphQL errors in its message. */
-export async function data<T, V>(url: string, document: TypedDocumentNode<T, V>, variables?: V): Promise<T> {
-  const response = await post(url, document, variables);
+export async function data<T, V>(url: string, document: TypedDocumentNode<T, V>, variables?: V, headers: Record<string, string> = {}): Promise<T> {
+  const response = await post(url, document, variables, headers);
   if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
   return response.data;
+}
+
+/** The Authorization header a tenant's client sends. */
+export function bearer(apiKey: string): Record<string, string> {
+  return { authorization: `Bearer ${apiKey}` };
 }

@@ -3,8 +3,16 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+/** `connectionParams` carries a tenant's `authorization` when tenants are configured. */
+export function wsClient(wsUrl: string, options: { connectionParams?: Record<string, unknown>; onClosed?: (event: unknown) => void } = {}): Client {
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    ...(options.connectionParams ? { connectionParams: options.connectionParams } : {}),
+    ...(options.onClosed ? { on: { closed: options.onClosed } } : {}),
+  });
 }
 
 export interface Collected<T> {

@@ -10,5 +10,7 @@ export * from './accounts/account-registry.js';
 export * from './accounts/default-account-limits.js';
 export * from './engine/engine-types.js';
 export * from './engine/engine-logger.js';
+export * from './engine/engine-observer.js';
 export * from './engine/deletion-engine.js';
+export type { ConfirmationResult, DeletionConfirmation } from './engine/deletion-confirmation.js';
 export * from './store/sqlite/sqlite-operation-store.js';

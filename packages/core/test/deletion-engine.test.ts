@@ -70,7 +70,10 @@ describe('plan and run', () => {
     const h = harness({ provider, limits: { requestsPerSecond: 10, concurrency: 10 } });
     await run(h, ids(15));
     const times = provider.calls.map((call) => call.at);
-    for (const start of times) expect(times.filter((at) => at >= start && at < start + 1_000).length).toBeLessThanOrEqual(10);
+    // A call's time is taken inside the provider, a few milliseconds after the limiter let it go, and the delay varies
+    // on a loaded machine: a window a little under a second keeps that noise from reading as an eleventh call.
+    const window = 1_000 - 25;
+    for (const start of times) expect(times.filter((at) => at >= start && at < start + window).length).toBeLessThanOrEqual(10);
   });
 
   it('retries retryable failures with backoff, then succeeds', async () => {

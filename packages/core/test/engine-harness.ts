@@ -5,6 +5,8 @@ import {
   InMemoryOperationStore,
   defaultAccountLimits,
   type AccountLimits,
+  type EngineObserver,
+  type EngineOptions,
   type OperationStore,
   type ProgressEvent,
 } from '../src/index.js';
@@ -16,7 +18,18 @@ export interface Harness {
   provider: FakeProvider;
 }
 
-export function harness(options: { limits?: Partial<AccountLimits>; provider?: FakeProvider; deleteDelayMs?: number; store?: OperationStore; maxIdsPerOperation?: number; now?: () => Date } = {}): Harness {
+export function harness(
+  options: {
+    limits?: Partial<AccountLimits>;
+    provider?: FakeProvider;
+    deleteDelayMs?: number;
+    store?: OperationStore;
+    maxIdsPerOperation?: number;
+    engineOptions?: Partial<EngineOptions>;
+    observer?: EngineObserver;
+    now?: () => Date;
+  } = {},
+): Harness {
   const provider = options.provider ?? new FakeProvider();
   const store = options.store ?? new InMemoryOperationStore();
   const accounts = new AccountRegistry([
@@ -33,7 +46,8 @@ export function harness(options: { limits?: Partial<AccountLimits>; provider?: F
     bus: new InMemoryEventBus(),
     accounts,
     ...(options.now ? { now: options.now } : {}),
-    ...(options.maxIdsPerOperation ? { options: { maxIdsPerOperation: options.maxIdsPerOperation } } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
+    options: { ...(options.maxIdsPerOperation ? { maxIdsPerOperation: options.maxIdsPerOperation } : {}), ...options.engineOptions },
   });
   return { engine, store, provider };
 }

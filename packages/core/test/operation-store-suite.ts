@@ -99,10 +99,15 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.createOperation(newOperation('old', ['a:1'], 't1', at(0)));
       await store.recordUpdates(operationKey('t1', 'old'), [{ position: 0, status: 'FAILED', error: { code: 'X', message: 'x', retryable: true }, at: at(1) }]);
       await store.createOperation(newOperation('new', ['a:1', 'a:2'], 't1', at(5)));
-      const latest = await store.latestItems(['a:1', 'a:2', 'a:404']);
+      await store.createOperation(newOperation('other-tenant', ['a:1'], 't2', at(6)));
+      const latest = await store.latestItems('t1', ['a:1', 'a:2', 'a:404']);
       expect(latest.get('a:1')).toMatchObject({ operationId: 'new', status: 'PENDING' });
       expect(latest.has('a:404')).toBe(false);
-      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['new']);
+      // Another tenant's newer deletion of the same video is not this tenant's to see.
+      expect((await store.latestItems('t2', ['a:1', 'a:2'])).get('a:1')).toMatchObject({ operationId: 'other-tenant' });
+      expect((await store.latestItems('t2', ['a:2'])).has('a:2')).toBe(false);
+      expect((await store.latestItems('t3', ['a:1'])).size).toBe(0);
+      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['new', 'other-tenant']);
       expect(await store.purgeFinishedBefore(at(2))).toBe(1);
       expect(await store.getOperation(operationKey('t1', 'old'))).toBeNull();
       expect(await store.getOperation(operationKey('t1', 'new'))).not.toBeNull();
@@ -244,10 +249,50 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       expect(await store.purgeFinishedBefore(at(10))).toBe(1);
       expect(await store.listEvents(operationKey('t1', 'old'), 0, 10)).toEqual([]);
       expect(await store.listItems(operationKey('t1', 'old'), { first: 10 })).toEqual({ items: [], hasNextPage: false });
-      expect([...(await store.latestItems(['a:1', 'a:3', 'a:4'])).keys()]).toEqual(['a:3', 'a:4']);
+      expect([...(await store.latestItems('t1', ['a:1', 'a:3', 'a:4'])).keys()]).toEqual(['a:3']);
+      expect([...(await store.latestItems('t2', ['a:1', 'a:3', 'a:4'])).keys()]).toEqual(['a:4']);
       expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['open']);
       // The id is free again: a retry after the retention is a new operation.
       await expect(store.createOperation(newOperation('old', ['a:9'], 't1', at(40)))).resolves.toMatchObject({ total: 1 });
+      await store.close();
+    });
+
+    it('keeps a provider confirmation on the item and its event, and lets a late failure change a finished status', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'op');
+      await store.createOperation(newOperation('op', ['a:1', 'a:2']));
+      await store.recordUpdates(key, [
+        { position: 0, status: 'DELETED', restorableUntil: at(60), at: at(1) },
+        { position: 1, status: 'DELETED', at: at(1) },
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({ status: 'SUCCEEDED', finishedAt: at(1) });
+      const [confirmed] = await store.recordUpdates(key, [{ position: 0, status: 'DELETED', confirmedAt: at(2), at: at(3) }]);
+      expect(confirmed).toMatchObject({ sequence: 3, status: 'SUCCEEDED', completed: 2 });
+      // An update that does not name confirmedAt leaves it, and restorableUntil, as they were.
+      expect(confirmed?.item).toMatchObject({ confirmedAt: at(2), restorableUntil: at(60) });
+      const [failed] = await store.recordUpdates(key, [
+        { position: 1, status: 'FAILED', error: { code: 'DELETE_FAILED', message: 'no', retryable: false }, confirmedAt: null, at: at(4) },
+      ]);
+      expect(failed).toMatchObject({ sequence: 4, status: 'PARTIALLY_FAILED' });
+      expect(await store.getOperation(key)).toMatchObject({ status: 'PARTIALLY_FAILED', deleted: 1, failed: 1, finishedAt: at(1) });
+      const replay = await store.listEvents(key, 0, 10);
+      expect(replay.map((event) => event.item.confirmedAt)).toEqual([null, null, at(2), null]);
+      expect((await store.latestItems('t1', ['a:1'])).get('a:1')?.confirmedAt).toEqual(at(2));
+      await store.close();
+    });
+
+    it('remembers webhook deliveries per account once, and forgets them with the retention', async () => {
+      const store = createStore();
+      expect(await store.hasDelivery('a', 'evt-1')).toBe(false);
+      expect(await store.recordDelivery('a', 'evt-1', at(1))).toBe(true);
+      expect(await store.recordDelivery('a', 'evt-1', at(2))).toBe(false);
+      expect(await store.hasDelivery('a', 'evt-1')).toBe(true);
+      // The same id from another account is another delivery.
+      expect(await store.hasDelivery('b', 'evt-1')).toBe(false);
+      expect(await store.recordDelivery('b', 'evt-1', at(10))).toBe(true);
+      await store.purgeFinishedBefore(at(5));
+      expect(await store.hasDelivery('a', 'evt-1')).toBe(false);
+      expect(await store.hasDelivery('b', 'evt-1')).toBe(true);
       await store.close();
     });
   });

@@ -38,7 +38,7 @@ describe('SqliteOperationStore', () => {
     expect((await second.listOpenItems(operationKey('t', 'op'), 'a', { first: 1 }))[0]).toMatchObject({ attempts: 1, ambiguous: true });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(3);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     expect(statSync(file).size).toBeGreaterThan(0);
@@ -87,12 +87,12 @@ describe('SqliteOperationStore', () => {
       ['sb:x:y', 'sb', 'x:y', 0, false],
     ]);
     expect((await store.listEvents(key, 0, 10)).map((event) => [event.sequence, event.item.videoId, event.item.nativeId, event.item.status])).toEqual([[1, 'sb:vid-1', 'vid-1', 'DELETED']]);
-    expect((await store.latestItems(['sb:x:y'])).get('sb:x:y')).toMatchObject({ account: 'sb', nativeId: 'x:y', operationId: 'old-op' });
+    expect((await store.latestItems('default', ['sb:x:y'])).get('sb:x:y')).toMatchObject({ account: 'sb', nativeId: 'x:y', operationId: 'old-op' });
     const next = await store.recordUpdates(key, [{ position: 1, status: 'DELETED', at: new Date(1) }, { position: 2, status: 'NOT_FOUND', at: new Date(1) }]);
     expect(next.map((event) => [event.sequence, event.item.videoId, event.status])).toEqual([[2, 'sb:vid-2', 'RUNNING'], [3, 'sb:x:y', 'SUCCEEDED']]);
     await store.close();
     const upgraded = new BetterSqlite3(`${file}.v1`, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
     expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain('account');
     expect((upgraded.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'`).all() as { name: string }[]).map((row) => row.name)).toEqual(['items_latest']);
     upgraded.close();

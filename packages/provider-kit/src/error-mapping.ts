@@ -44,8 +44,8 @@ export function errorFromResponse(
 ): UnreelProviderError {
   const described = options.describeError?.(response) ?? {};
   const providerMessage = described.message ?? genericMessage(response.body);
-  const retryAfterMs =
-    described.retryAfterMs ?? parseRetryAfterMs(response.headers, { maxMs: options.maxRetryAfterMs ?? 60_000 });
+  const code = described.code ?? codeForStatus(response.status);
+  const retryAfterMs = described.retryAfterMs ?? waitAskedFor(code, response, options.maxRetryAfterMs ?? 60_000);
   const base = `${provider} answered ${response.status}`;
   const message = truncate(
     redactSecrets(providerMessage ? `${base}: ${providerMessage}` : base, options.secrets ?? []),
@@ -56,7 +56,6 @@ export function errorFromResponse(
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(described.retryable === undefined ? {} : { retryable: described.retryable }),
   };
-  const code = described.code ?? codeForStatus(response.status);
   return errorForCode(code, errorOptions);
 }
 
@@ -70,14 +69,43 @@ export function errorFromException(
   const name = error instanceof Error ? error.name : '';
   const reason = options.signal?.aborted ? options.signal.reason : undefined;
   const reasonName = reason instanceof Error || reason instanceof DOMException ? reason.name : '';
+  const secrets = options.secrets ?? [];
+  // The transport's own error keeps the request (URL with a signed query, headers with credentials): only a scrubbed
+  // copy of its name, code and message goes on as the cause, so no logger that prints causes can show a secret.
+  const cause = scrubbedCause(error, secrets);
   if (name === 'TimeoutError' || reasonName === 'TimeoutError') {
-    return new TimeoutError({ message: `${provider} did not answer in time`, cause: error });
+    return new TimeoutError({ message: `${provider} did not answer in time`, cause });
   }
   const detail = error instanceof Error ? describeNetworkCause(error) : String(error);
   return new NetworkError({
-    message: truncate(redactSecrets(`${provider} could not be reached: ${detail}`, options.secrets ?? [])),
-    cause: error,
+    message: truncate(redactSecrets(withoutQueries(`${provider} could not be reached: ${detail}`), secrets)),
+    cause,
   });
+}
+
+/** Query strings carry signatures and tokens (signed RPC, presigned URLs): an error message never needs them. */
+function withoutQueries(text: string): string {
+  return text.replace(/(https?:\/\/[^\s?#]+)\?[^\s#]*/g, '$1?[query removed]');
+}
+
+function scrubbedCause(error: unknown, secrets: readonly string[]): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(truncate(redactSecrets(withoutQueries(source.message), secrets)));
+  copy.name = source.name;
+  const code = source.cause instanceof Error && 'code' in source.cause ? source.cause.code : undefined;
+  if (typeof code === 'string') Object.assign(copy, { code });
+  copy.stack = `${copy.name}: ${copy.message}`;
+  return copy;
+}
+
+/**
+ * Some providers send X-RateLimit-* on every answer, so those headers are a wait only on a throttled answer; a 503
+ * asks for one only through Retry-After (RFC 9110); any other answer asks for none.
+ */
+function waitAskedFor(code: ProviderErrorCode, response: ErrorResponse, maxMs: number): number | undefined {
+  if (code === 'RATE_LIMITED' || response.status === 429) return parseRetryAfterMs(response.headers, { maxMs });
+  if (response.status === 503) return parseRetryAfterMs(response.headers, { maxMs, only: ['retry-after'] });
+  return undefined;
 }
 
 export function codeForStatus(status: number): ProviderErrorCode {

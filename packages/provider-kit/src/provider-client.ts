@@ -15,18 +15,26 @@ export interface ProviderClientOptions {
   /** Pass `PluginContextV1.fetch` so the host controls the transport. */
   fetch?: typeof globalThis.fetch;
   headers?: Record<string, string>;
-  /** Runs on every attempt with the final Request: sign it or attach a fresh bearer token. */
-  authorize?: (request: Request) => void | Promise<void>;
+  /**
+   * Runs on every attempt with the final Request: sign it or attach a fresh bearer token, in place or by returning a
+   * new Request (needed when the signature goes into the URL or the body).
+   */
+  authorize?: (request: Request) => void | Request | Promise<void | Request>;
   /** Per attempt. */
   timeoutMs?: number;
   /**
-   * Retries for GET and HEAD on 408/429/5xx and network errors. Writes are never retried here: the engine retries
-   * them, counts the attempts in the journal and knows when an attempt was ambiguous.
+   * Retries for GET and HEAD on 408/5xx and network errors, with a short jittered backoff. Writes are never retried
+   * here: the engine retries them, counts the attempts in the journal and knows when an attempt was ambiguous. A 429
+   * is not retried here either, even on a read: it throws RATE_LIMITED with the provider's wait, and the engine
+   * pauses the whole account for it, because every other call of the account would be refused too.
    */
   readRetryLimit?: number;
   maxRetryAfterMs?: number;
-  /** Scrubbed from every error message, whatever the provider echoed back. */
-  secrets?: readonly string[];
+  /**
+   * Scrubbed from every error message, whatever the provider echoed back. A function is read each time an error is
+   * built, for credentials that change while the client lives (bearer tokens).
+   */
+  secrets?: readonly string[] | (() => readonly string[]);
   describeError?: (response: ErrorResponse) => ErrorDescription | undefined;
 }
 
@@ -51,12 +59,12 @@ export interface ProviderHttpClient {
   request<T = unknown>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>>;
 }
 
-const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504, 524];
+const RETRYABLE_READ_STATUSES = [408, 500, 502, 503, 504, 524];
 
 export function createProviderClient(options: ProviderClientOptions): ProviderHttpClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const secrets = options.secrets ?? [];
+  const secrets = (): readonly string[] => (typeof options.secrets === 'function' ? options.secrets() : (options.secrets ?? []));
   const authorize = options.authorize;
   const http: KyInstance = ky.create({
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -65,14 +73,25 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
     retry: {
       limit: options.readRetryLimit ?? 2,
       methods: ['get', 'head'],
-      statusCodes: RETRYABLE_STATUSES,
-      afterStatusCodes: [413, 429, 503],
-      maxRetryAfter: maxRetryAfterMs,
-      backoffLimit: 5_000,
+      statusCodes: RETRYABLE_READ_STATUSES,
+      // ky would read rate-limit headers itself here, and it mistakes an epoch-milliseconds X-RateLimit-Reset for
+      // a far-off date; waits the provider asks for are the engine's business (parseRetryAfterMs), not ky's.
+      afterStatusCodes: [],
+      backoffLimit: 2_000,
       jitter: true,
+      // Some providers throttle with a 503 and say so only in the body (ApsaraVideo's Throttling.User): once the
+      // provider's own describer calls an answer RATE_LIMITED, it is the engine's to wait for, not a retry here.
+      ...(options.describeError ? { shouldRetry: ({ error }) => isDescribedThrottle(error) } : {}),
     },
-    hooks: authorize ? { beforeRequest: [async (request) => void (await authorize(request))] } : {},
+    hooks: authorize ? { beforeRequest: [async (request) => (await authorize(request)) ?? undefined] } : {},
   });
+
+  async function isDescribedThrottle(error: unknown): Promise<false | undefined> {
+    if (!(error instanceof HTTPError) || !options.describeError) return undefined;
+    const body = await readBody(error.response.clone()).catch(() => undefined);
+    const described = options.describeError({ status: error.response.status, headers: error.response.headers, body });
+    return described?.code === 'RATE_LIMITED' ? false : undefined;
+  }
 
   return {
     async request<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
@@ -107,12 +126,12 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
         { status: error.response.status, headers: error.response.headers, body },
         {
           maxRetryAfterMs,
-          secrets,
+          secrets: secrets(),
           ...(options.describeError ? { describeError: options.describeError } : {}),
         },
       );
     }
-    return errorFromException(options.provider, error, { signal, secrets });
+    return errorFromException(options.provider, error, { signal, secrets: secrets() });
   }
 }
 

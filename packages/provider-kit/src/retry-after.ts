@@ -6,16 +6,19 @@
  *   seconds-until are all accepted, told apart by magnitude.
  * Returns milliseconds, capped at `maxMs`, or undefined when no header says anything usable.
  */
+export type RetryAfterHeader = 'retry-after' | 'x-ratelimit-retry-after' | 'x-ratelimit-reset';
+
 export function parseRetryAfterMs(
   headers: Headers,
-  options: { now?: number; maxMs?: number } = {},
+  options: { now?: number; maxMs?: number; only?: readonly RetryAfterHeader[] } = {},
 ): number | undefined {
   const now = options.now ?? Date.now();
   const maxMs = options.maxMs ?? 60_000;
+  const read = (name: RetryAfterHeader): string | null => (options.only && !options.only.includes(name) ? null : headers.get(name));
   const candidates = [
-    parseDelta(headers.get('retry-after'), now, false),
-    parseDelta(headers.get('x-ratelimit-retry-after'), now, false),
-    parseDelta(headers.get('x-ratelimit-reset'), now, true),
+    parseDelta(read('retry-after'), now, false),
+    parseDelta(read('x-ratelimit-retry-after'), now, false),
+    parseDelta(read('x-ratelimit-reset'), now, true),
   ];
   const found = candidates.find((value) => value !== undefined);
   if (found === undefined) return undefined;

@@ -138,6 +138,94 @@ describe('createProviderClient', () => {
     expect(calls).toBe(1);
   });
 
+  it('does not retry a throttled read itself: it throws RATE_LIMITED with the wait, for the engine to pause the account', async () => {
+    let calls = 0;
+    handler = (_request, response) => {
+      calls += 1;
+      json(response, 429, {}, { 'x-ratelimit-reset': String(Date.now() + 2_000) });
+    };
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 2 });
+    const error = await client.request('/read', { method: 'GET', signal: signal() }).catch((e: unknown) => e);
+    expect(RateLimitedError.isInstance(error)).toBe(true);
+    expect(calls).toBe(1);
+    // Epoch milliseconds read as such, not as a date thousands of years away capped at the maximum.
+    expect((error as RateLimitedError).retryAfterMs).toBeGreaterThan(0);
+    expect((error as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(2_000);
+  });
+
+  it('takes a wait only from answers that ask for one, not from rate-limit headers sent on every answer', async () => {
+    handler = (_request, response) => json(response, 404, { message: 'nope' }, { 'x-ratelimit-retry-after': '42' });
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
+    const error = await client.request('/gone', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    expect(NotFoundError.isInstance(error)).toBe(true);
+    expect((error as NotFoundError).retryAfterMs).toBeUndefined();
+  });
+
+  it('reads a 503 wait from Retry-After only, never from rate-limit headers sent on every answer', async () => {
+    handler = (request, response) =>
+      json(response, 503, {}, request.url === '/told' ? { 'retry-after': '2' } : { 'x-ratelimit-retry-after': '42' });
+    const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
+    const told = (await client.request('/told', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e)) as ProviderUnavailableError;
+    expect(told.retryAfterMs).toBe(2_000);
+    const untold = (await client.request('/untold', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e)) as ProviderUnavailableError;
+    expect(ProviderUnavailableError.isInstance(untold)).toBe(true);
+    expect(untold.retryAfterMs).toBeUndefined();
+  });
+
+  it('does not retry a read the provider describes as throttled, whatever its status', async () => {
+    let calls = 0;
+    handler = (_request, response) => {
+      calls += 1;
+      json(response, 503, { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' });
+    };
+    const client = createProviderClient({
+      provider: 'aliyun',
+      baseUrl,
+      readRetryLimit: 2,
+      describeError: ({ body }) =>
+        (body as { Code?: string }).Code?.startsWith('Throttling') ? { code: 'RATE_LIMITED', retryable: true } : undefined,
+    });
+    const error = await client.request('/read', { method: 'GET', signal: signal() }).catch((e: unknown) => e);
+    expect(RateLimitedError.isInstance(error)).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('lets authorize replace the request, e.g. to sign its URL, on every attempt', async () => {
+    let attempt = 0;
+    handler = (request, response) => {
+      if (attempt === 1) return json(response, 503, {});
+      json(response, 200, { url: request.url });
+    };
+    const client = createProviderClient({
+      provider: 'test',
+      baseUrl,
+      readRetryLimit: 1,
+      authorize: (request) => {
+        attempt += 1;
+        const url = new URL(request.url);
+        url.searchParams.set('Signature', `sig-${attempt}`);
+        return new Request(url, request);
+      },
+    });
+    const result = await client.request<{ url: string }>('/signed', { method: 'GET', signal: signal(), searchParams: { a: 1 } });
+    expect(result.body?.url).toBe('/signed?a=1&Signature=sig-2');
+  });
+
+  it('reads secrets given as a function when the error is built, for credentials that change', async () => {
+    let token = 'token-one-aaaa';
+    handler = (request, response) => json(response, 401, { message: `bad token ${request.headers.authorization}` });
+    const client = createProviderClient({
+      provider: 'test',
+      baseUrl,
+      secrets: () => [token],
+      authorize: (request) => request.headers.set('authorization', token),
+    });
+    token = 'token-two-bbbb';
+    const error = await client.request('/x', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('[redacted]');
+    expect((error as Error).message).not.toContain(token);
+  });
+
   it('lets a provider describe its own error bodies', async () => {
     handler = (_request, response) => json(response, 400, { Code: 'Throttling.User', Message: 'flow control' });
     const client = createProviderClient({
@@ -181,5 +269,17 @@ describe('createProviderClient', () => {
     const error = await client.request('/', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
     expect(NetworkError.isInstance(error)).toBe(true);
     expect((error as NetworkError).retryable).toBe(true);
+  });
+
+  it('keeps signed queries and secrets out of transport errors and their causes', async () => {
+    handler = (_request, response) => setTimeout(() => json(response, 200, {}), 500);
+    const client = createProviderClient({ provider: 'test', baseUrl, timeoutMs: 50, readRetryLimit: 0, secrets: [SECRET] });
+    const error = (await client
+      .request('/slow', { method: 'GET', signal: signal(), searchParams: { Signature: 'c2lnbmF0dXJl', token: SECRET } })
+      .catch((e: unknown) => e)) as TimeoutError;
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    const shown = `${error.message} ${error.stack} ${String(error.cause)} ${(error.cause as Error).stack} ${JSON.stringify(error)}`;
+    expect(shown).not.toContain('c2lnbmF0dXJl');
+    expect(shown).not.toContain(SECRET);
   });
 });

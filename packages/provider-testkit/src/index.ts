@@ -1,2 +1,3 @@
 export * from './simulator-types.js';
 export * from './simulator/index.js';
+export * from './conformance/index.js';

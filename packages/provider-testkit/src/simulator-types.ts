@@ -24,45 +24,71 @@ export interface StartSimulatorOptions {
   videoCount?: number;
 }
 
-/** What every plugin's `./simulator` entry returns from `startSimulator(options)`. */
-export interface RunningSimulator<Credentials extends Record<string, string> = Record<string, string>> {
-  /** Base URL a client (ours or the provider's official SDK) points at. */
-  url: string;
-  credentials: Credentials;
-  /** Native ids of the seeded videos. */
-  videoIds: string[];
-  /** Requests served since start or the last `resetCalls()`. */
-  calls(): readonly RecordedCall[];
-  resetCalls(): void;
-  close(): Promise<void>;
-}
-
 export type SimulatedVideoState = 'READY' | 'PROCESSING' | 'FORBIDDEN';
 
-/** The control surface the conformance suite drives; each plugin adapts its simulator to it. */
+/** What the provider holds for one id, as the conformance suite asks it. */
+export type SimulatedPresence = 'PRESENT' | 'SOFT_DELETED' | 'GONE';
+
+/**
+ * The control surface tests drive, in the provider's own terms hidden behind these few verbs: the conformance suite
+ * uses nothing else, so one suite runs against every simulator.
+ */
 export interface ConformanceSimulator {
-  /** Creates one video per entry in that state; returns their native ids in order. */
+  /** Creates one deletable-or-not video per entry, in that state; returns their native ids in order. */
   seed(videos: readonly { state: SimulatedVideoState; title?: string }[]): Promise<string[]> | string[];
   /** A well-formed id the provider does not have. */
   missingId(): string;
-  /** The next `count` requests answer throttled (with the provider's own retry headers) or 5xx. */
+  /**
+   * The next `count` requests that act on videos answer throttled (with the provider's own status, body and retry
+   * headers) or with a 5xx, without acting. Authentication endpoints are not counted.
+   */
   failNext(kind: 'throttle' | 'server-error', count: number): void;
   /** What the provider holds for this id now. */
-  stateOf(nativeId: string): 'PRESENT' | 'SOFT_DELETED' | 'GONE';
+  stateOf(nativeId: string): SimulatedPresence;
+  /** Requests served since start or the last `resetCalls()`. */
   calls(): readonly RecordedCall[];
   close(): Promise<void>;
+}
+
+/** What every plugin's `./simulator` entry returns from `startSimulator(options)`. */
+export interface RunningSimulator<Credentials extends Record<string, string> = Record<string, string>>
+  extends ConformanceSimulator {
+  /** Base URL a client (ours or the provider's official SDK) points at. */
+  url: string;
+  credentials: Credentials;
+  /** Native ids of the videos seeded at start. */
+  videoIds: string[];
+  resetCalls(): void;
+}
+
+/** The module shape `pnpm simulate <id>` loads from `@unreel/plugin-<id>/simulator`. */
+export interface SimulatorModule {
+  startSimulator(options?: StartSimulatorOptions): Promise<RunningSimulator>;
 }
 
 export interface ProviderConformanceOptions<Settings, Sim extends ConformanceSimulator = ConformanceSimulator> {
   plugin: VideoProviderPluginV1<Settings>;
   /** Started once before the suite, closed after it. */
   simulator: () => Promise<Sim>;
-  /** Plugin settings pointing at the simulator; `wrongCredentials` swaps in a wrong secret. */
-  settings: (simulator: Sim, variant: { wrongCredentials: boolean }) => Settings;
-  /** What the provider's docs say it does with a video still processing. Default 'refused'. */
+  /**
+   * Plugin settings pointing at the simulator, as a host's config gives them (the suite validates them with the
+   * plugin's own schema, defaults included); `wrongCredentials` swaps in a wrong secret (ignored without credentials).
+   */
+  settings: (simulator: Sim, variant: { wrongCredentials: boolean }) => unknown;
+  /** What the provider's docs say it does with a video still processing. Default 'refused' (IN_PROCESSING). */
   inProcessing?: 'refused' | 'deleted';
-  /** Whether the provider has a notion of a forbidden video. Default true. */
+  /** Whether the provider has a notion of a video this account may not delete. Default true (FORBIDDEN). */
   forbidden?: boolean;
-  /** Secret strings that must never appear in an error message (defaults to the settings' secret values). */
+  /** Whether the provider authenticates calls. Default true; false only for in-process providers such as the sandbox. */
+  credentials?: boolean;
+  /** Whether the provider's throttled answer says how long to wait (Retry-After and friends). Default true. */
+  throttleSaysWhen?: boolean;
+  /**
+   * Strings that must never appear in an error message or a log line, read at each check (so credentials the
+   * simulator issues while the suite runs, such as bearer tokens, count). Default: the values of the plugin's
+   * `secretSettings` in both the right and the wrong settings.
+   */
   secrets?: (simulator: Sim) => string[];
+  /** Suite name; default `<plugin id> provider conformance`. */
+  name?: string;
 }

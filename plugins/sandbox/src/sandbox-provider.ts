@@ -31,7 +31,7 @@ export class SandboxProvider implements VideoProviderV1 {
       restore: { windowDays: settings.restoreWindowDays },
       ...(settings.requestsPerSecond === undefined ? {} : { requestsPerSecond: settings.requestsPerSecond }),
       maxConcurrency: 8,
-      maxLookupBatchSize: 100,
+      maxLookupBatchSize: settings.lookupBatchSize,
     };
   }
 
@@ -77,6 +77,9 @@ export class SandboxProvider implements VideoProviderV1 {
   }
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
+    if (ids.length === 0 || ids.length > this.settings.lookupBatchSize) {
+      throw new InvalidRequestError({ message: `sandbox looks up 1 to ${this.settings.lookupBatchSize} ids per call, got ${ids.length}` });
+    }
     await this.admit('get', ids, options);
     return ids.map((id) => {
       const video = this.library.videos.get(id);

@@ -23,6 +23,8 @@ export const sandboxSettingsSchema = z
     requestsPerSecond: z.number().positive().optional(),
     /** Ids per delete call (capabilities.maxBatchSize). */
     batchSize: z.number().int().min(1).max(1_000).default(25),
+    /** Ids per lookup call (capabilities.maxLookupBatchSize): 20 plays ApsaraVideo's GetVideoInfos, 1 a one-id API. */
+    lookupBatchSize: z.number().int().min(1).max(1_000).default(100),
     processingRatio: z.number().min(0).max(1).default(0.04),
     forbiddenRatio: z.number().min(0).max(1).default(0.01),
     restoreWindowDays: z.number().positive().default(30),

@@ -1,5 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
-import type { CallOptions } from '@unreel/provider-spec';
+import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
+import { silentObserver, type EngineObserver, type ProviderMethod } from '../engine/engine-observer.js';
 import type { Account } from './account.js';
 
 /**
@@ -10,23 +12,39 @@ export class AccountGate {
   readonly account: Account;
   private readonly queue: PQueue;
   private readonly shutdown: AbortSignal;
+  private readonly observer: EngineObserver;
   private resumeAt = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
 
-  constructor(account: Account, shutdown: AbortSignal) {
+  constructor(account: Account, shutdown: AbortSignal, observer: EngineObserver = silentObserver) {
     this.account = account;
     this.shutdown = shutdown;
+    this.observer = observer;
     this.queue = new PQueue({ concurrency: account.limits.concurrency, ...rateOptions(account.limits.requestsPerSecond) });
   }
 
   /** Runs one provider call when the limits allow, aborted after the account's per-call timeout or at shutdown. */
-  run<T>(call: (options: CallOptions) => Promise<T>, attempt: number): Promise<T> {
-    return this.queue.add(
-      () => {
-        const signal = AbortSignal.any([AbortSignal.timeout(this.account.limits.callTimeoutMs), this.shutdown]);
-        return call({ signal, attempt });
-      },
-    ) as Promise<T>;
+  run<T>(method: ProviderMethod, call: (options: CallOptions) => Promise<T>, attempt: number): Promise<T> {
+    return this.queue.add(async () => {
+      const signal = AbortSignal.any([AbortSignal.timeout(this.account.limits.callTimeoutMs), this.shutdown]);
+      // Timed inside the queue: the latency is the provider's, not the time spent waiting for our own limits.
+      const started = performance.now();
+      let outcome = 'ok';
+      try {
+        return await call({ signal, attempt });
+      } catch (error) {
+        outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';
+        throw error;
+      } finally {
+        this.observer.providerCall({
+          account: this.account.name,
+          provider: this.account.provider.provider,
+          method,
+          durationMs: performance.now() - started,
+          outcome,
+        });
+      }
+    }) as Promise<T>;
   }
 
   /** The provider asked everyone on this account to wait: hold the whole queue, not just the call that was told. */

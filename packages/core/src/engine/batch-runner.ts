@@ -3,6 +3,7 @@ import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ItemUpdate, OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import type { EngineLogger } from './engine-logger.js';
+import { observeItems, type EngineObserver } from './engine-observer.js';
 import { toItemError } from './item-error.js';
 import { RetrySchedule } from './retry-schedule.js';
 import { sleep } from './sleep.js';
@@ -14,6 +15,7 @@ export interface BatchContext {
   key: string;
   shutdown: AbortSignal;
   logger: EngineLogger;
+  observer: EngineObserver;
   now: () => Date;
 }
 
@@ -48,7 +50,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
     let outcomes: DeleteOutcome[];
     try {
       const ids = batch.map((item) => item.journaled.nativeId);
-      outcomes = await gate.run((options) => provider.doDeleteVideos(ids, options), failedAttempts + throttledAttempts + 1);
+      outcomes = await gate.run('delete', (options) => provider.doDeleteVideos(ids, options), failedAttempts + throttledAttempts + 1);
       if (outcomes.length !== ids.length) {
         throw new Error(`${provider.provider} returned ${outcomes.length} outcomes for ${ids.length} ids`);
       }
@@ -64,6 +66,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       const throttled = failure.code === 'RATE_LIMITED';
       const budgetLeft = throttled ? throttledAttempts < MAX_THROTTLED_ATTEMPTS : failedAttempts + 1 < limits.maxAttempts;
       if (failure.retryable && budgetLeft) {
+        context.observer.retry({ account: gate.account.name, provider: provider.provider, method: 'delete', code: failure.code });
         if (throttled) throttledAttempts += 1;
         else failedAttempts += 1;
         await wait(context, schedule.nextDelay(failure.retryAfterMs), throttled);
@@ -77,6 +80,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
     const updates: ItemUpdate[] = [];
     const retry: OpenItem[] = [];
     let retryAfterMs: number | undefined;
+    let retryCode: string | undefined;
     outcomes.forEach((outcome, index) => {
       const item = batch[index] as OpenItem;
       if (outcome.status === 'DELETED') {
@@ -86,6 +90,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         updates.push(item.ambiguous ? deleted(item, restorableUntil(context, undefined, at), at) : { position: item.journaled.position, seen: item.journaled, status: 'NOT_FOUND', error: null, at });
       } else if (outcome.error.retryable && failedAttempts + 1 < limits.maxAttempts) {
         retry.push(item);
+        retryCode ??= outcome.error.code;
         retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.error.retryAfterMs ?? 0);
       } else {
         updates.push(failed(item, outcome.error, at));
@@ -94,6 +99,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
     if (updates.length > 0) await record(context, updates);
     remaining = retry;
     if (retry.length > 0) {
+      context.observer.retry({ account: gate.account.name, provider: provider.provider, method: 'delete', code: retryCode ?? 'ERROR' });
       await clearDefinite(context, retry);
       failedAttempts += 1;
       await wait(context, schedule.nextDelay(retryAfterMs), false);
@@ -104,6 +110,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
 async function record(context: BatchContext, updates: readonly ItemUpdate[]): Promise<void> {
   const events = await context.store.recordUpdates(context.key, updates);
   context.bus.publish(context.key, events);
+  observeItems(context.observer, context.gate.account.name, context.gate.account.provider.provider, events);
 }
 
 /** The provider answered, so this attempt did nothing we cannot see: only earlier ambiguity remains. */

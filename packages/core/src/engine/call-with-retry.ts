@@ -1,5 +1,6 @@
 import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
+import type { EngineObserver, ProviderMethod } from './engine-observer.js';
 import { RetrySchedule } from './retry-schedule.js';
 import { sleep } from './sleep.js';
 
@@ -9,18 +10,20 @@ import { sleep } from './sleep.js';
  */
 export async function callWithRetry<T>(
   gate: AccountGate,
+  method: ProviderMethod,
   call: (options: CallOptions) => Promise<T>,
-  shutdown: AbortSignal,
+  { shutdown, observer }: { shutdown: AbortSignal; observer: EngineObserver },
 ): Promise<T> {
   const { limits } = gate.account;
   const schedule = new RetrySchedule(limits);
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await gate.run(call, attempt);
+      return await gate.run(method, call, attempt);
     } catch (error) {
       if (shutdown.aborted || !UnreelProviderError.isInstance(error) || !error.retryable || attempt >= limits.maxAttempts) {
         throw error;
       }
+      observer.retry({ account: gate.account.name, provider: gate.account.provider.provider, method, code: error.code });
       const delay = schedule.nextDelay(error.retryAfterMs);
       if (error.code === 'RATE_LIMITED') gate.pauseFor(delay);
       else await sleep(delay, shutdown);

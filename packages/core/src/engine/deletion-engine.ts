@@ -5,13 +5,16 @@ import type { AccountRegistry } from '../accounts/account-registry.js';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { OperationExistsError } from '../errors/operation-exists-error.js';
+import { TooManyOperationsError } from '../errors/too-many-operations-error.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
 import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
 import { callWithRetry } from './call-with-retry.js';
+import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
+import { observeItems, silentObserver, type EngineObserver } from './engine-observer.js';
 import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type RestoreResult } from './engine-types.js';
 import { fingerprintIds } from './fingerprint.js';
 import { runOperation } from './operation-runner.js';
@@ -25,6 +28,7 @@ export interface DeletionEngineDeps {
   accounts: AccountRegistry;
   options?: Partial<EngineOptions>;
   logger?: EngineLogger;
+  observer?: EngineObserver;
   now?: () => Date;
   newId?: () => string;
 }
@@ -40,11 +44,16 @@ export class DeletionEngine {
   private readonly bus: EventBus;
   private readonly accounts: AccountRegistry;
   private readonly logger: EngineLogger;
+  private readonly observer: EngineObserver;
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly gates = new Map<string, AccountGate>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Per tenant: operations running plus submissions between their check and their journal write. */
+  private readonly tenantSlots = new Map<string, number>();
   private readonly shutdown = new AbortController();
+  /** Confirmations run one at a time: a delivery and its redelivery arriving together must not both apply. */
+  private confirmations: Promise<unknown> = Promise.resolve();
 
   constructor(deps: DeletionEngineDeps) {
     this.store = deps.store;
@@ -52,9 +61,10 @@ export class DeletionEngine {
     this.accounts = deps.accounts;
     this.options = { ...defaultEngineOptions, ...deps.options };
     this.logger = deps.logger ?? silentLogger;
+    this.observer = deps.observer ?? silentObserver;
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
-    for (const account of this.accounts.list()) this.gates.set(account.name, new AccountGate(account, this.shutdown.signal));
+    for (const account of this.accounts.list()) this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.observer));
   }
 
   async submit(request: DeleteRequest): Promise<{ operation: OperationRecord; created: boolean }> {
@@ -63,12 +73,14 @@ export class DeletionEngine {
     if (operationId !== undefined && !OPERATION_ID_PATTERN.test(operationId)) {
       throw new InvalidInputError('operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"', 'operationId');
     }
-    const items = this.acceptIds(request.ids);
+    const items = this.acceptIds(request.ids, request.accounts ?? this.accounts);
     const fingerprint = fingerprintIds(items.map((item) => item.videoId));
     if (operationId !== undefined) {
       const existing = await this.store.getOperation(operationKey(tenant, operationId));
       if (existing) return { operation: this.sameOrConflict(existing, fingerprint), created: false };
     }
+    // Checked and taken in one synchronous step, so concurrent submissions cannot all slip under the limit.
+    this.takeSlot(tenant);
     const operation: NewOperation = {
       id: operationId ?? this.newId(),
       tenant,
@@ -83,6 +95,7 @@ export class DeletionEngine {
     try {
       record = await this.store.createOperation(operation);
     } catch (error) {
+      this.releaseSlot(tenant);
       if (!OperationExistsError.isInstance(error)) throw error;
       // Two requests raced with one operationId: the loser answers like a retry.
       const existing = await this.store.getOperation(operationKey(tenant, operation.id));
@@ -91,7 +104,7 @@ export class DeletionEngine {
     }
     const key = operationKey(tenant, record.id);
     this.bus.publishOperationCreated(key);
-    this.start(record);
+    this.start(record, true);
     this.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
     return { operation: record, created: true };
   }
@@ -127,8 +140,19 @@ export class DeletionEngine {
     return this.store.listItems(operationKey(tenant, operationId), options);
   }
 
-  latestDeletions(videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
-    return this.store.latestItems(videoIds);
+  /** The tenant's newest journaled item per video: another tenant's deletion of the same video is not shown. */
+  latestDeletions(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+    return this.store.latestItems(tenant, videoIds);
+  }
+
+  /** Operations running now, per tenant (for metrics and limits). */
+  runningOperations(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const key of this.running.keys()) {
+      const tenant = key.slice(0, key.indexOf('\u001f'));
+      counts.set(tenant, (counts.get(tenant) ?? 0) + 1);
+    }
+    return counts;
   }
 
   progress(tenant: string, operationId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterableIterator<ProgressEvent> {
@@ -142,12 +166,14 @@ export class DeletionEngine {
     });
   }
 
-  async restoreVideo(tenant: string, videoId: string): Promise<RestoreResult> {
+  /** `accounts`: those the caller may touch (its tenant's); a video of any other account is as unknown as a typo. */
+  async restoreVideo(tenant: string, videoId: string, accounts: AccountRegistry = this.accounts): Promise<RestoreResult> {
     this.assertOpen();
     const { account: accountName, nativeId } = parseVideoId(videoId);
+    accounts.require(accountName);
     const account = this.accounts.require(accountName);
     const provider = account.provider;
-    const latest = await this.ownLatestItem(tenant, videoId);
+    const latest = (await this.store.latestItems(tenant, [videoId])).get(videoId) ?? null;
     const now = this.now();
 
     if (latest?.status === 'SCHEDULED') {
@@ -158,6 +184,7 @@ export class DeletionEngine {
         const event = await this.store.cancelScheduled(key, latest.position, now);
         if (event) {
           this.bus.publish(key, [event]);
+          observeItems(this.observer, accountName, provider.provider, [event]);
           return { videoId, restored: true, error: null, item: event.item, video: null };
         }
       }
@@ -175,7 +202,7 @@ export class DeletionEngine {
     }
     const restore = provider.doRestoreVideo.bind(provider);
     try {
-      const outcome = await callWithRetry(this.gateOf(accountName), (options) => restore(nativeId, options), this.shutdown.signal);
+      const outcome = await callWithRetry(this.gateOf(accountName), 'restore', (options) => restore(nativeId, options), this.callContext());
       if (outcome.status === 'NOT_FOUND') {
         return refusal(videoId, latest, 'NOT_FOUND', `${provider.provider} has no deleted video ${nativeId} to restore`);
       }
@@ -186,6 +213,7 @@ export class DeletionEngine {
         const [event] = await this.store.recordUpdates(key, [{ position: latest.position, status: 'RESTORED', error: null, restorableUntil: null, at: this.now() }]);
         if (event) {
           this.bus.publish(key, [event]);
+          observeItems(this.observer, accountName, provider.provider, [event]);
           item = event.item;
         }
       }
@@ -203,7 +231,7 @@ export class DeletionEngine {
     const chunks: string[][] = [];
     for (let start = 0; start < nativeIds.length; start += size) chunks.push(nativeIds.slice(start, start + size));
     const results = await Promise.all(
-      chunks.map((chunk) => callWithRetry(gate, (options) => account.provider.doGetVideos(chunk, options), this.shutdown.signal)),
+      chunks.map((chunk) => callWithRetry(gate, 'get', (options) => account.provider.doGetVideos(chunk, options), this.callContext())),
     );
     return results.flat();
   }
@@ -212,7 +240,19 @@ export class DeletionEngine {
     const account = this.accounts.require(accountName);
     const list = account.provider.doListVideos?.bind(account.provider);
     if (!list) throw new UnreelError('UNSUPPORTED', `${account.provider.provider} cannot list videos`);
-    return callWithRetry(this.gateOf(accountName), (options) => list(page, options), this.shutdown.signal);
+    return callWithRetry(this.gateOf(accountName), 'list', (options) => list(page, options), this.callContext());
+  }
+
+  /**
+   * A provider's verified webhook about one of `accountName`'s videos (the account belongs to `tenant`): recorded on
+   * the video's latest deletion and streamed as a progress event, once per delivery id.
+   */
+  async confirmDeletion(tenant: string, accountName: string, confirmation: DeletionConfirmation): Promise<ConfirmationResult> {
+    this.assertOpen();
+    this.accounts.require(accountName);
+    const run = this.confirmations.then(() => confirmDeletion({ store: this.store, bus: this.bus, now: this.now }, tenant, accountName, confirmation));
+    this.confirmations = run.catch(() => undefined);
+    return run;
   }
 
   /** Crash recovery: every operation with open items runs again; ambiguous items are in the journal. */
@@ -221,7 +261,8 @@ export class DeletionEngine {
     let resumed = 0;
     for (const operation of operations) {
       if (this.running.has(operationKey(operation.tenant, operation.id))) continue;
-      this.start(operation);
+      // Resumed work was accepted before the restart: it counts against the limit but is never refused by it.
+      this.start(operation, false);
       resumed += 1;
     }
     if (resumed > 0) this.logger.info('resumed unfinished operations', { count: resumed });
@@ -241,25 +282,50 @@ export class DeletionEngine {
     clearTimeout(timer);
   }
 
-  private start(operation: OperationRecord): void {
+  /** `slotTaken`: submit already counted this operation against its tenant's limit. */
+  private start(operation: OperationRecord, slotTaken: boolean): void {
     const key = operationKey(operation.tenant, operation.id);
+    if (!slotTaken) this.tenantSlots.set(operation.tenant, (this.tenantSlots.get(operation.tenant) ?? 0) + 1);
+    const fields = { tenant: operation.tenant, operationId: operation.id };
+    const logger = this.logger.child?.(fields) ?? this.logger;
     const context = {
       store: this.store,
       bus: this.bus,
       gates: this.gates,
       key,
       shutdown: this.shutdown.signal,
-      logger: this.logger,
+      logger,
+      observer: this.observer,
       now: this.now,
       planPageSize: this.options.planPageSize,
     };
     const run = runOperation(context, operation)
-      .catch((error: unknown) => this.logger.error('operation run failed', { operationId: operation.id, error: String(error) }))
-      .finally(() => this.running.delete(key));
+      .catch((error: unknown) => this.logger.error('operation run failed', { ...fields, error: String(error) }))
+      .finally(() => {
+        this.running.delete(key);
+        this.releaseSlot(operation.tenant);
+      });
     this.running.set(key, run);
   }
 
-  private acceptIds(ids: readonly string[]): { videoId: string; account: string; nativeId: string }[] {
+  private takeSlot(tenant: string): void {
+    const taken = this.tenantSlots.get(tenant) ?? 0;
+    const limit = this.options.maxRunningOperationsPerTenant;
+    if (taken >= limit) throw new TooManyOperationsError(limit);
+    this.tenantSlots.set(tenant, taken + 1);
+  }
+
+  private releaseSlot(tenant: string): void {
+    const taken = (this.tenantSlots.get(tenant) ?? 1) - 1;
+    if (taken > 0) this.tenantSlots.set(tenant, taken);
+    else this.tenantSlots.delete(tenant);
+  }
+
+  private callContext(): { shutdown: AbortSignal; observer: EngineObserver } {
+    return { shutdown: this.shutdown.signal, observer: this.observer };
+  }
+
+  private acceptIds(ids: readonly string[], accounts: AccountRegistry): { videoId: string; account: string; nativeId: string }[] {
     if (ids.length === 0) throw new InvalidInputError('ids must contain at least one video id', 'ids');
     if (ids.length > this.options.maxIdsPerOperation) {
       throw new InvalidInputError(`Too many ids: ${ids.length} given, at most ${this.options.maxIdsPerOperation} per operation`, 'ids');
@@ -271,7 +337,7 @@ export class DeletionEngine {
       if (seen.has(videoId)) continue;
       seen.add(videoId);
       const parsed = parseVideoId(videoId);
-      if (!this.accounts.get(parsed.account)) unknownAccounts.add(parsed.account);
+      if (!accounts.get(parsed.account)) unknownAccounts.add(parsed.account);
       items.push({ videoId, ...parsed });
     }
     if (unknownAccounts.size > 0) {
@@ -285,13 +351,6 @@ export class DeletionEngine {
    * The newest journaled item of this video, if it belongs to one of this tenant's operations: writes address items by
    * position, so an item of another tenant's operation with the same id must never be taken for it.
    */
-  private async ownLatestItem(tenant: string, videoId: string): Promise<ItemRecord | null> {
-    const latest = (await this.store.latestItems([videoId])).get(videoId);
-    if (!latest) return null;
-    const [own] = (await this.store.listItems(operationKey(tenant, latest.operationId), { after: latest.position - 1, first: 1 })).items;
-    return own?.videoId === videoId ? own : null;
-  }
-
   private sameOrConflict(existing: OperationRecord, fingerprint: string): OperationRecord {
     if (existing.fingerprint !== fingerprint) {
       throw new IdempotencyConflictError(`Operation "${existing.id}" already exists with other ids`);

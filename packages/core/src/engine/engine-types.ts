@@ -1,3 +1,4 @@
+import type { AccountRegistry } from '../accounts/account-registry.js';
 import type { ProviderVideo } from '@unreel/provider-spec';
 import type { ItemRecord } from '../model/operation.js';
 
@@ -8,18 +9,23 @@ export interface EngineOptions {
   eventPageSize: number;
   /** Open items read per page when planning: what bounds memory per account and operation. */
   planPageSize: number;
+  /** Operations one tenant may have running at once; a submission beyond it is a TOO_MANY_OPERATIONS error. */
+  maxRunningOperationsPerTenant: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
   maxIdsPerOperation: 10_000,
   eventPageSize: 500,
   planPageSize: 1_000,
+  maxRunningOperationsPerTenant: Number.POSITIVE_INFINITY,
 };
 
 export interface DeleteRequest {
   tenant: string;
   ids: readonly string[];
   operationId?: string | undefined;
+  /** The accounts this request may name (its tenant's); any other account is unknown to it. Default: every account. */
+  accounts?: AccountRegistry | undefined;
 }
 
 export interface RestoreResult {

@@ -42,6 +42,8 @@ export interface ItemRecord {
   /** An earlier attempt failed ambiguously (timeout, 5xx, crash): a later NOT_FOUND means DELETED. */
   ambiguous: boolean;
   restorableUntil: Date | null;
+  /** When the provider itself confirmed the deletion (a verified webhook), after our call said it was done. */
+  confirmedAt: Date | null;
   updatedAt: Date;
   /** Position of this item in the operation's request, for stable paging. */
   position: number;

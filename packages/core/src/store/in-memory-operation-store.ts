@@ -21,7 +21,10 @@ interface OperationState {
 /** The journal for tests and throwaway runs: everything in memory, gone with the process. */
 export class InMemoryOperationStore implements OperationStore {
   private readonly operations = new Map<string, OperationState>();
+  /** Keyed by tenant and video id: a tenant never sees another tenant's deletion of a video. */
   private readonly latest = new Map<string, ItemRecord>();
+  /** Webhook delivery ids per account, with when they came, for de-duplication and purging. */
+  private readonly deliveries = new Map<string, Date>();
 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     const key = operationKey(operation.tenant, operation.id);
@@ -37,6 +40,7 @@ export class InMemoryOperationStore implements OperationStore {
       attempts: 0,
       ambiguous: false,
       restorableUntil: null,
+      confirmedAt: null,
       updatedAt: operation.createdAt,
       position,
     }));
@@ -57,7 +61,7 @@ export class InMemoryOperationStore implements OperationStore {
       pending: items.length,
     };
     this.operations.set(key, { record, items, events: [] });
-    for (const item of items) this.latest.set(item.videoId, item);
+    for (const item of items) this.latest.set(operationKey(operation.tenant, item.videoId), item);
     return { ...record, accounts: [...accounts] };
   }
 
@@ -102,11 +106,13 @@ export class InMemoryOperationStore implements OperationStore {
       item.status = update.status;
       item.error = update.error ?? null;
       if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
+      if (update.confirmedAt !== undefined) item.confirmedAt = update.confirmedAt;
       if (isFinalItemStatus(update.status)) item.ambiguous = false;
       item.updatedAt = update.at;
-      if (record.pending === 0 && record.status === 'RUNNING') {
+      if (record.pending === 0) {
+        // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
+        if (record.status === 'RUNNING') record.finishedAt = update.at;
         record.status = finalOperationStatus(record);
-        record.finishedAt = update.at;
       }
       record.lastSequence += 1;
       const event: ProgressEvent = {
@@ -153,10 +159,10 @@ export class InMemoryOperationStore implements OperationStore {
     return items;
   }
 
-  async latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+  async latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
     const result = new Map<string, ItemRecord>();
     for (const videoId of videoIds) {
-      const item = this.latest.get(videoId);
+      const item = this.latest.get(operationKey(tenant, videoId));
       if (item) result.set(videoId, { ...item });
     }
     return result;
@@ -166,13 +172,28 @@ export class InMemoryOperationStore implements OperationStore {
     return [...this.operations.values()].filter((state) => state.record.pending > 0).map((state) => ({ ...state.record }));
   }
 
+  async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
+    return this.deliveries.has(operationKey(account, deliveryId));
+  }
+
+  async recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean> {
+    const key = operationKey(account, deliveryId);
+    if (this.deliveries.has(key)) return false;
+    this.deliveries.set(key, at);
+    return true;
+  }
+
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    for (const [key, at] of this.deliveries) if (at < cutoff) this.deliveries.delete(key);
     let purged = 0;
     for (const [key, state] of this.operations) {
       const finishedAt = state.record.finishedAt;
       if (finishedAt === null || finishedAt >= cutoff) continue;
       this.operations.delete(key);
-      for (const item of state.items) if (this.latest.get(item.videoId) === item) this.latest.delete(item.videoId);
+      for (const item of state.items) {
+        const latestKey = operationKey(state.record.tenant, item.videoId);
+        if (this.latest.get(latestKey) === item) this.latest.delete(latestKey);
+      }
       purged += 1;
     }
     return purged;

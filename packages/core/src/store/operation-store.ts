@@ -11,7 +11,7 @@ export interface NewOperation {
 }
 
 /** What planning reads of an open item: enough to send it, and to describe it in the event of its outcome. */
-export type OpenItemRecord = Omit<ItemRecord, 'error' | 'updatedAt'>;
+export type OpenItemRecord = Omit<ItemRecord, 'error' | 'updatedAt' | 'confirmedAt'>;
 
 /** Items are addressed by their position in the operation's request: the journal's own key for them. */
 export interface ItemUpdate {
@@ -19,6 +19,8 @@ export interface ItemUpdate {
   status: ItemStatus;
   error?: ItemError | null;
   restorableUntil?: Date | null;
+  /** Left as it was when absent. */
+  confirmedAt?: Date | null;
   at: Date;
   /**
    * The item as the caller knows it is journaled right now (read with listOpenItems, then changed only by its own
@@ -36,8 +38,9 @@ export interface ItemPage {
 /**
  * The journal. Every method is atomic on its own: `createOperation` writes the operation and all its items before
  * any provider is called; `recordUpdates` assigns gapless sequence numbers, updates the counts and, when the last
- * open item closes, the operation's final status, all in one write, so a crash never leaves an event without its
- * item, a gap, or a finished operation that does not say so. Operations are addressed by `operationKey(tenant, id)`.
+ * open item closes (or a late confirmation changes a closed one), the operation's final status, all in one write,
+ * so a crash never leaves an event without its item, a gap, or a finished operation that does not say so.
+ * Operations are addressed by `operationKey(tenant, id)`.
  *
  * A write's promise settles only once the write is durable (committed), and writes apply in the order they were
  * called: callers publish events and call providers after awaiting, never before. Stores may commit several
@@ -69,11 +72,15 @@ export interface OperationStore {
   listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage>;
   /** Open items (PENDING or SCHEDULED) of one account, by position, so planning reads bounded pages. */
   listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<OpenItemRecord[]>;
-  /** The newest journaled item for each video id across operations (what `Video.deletion` shows). */
-  latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
+  /** The newest journaled item for each video id across one tenant's operations (what `Video.deletion` shows). */
+  latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
   /** Operations that still have open items: resumed at start. */
   listUnfinishedOperations(): Promise<OperationRecord[]>;
-  /** Drops finished operations older than the cutoff; returns how many. */
+  /** Whether a provider's webhook delivery with this id was already taken for this account. */
+  hasDelivery(account: string, deliveryId: string): Promise<boolean>;
+  /** Remembers a delivery id, so a redelivery changes nothing; false when it was known already. */
+  recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean>;
+  /** Drops finished operations, and delivery ids, older than the cutoff; returns how many operations. */
   purgeFinishedBefore(cutoff: Date): Promise<number>;
   close(): Promise<void>;
 }

@@ -32,10 +32,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   // Announced only once signals are handled: whoever waits for this line may stop us right away.
   server.logger.info(
-    { url: server.url, host: server.host, port: server.port, embeddedDefault: server.embeddedDefault },
+    { url: server.url, host: server.host, port: server.port, embeddedDefault: server.embeddedDefault, authenticated: server.authenticated },
     server.embeddedDefault
-      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), bound to ${server.host} only`
-      : `unreel listening on ${server.url}`,
+      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only`
+      : server.authenticated
+        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key`
+        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only`,
   );
 }
 

@@ -54,21 +54,70 @@ export const journalConfigSchema = z.preprocess(
   journalDrivers,
 );
 
+export const TENANT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const tenantConfigSchema = z
+  .object({
+    name: z.string().regex(TENANT_NAME_PATTERN, 'must be lower-case letters, digits, "-" or "_" (at most 63)'),
+    /** Bearer keys of this tenant, usually `${ENV}` references; at least 16 characters once interpolated. */
+    apiKeys: z.array(z.string().min(1)).min(1, 'at least one API key is needed'),
+    /** The accounts this tenant sees and touches; an account belongs to one tenant at most. */
+    accounts: z.array(z.string().min(1)).min(1, 'at least one account is needed'),
+  })
+  .strict();
+
+/** Limits every GraphQL document meets, over HTTP and WebSocket alike, before anything is resolved. */
+export const queryLimitsSchema = z
+  .object({
+    maxDepth: z.number().int().min(1).max(100).default(8),
+    maxCost: z.number().int().min(1).default(20_000),
+    maxAliases: z.number().int().min(0).max(1_000).default(15),
+    maxTokens: z.number().int().min(10).default(2_000),
+    maxDirectives: z.number().int().min(0).max(1_000).default(20),
+  })
+  .strict();
+
+export const metricsConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Bearer key for GET /metrics; required when tenants are configured, so no tenant reads another's figures. */
+    apiKey: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65_535).optional(),
+    /** How long deleteVideos(wait: true) waits before answering with the operation still RUNNING. */
+    deleteWaitMs: z.number().int().min(0).max(600_000).default(30_000),
+    maxIdsPerOperation: z.number().int().min(1).max(1_000_000).default(10_000),
+    /** Operations one tenant may have running at once; beyond it deleteVideos answers TOO_MANY_OPERATIONS. */
+    maxRunningOperationsPerTenant: z.number().int().min(1).max(100_000).default(25),
+    /** Operations (subscriptions, queries, mutations) one WebSocket may have open at once. */
+    maxSubscriptionsPerSocket: z.number().int().min(1).max(10_000).default(50),
+    /** Largest HTTP body and WebSocket message accepted, in bytes. */
+    maxBodyBytes: z.number().int().min(1_024).max(67_108_864).default(1_048_576),
+    /**
+     * Browser origins allowed to open a WebSocket and to call over CORS, e.g. "https://app.example.com"; "*" allows
+     * any. Requests without an Origin (servers, scripts) are always allowed; by default only the server's own origin.
+     */
+    allowedOrigins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (no path)')).default([]),
+    /** Schema introspection; default: on, except when NODE_ENV is "production". */
+    introspection: z.boolean().optional(),
+    queryLimits: queryLimitsSchema.prefault({}),
+    metrics: metricsConfigSchema.prefault({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Where operations are journaled: a SQLite file by default; memory for tests and throwaway runs. */
     journal: journalConfigSchema.default({ driver: 'sqlite', path: '.unreel/journal.db', synchronous: 'normal', retention: DEFAULT_RETENTION_MS }),
-    server: z
-      .object({
-        host: z.string().min(1).optional(),
-        port: z.number().int().min(0).max(65_535).optional(),
-        /** How long deleteVideos(wait: true) waits before answering with the operation still RUNNING. */
-        deleteWaitMs: z.number().int().min(0).max(600_000).default(30_000),
-        maxIdsPerOperation: z.number().int().min(1).max(1_000_000).default(10_000),
-      })
-      .strict()
-      .default({ deleteWaitMs: 30_000, maxIdsPerOperation: 10_000 }),
+    server: serverConfigSchema.prefault({}),
     accounts: z.array(accountConfigSchema).min(1, 'at least one account is needed'),
+    /** API keys and the accounts each tenant owns. Absent: one `default` tenant with every account, no authentication. */
+    tenants: z.array(tenantConfigSchema).min(1, 'at least one tenant is needed when "tenants" is given').optional(),
   })
   .strict()
   .superRefine((config, context) => {
@@ -79,9 +128,37 @@ export const configSchema = z
       }
       seen.add(account.name);
     });
+    const tenantNames = new Set<string>();
+    const owners = new Map<string, string>();
+    config.tenants?.forEach((tenant, index) => {
+      if (tenantNames.has(tenant.name)) {
+        context.addIssue({ code: 'custom', path: ['tenants', index, 'name'], message: `"${tenant.name}" is used by another tenant` });
+      }
+      tenantNames.add(tenant.name);
+      tenant.accounts.forEach((account, position) => {
+        const path = ['tenants', index, 'accounts', position];
+        if (!seen.has(account)) context.addIssue({ code: 'custom', path, message: `no account is named "${account}"` });
+        const owner = owners.get(account);
+        // Shared accounts would share videos, and a tenant could then delete or restore another tenant's videos.
+        if (owner !== undefined && owner !== tenant.name) {
+          context.addIssue({ code: 'custom', path, message: `account "${account}" already belongs to tenant "${owner}"` });
+        }
+        owners.set(account, tenant.name);
+      });
+    });
+    if (config.tenants && config.server.metrics.enabled && config.server.metrics.apiKey === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['server', 'metrics', 'apiKey'],
+        message: 'required when tenants are configured (or set server.metrics.enabled to false)',
+      });
+    }
   });
 
 export type UnreelConfig = z.output<typeof configSchema>;
 export type UnreelConfigInput = z.input<typeof configSchema>;
 export type AccountConfig = z.output<typeof accountConfigSchema>;
 export type JournalConfig = z.output<typeof journalConfigSchema>;
+export type TenantConfig = z.output<typeof tenantConfigSchema>;
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type QueryLimits = z.output<typeof queryLimitsSchema>;

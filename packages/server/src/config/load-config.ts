@@ -47,12 +47,16 @@ export function parseConfig(raw: unknown, source: string): UnreelConfig {
   throw new ConfigError(`Invalid config ${source}: ${describeIssuePath(raw, issue.path)}${issue.message}`);
 }
 
-/** `accounts[1] "vod": settings.apiKey: `: the account is named, not just numbered, because that is what people grep for. */
+/**
+ * `accounts[1] "vod": settings.apiKey: `: accounts and tenants are named, not just numbered, because that is what
+ * people grep for.
+ */
 export function describeIssuePath(raw: unknown, issuePath: readonly PropertyKey[]): string {
-  if (issuePath[0] === 'accounts' && typeof issuePath[1] === 'number') {
-    const accounts = (raw as { accounts?: unknown } | null)?.accounts;
-    const name = Array.isArray(accounts) ? (accounts[issuePath[1]] as { name?: unknown } | undefined)?.name : undefined;
-    const head = `accounts[${issuePath[1]}]${typeof name === 'string' ? ` "${name}"` : ''}`;
+  const list = issuePath[0];
+  if ((list === 'accounts' || list === 'tenants') && typeof issuePath[1] === 'number') {
+    const entries = (raw as Record<string, unknown> | null)?.[list];
+    const name = Array.isArray(entries) ? (entries[issuePath[1]] as { name?: unknown } | undefined)?.name : undefined;
+    const head = `${list}[${issuePath[1]}]${typeof name === 'string' ? ` "${name}"` : ''}`;
     const rest = formatPath(issuePath.slice(2));
     return rest ? `${head}: ${rest}: ` : `${head}: `;
   }

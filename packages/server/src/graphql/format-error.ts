@@ -2,6 +2,7 @@ import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { InvalidInputError, UnreelError } from '@unreel/core';
+import { UnreelProviderError } from '@unreel/provider-spec';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -11,13 +12,28 @@ export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) 
  * `extensions.code` whichever transport it used. Our own errors keep their code and message; GraphQL's own
  * (parse, validation, variables) keep theirs; anything else is logged and answered generically, without a stack.
  */
-export function createErrorFormatter(logger: Logger, secrets: SecretRegistry): ErrorFormatter {
+export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, options: { hideSchemaDetails?: boolean } = {}): ErrorFormatter {
+  // Without introspection, "Did you mean ...?" would hand the schema out one field name at a time.
+  const clean = (message: string): string => {
+    const redacted = secrets.redact(message);
+    return options.hideSchemaDetails ? redacted.replace(/ ?Did you mean .+\?$/, '') : redacted;
+  };
   return (formatted, error) => {
-    const base = { message: secrets.redact(formatted.message), ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const base = { message: clean(formatted.message), ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
     const original = unwrapResolverError(error);
     if (UnreelError.isInstance(original)) {
       const field = InvalidInputError.isInstance(original) ? original.field : undefined;
       return { ...base, message: secrets.redact(original.message), extensions: { code: original.code, ...(field ? { field } : {}) } };
+    }
+    if (UnreelProviderError.isInstance(original)) {
+      // The provider refused or failed a whole call (a lookup, a listing): not our bug and not the client's input, so
+      // it says which, with the provider's stable code, and whether asking again later can help.
+      logger.warn({ err: original, providerCode: original.code }, 'provider call failed while resolving a request');
+      return {
+        ...base,
+        message: secrets.redact(original.message),
+        extensions: { code: 'PROVIDER_ERROR', providerCode: original.code, retryable: original.retryable },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { ...base, extensions: { code } };
@@ -37,7 +53,8 @@ export function formatWebSocketErrors(
     let code = formatted.extensions?.code;
     if (typeof code !== 'string') {
       if (phase === 'validation') code = error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
-      else if (!error.path && !error.originalError && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
+      // Variable coercion errors carry the scalar's own error as originalError, but no path: they are the request's fault.
+      else if (!error.path && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
     }
     return format(typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted, error);
   });

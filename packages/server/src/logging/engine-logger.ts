@@ -7,5 +7,6 @@ export function engineLogger(logger: Logger): EngineLogger {
     info: (message, fields) => logger.info(fields ?? {}, message),
     warn: (message, fields) => logger.warn(fields ?? {}, message),
     error: (message, fields) => logger.error(fields ?? {}, message),
+    child: (fields) => engineLogger(logger.child(fields)),
   };
 }

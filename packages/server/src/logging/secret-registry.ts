@@ -21,6 +21,12 @@ export class SecretRegistry {
     if (this.secrets.size === 0 || depth > 8) return value;
     if (typeof value === 'string') return this.redact(value);
     if (Array.isArray(value)) return value.map((entry) => this.redactDeep(entry, depth + 1));
+    // pino serializes errors after our formatter has run: hand it a plain copy with the secrets already gone.
+    if (value instanceof Error) {
+      const cause = value.cause === undefined ? {} : { cause: this.redactDeep(value.cause, depth + 1) };
+      const code = (value as { code?: unknown }).code;
+      return { type: value.name, message: this.redact(value.message), stack: this.redact(value.stack ?? ''), ...(code === undefined ? {} : { code }), ...cause };
+    }
     if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
       return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, this.redactDeep(entry, depth + 1)]));
     }

@@ -9,6 +9,7 @@ import type { AccountConfig } from '../config/config-schema.js';
 import { interpolateEnv } from '../config/interpolate-env.js';
 import { formatPath } from '../config/load-config.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
+import { redactingProvider } from './redacting-provider.js';
 
 export interface LoadedAccount {
   account: Account;
@@ -55,7 +56,7 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Loaded
       account: {
         name: config.name,
         pluginId: plugin.id,
-        provider,
+        provider: redactingProvider(provider, options.secrets),
         limits: defaultAccountLimits(provider, config.limits),
         deleteDelayMs: config.deleteDelay ?? 0,
       },

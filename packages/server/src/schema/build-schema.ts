@@ -6,12 +6,13 @@ import { AccountResolver } from './resolvers/account.resolver.js';
 import { DeletionProgressResolver } from './resolvers/deletion-progress.resolver.js';
 import { DeletionResolver } from './resolvers/deletion.resolver.js';
 import { RestoreResolver } from './resolvers/restore.resolver.js';
+import { VideoDeletionResolver } from './resolvers/video-deletion.resolver.js';
 import { VideoResolver } from './resolvers/video.resolver.js';
 
 /** The schema is built from the resolver classes; resolver instances come from each request's child container. */
 export function buildUnreelSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [VideoResolver, DeletionResolver, RestoreResolver, DeletionProgressResolver, AccountResolver],
+    resolvers: [VideoResolver, VideoDeletionResolver, DeletionResolver, RestoreResolver, DeletionProgressResolver, AccountResolver],
     container: ({ context }) => ({
       get: (resolverClass: new (...args: never[]) => unknown) => (context as UnreelContext).container.resolve(resolverClass),
     }),

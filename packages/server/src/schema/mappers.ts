@@ -17,17 +17,15 @@ export function toVideo(account: string, provider: string, video: ProviderVideo)
   });
 }
 
-export function toVideoDeletion(item: ItemRecord, now = Date.now()): VideoDeletion {
-  const restorable =
-    item.status === 'SCHEDULED' || (item.status === 'DELETED' && item.restorableUntil !== null && item.restorableUntil.getTime() > now);
+export function toVideoDeletion(item: ItemRecord): VideoDeletion {
   return Object.assign(new VideoDeletion(), {
     videoId: item.videoId,
     operationId: item.operationId,
     status: item.status as DeletionStatus,
     error: item.error ? { code: item.error.code, message: item.error.message, retryable: item.error.retryable } : null,
     attempts: item.attempts,
-    restorable,
     restorableUntil: item.restorableUntil,
+    confirmedAt: item.confirmedAt,
     updatedAt: item.updatedAt,
   });
 }

@@ -68,6 +68,18 @@ const migrations: readonly string[] = [
   ALTER TABLE items DROP COLUMN account;
   ALTER TABLE items DROP COLUMN native_id;
   `,
+  // 3: provider-confirmed deletions (verified webhooks), and the delivery ids that make a redelivery a no-op.
+  `
+  ALTER TABLE items ADD COLUMN confirmed_at INTEGER;
+  ALTER TABLE events ADD COLUMN confirmed_at INTEGER;
+  CREATE TABLE deliveries (
+    account     TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (account, delivery_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX deliveries_received_at ON deliveries (received_at);
+  `,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

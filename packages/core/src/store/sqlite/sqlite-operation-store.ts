@@ -55,7 +55,7 @@ interface OperationRow {
  * Item reads return arrays in this column order (better-sqlite3's raw mode): hot paths read thousands of rows, and
  * arrays cost half what objects do.
  */
-const ITEM_COLUMNS = 'position, video_id, status, error, attempts, ambiguous, restorable_until, updated_at';
+const ITEM_COLUMNS = 'position, video_id, status, error, attempts, ambiguous, restorable_until, updated_at, confirmed_at';
 type ItemTuple = [
   position: number,
   videoId: string,
@@ -65,6 +65,7 @@ type ItemTuple = [
   ambiguous: number,
   restorableUntil: number | null,
   updatedAt: number,
+  confirmedAt: number | null,
 ];
 
 /** What a write needs of an operation: its counts and sequence, read at the start of the write. */
@@ -192,11 +193,11 @@ export class SqliteOperationStore implements OperationStore {
     const rows = this.statements.events.all(operation.op_id, after, limit) as [...ItemTuple, number, number, OperationStatus][];
     return rows.map((row) => ({
       operationId: operation.id,
-      sequence: row[8],
+      sequence: row[9],
       item: tupleToItem(row as unknown as ItemTuple, operation.id, false),
       total: operation.total,
-      completed: row[9],
-      status: row[10],
+      completed: row[10],
+      status: row[11],
     }));
   }
 
@@ -230,11 +231,11 @@ export class SqliteOperationStore implements OperationStore {
     }));
   }
 
-  async latestItems(videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+  async latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
     const result = new Map<string, ItemRecord>();
     for (const videoId of videoIds) {
-      const row = this.statements.latestItem.get(videoId) as [...ItemTuple, string] | undefined;
-      if (row) result.set(videoId, tupleToItem(row as unknown as ItemTuple, row[8]));
+      const row = this.statements.latestItem.get(videoId, tenant) as [...ItemTuple, string] | undefined;
+      if (row) result.set(videoId, tupleToItem(row as unknown as ItemTuple, row[9]));
     }
     return result;
   }
@@ -243,9 +244,18 @@ export class SqliteOperationStore implements OperationStore {
     return (this.statements.unfinished.all() as OperationRow[]).map(toOperation);
   }
 
+  async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
+    return this.statements.delivery.get(account, deliveryId) !== undefined;
+  }
+
+  recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean> {
+    return this.writes.enqueue(() => this.statements.insertDelivery.run(account, deliveryId, at.getTime()).changes === 1, { atomic: true });
+  }
+
   purgeFinishedBefore(cutoff: Date): Promise<number> {
     return this.writes.enqueue(() => {
       this.opIds.clear();
+      this.statements.purgeDeliveries.run(cutoff.getTime());
       return this.statements.purge.run(cutoff.getTime()).changes;
     }, { atomic: true });
   }
@@ -308,15 +318,18 @@ export class SqliteOperationStore implements OperationStore {
         attempts: current.attempts,
         ambiguous: isFinalItemStatus(update.status) ? false : current.ambiguous,
         restorableUntil: update.restorableUntil !== undefined ? update.restorableUntil : current.restorableUntil,
+        // An open item (all that `seen` describes) is never confirmed yet: a confirmation closes it.
+        confirmedAt: update.confirmedAt !== undefined ? update.confirmedAt : ((current as Partial<ItemRecord>).confirmedAt ?? null),
         updatedAt: update.at,
         position: update.position,
       };
       copyable &&= update.position === firstPosition + index && !isFinalItemStatus(current.status) && isFinalItemStatus(item.status);
       applyCounts(operation, current.status, item.status);
       items.set(update.position, item);
-      if (operation.pending === 0 && operation.status === 'RUNNING') {
+      if (operation.pending === 0) {
+        // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
+        if (operation.status === 'RUNNING') operation.finishedAt = update.at.getTime();
         operation.status = finalOperationStatus(operation);
-        operation.finishedAt = update.at.getTime();
       }
       operation.lastSequence += 1;
       events.push({ operationId: operation.id, sequence: operation.lastSequence, item, total: operation.total, completed: operation.total - operation.pending, status: operation.status });
@@ -339,7 +352,8 @@ export class SqliteOperationStore implements OperationStore {
     } else {
       s.insertEvents.run(events.flatMap((event) => [
         opId, event.sequence, event.item.position, event.item.status, errorText(event.item.error), event.item.attempts,
-        event.item.restorableUntil?.getTime() ?? null, event.item.updatedAt.getTime(), event.completed, event.status,
+        event.item.restorableUntil?.getTime() ?? null, event.item.confirmedAt?.getTime() ?? null, event.item.updatedAt.getTime(),
+        event.completed, event.status,
       ]));
     }
     s.updateOperation.run(
@@ -393,19 +407,19 @@ function prepare(db: Database) {
     clearAmbiguous: positions(`UPDATE items SET ambiguous = 0 WHERE op_id = @opId AND $positions`),
     updateItems: positions(
       `UPDATE items SET status = @status, error = @error, ambiguous = @ambiguous, restorable_until = @restorableUntil,
-       updated_at = @updatedAt WHERE op_id = @opId AND $positions`,
+       confirmed_at = @confirmedAt, updated_at = @updatedAt WHERE op_id = @opId AND $positions`,
     ),
     // The events of a contiguous run of items just closed: event i is position @from + i, and the items hold exactly
     // what the events must say. The one that finishes the operation never comes this way (its status is not RUNNING).
     insertEventsFromItems: statement(
-      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, updated_at, completed, op_status)
-       SELECT op_id, @sequence + position - @from, position, status, error, attempts, restorable_until, updated_at,
+      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, confirmed_at, updated_at, completed, op_status)
+       SELECT op_id, @sequence + position - @from, position, status, error, attempts, restorable_until, confirmed_at, updated_at,
               @completed + position - @from, 'RUNNING'
        FROM items WHERE op_id = @opId AND position BETWEEN @from AND @to ORDER BY position`,
     ),
     updateSeenItems: positions(
       `UPDATE items SET status = @status, error = @error, ambiguous = @ambiguous, restorable_until = @restorableUntil,
-       updated_at = @updatedAt
+       confirmed_at = @confirmedAt, updated_at = @updatedAt
        WHERE op_id = @opId AND $positions AND status = @wasStatus AND attempts = @wasAttempts AND ambiguous = @wasAmbiguous
          AND restorable_until IS @wasRestorableUntil`,
     ),
@@ -416,7 +430,7 @@ function prepare(db: Database) {
     insertEvents: new SqliteMultiRowInsert(
       db,
       'events',
-      ['op_id', 'sequence', 'position', 'status', 'error', 'attempts', 'restorable_until', 'updated_at', 'completed', 'op_status'],
+      ['op_id', 'sequence', 'position', 'status', 'error', 'attempts', 'restorable_until', 'confirmed_at', 'updated_at', 'completed', 'op_status'],
       50,
     ),
     updateOperation: statement(
@@ -426,7 +440,7 @@ function prepare(db: Database) {
     // The item as it was at each event: the event's own columns, the item's identity. Tuple: ITEM_COLUMNS, then
     // sequence, completed, op_status.
     events: raw(
-      `SELECT e.position, i.video_id, e.status, e.error, e.attempts, 0, e.restorable_until, e.updated_at,
+      `SELECT e.position, i.video_id, e.status, e.error, e.attempts, 0, e.restorable_until, e.updated_at, e.confirmed_at,
               e.sequence, e.completed, e.op_status
        FROM events e JOIN items i ON i.op_id = e.op_id AND i.position = e.position
        WHERE e.op_id = ? AND e.sequence > ? ORDER BY e.sequence LIMIT ?`,
@@ -447,10 +461,13 @@ function prepare(db: Database) {
     ),
     latestItem: raw(
       `SELECT ${ITEM_COLUMNS.split(', ').map((column) => `i.${column}`).join(', ')}, o.id FROM items i JOIN operations o ON o.op_id = i.op_id
-       WHERE i.video_id = ? ORDER BY i.op_id DESC LIMIT 1`,
+       WHERE i.video_id = ? AND o.tenant = ? ORDER BY i.op_id DESC LIMIT 1`,
     ),
     unfinished: statement(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`),
     purge: statement(`DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < ? AND pending = 0`),
+    delivery: statement(`SELECT 1 FROM deliveries WHERE account = ? AND delivery_id = ?`),
+    insertDelivery: statement(`INSERT OR IGNORE INTO deliveries (account, delivery_id, received_at) VALUES (?, ?, ?)`),
+    purgeDeliveries: statement(`DELETE FROM deliveries WHERE received_at < ?`),
   };
 }
 
@@ -474,7 +491,7 @@ function toOperation(row: OperationRow): OperationRecord {
 }
 
 function tupleToItem(tuple: ItemTuple, operationId: string, ambiguous = tuple[5] === 1): ItemRecord {
-  const [position, videoId, status, error, attempts, , restorableUntil, updatedAt] = tuple;
+  const [position, videoId, status, error, attempts, , restorableUntil, updatedAt, confirmedAt] = tuple;
   const separator = videoId.indexOf(':');
   return {
     operationId,
@@ -486,6 +503,7 @@ function tupleToItem(tuple: ItemTuple, operationId: string, ambiguous = tuple[5]
     attempts,
     ambiguous,
     restorableUntil: restorableUntil === null ? null : new Date(restorableUntil),
+    confirmedAt: confirmedAt === null ? null : new Date(confirmedAt),
     updatedAt: new Date(updatedAt),
     position,
   };
@@ -514,6 +532,7 @@ function itemWrite(opId: number, item: ItemRecord, was: OpenItemRecord | undefin
     error: errorText(item.error),
     ambiguous: item.ambiguous ? 1 : 0,
     restorableUntil: time(item.restorableUntil),
+    confirmedAt: time(item.confirmedAt),
     updatedAt: item.updatedAt.getTime(),
   };
   if (was) {
@@ -530,6 +549,7 @@ function alike(items: ReadonlyMap<number, ItemRecord>, before: ReadonlyMap<numbe
   const x = items.get(a) as ItemRecord;
   const y = items.get(b) as ItemRecord;
   if (x.status !== y.status || x.ambiguous !== y.ambiguous || time(x.restorableUntil) !== time(y.restorableUntil)) return false;
+  if (time(x.confirmedAt) !== time(y.confirmedAt)) return false;
   if (x.updatedAt.getTime() !== y.updatedAt.getTime() || (x.error !== y.error && errorText(x.error) !== errorText(y.error))) return false;
   if (!before) return true;
   const p = before.get(a) as OpenItemRecord;

@@ -1,8 +1,9 @@
 import { inject, injectable } from 'tsyringe';
 import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { InvalidInputError, type DeletionEngine, type ItemStatus } from '@unreel/core';
+import { InvalidInputError, type AccountRegistry, type DeletionEngine, type ItemStatus } from '@unreel/core';
+import type { Logger } from 'pino';
 import type { UnreelConfig } from '../../config/config-schema.js';
-import { CONFIG, ENGINE, TENANT } from '../../di/tokens.js';
+import { ACCOUNTS, CONFIG, ENGINE, LOGGER, TENANT } from '../../di/tokens.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { toDeletionResult, toVideoDeletion } from '../mappers.js';
 import { DeleteVideosInput } from '../types/delete-videos.input.js';
@@ -16,17 +17,22 @@ export class DeletionResolver {
     @inject(ENGINE) private readonly engine: DeletionEngine,
     @inject(CONFIG) private readonly config: UnreelConfig,
     @inject(TENANT) private readonly tenant: string,
+    @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
+    @inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Mutation(() => DeletionResult, {
     description: 'Deletes videos in bulk. Every id is journaled before any provider call; the same operationId with the same ids returns the same operation.',
   })
   async deleteVideos(@Arg('input', () => DeleteVideosInput) input: DeleteVideosInput): Promise<DeletionResult> {
-    const { operation } = await this.engine.submit({
+    const { operation, created } = await this.engine.submit({
       tenant: this.tenant,
       ids: input.ids,
       operationId: input.operationId ?? undefined,
+      accounts: this.accounts,
     });
+    // The line that ties this request's id to the operation's: the engine logs the operation's progress under the latter.
+    this.logger.info({ operationId: operation.id, created, total: operation.total }, created ? 'deletion accepted' : 'deletion retried');
     if (input.wait === false || operation.status !== 'RUNNING') return toDeletionResult(operation);
     return toDeletionResult(await this.engine.waitForOperation(this.tenant, operation.id, this.config.server.deleteWaitMs));
   }

@@ -20,7 +20,7 @@ export class RestoreResolver {
     description: 'Brings a deleted video back where the provider deletes softly, or cancels a deletion still held by deleteDelay.',
   })
   async restoreVideo(@Arg('id', () => ID) id: string): Promise<RestoreResult> {
-    const result = await this.engine.restoreVideo(this.tenant, id);
+    const result = await this.engine.restoreVideo(this.tenant, id, this.accounts);
     const { account } = parseVideoId(id);
     const pluginId = this.accounts.require(account).pluginId;
     // The provider's answer is the freshest view; otherwise look the video up (batched with the rest of the request).

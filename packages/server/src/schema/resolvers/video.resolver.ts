@@ -1,10 +1,11 @@
 import { inject, injectable } from 'tsyringe';
 import { Arg, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { InvalidInputError, parseVideoId, type AccountRegistry } from '@unreel/core';
+import { InvalidInputError, type AccountRegistry } from '@unreel/core';
 import { ACCOUNTS, ENGINE, LOADERS } from '../../di/tokens.js';
 import type { RequestLoaders } from '../../di/request-loaders.js';
 import type { DeletionEngine } from '@unreel/core';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
+import { findVideo } from '../find-video.js';
 import { toVideo, toVideoDeletion } from '../mappers.js';
 import { VideoDeletion } from '../types/video-deletion.type.js';
 import { Video, VideoConnection } from '../types/video.type.js';
@@ -19,12 +20,8 @@ export class VideoResolver {
   ) {}
 
   @Query(() => Video, { nullable: true, description: 'A video by its unreel id; null when its account or the provider does not know it.' })
-  async video(@Arg('id', () => ID) id: string): Promise<Video | null> {
-    const { account } = parseVideoId(id);
-    const configured = this.accounts.get(account);
-    if (!configured) return null;
-    const found = await this.loaders.videos.load(id);
-    return found ? toVideo(account, configured.pluginId, found) : null;
+  video(@Arg('id', () => ID) id: string): Promise<Video | null> {
+    return findVideo(id, this.accounts, this.loaders);
   }
 
   @Query(() => VideoConnection, { description: "One account's videos, as the provider lists them." })

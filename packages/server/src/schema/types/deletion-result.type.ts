@@ -1,9 +1,10 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from './date-time.scalar.js';
 import { OperationStatus } from './enums.js';
 import { PageInfo } from './page-info.type.js';
 import { VideoDeletion } from './video-deletion.type.js';
 
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'A bulk deletion operation and its counts.' })
 export class DeletionResult {
   @Field(() => ID, { description: 'The operation id (client-chosen operationId or generated).' })

@@ -31,11 +31,16 @@ export class VideoDeletion {
   @Field(() => Int, { description: 'Provider calls that carried this video.' })
   attempts!: number;
 
-  @Field(() => Boolean, { description: 'Whether restoreVideo can bring it back now.' })
-  restorable!: boolean;
+  // `restorable` is resolved by VideoDeletionResolver: it depends on what the account's provider can do.
 
   @Field(() => DateTimeScalar, { nullable: true })
   restorableUntil!: Date | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "When the provider itself confirmed the deletion (a verified webhook); null until then, or where the provider sends none.",
+  })
+  confirmedAt!: Date | null;
 
   @Field(() => DateTimeScalar)
   updatedAt!: Date;

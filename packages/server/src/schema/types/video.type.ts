@@ -1,7 +1,8 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { VideoStatus } from './enums.js';
 import { PageInfo } from './page-info.type.js';
 
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'A video on one of the configured provider accounts.' })
 export class Video {
   @Field(() => ID, { description: '"<account>:<provider video id>"' })

@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnreelProviderError, type CallOptions, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
+import type { ConformanceSimulator, ProviderConformanceOptions } from '../simulator-types.js';
+import { CapturingLogger } from './capturing-logger.js';
+import { secretValues } from './secret-values.js';
+import { validateSettings } from './validate-settings.js';
+
+/** A generous bound per call: the suite checks behaviour, never speed. */
+const CALL_TIMEOUT_MS = 15_000;
+
+function callOptions(attempt = 1): CallOptions {
+  return { signal: AbortSignal.timeout(CALL_TIMEOUT_MS), attempt };
+}
+
+/**
+ * The one suite every provider plugin passes, against its own simulator over real HTTP: the host (the deletion
+ * engine) relies on exactly these behaviours. Call it at the top level of a vitest test file.
+ */
+export function defineProviderConformanceSuite<Settings, Sim extends ConformanceSimulator>(
+  options: ProviderConformanceOptions<Settings, Sim>,
+): void {
+  const { plugin } = options;
+  const inProcessing = options.inProcessing ?? 'refused';
+  const forbidden = options.forbidden ?? true;
+  const throttleSaysWhen = options.throttleSaysWhen ?? true;
+  const credentials = options.credentials ?? true;
+
+  describe(options.name ?? `${plugin.id} provider conformance`, () => {
+    let simulator: Sim;
+    let provider: VideoProviderV1;
+    let wrongProvider: VideoProviderV1;
+    let right: Settings;
+    let wrong: Settings;
+    const logger = new CapturingLogger();
+
+    beforeAll(async () => {
+      simulator = await options.simulator();
+      right = await validateSettings(plugin, options.settings(simulator, { wrongCredentials: false }));
+      wrong = await validateSettings(plugin, options.settings(simulator, { wrongCredentials: true }));
+      const context = { account: 'conformance', fetch: globalThis.fetch, logger };
+      provider = plugin.create(right, context);
+      wrongProvider = plugin.create(wrong, { ...context, account: 'conformance-wrong' });
+    });
+
+    /** Read when checked, not once: a simulator may issue credentials (bearer tokens) while the suite runs. */
+    function secrets(): string[] {
+      return options.secrets?.(simulator) ?? [...secretValues(right, plugin.secretSettings), ...secretValues(wrong, plugin.secretSettings)];
+    }
+
+    afterAll(async () => {
+      await provider?.doClose?.();
+      await wrongProvider?.doClose?.();
+      await simulator?.close();
+    });
+
+    /** Deletes in calls of at most maxBatchSize ids, as the host does, and returns the outcomes in order. */
+    async function deleteAll(ids: readonly string[]): Promise<DeleteOutcome[]> {
+      const size = provider.capabilities.maxBatchSize;
+      const outcomes: DeleteOutcome[] = [];
+      for (let start = 0; start < ids.length; start += size) {
+        outcomes.push(...(await provider.doDeleteVideos(ids.slice(start, start + size), callOptions())));
+      }
+      return outcomes;
+    }
+
+    function callsWithIds(since: number) {
+      return simulator.calls().slice(since).filter((call) => call.ids.length > 0);
+    }
+
+    async function rejection(promise: Promise<unknown>): Promise<UnreelProviderError> {
+      const error = await promise.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error, 'the call should have thrown').toBeDefined();
+      expect(UnreelProviderError.isInstance(error), `expected an UnreelProviderError, got ${String(error)}`).toBe(true);
+      return error as UnreelProviderError;
+    }
+
+    describe('plugin', () => {
+      it('declares spec v1, a kebab-case id and a Standard Schema for its settings', async () => {
+        expect(plugin.specificationVersion).toBe('v1');
+        expect(plugin.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+        const result = await plugin.settingsSchema['~standard'].validate(null);
+        expect(result.issues?.length ?? 0, 'settings of the wrong type must be refused').toBeGreaterThan(0);
+      });
+
+      it('creates a v1 provider whose capabilities the host can plan with', () => {
+        expect(provider.specificationVersion).toBe('v1');
+        expect(provider.provider).toBe(plugin.id);
+        const { maxBatchSize, restore, requestsPerSecond, maxLookupBatchSize } = provider.capabilities;
+        expect(Number.isInteger(maxBatchSize) && maxBatchSize >= 1).toBe(true);
+        if (requestsPerSecond !== undefined) expect(requestsPerSecond).toBeGreaterThan(0);
+        if (maxLookupBatchSize !== undefined) expect(Number.isInteger(maxLookupBatchSize) && maxLookupBatchSize >= 1).toBe(true);
+        // The host offers restore exactly when the provider can do it.
+        expect(typeof provider.doRestoreVideo === 'function').toBe(restore !== false);
+      });
+    });
+
+    describe('doDeleteVideos', () => {
+      it('deletes one video', async () => {
+        const [id] = (await simulator.seed([{ state: 'READY' }])) as [string];
+        const outcomes = await provider.doDeleteVideos([id], callOptions());
+        expect(outcomes).toHaveLength(1);
+        expect(outcomes[0]?.status).toBe('DELETED');
+        expect(simulator.stateOf(id)).toBe(provider.capabilities.restore === false ? 'GONE' : 'SOFT_DELETED');
+      });
+
+      it(`deletes a full batch (maxBatchSize ids) in one request`, async () => {
+        const size = provider.capabilities.maxBatchSize;
+        const ids = await simulator.seed(Array.from({ length: size }, () => ({ state: 'READY' as const })));
+        const before = simulator.calls().length;
+        const outcomes = await provider.doDeleteVideos(ids, callOptions());
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(ids.map(() => 'DELETED'));
+        expect(callsWithIds(before), 'requests that carried video ids').toHaveLength(1);
+        for (const id of ids) expect(simulator.stateOf(id)).not.toBe('PRESENT');
+      });
+
+      it('answers NOT_FOUND for an id the provider does not have, as an outcome, not a throw', async () => {
+        const outcomes = await provider.doDeleteVideos([simulator.missingId()], callOptions());
+        expect(outcomes).toEqual([{ status: 'NOT_FOUND' }]);
+      });
+
+      it('treats deleting an already deleted video as done or not found, never as a failure', async () => {
+        const [id] = (await simulator.seed([{ state: 'READY' }])) as [string];
+        await provider.doDeleteVideos([id], callOptions());
+        const [again] = await provider.doDeleteVideos([id], callOptions());
+        expect(['DELETED', 'NOT_FOUND']).toContain(again?.status);
+      });
+
+      it('reports mixed outcomes one per id, in the order given', async () => {
+        const states = ['READY', 'PROCESSING', ...(forbidden ? (['FORBIDDEN'] as const) : []), 'READY'] as const;
+        const seeded = await simulator.seed(states.map((state) => ({ state })));
+        const missing = simulator.missingId();
+        // The missing id sits in the middle so that an answer shifted by one position shows.
+        const ids = [seeded[0]!, seeded[1]!, missing, ...seeded.slice(2)];
+        const outcomes = await deleteAll(ids);
+        expect(outcomes).toHaveLength(ids.length);
+        const summary = outcomes.map((outcome) => (outcome.status === 'FAILED' ? `FAILED:${outcome.error.code}` : outcome.status));
+        const expected = [
+          'DELETED',
+          inProcessing === 'refused' ? 'FAILED:IN_PROCESSING' : 'DELETED',
+          'NOT_FOUND',
+          ...(forbidden ? ['FAILED:FORBIDDEN'] : []),
+          'DELETED',
+        ];
+        expect(summary).toEqual(expected);
+        for (const outcome of outcomes) {
+          if (outcome.status !== 'FAILED') continue;
+          expect(outcome.error.message.length, 'a failed item says why').toBeGreaterThan(0);
+          expect(outcome.error.retryable).toBe(false);
+        }
+        expect(simulator.stateOf(seeded[1]!)).toBe(inProcessing === 'refused' ? 'PRESENT' : provider.capabilities.restore === false ? 'GONE' : 'SOFT_DELETED');
+        if (forbidden) expect(simulator.stateOf(seeded[2]!)).toBe('PRESENT');
+      });
+
+      it('throws a retryable RATE_LIMITED when throttled, and succeeds when called again', async () => {
+        const ids = await simulator.seed([{ state: 'READY' }]);
+        simulator.failNext('throttle', 1);
+        const error = await rejection(provider.doDeleteVideos(ids, callOptions(1)));
+        expect(error.code).toBe('RATE_LIMITED');
+        expect(error.retryable).toBe(true);
+        if (throttleSaysWhen) {
+          expect(error.retryAfterMs, 'the provider said when to come back').toBeTypeOf('number');
+          expect(error.retryAfterMs!).toBeGreaterThanOrEqual(0);
+        }
+        expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
+        const outcomes = await provider.doDeleteVideos(ids, callOptions(2));
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['DELETED']);
+      });
+
+      it('throws a retryable PROVIDER_ERROR on a 5xx, and succeeds when called again', async () => {
+        const ids = await simulator.seed([{ state: 'READY' }]);
+        simulator.failNext('server-error', 1);
+        const error = await rejection(provider.doDeleteVideos(ids, callOptions(1)));
+        expect(error.code).toBe('PROVIDER_ERROR');
+        expect(error.retryable).toBe(true);
+        const outcomes = await provider.doDeleteVideos(ids, callOptions(2));
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['DELETED']);
+      });
+
+      it('makes exactly one attempt per call: a write is never retried inside the plugin', async () => {
+        const ids = await simulator.seed([{ state: 'READY' }]);
+        simulator.failNext('server-error', 1);
+        const before = simulator.calls().length;
+        await rejection(provider.doDeleteVideos(ids, callOptions(1)));
+        expect(callsWithIds(before)).toHaveLength(1);
+        // The fault was spent on that one attempt; clean up so later tests start from a quiet simulator.
+        await provider.doDeleteVideos(ids, callOptions(2));
+      });
+
+      it('stops when the host aborts, without deleting', async () => {
+        const ids = await simulator.seed([{ state: 'READY' }]);
+        const controller = new AbortController();
+        controller.abort(new Error('host shutting down'));
+        await expect(provider.doDeleteVideos(ids, { signal: controller.signal, attempt: 1 })).rejects.toBeDefined();
+        expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
+      });
+
+      if (credentials) it('throws UNAUTHORIZED, not retryable, on wrong credentials, and never shows them', async () => {
+        const ids = await simulator.seed([{ state: 'READY' }]);
+        const error = await rejection(wrongProvider.doDeleteVideos(ids, callOptions()));
+        expect(error.code).toBe('UNAUTHORIZED');
+        expect(error.retryable).toBe(false);
+        expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
+        const lookup = await rejection(wrongProvider.doGetVideos(ids, callOptions()));
+        expect(lookup.code).toBe('UNAUTHORIZED');
+        for (const shown of [error, lookup]) {
+          const text = `${shown.message}\n${shown.stack ?? ''}\n${JSON.stringify(shown)}`;
+          for (const secret of secrets()) expect(text.includes(secret), 'a credential appears in an error').toBe(false);
+        }
+      });
+    });
+
+    describe('doRestoreVideo', () => {
+      it('brings a deleted video back where the provider can, and is absent where it cannot', async () => {
+        if (provider.capabilities.restore === false) {
+          // The host answers NOT_RESTORABLE itself, without a provider call.
+          expect(provider.doRestoreVideo).toBeUndefined();
+          return;
+        }
+        const [id] = (await simulator.seed([{ state: 'READY' }])) as [string];
+        const [deleted] = await provider.doDeleteVideos([id], callOptions());
+        expect(deleted?.status).toBe('DELETED');
+        expect(simulator.stateOf(id)).toBe('SOFT_DELETED');
+        const restored = await provider.doRestoreVideo!(id, callOptions());
+        expect(restored.status).toBe('RESTORED');
+        expect(simulator.stateOf(id)).toBe('PRESENT');
+      });
+
+      it('answers NOT_FOUND when there is nothing to restore', async () => {
+        if (provider.capabilities.restore === false) return expect(provider.doRestoreVideo).toBeUndefined();
+        const outcome = await provider.doRestoreVideo!(simulator.missingId(), callOptions());
+        expect(outcome.status).toBe('NOT_FOUND');
+      });
+    });
+
+    describe('doGetVideos', () => {
+      it('answers one entry per id in the order asked, null for a missing one', async () => {
+        const [ready, processing] = (await simulator.seed([
+          { state: 'READY', title: 'conformance ready' },
+          { state: 'PROCESSING', title: 'conformance processing' },
+        ])) as [string, string];
+        const missing = simulator.missingId();
+        const size = provider.capabilities.maxLookupBatchSize ?? 1;
+        const ids = [processing, missing, ready];
+        const videos = [];
+        for (let start = 0; start < ids.length; start += size) {
+          videos.push(...(await provider.doGetVideos(ids.slice(start, start + size), callOptions())));
+        }
+        expect(videos).toHaveLength(3);
+        expect(videos[0]?.id).toBe(processing);
+        expect(videos[0]?.status).toBe('PROCESSING');
+        expect(videos[1]).toBeNull();
+        expect(videos[2]?.id).toBe(ready);
+        expect(videos[2]?.status).toBe('READY');
+      });
+
+      it('no longer shows a deleted video as available', async () => {
+        const [id] = (await simulator.seed([{ state: 'READY' }])) as [string];
+        await provider.doDeleteVideos([id], callOptions());
+        const [video] = await provider.doGetVideos([id], callOptions());
+        if (video !== null) expect(video?.status).toBe('DELETED');
+      });
+    });
+
+    describe('doListVideos', () => {
+      it('pages through every video exactly once', async () => {
+        if (!provider.doListVideos) return;
+        const seeded = await simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'PROCESSING' }]);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        const limit = 7;
+        do {
+          const page = await provider.doListVideos({ limit, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          seen.push(...page.items.map((video) => video.id));
+          cursor = page.nextCursor ?? undefined;
+          pages += 1;
+        } while (cursor !== undefined && pages < 1_000);
+        expect(cursor, 'listing should end').toBeUndefined();
+        expect(new Set(seen).size, 'no video listed twice').toBe(seen.length);
+        for (const id of seeded) expect(seen).toContain(id);
+      });
+    });
+
+    describe('secrets', () => {
+      it('never logs a credential', () => {
+        for (const line of logger.lines) {
+          for (const secret of secrets()) expect(line.includes(secret), `a log line shows a credential: ${line.slice(0, 80)}`).toBe(false);
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export { defineProviderConformanceSuite } from './define-provider-conformance-suite.js';
+export { CapturingLogger } from './capturing-logger.js';

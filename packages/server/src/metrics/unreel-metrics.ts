@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeletionEngine, EngineObserver } from '@unreel/core';
+
+/**
+ * The Prometheus figures an operator watches: what happened to items, how providers answer and how fast, how often
+ * they throttle and we retry, and what is open right now. One registry per server, so servers in one process (tests)
+ * never share counters. Labels are bounded by the config (accounts, tenants), never by request input.
+ */
+export class UnreelMetrics {
+  readonly registry = new Registry();
+  readonly observer: EngineObserver;
+  private readonly subscriptions: Gauge;
+  private readonly sockets: Gauge;
+  private readonly authFailures: Counter<'transport'>;
+  private readonly webhooks: Counter<'account' | 'result'>;
+  private engine: DeletionEngine | undefined;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'unreel_' });
+    const items = new Counter({
+      name: 'unreel_items_total',
+      help: 'Video deletion items journaled with a final status, by account, provider and outcome (DELETED, NOT_FOUND, FAILED, RESTORED).',
+      labelNames: ['account', 'provider', 'outcome'] as const,
+      registers,
+    });
+    const calls = new Histogram({
+      name: 'unreel_provider_call_duration_seconds',
+      help: 'Provider call latency (time in our queue excluded), by account, provider, method and outcome (ok or the error code).',
+      labelNames: ['account', 'provider', 'method', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    const throttled = new Counter({
+      name: 'unreel_provider_throttled_total',
+      help: 'Provider calls answered with a rate limit (RATE_LIMITED), by account, provider and method.',
+      labelNames: ['account', 'provider', 'method'] as const,
+      registers,
+    });
+    const retries = new Counter({
+      name: 'unreel_provider_retries_total',
+      help: 'Provider calls repeated after a retryable failure, by account, provider, method and the failure code.',
+      labelNames: ['account', 'provider', 'method', 'code'] as const,
+      registers,
+    });
+    this.subscriptions = new Gauge({ name: 'unreel_subscriptions_open', help: 'GraphQL subscriptions open over WebSocket.', registers });
+    this.sockets = new Gauge({ name: 'unreel_websockets_open', help: 'WebSocket connections open.', registers });
+    this.authFailures = new Counter({
+      name: 'unreel_auth_failures_total',
+      help: 'Requests and sockets refused for a missing or unknown API key, by transport.',
+      labelNames: ['transport'] as const,
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'unreel_webhooks_total',
+      help: 'Provider webhook deliveries, by account and result (recorded, unchanged, unknown-video, duplicate, ignored, refused, invalid).',
+      labelNames: ['account', 'result'] as const,
+      registers,
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'unreel_operations_running',
+      help: 'Deletion operations running, by tenant.',
+      labelNames: ['tenant'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [tenant, count] of metrics.engine?.runningOperations() ?? []) this.set({ tenant }, count);
+      },
+    });
+    this.observer = {
+      providerCall: ({ account, provider, method, durationMs, outcome }) => {
+        calls.observe({ account, provider, method, outcome }, durationMs / 1_000);
+        if (outcome === 'RATE_LIMITED') throttled.inc({ account, provider, method });
+      },
+      retry: ({ account, provider, method, code }) => retries.inc({ account, provider, method, code }),
+      items: ({ account, provider, status, count }) => {
+        if (status !== 'PENDING' && status !== 'SCHEDULED') items.inc({ account, provider, outcome: status }, count);
+      },
+    };
+  }
+
+  /** The engine is built with `observer`, so it is known only afterwards. */
+  watch(engine: DeletionEngine): void {
+    this.engine = engine;
+  }
+
+  subscriptionOpened(): void {
+    this.subscriptions.inc();
+  }
+
+  subscriptionClosed(): void {
+    this.subscriptions.dec();
+  }
+
+  socketOpened(): void {
+    this.sockets.inc();
+  }
+
+  socketClosed(): void {
+    this.sockets.dec();
+  }
+
+  authFailed(transport: 'http' | 'websocket'): void {
+    this.authFailures.inc({ transport });
+  }
+
+  webhook(account: string, result: string): void {
+    this.webhooks.inc({ account, result });
+  }
+}

@@ -1,0 +1,24 @@
+import { inject, injectable } from 'tsyringe';
+import { FieldResolver, Resolver, Root } from 'type-graphql';
+import { parseVideoId, type AccountRegistry } from '@unreel/core';
+import { ACCOUNTS } from '../../di/tokens.js';
+import { VideoDeletion } from '../types/video-deletion.type.js';
+
+@injectable()
+@Resolver(() => VideoDeletion)
+export class VideoDeletionResolver {
+  constructor(@inject(ACCOUNTS) private readonly accounts: AccountRegistry) {}
+
+  /**
+   * A held deletion can always be cancelled. A done one can be brought back when its provider restores, until the
+   * window it gave (or, for a provider that documents none, such as OmegaStream, for as long as it keeps it).
+   */
+  @FieldResolver(() => Boolean, { description: 'Whether restoreVideo can bring it back now.' })
+  restorable(@Root() deletion: VideoDeletion): boolean {
+    if (deletion.status === 'SCHEDULED') return true;
+    if (deletion.status !== 'DELETED') return false;
+    if (deletion.restorableUntil) return deletion.restorableUntil.getTime() > Date.now();
+    const provider = this.accounts.get(parseVideoId(deletion.videoId).account)?.provider;
+    return provider !== undefined && provider.capabilities.restore !== false && typeof provider.doRestoreVideo === 'function';
+  }
+}

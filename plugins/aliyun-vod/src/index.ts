@@ -1,0 +1,22 @@
+import { definePlugin } from '@unreel/provider-spec';
+import { AliyunVodProvider } from './aliyun-vod-provider.js';
+import { aliyunVodSettingsSchema } from './aliyun-vod-settings.js';
+
+export default definePlugin({
+  specificationVersion: 'v1',
+  id: 'aliyun-vod',
+  displayName: 'Alibaba Cloud ApsaraVideo VOD',
+  settingsSchema: aliyunVodSettingsSchema,
+  secretSettings: ['accessKeySecret', 'securityToken', 'callbackAuthKey'],
+  create(settings, context) {
+    return new AliyunVodProvider(settings, context);
+  },
+});
+
+export { AliyunVodProvider, aliyunVodSettingsSchema };
+export { resolveVodEndpoint } from './aliyun-vod-settings.js';
+export { vodEndpointForRegion } from './aliyun-vod-endpoints.js';
+export { vodCallbackSignature } from './aliyun-vod-callback-signature.js';
+export { describeAliyunError, classifyAliyunCode } from './aliyun-vod-errors.js';
+export { vodStatusToProviderStatus } from './aliyun-vod-video.js';
+export type { AliyunVodSettings, AliyunVodSettingsInput } from './aliyun-vod-settings.js';

@@ -1,0 +1,16 @@
+import { definePlugin } from '@unreel/provider-spec';
+import { ApiVideoProvider } from './api-video-provider.js';
+import { API_VIDEO_HOSTS, apiVideoSettingsSchema } from './api-video-settings.js';
+
+export default definePlugin({
+  specificationVersion: 'v1',
+  id: 'api-video',
+  displayName: 'api.video',
+  settingsSchema: apiVideoSettingsSchema,
+  secretSettings: ['apiKey'],
+  create: (settings, context) => new ApiVideoProvider(settings, context),
+});
+
+export { API_VIDEO_HOSTS, ApiVideoProvider, apiVideoSettingsSchema };
+export { toProviderVideo, statusOf } from './api-video-video.js';
+export type { ApiVideoSettings, ApiVideoSettingsInput } from './api-video-settings.js';

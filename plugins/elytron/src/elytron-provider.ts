@@ -1,0 +1,116 @@
+import {
+  InvalidRequestError,
+  type CallOptions,
+  type DeleteOutcome,
+  type PluginContextV1,
+  type ProviderCapabilitiesV1,
+  type ProviderVideo,
+  type VideoPage,
+  type VideoProviderV1,
+} from '@unreel/provider-spec';
+import { createProviderClient, type ProviderHttpClient } from '@unreel/provider-kit';
+import { assertVideoNotFound, deleteOutcomeOf, describeElytronError } from './elytron-errors.js';
+import { elytronBaseUrl, elytronPlanLimits, type ElytronSettings } from './elytron-settings.js';
+import { readVideoBody, readVideoListBody, toProviderVideo } from './elytron-video.js';
+
+/** `GET /videos` documents limit 1..100. */
+const MAX_PAGE_SIZE = 100;
+
+/**
+ * One Elytron account. Elytron deletes one video per request, permanently, so this is the whole provider: one
+ * DELETE per call, lookups by id, and a paged list. Batching, concurrency, pacing and retries are the host's.
+ */
+export class ElytronProvider implements VideoProviderV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly provider = 'elytron';
+  readonly capabilities: ProviderCapabilitiesV1;
+  private readonly client: ProviderHttpClient;
+  private readonly secrets: readonly string[];
+
+  constructor(settings: ElytronSettings, context: PluginContextV1) {
+    this.secrets = [settings.apiKey];
+    this.capabilities = {
+      // No bulk endpoint: Elytron's docs send one DELETE per video. The host runs several calls at once instead.
+      maxBatchSize: 1,
+      // "This action cannot be undone", so there is no doRestoreVideo and the host answers NOT_RESTORABLE itself.
+      restore: false,
+      requestsPerSecond: elytronPlanLimits[settings.plan] / 60,
+    };
+    this.client = createProviderClient({
+      provider: 'elytron',
+      baseUrl: elytronBaseUrl(settings),
+      fetch: context.fetch,
+      headers: { authorization: `Bearer ${settings.apiKey}`, accept: 'application/json' },
+      timeoutMs: settings.timeoutMs,
+      // Even though the client now retries reads only after a 408, a 5xx or a network error: Elytron counts every
+      // request against a quota as small as 10 a minute and the host paces calls to exactly that quota, so a retry in
+      // here would be a request the pacing never counted, and the account's next call would meet a 429.
+      readRetryLimit: 0,
+      secrets: this.secrets,
+      describeError: describeElytronError,
+    });
+  }
+
+  async doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]> {
+    // A loop over several ids could fail halfway and lose the outcomes of the deletes already done.
+    if (ids.length !== 1) {
+      throw new InvalidRequestError({ message: `elytron deletes one video per call (maxBatchSize 1), got ${ids.length} ids` });
+    }
+    const id = ids[0] as string;
+    // 401, 429 and 5xx fail the whole call (thrown by the client); these three are answers about this one video.
+    const response = await this.client.request(videoPath(id), {
+      method: 'DELETE',
+      signal: options.signal,
+      allowStatus: [400, 403, 404],
+    });
+    if (response.status < 300) return [{ status: 'DELETED' }];
+    return [deleteOutcomeOf(id, response.status, response.body, this.secrets)];
+  }
+
+  /**
+   * `GET /videos/{id}` rather than `/status`: both cost one request, and only the video itself carries the prompt
+   * and creation date a ProviderVideo shows. Elytron has no lookup by several ids, so ids are fetched one by one
+   * (the host sends one, as `maxLookupBatchSize` is unset).
+   */
+  async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
+    const videos: (ProviderVideo | null)[] = [];
+    for (const id of ids) {
+      const response = await this.client.request(videoPath(id), { method: 'GET', signal: options.signal, allowStatus: [404] });
+      if (response.status === 404) {
+        // Deleted videos are gone for good at Elytron, so a deleted video looks exactly like one never made.
+        assertVideoNotFound(response.status, response.body, `GET /videos/${id}`);
+        videos.push(null);
+      } else {
+        videos.push(toProviderVideo(readVideoBody(response.body, `GET /videos/${id}`)));
+      }
+    }
+    return videos;
+  }
+
+  /**
+   * The cursor is Elytron's `offset`. A video deleted between two pages shifts the rest one place up, so a listing
+   * that runs beside deletions can skip one: fine for browsing, which is what listing is for.
+   */
+  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+    const offset = page.cursor === undefined ? 0 : parseCursor(page.cursor);
+    const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
+    const response = await this.client.request('/videos', { method: 'GET', signal: options.signal, searchParams: { limit, offset } });
+    const { videos, total } = readVideoListBody(response.body, 'GET /videos');
+    const next = offset + videos.length;
+    // An empty page ends the listing even if `total` says otherwise, so a stale total cannot loop forever.
+    return { items: videos.map(toProviderVideo), nextCursor: videos.length > 0 && next < total ? String(next) : null };
+  }
+}
+
+/** Encoded, so an id holding `/` or `?` cannot reach another endpoint. */
+function videoPath(id: string): string {
+  return `/videos/${encodeURIComponent(id)}`;
+}
+
+function parseCursor(cursor: string): number {
+  const offset = /^\d{1,9}$/.test(cursor) ? Number(cursor) : Number.NaN;
+  if (!Number.isSafeInteger(offset)) {
+    throw new InvalidRequestError({ message: `elytron: the cursor must be a listing offset from an earlier page, got "${cursor.slice(0, 40)}"` });
+  }
+  return offset;
+}

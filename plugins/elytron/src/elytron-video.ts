@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { ProviderUnavailableError, type ProviderVideo, type ProviderVideoStatus } from '@unreel/provider-spec';
+
+/**
+ * The fields of an Elytron video that unreel uses. `status` and `created_at` stay plain strings: a status Elytron adds
+ * later shows as UNKNOWN, and a date in a format the docs never pinned is left out, instead of failing every lookup.
+ */
+const elytronVideoSchema = z.object({
+  video_id: z.string().min(1),
+  status: z.string(),
+  prompt: z.string().nullish(),
+  created_at: z.string().nullish(),
+});
+
+export type ElytronVideo = z.output<typeof elytronVideoSchema>;
+
+/**
+ * `GET /videos/{id}`. Its docs are cut short: by analogy with every other endpoint the video is `data` itself, but
+ * `data.video` is read as well, since that is the other likely reading.
+ */
+const videoBodySchema = z
+  .object({ data: z.preprocess((data) => (isRecord(data) && isRecord(data.video) ? data.video : data), elytronVideoSchema) })
+  .transform(({ data }) => data);
+
+/** `GET /videos`: the prose wraps the page in `data`, the generated schema panel shows it bare. */
+const listPageSchema = z.object({
+  videos: z.array(elytronVideoSchema),
+  total: z.number().int().nonnegative(),
+});
+const listBodySchema = z.preprocess((body) => (isRecord(body) && isRecord(body.data) ? body.data : body), listPageSchema);
+
+export type ElytronVideoPage = z.output<typeof listPageSchema>;
+
+/** Generation is Elytron's processing: a pending or processing video is not deletable yet. */
+const statuses = new Map<string, ProviderVideoStatus>([
+  ['pending', 'PROCESSING'],
+  ['processing', 'PROCESSING'],
+  ['completed', 'READY'],
+  ['failed', 'FAILED'],
+]);
+
+export function toProviderVideo(video: ElytronVideo): ProviderVideo {
+  return {
+    id: video.video_id,
+    // An AI-generated video has no title; its prompt is what a person recognises it by.
+    title: video.prompt ?? null,
+    status: statuses.get(video.status) ?? 'UNKNOWN',
+    ...createdAt(video.created_at),
+  };
+}
+
+function createdAt(text: string | null | undefined): { createdAt?: Date } {
+  const date = text ? new Date(text) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? { createdAt: date } : {};
+}
+
+export function readVideoBody(body: unknown, request: string): ElytronVideo {
+  return parse(videoBodySchema, body, request);
+}
+
+export function readVideoListBody(body: unknown, request: string): ElytronVideoPage {
+  return parse(listBodySchema, body, request);
+}
+
+function parse<Schema extends z.ZodType>(schema: Schema, body: unknown, request: string): z.output<Schema> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'body';
+  // Asking again gets the same body, so the host should not retry this.
+  throw new ProviderUnavailableError({
+    retryable: false,
+    message: `elytron answered ${request} with an unexpected body (${where}: ${issue?.message ?? 'invalid'})`,
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value != null && typeof value === 'object' && !Array.isArray(value);
+}
