@@ -93,7 +93,7 @@ describe('api-video settings', () => {
     const [id] = sim.videoIds as [string];
     // A transport that forwards to the simulator over real HTTP, as a proxy would, after noting where the plugin aimed.
     const aimedAt: string[] = [];
-    const forward: typeof globalThis.fetch = async (input, init) => {
+    const forward = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
       const request = new Request(input, init);
       aimedAt.push(request.url);
       const url = request.url.replace(API_VIDEO_HOSTS.sandbox, sim.url);
