@@ -61,11 +61,6 @@ export class AccountGate {
     this.resumeTimer.unref();
   }
 
-  /** Back-pressure for planners: resolves when few enough calls are waiting, so memory stays bounded. */
-  async waitForRoom(): Promise<void> {
-    await this.queue.onSizeLessThan(this.account.limits.concurrency * 2);
-  }
-
   /** Queued calls still start, see the aborted shutdown signal and fail fast, so every caller settles. */
   close(): void {
     clearTimeout(this.resumeTimer);

@@ -121,7 +121,6 @@ async function clearDefinite(context: BatchContext, items: readonly OpenItem[]):
   for (const item of definite) item.journaled = journaledAs(item.journaled, item.journaled.attempts, false);
 }
 
-
 async function wait(context: BatchContext, delayMs: number, throttled: boolean): Promise<void> {
   // A throttle holds the whole account; the queue itself then makes this batch wait its turn.
   if (throttled) context.gate.pauseFor(delayMs);

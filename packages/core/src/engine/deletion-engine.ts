@@ -347,10 +347,7 @@ export class DeletionEngine {
     return items;
   }
 
-  /**
-   * The newest journaled item of this video, if it belongs to one of this tenant's operations: writes address items by
-   * position, so an item of another tenant's operation with the same id must never be taken for it.
-   */
+  /** A repeated operationId is a retry only when it names the same ids; anything else would silently drop a request. */
   private sameOrConflict(existing: OperationRecord, fingerprint: string): OperationRecord {
     if (existing.fingerprint !== fingerprint) {
       throw new IdempotencyConflictError(`Operation "${existing.id}" already exists with other ids`);

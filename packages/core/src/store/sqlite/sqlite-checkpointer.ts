@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
  * SQLite's default (1,000 pages) checkpoints every few thousand journaled items, each time copying pages to the
  * database file and syncing it, on the deletion's critical path; most of a burst of deletions now fits before it.
  */
-export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 /** Quiet time after the last commit before the WAL is copied into the database file and truncated. */
 const IDLE_MS = 1_000;

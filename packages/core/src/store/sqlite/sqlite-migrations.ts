@@ -82,8 +82,6 @@ const migrations: readonly string[] = [
   `,
 ];
 
-export const LATEST_SCHEMA_VERSION = migrations.length;
-
 export function migrate(db: Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {

@@ -380,7 +380,6 @@ export class SqliteOperationStore implements OperationStore {
     this.opIds.set(key, row.op_id);
     return row.op_id;
   }
-
 }
 
 function prepare(db: Database) {
