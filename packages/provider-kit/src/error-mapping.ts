@@ -11,8 +11,8 @@ import {
   type ProviderErrorCode,
   type ProviderErrorOptions,
 } from '@unreel/provider-spec';
-import { redactSecrets } from './redact-secrets.js';
 import { parseRetryAfterMs } from './retry-after.js';
+import { scrubMessage } from './scrub-message.js';
 
 export interface ErrorResponse {
   status: number;
@@ -34,8 +34,6 @@ export interface ErrorMappingOptions {
   secrets?: readonly string[];
 }
 
-const MAX_MESSAGE_LENGTH = 300;
-
 /** Turns an HTTP error answer into the provider-spec error the engine understands. */
 export function errorFromResponse(
   provider: string,
@@ -47,9 +45,7 @@ export function errorFromResponse(
   const code = described.code ?? codeForStatus(response.status);
   const retryAfterMs = described.retryAfterMs ?? waitAskedFor(code, response, options.maxRetryAfterMs ?? 60_000);
   const base = `${provider} answered ${response.status}`;
-  const message = truncate(
-    redactSecrets(providerMessage ? `${base}: ${providerMessage}` : base, options.secrets ?? []),
-  );
+  const message = scrubMessage(providerMessage ? `${base}: ${providerMessage}` : base, options.secrets);
   const errorOptions: ProviderErrorOptions = {
     message,
     status: response.status,
@@ -78,7 +74,7 @@ export function errorFromException(
   }
   const detail = error instanceof Error ? describeNetworkCause(error) : String(error);
   return new NetworkError({
-    message: truncate(redactSecrets(withoutQueries(`${provider} could not be reached: ${detail}`), secrets)),
+    message: scrubMessage(withoutQueries(`${provider} could not be reached: ${detail}`), secrets),
     cause,
   });
 }
@@ -90,7 +86,7 @@ function withoutQueries(text: string): string {
 
 function scrubbedCause(error: unknown, secrets: readonly string[]): Error {
   const source = error instanceof Error ? error : new Error(String(error));
-  const copy = new Error(truncate(redactSecrets(withoutQueries(source.message), secrets)));
+  const copy = new Error(scrubMessage(withoutQueries(source.message), secrets));
   copy.name = source.name;
   const code = source.cause instanceof Error && 'code' in source.cause ? source.cause.code : undefined;
   if (typeof code === 'string') Object.assign(copy, { code });
@@ -158,8 +154,4 @@ function describeNetworkCause(error: Error): string {
   const cause = error.cause;
   if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string') return cause.code;
   return error.message;
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : text;
 }
