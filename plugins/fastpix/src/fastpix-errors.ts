@@ -1,5 +1,5 @@
 import type { DeleteOutcome, ProviderErrorCode } from '@unreel/provider-spec';
-import { redactSecrets, type ErrorDescription, type ErrorResponse } from '@unreel/provider-kit';
+import { itemFailure, type ErrorDescription, type ErrorResponse } from '@unreel/provider-kit';
 
 /** `Default-Error` (`{ success: false, error: { code, message, description } }`) and the 422 variant with `fields`. */
 export interface FastPixErrorDetail {
@@ -8,8 +8,6 @@ export interface FastPixErrorDetail {
   description?: string;
   fields?: { field: string; message: string }[];
 }
-
-const MAX_MESSAGE_LENGTH = 300;
 
 /** Statuses a DELETE answers about the one media it names, rather than about the whole call. */
 export const PER_MEDIA_DELETE_STATUSES = [400, 403, 404, 409, 422] as const;
@@ -75,26 +73,18 @@ export function refusedDeleteOutcome(
   if (status === 404) return { status: 'NOT_FOUND' };
   const said = fastpixErrorText(body);
   const because = (summary: string): string =>
-    truncate(redactSecrets(said ? `${summary} (fastpix answered ${status}: ${said})` : `${summary} (fastpix answered ${status})`, secrets));
+    said ? `${summary} (fastpix answered ${status}: ${said})` : `${summary} (fastpix answered ${status})`;
   if (status === 403) {
-    return failed('FORBIDDEN', because(`FastPix does not let this access token delete media ${mediaId}`));
+    return itemFailure('FORBIDDEN', because(`FastPix does not let this access token delete media ${mediaId}`), { secrets });
   }
   if (status === 409 || (status === 422 && speaksOfProcessing(body))) {
-    return failed('IN_PROCESSING', because(`Media ${mediaId} is still processing and FastPix refused to delete it`));
+    return itemFailure('IN_PROCESSING', because(`Media ${mediaId} is still processing and FastPix refused to delete it`), { secrets });
   }
-  return failed('INVALID_REQUEST', because(`FastPix refused the request to delete media ${mediaId}`));
+  return itemFailure('INVALID_REQUEST', because(`FastPix refused the request to delete media ${mediaId}`), { secrets });
 }
 
 function speaksOfProcessing(body: unknown): boolean {
   const error = readFastPixError(body);
   const text = [error?.message, error?.description, ...(error?.fields?.map((field) => field.message) ?? [])].join(' ');
   return /process|in queue|not ready|still (being )?(uploaded|downloaded|validated)/i.test(text);
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : text;
-}
-
-function failed(code: ProviderErrorCode, message: string): DeleteOutcome {
-  return { status: 'FAILED', error: { code, message, retryable: false } };
 }
