@@ -1,5 +1,5 @@
-import { InvalidRequestError, type DeleteOutcome, type ItemError } from '@unreel/provider-spec';
-import { redactSecrets, type ErrorDescription, type ErrorResponse } from '@unreel/provider-kit';
+import { InvalidRequestError, type DeleteOutcome } from '@unreel/provider-spec';
+import { itemFailure, type ErrorDescription, type ErrorResponse } from '@unreel/provider-kit';
 
 /** What an Elytron error body says, whichever of its two documented shapes it came in. */
 export interface ElytronError {
@@ -49,16 +49,16 @@ export function deleteOutcomeOf(id: string, status: number, body: unknown, secre
     assertVideoNotFound(status, body, `DELETE /videos/${id}`);
     return { status: 'NOT_FOUND' };
   }
-  // Elytron's own words go into the item's message, minus anything that looks like our key.
+  // Elytron's own words go into the item's message; itemFailure scrubs our key from them.
   const said = error && formatError(error);
-  const because = (text: string): string => (said ? `${text}: ${redactSecrets(said, secrets)}` : text);
+  const because = (text: string): string => (said ? `${text}: ${said}` : text);
   if (status === 400 && error?.code === 'VIDEO_IN_PROCESSING') {
     // Not retryable: generation takes longer than the host's retry budget, and Elytron refuses until it ends.
-    return failed('IN_PROCESSING', because(`Elytron cannot delete video ${id} until its generation completes or fails`));
+    return itemFailure('IN_PROCESSING', because(`Elytron cannot delete video ${id} until its generation completes or fails`), { secrets });
   }
-  if (status === 403) return failed('FORBIDDEN', because(`This Elytron API key may not delete video ${id}`));
+  if (status === 403) return itemFailure('FORBIDDEN', because(`This Elytron API key may not delete video ${id}`), { secrets });
   // The id is the request's only input, so any other refusal is about this video, not the whole call.
-  return failed('INVALID_REQUEST', because(`Elytron refused to delete video ${id} with ${status}`));
+  return itemFailure('INVALID_REQUEST', because(`Elytron refused to delete video ${id} with ${status}`), { secrets });
 }
 
 /**
@@ -77,8 +77,4 @@ export function assertVideoNotFound(status: number, body: unknown, request: stri
 function formatError(error: ElytronError): string | undefined {
   if (error.message && error.code) return `${error.message} (${error.code})`;
   return error.message ?? error.code;
-}
-
-function failed(code: ItemError['code'], message: string): DeleteOutcome {
-  return { status: 'FAILED', error: { code, message, retryable: false } };
 }
