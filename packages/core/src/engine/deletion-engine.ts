@@ -10,6 +10,7 @@ import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
 import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
+import { restoredUpdate } from '../store/item-change.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
 import { callWithRetry } from './call-with-retry.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
@@ -210,7 +211,7 @@ export class DeletionEngine {
       let item = latest;
       if (latest && latest.status === 'DELETED') {
         const key = operationKey(tenant, latest.operationId);
-        const [event] = await this.store.recordUpdates(key, [{ position: latest.position, status: 'RESTORED', error: null, restorableUntil: null, at: this.now() }]);
+        const [event] = await this.store.recordUpdates(key, [restoredUpdate(latest.position, this.now())]);
         if (event) {
           this.bus.publish(key, [event]);
           observeItems(this.observer, accountName, provider.provider, [event]);

@@ -1,15 +1,7 @@
 import { OperationExistsError } from '../errors/operation-exists-error.js';
-import {
-  finalOperationStatus,
-  isFinalItemStatus,
-  operationKey,
-  type ItemRecord,
-  type ItemStatus,
-  type OperationRecord,
-  type ProgressEvent,
-} from '../model/operation.js';
+import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
+import { applyItemChange, isCancellable, restoredUpdate } from './item-change.js';
 import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './operation-store.js';
-import { applyCounts } from './apply-counts.js';
 
 interface OperationState {
   record: OperationRecord;
@@ -91,8 +83,8 @@ export class InMemoryOperationStore implements OperationStore {
   async cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null> {
     const state = this.require(key);
     const item = requireItem(state, position);
-    if (item.status !== 'SCHEDULED' || item.attempts > 0) return null;
-    const [event] = await this.recordUpdates(key, [{ position, status: 'RESTORED', error: null, restorableUntil: null, at }]);
+    if (!isCancellable(item.status, item.attempts)) return null;
+    const [event] = await this.recordUpdates(key, [restoredUpdate(position, at)]);
     return event ?? null;
   }
 
@@ -102,19 +94,13 @@ export class InMemoryOperationStore implements OperationStore {
     const events: ProgressEvent[] = [];
     for (const update of updates) {
       const item = requireItem(state, update.position);
-      applyCounts(record, item.status, update.status);
+      if (applyItemChange(record, item.status, update.status)) record.finishedAt = update.at;
       item.status = update.status;
       item.error = update.error ?? null;
       if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
       if (update.confirmedAt !== undefined) item.confirmedAt = update.confirmedAt;
       if (isFinalItemStatus(update.status)) item.ambiguous = false;
       item.updatedAt = update.at;
-      if (record.pending === 0) {
-        // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
-        if (record.status === 'RUNNING') record.finishedAt = update.at;
-        record.status = finalOperationStatus(record);
-      }
-      record.lastSequence += 1;
       const event: ProgressEvent = {
         operationId: record.id,
         sequence: record.lastSequence,

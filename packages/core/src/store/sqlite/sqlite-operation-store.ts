@@ -4,17 +4,15 @@ import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { ItemError } from '@unreel/provider-spec';
 import { OperationExistsError } from '../../errors/operation-exists-error.js';
 import {
-  finalOperationStatus,
   isFinalItemStatus,
   operationKey,
   type ItemRecord,
   type ItemStatus,
-  type OperationCounts,
   type OperationRecord,
   type OperationStatus,
   type ProgressEvent,
 } from '../../model/operation.js';
-import { applyCounts } from '../apply-counts.js';
+import { applyItemChange, isCancellable, restoredUpdate, type OperationProgress } from '../item-change.js';
 import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from '../operation-store.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
@@ -69,11 +67,9 @@ type ItemTuple = [
 ];
 
 /** What a write needs of an operation: its counts and sequence, read at the start of the write. */
-interface OperationState extends OperationCounts {
+interface OperationState extends OperationProgress {
   opId: number;
   id: string;
-  status: OperationStatus;
-  lastSequence: number;
   finishedAt: number | null;
 }
 type OperationStateRow = [number, string, OperationStatus, number, number, number, number, number, number, number, number | null];
@@ -182,8 +178,8 @@ export class SqliteOperationStore implements OperationStore {
   cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null> {
     return this.writes.enqueue(() => {
       const [item] = this.statements.itemsAt.all({ opId: this.requireOpId(key) }, [position]) as ItemTuple[];
-      if (!item || item[2] !== 'SCHEDULED' || item[4] > 0) return null;
-      return this.applyUpdates(key, [{ position, status: 'RESTORED', error: null, restorableUntil: null, at }])[0] ?? null;
+      if (!item || !isCancellable(item[2], item[4])) return null;
+      return this.applyUpdates(key, [restoredUpdate(position, at)])[0] ?? null;
     }, { atomic: true });
   }
 
@@ -324,14 +320,8 @@ export class SqliteOperationStore implements OperationStore {
         position: update.position,
       };
       copyable &&= update.position === firstPosition + index && !isFinalItemStatus(current.status) && isFinalItemStatus(item.status);
-      applyCounts(operation, current.status, item.status);
+      if (applyItemChange(operation, current.status, item.status)) operation.finishedAt = update.at.getTime();
       items.set(update.position, item);
-      if (operation.pending === 0) {
-        // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
-        if (operation.status === 'RUNNING') operation.finishedAt = update.at.getTime();
-        operation.status = finalOperationStatus(operation);
-      }
-      operation.lastSequence += 1;
       events.push({ operationId: operation.id, sequence: operation.lastSequence, item, total: operation.total, completed: operation.total - operation.pending, status: operation.status });
     }
     copyable &&= operation.status === 'RUNNING';
