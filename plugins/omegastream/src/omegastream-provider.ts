@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createProviderClient, type ProviderHttpClient } from '@unreel/provider-kit';
+import { createProviderClient, itemFailure, type ProviderHttpClient } from '@unreel/provider-kit';
 import {
   InvalidRequestError,
   ProviderUnavailableError,
@@ -49,10 +49,12 @@ export class OmegastreamProvider implements VideoProviderV1 {
   private readonly http: ProviderHttpClient;
   private readonly settings: OmegastreamSettings;
   private readonly context: PluginContextV1;
+  private readonly secrets: readonly string[];
 
   constructor(settings: OmegastreamSettings, context: PluginContextV1) {
     this.settings = settings;
     this.context = context;
+    this.secrets = [settings.apiKey];
     this.capabilities = {
       maxBatchSize: OMEGASTREAM_MAX_BATCH_SIZE,
       // Soft delete with no documented retention: restorable, for as long as OmegaStream keeps the video.
@@ -66,7 +68,7 @@ export class OmegastreamProvider implements VideoProviderV1 {
       timeoutMs: settings.timeoutMs,
       // Every endpoint page lists both headers, bodiless calls included.
       headers: { authorization: `Bearer ${settings.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-      secrets: [settings.apiKey],
+      secrets: this.secrets,
       describeError: describeOmegastreamError,
     });
   }
@@ -94,14 +96,12 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const found = await this.findForRestore(id, options);
     if (found.kind === 'nothing') return { status: 'NOT_FOUND' };
     if (found.kind === 'forbidden') {
-      const message = `OmegaStream does not let this API key restore ${id} (a video of another company)`;
-      return { status: 'FAILED', error: { code: 'FORBIDDEN', message, retryable: false } };
+      return itemFailure('FORBIDDEN', `OmegaStream does not let this API key restore ${id} (a video of another company)`);
     }
     if (found.kind === 'present') {
       // On a later attempt, a video back in place is most likely our own earlier revert whose answer was lost.
       if (options.attempt > 1) return { status: 'RESTORED', video: toProviderVideo(found.video, this.settings.restoreWindowDays) };
-      const message = `OmegaStream video ${id} is not deleted; there is nothing to restore`;
-      return { status: 'FAILED', error: { code: 'NOT_DELETED', message, retryable: false } };
+      return itemFailure('NOT_DELETED', `OmegaStream video ${id} is not deleted; there is nothing to restore`);
     }
     // The status to restore to is the one the video had when deleted, which OmegaStream keeps on the deleted record.
     // It is looked up rather than remembered from the delete: a bulk delete answers no statuses, and a memory would
@@ -122,10 +122,10 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const kind = classifyReason(reason);
     if (response.status === 404 || kind === 'NOT_FOUND') return { status: 'NOT_FOUND' };
     if (response.status === 403 || kind === 'FORBIDDEN') {
-      return { status: 'FAILED', error: { code: 'FORBIDDEN', message: `OmegaStream refused to restore ${id}${said}`, retryable: false } };
+      return itemFailure('FORBIDDEN', `OmegaStream refused to restore ${id}${said}`, { secrets: this.secrets });
     }
     const code = kind === 'NOT_DELETED' ? 'NOT_DELETED' : 'INVALID_REQUEST';
-    return { status: 'FAILED', error: { code, message: `OmegaStream answered ${response.status} to restoring ${id}${said}`, retryable: false } };
+    return itemFailure(code, `OmegaStream answered ${response.status} to restoring ${id}${said}`, { secrets: this.secrets });
   }
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
@@ -223,22 +223,14 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const outcomes = await this.resolveRefusals(refusals, options);
     for (const id of ids) {
       if (outcomes.has(id)) continue;
+      // An unnamed video is a refusal without a reason: its lookup alone says whether it went (deleted_at), never
+      // existed, or is still there and why.
       const lookup = await this.lookupQuietly(id, options);
-      if (lookup.found === 'video' && !lookup.video.deleted_at) {
-        outcomes.set(id, outcomeOfRefusal({ id, reason: undefined, kind: 'UNKNOWN' }, lookup, Date.now()));
-      } else if (lookup.found === 'video') outcomes.set(id, { status: 'DELETED' });
-      else if (lookup.found === 'nothing') outcomes.set(id, { status: 'NOT_FOUND' });
-      else if (lookup.found === 'forbidden') outcomes.set(id, outcomeOfRefusal({ id, reason: undefined, kind: 'FORBIDDEN' }, lookup, Date.now()));
-      else {
-        outcomes.set(id, {
-          status: 'FAILED',
-          error: {
-            code: 'PROVIDER_ERROR',
-            message: `OmegaStream's bulk answer left the fate of ${id} unclear and it could not be looked up`,
-            retryable: true,
-          },
-        });
-      }
+      const outcome =
+        lookup.found === 'unknown'
+          ? itemFailure('PROVIDER_ERROR', `OmegaStream's bulk answer left the fate of ${id} unclear and it could not be looked up`, { retryable: true })
+          : outcomeOfRefusal({ id, reason: undefined, kind: 'UNKNOWN' }, lookup, Date.now(), this.secrets);
+      outcomes.set(id, outcome);
     }
     return outcomes;
   }
@@ -248,7 +240,7 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const outcomes = new Map<string, DeleteOutcome>();
     for (const refusal of refusals) {
       const lookup = refusalNeedsLookup(refusal.kind) ? await this.lookupQuietly(refusal.id, options) : undefined;
-      outcomes.set(refusal.id, outcomeOfRefusal(refusal, lookup, Date.now()));
+      outcomes.set(refusal.id, outcomeOfRefusal(refusal, lookup, Date.now(), this.secrets));
     }
     return outcomes;
   }

@@ -1,4 +1,5 @@
-import type { DeleteOutcome, ItemError } from '@unreel/provider-spec';
+import { itemFailure } from '@unreel/provider-kit';
+import type { DeleteOutcome } from '@unreel/provider-spec';
 import type { RefusalKind } from './omegastream-errors.js';
 import { deletableAt, isProcessingStatus, type OmegastreamVideo } from './omegastream-video.js';
 
@@ -28,64 +29,52 @@ export function refusalNeedsLookup(kind: RefusalKind): boolean {
 /**
  * Turns one refused deletion into its outcome. The video's own state (when it was looked up) beats the reason's
  * words, because the documented precondition reads the same for a video still processing and one finished too
- * recently, and only the video says from when it can be deleted.
+ * recently, and only the video says from when it can be deleted. `secrets` are scrubbed from the provider's words.
  */
-export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefined, now: number): DeleteOutcome {
+export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefined, now: number, secrets: readonly string[]): DeleteOutcome {
   const { id, kind } = refusal;
   const said = refusal.reason ? `: "${refusal.reason}"` : '';
   if (kind === 'NOT_FOUND') return { status: 'NOT_FOUND' };
   // Marked for deletion already: what the caller asked for is done.
   if (kind === 'ALREADY_DELETED') return { status: 'DELETED' };
-  if (kind === 'FORBIDDEN') return forbidden(id, said);
+  if (kind === 'FORBIDDEN') return forbidden(id, said, secrets);
 
   if (lookup?.found === 'nothing') return { status: 'NOT_FOUND' };
-  if (lookup?.found === 'forbidden') return forbidden(id, said);
+  if (lookup?.found === 'forbidden') return forbidden(id, said, secrets);
   if (lookup?.found === 'video') {
     const { video } = lookup;
     if (video.deleted_at) return { status: 'DELETED' };
-    if (isProcessingStatus(video.status)) return inProcessing(id, `is still processing (status ${video.status})`);
+    if (isProcessingStatus(video.status)) return inProcessing(id, `is still processing (status ${video.status})`, secrets);
     if (video.status === 'process-completed' || video.status === 'process-failed') {
       const from = deletableAt(video);
       if (from && from.getTime() > now) return tooRecent(id, video.status, from, now);
     }
   }
-  if (kind === 'IN_PROCESSING') return inProcessing(id, `is still processing${said}`);
+  if (kind === 'IN_PROCESSING') return inProcessing(id, `is still processing${said}`, secrets);
   if (kind === 'TOO_RECENT') {
-    return failed({ code: 'TOO_RECENT', message: `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`, retryable: false });
+    return itemFailure('TOO_RECENT', `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`, { secrets });
   }
   if (kind === 'NOT_YET_DELETABLE' && lookup?.found !== 'video') {
     // The lookup failed, so which half of the precondition applies is unknown; both are final for now.
     const message = `OmegaStream refused to delete ${id}: not yet deletable (still processing, or finished less than 4 hours ago)${said}`;
-    return failed({ code: 'IN_PROCESSING', message, retryable: false });
+    return itemFailure('IN_PROCESSING', message, { secrets });
   }
   // The provider refused a video that, as far as it shows us, is deletable: nothing says trying again will not work.
   const message = `OmegaStream refused to delete ${id} without a reason unreel recognises${said || ' (no reason given)'}`;
-  return failed({ code: 'PROVIDER_ERROR', message, retryable: true });
+  return itemFailure('PROVIDER_ERROR', message, { secrets, retryable: true });
 }
 
-function forbidden(id: string, said: string): DeleteOutcome {
-  const message = `OmegaStream does not let this API key delete ${id} (a video of another company)${said}`;
-  return failed({ code: 'FORBIDDEN', message, retryable: false });
+function forbidden(id: string, said: string, secrets: readonly string[]): DeleteOutcome {
+  return itemFailure('FORBIDDEN', `OmegaStream does not let this API key delete ${id} (a video of another company)${said}`, { secrets });
 }
 
-function inProcessing(id: string, why: string): DeleteOutcome {
-  return failed({
-    code: 'IN_PROCESSING',
-    message: `OmegaStream cannot delete ${id} yet: it ${why}; a video can be deleted once it completed processing or failed more than 4 hours ago`,
-    retryable: false,
-  });
+function inProcessing(id: string, why: string, secrets: readonly string[]): DeleteOutcome {
+  const message = `OmegaStream cannot delete ${id} yet: it ${why}; a video can be deleted once it completed processing or failed more than 4 hours ago`;
+  return itemFailure('IN_PROCESSING', message, { secrets });
 }
 
 function tooRecent(id: string, status: string, from: Date, now: number): DeleteOutcome {
   const retryAfterMs = from.getTime() - now;
-  return failed({
-    code: 'TOO_RECENT',
-    message: `OmegaStream cannot delete ${id} before ${from.toISOString()}: it reached ${status} less than 4 hours ago`,
-    retryable: retryAfterMs <= RETRY_SOON_MS,
-    retryAfterMs,
-  });
-}
-
-function failed(error: ItemError): DeleteOutcome {
-  return { status: 'FAILED', error };
+  const message = `OmegaStream cannot delete ${id} before ${from.toISOString()}: it reached ${status} less than 4 hours ago`;
+  return itemFailure('TOO_RECENT', message, { retryable: retryAfterMs <= RETRY_SOON_MS, retryAfterMs });
 }
