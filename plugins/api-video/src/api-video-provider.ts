@@ -1,5 +1,6 @@
 import {
   createProviderClient,
+  itemFailure,
   type ProviderHttpClient,
   type ProviderRequestInit,
   type ProviderResponse,
@@ -88,7 +89,8 @@ export class ApiVideoProvider implements VideoProviderV1 {
     if (response.status === 409) {
       // Only seen behind the simulator's `deleteIngesting: 'refused'` switch: the docs never refuse a delete.
       const reason = problemMessage(response.body) ?? 'conflict';
-      return [{ status: 'FAILED', error: { code: 'IN_PROCESSING', message: `api.video did not delete ${id} while its source is being ingested: ${reason}`, retryable: false } }];
+      const message = `api.video did not delete ${id} while its source is being ingested: ${reason}`;
+      return [itemFailure('IN_PROCESSING', message, { secrets: this.auth.secrets() })];
     }
     // 204: with Video Restore the video is discarded, and api.video keeps it 90 days from now.
     return [{ status: 'DELETED', restorableUntil: this.settings.videoRestore ? new Date(Date.now() + RESTORE_WINDOW_DAYS * DAY_MS) : null }];
