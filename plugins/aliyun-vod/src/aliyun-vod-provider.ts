@@ -10,6 +10,7 @@ import {
   type WebhookEventV1,
   type WebhookRequestV1,
 } from '@unreel/provider-spec';
+import { itemFailure } from '@unreel/provider-kit';
 import { AliyunVodRpcClient, type RpcResponse } from './aliyun-vod-rpc-client.js';
 import type { AliyunVodSettings } from './aliyun-vod-settings.js';
 import { idListField, listField, toProviderVideo } from './aliyun-vod-video.js';
@@ -62,16 +63,9 @@ export class AliyunVodProvider implements VideoProviderV1 {
       }
     }
     return ids.map((id): DeleteOutcome => {
-      if (!isSendableId(id)) return { status: 'FAILED', error: invalidIdError(id) };
+      if (!isSendableId(id)) return invalidId(id);
       if (forbidden.has(id)) {
-        return {
-          status: 'FAILED',
-          error: {
-            code: 'FORBIDDEN',
-            message: `ApsaraVideo VOD refused to delete ${id} (ForbiddenVideoIds): this AccessKey has no permission on it`,
-            retryable: false,
-          },
-        };
+        return itemFailure('FORBIDDEN', `ApsaraVideo VOD refused to delete ${id} (ForbiddenVideoIds): this AccessKey has no permission on it`);
       }
       if (missing.has(id)) return { status: 'NOT_FOUND' };
       return { status: 'DELETED', restorableUntil: null };
@@ -142,12 +136,9 @@ function isSendableId(id: string): boolean {
   return id.length > 0 && id.length <= 128 && !/[,\s]/.test(id);
 }
 
-function invalidIdError(id: string) {
-  return {
-    code: 'INVALID_REQUEST',
-    message: `"${id.slice(0, 64)}" is not an ApsaraVideo VOD video id: ids are 1 to 128 characters without commas or blanks`,
-    retryable: false,
-  };
+function invalidId(id: string): DeleteOutcome {
+  const message = `"${id.slice(0, 64)}" is not an ApsaraVideo VOD video id: ids are 1 to 128 characters without commas or blanks`;
+  return itemFailure('INVALID_REQUEST', message);
 }
 
 function encodeCursor(offset: number): string {
