@@ -20,6 +20,7 @@ import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type Rest
 import { fingerprintIds } from './fingerprint.js';
 import { runOperation } from './operation-runner.js';
 import { ProgressStream } from './progress-stream.js';
+import { waitForFinish } from './wait-for-finish.js';
 
 const OPERATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -112,22 +113,7 @@ export class DeletionEngine {
 
   async waitForOperation(tenant: string, operationId: string, timeoutMs: number, signal?: AbortSignal): Promise<OperationRecord> {
     const key = operationKey(tenant, operationId);
-    const finished = new Promise<void>((resolve) => {
-      const unsubscribe = this.bus.subscribe(key, (events) => {
-        if (events.some((event) => event.status !== 'RUNNING')) done();
-      });
-      const timer = setTimeout(done, timeoutMs);
-      signal?.addEventListener('abort', done, { once: true });
-      // Subscribed first, then checked: an operation that finished in between is not waited for.
-      void this.isFinished(key).then((yes) => yes && done());
-      function done(): void {
-        unsubscribe();
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-    });
-    await finished;
+    await waitForFinish({ store: this.store, bus: this.bus }, key, timeoutMs, signal);
     const operation = await this.store.getOperation(key);
     if (!operation) throw new InvalidInputError(`Unknown operation "${operationId}"`, 'operationId');
     return operation;
@@ -354,11 +340,6 @@ export class DeletionEngine {
       throw new IdempotencyConflictError(`Operation "${existing.id}" already exists with other ids`);
     }
     return existing;
-  }
-
-  private async isFinished(key: string): Promise<boolean> {
-    const operation = await this.store.getOperation(key);
-    return operation === null || operation.status !== 'RUNNING';
   }
 
   private gateOf(accountName: string): AccountGate {

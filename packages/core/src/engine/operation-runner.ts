@@ -5,7 +5,7 @@ import type { OpenItemRecord, OperationStore } from '../store/operation-store.js
 import { runDeleteBatch } from './batch-runner.js';
 import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
-import { sleep } from './sleep.js';
+import { waitForFinish } from './wait-for-finish.js';
 
 export interface OperationRunnerContext {
   store: OperationStore;
@@ -33,8 +33,10 @@ async function runAccount(context: OperationRunnerContext, operation: OperationR
   }
   const { deleteDelayMs } = gate.account;
   if (deleteDelayMs > 0) {
-    // Held items can still be undone until they are due; the journal's createdAt makes this survive restarts.
-    await waitUntilDue(context, operation.createdAt.getTime() + deleteDelayMs - context.now().getTime());
+    // Held items can still be undone until they are due; the journal's createdAt makes this survive restarts. When
+    // every item was cancelled (restored) meanwhile, the run ends now instead of holding its tenant's running-operation
+    // slot until the due time.
+    await waitForFinish(context, key, operation.createdAt.getTime() + deleteDelayMs - context.now().getTime(), shutdown);
   }
   const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
   // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
@@ -76,25 +78,5 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
     );
     context.bus.publish(context.key, events);
     observeItems(context.observer, accountName, 'unknown', events);
-  }
-}
-
-/**
- * Sleeps until held items are due, but no longer than the operation stays open: when every item was cancelled
- * (restored) meanwhile, the run ends now instead of holding its tenant's running-operation slot until the due time.
- */
-async function waitUntilDue(context: OperationRunnerContext, ms: number): Promise<void> {
-  if (ms <= 0) return;
-  const finished = new AbortController();
-  const unsubscribe = context.bus.subscribe(context.key, (events) => {
-    if (events.some((event) => event.status !== 'RUNNING')) finished.abort();
-  });
-  try {
-    // Subscribed first, then checked: a finish in between is not missed.
-    const current = await context.store.getOperation(context.key);
-    if (current === null || current.status !== 'RUNNING') return;
-    await sleep(ms, AbortSignal.any([context.shutdown, finished.signal]));
-  } finally {
-    unsubscribe();
   }
 }
