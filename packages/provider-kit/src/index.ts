@@ -5,3 +5,4 @@ export * from './redact-secrets.js';
 export * from './scrub-message.js';
 export * from './item-failure.js';
 export * from './basic-authorization.js';
+export * from './offset-cursor.js';
