@@ -8,13 +8,15 @@ import {
   type VideoPage,
   type VideoProviderV1,
 } from '@unreel/provider-spec';
-import { createProviderClient, type ProviderHttpClient } from '@unreel/provider-kit';
+import { createProviderClient, offsetCursor, type ProviderHttpClient } from '@unreel/provider-kit';
 import { assertVideoNotFound, deleteOutcomeOf, describeElytronError } from './elytron-errors.js';
 import { elytronBaseUrl, elytronPlanLimits, type ElytronSettings } from './elytron-settings.js';
 import { readVideoBody, readVideoListBody, toProviderVideo } from './elytron-video.js';
 
 /** `GET /videos` documents limit 1..100. */
 const MAX_PAGE_SIZE = 100;
+/** Elytron's `offset` itself, as the cursor. */
+const listCursor = offsetCursor('elytron');
 
 /**
  * One Elytron account. Elytron deletes one video per request, permanently, so this is the whole provider: one
@@ -92,25 +94,17 @@ export class ElytronProvider implements VideoProviderV1 {
    * that runs beside deletions can skip one: fine for browsing, which is what listing is for.
    */
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
-    const offset = page.cursor === undefined ? 0 : parseCursor(page.cursor);
+    const offset = listCursor.decode(page.cursor);
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
     const response = await this.client.request('/videos', { method: 'GET', signal: options.signal, searchParams: { limit, offset } });
     const { videos, total } = readVideoListBody(response.body, 'GET /videos');
     const next = offset + videos.length;
     // An empty page ends the listing even if `total` says otherwise, so a stale total cannot loop forever.
-    return { items: videos.map(toProviderVideo), nextCursor: videos.length > 0 && next < total ? String(next) : null };
+    return { items: videos.map(toProviderVideo), nextCursor: videos.length > 0 && next < total ? listCursor.encode(next) : null };
   }
 }
 
 /** Encoded, so an id holding `/` or `?` cannot reach another endpoint. */
 function videoPath(id: string): string {
   return `/videos/${encodeURIComponent(id)}`;
-}
-
-function parseCursor(cursor: string): number {
-  const offset = /^\d{1,9}$/.test(cursor) ? Number(cursor) : Number.NaN;
-  if (!Number.isSafeInteger(offset)) {
-    throw new InvalidRequestError({ message: `elytron: the cursor must be a listing offset from an earlier page, got "${cursor.slice(0, 40)}"` });
-  }
-  return offset;
 }
