@@ -44,9 +44,9 @@ export class ElytronProvider implements VideoProviderV1 {
       fetch: context.fetch,
       headers: { authorization: `Bearer ${settings.apiKey}`, accept: 'application/json' },
       timeoutMs: settings.timeoutMs,
-      // Even though the client now retries reads only after a 408, a 5xx or a network error: Elytron counts every
-      // request against a quota as small as 10 a minute and the host paces calls to exactly that quota, so a retry in
-      // here would be a request the pacing never counted, and the account's next call would meet a 429.
+      // Not even after a 408, a 5xx or a network error: Elytron counts every request against a quota as small as 10 a
+      // minute and the host paces calls to exactly that quota, so a retry in here would be a request the pacing never
+      // counted, and the account's next call would meet a 429.
       readRetryLimit: 0,
       secrets: this.secrets,
       describeError: describeElytronError,
