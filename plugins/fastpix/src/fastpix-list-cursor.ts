@@ -1,7 +1,10 @@
-import { InvalidRequestError } from '@unreel/provider-spec';
+import { offsetCursor } from '@unreel/provider-kit';
 
 /** `GET /on-demand` takes `limit` from 1 to 50. */
 export const FASTPIX_MAX_PAGE_SIZE = 50;
+
+/** How many media were listed before the next page. */
+export const fastpixListCursor = offsetCursor('fastpix', 'fastpix:');
 
 /**
  * FastPix's `offset` is a 1-based PAGE NUMBER, not an item offset: the spec calls `offsetCount` "total records by
@@ -15,21 +18,4 @@ export function pageRequestFor(position: number, limit: number): { limit: number
   let size = largest;
   while (position % size !== 0) size -= 1;
   return { limit: size, offset: position / size + 1 };
-}
-
-const CURSOR_PREFIX = 'fastpix:';
-
-export function encodeListCursor(position: number): string {
-  return `${CURSOR_PREFIX}${position}`;
-}
-
-/** The number of media already listed; 0 without a cursor. */
-export function decodeListCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  const digits = cursor.startsWith(CURSOR_PREFIX) ? cursor.slice(CURSOR_PREFIX.length) : '';
-  const position = /^\d{1,9}$/.test(digits) ? Number(digits) : Number.NaN;
-  if (!Number.isSafeInteger(position)) {
-    throw new InvalidRequestError({ message: 'fastpix: the list cursor is malformed; pass back a nextCursor this plugin returned' });
-  }
-  return position;
 }

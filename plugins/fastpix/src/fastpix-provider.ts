@@ -19,7 +19,7 @@ import {
   type ProviderHttpClient,
 } from '@unreel/provider-kit';
 import { describeFastPixError, isCredentialRefusal, PER_MEDIA_DELETE_STATUSES, refusedDeleteOutcome } from './fastpix-errors.js';
-import { decodeListCursor, encodeListCursor, pageRequestFor } from './fastpix-list-cursor.js';
+import { fastpixListCursor, pageRequestFor } from './fastpix-list-cursor.js';
 import type { FastPixSettings } from './fastpix-settings.js';
 import { isFastPixMedia, toProviderVideo } from './fastpix-video.js';
 import { parseFastPixWebhook } from './fastpix-webhook.js';
@@ -100,7 +100,7 @@ export class FastPixProvider implements VideoProviderV1 {
   }
 
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
-    const position = decodeListCursor(page.cursor);
+    const position = fastpixListCursor.decode(page.cursor);
     const { limit, offset } = pageRequestFor(position, page.limit);
     const response = await this.http.request<MediaListEnvelope>('/on-demand', {
       method: 'GET',
@@ -114,7 +114,7 @@ export class FastPixProvider implements VideoProviderV1 {
     const next = position + data.length;
     const total = response.body?.pagination?.totalRecords;
     const more = data.length > 0 && (typeof total === 'number' ? next < total : data.length === limit);
-    return { items: media.map((item) => toProviderVideo(item)), nextCursor: more ? encodeListCursor(next) : null };
+    return { items: media.map((item) => toProviderVideo(item)), nextCursor: more ? fastpixListCursor.encode(next) : null };
   }
 
   doParseWebhook(request: WebhookRequestV1): WebhookEventV1 {
