@@ -1,6 +1,8 @@
 import {
   createProviderClient,
   itemFailure,
+  offsetCursor,
+  pageHolding,
   type ProviderHttpClient,
   type ProviderRequestInit,
   type ProviderResponse,
@@ -21,7 +23,6 @@ import {
 import { ApiVideoBasicAuthorization, type ApiVideoAuthorization, type AuthorizationGrant } from './api-video-authorization.js';
 import { ApiVideoBearerAuthorization } from './api-video-bearer-authorization.js';
 import { describeApiVideoError, problemMessage } from './api-video-errors.js';
-import { decodeListCursor, encodeListCursor, pageHolding } from './api-video-list-cursor.js';
 import { API_VIDEO_HOSTS, type ApiVideoSettings } from './api-video-settings.js';
 import type { ApiVideoList, ApiVideoStatus, ApiVideoVideo } from './api-video-types.js';
 import { toProviderVideo } from './api-video-video.js';
@@ -32,6 +33,12 @@ const WRITES_PER_MINUTE = { production: 200, sandbox: 40 } as const;
 const RESTORE_WINDOW_DAYS = 90;
 const DAY_MS = 86_400_000;
 const MAX_PAGE_SIZE = 100;
+/**
+ * api.video pages by number (`currentPage`, `pageSize` 1..100); the cursor is the offset of the next video, so the
+ * caller may change its page size between pages. Like the API itself, it cannot see videos deleted between two pages
+ * (later ones then shift towards the front).
+ */
+const listCursor = offsetCursor('api-video', 'o');
 
 /** One api.video account (providers.md §2): `DELETE /videos/{id}`, and restore through the discarded collection. */
 export class ApiVideoProvider implements VideoProviderV1 {
@@ -103,9 +110,9 @@ export class ApiVideoProvider implements VideoProviderV1 {
   }
 
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
-    const offset = decodeListCursor(page.cursor);
+    const offset = listCursor.decode(page.cursor);
     const pageSize = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
-    const { currentPage, skip } = pageHolding(offset, pageSize);
+    const { page: currentPage, skip } = pageHolding(offset, pageSize);
     const response = await this.send<ApiVideoList>('/videos', {
       method: 'GET',
       signal: options.signal,
@@ -119,7 +126,7 @@ export class ApiVideoProvider implements VideoProviderV1 {
     // Listings carry no encoding status (see toProviderVideo): one status read per item would spend the read budget.
     const items = body.data.slice(skip).map((video) => toProviderVideo(video));
     const next = offset + items.length;
-    return { items, nextCursor: items.length > 0 && next < body.pagination.itemsTotal ? encodeListCursor(next) : null };
+    return { items, nextCursor: items.length > 0 && next < body.pagination.itemsTotal ? listCursor.encode(next) : null };
   }
 
   /**
