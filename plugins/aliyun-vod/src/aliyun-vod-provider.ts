@@ -10,7 +10,7 @@ import {
   type WebhookEventV1,
   type WebhookRequestV1,
 } from '@unreel/provider-spec';
-import { itemFailure } from '@unreel/provider-kit';
+import { itemFailure, offsetCursor, pageHolding } from '@unreel/provider-kit';
 import { AliyunVodRpcClient, type RpcResponse } from './aliyun-vod-rpc-client.js';
 import type { AliyunVodSettings } from './aliyun-vod-settings.js';
 import { idListField, listField, toProviderVideo } from './aliyun-vod-video.js';
@@ -21,6 +21,8 @@ const MAX_IDS_PER_CALL = 20;
 /** GetVideoList's PageSize maximum (GetVideoListRequest). */
 const MAX_PAGE_SIZE = 100;
 const NOT_FOUND_CODE = 'InvalidVideo.NotFound';
+/** The offset of the next video, whatever page size the host asks for next. */
+const listCursor = offsetCursor('aliyun-vod', 'o');
 
 /**
  * ApsaraVideo VOD (Version 2017-03-21). Deletion is physical ("The video cannot be recovered"), so there is no
@@ -91,25 +93,26 @@ export class AliyunVodProvider implements VideoProviderV1 {
   }
 
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
-    const offset = page.cursor === undefined ? 0 : decodeCursor(page.cursor);
+    const offset = listCursor.decode(page.cursor);
     const size = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(page.limit)));
     // PageNo/PageSize is offset paging; the cursor is the offset, so a host that changes its limit between pages
     // still resumes where it left off (the page holding the offset is fetched and its head skipped).
+    const { page: pageNo, skip } = pageHolding(offset, size);
     const response = await this.rpc.call(
       'GetVideoList',
-      { PageNo: String(Math.floor(offset / size) + 1), PageSize: String(size), SortBy: 'CreationTime:Asc' },
+      { PageNo: String(pageNo), PageSize: String(size), SortBy: 'CreationTime:Asc' },
       { signal: options.signal, write: false },
     );
     const rows = listField(response.body.VideoList);
     const items = rows
-      .slice(offset % size)
+      .slice(skip)
       .map(toProviderVideo)
       .filter((video): video is ProviderVideo => video !== undefined);
-    const next = offset + (rows.length - (offset % size));
+    const next = offset + (rows.length - skip);
     const total = typeof response.body.Total === 'number' ? response.body.Total : Number(response.body.Total);
     // Oldest first, so videos created while paging land behind the cursor instead of shifting it.
     const more = Number.isFinite(total) ? next < total : rows.length === size;
-    return { items, nextCursor: more && rows.length > 0 ? encodeCursor(next) : null };
+    return { items, nextCursor: more && rows.length > 0 ? listCursor.encode(next) : null };
   }
 
   doParseWebhook(request: WebhookRequestV1): WebhookEventV1 {
@@ -139,18 +142,4 @@ function isSendableId(id: string): boolean {
 function invalidId(id: string): DeleteOutcome {
   const message = `"${id.slice(0, 64)}" is not an ApsaraVideo VOD video id: ids are 1 to 128 characters without commas or blanks`;
   return itemFailure('INVALID_REQUEST', message);
-}
-
-function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ v: 1, offset }), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; offset?: unknown };
-    if (parsed.v === 1 && typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0) return parsed.offset;
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidRequestError({ message: 'aliyun-vod: malformed list cursor (pass back the nextCursor of the previous page)' });
 }
