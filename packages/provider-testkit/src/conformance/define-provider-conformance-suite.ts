@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnreelProviderError, type CallOptions, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
+import type { DeleteOutcome, VideoProviderV1 } from '@unreel/provider-spec';
 import type { ConformanceSimulator, ProviderConformanceOptions } from '../simulator-types.js';
+import { callOptions } from './call-options.js';
 import { CapturingLogger } from './capturing-logger.js';
+import { errorText } from './error-text.js';
+import { providerRejection } from './provider-rejection.js';
 import { secretValues } from './secret-values.js';
 import { validateSettings } from './validate-settings.js';
-
-/** A generous bound per call: the suite checks behaviour, never speed. */
-const CALL_TIMEOUT_MS = 15_000;
-
-function callOptions(attempt = 1): CallOptions {
-  return { signal: AbortSignal.timeout(CALL_TIMEOUT_MS), attempt };
-}
 
 /**
  * The one suite every provider plugin passes, against its own simulator over real HTTP: the host (the deletion
@@ -65,16 +61,6 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
 
     function callsWithIds(since: number) {
       return simulator.calls().slice(since).filter((call) => call.ids.length > 0);
-    }
-
-    async function rejection(promise: Promise<unknown>): Promise<UnreelProviderError> {
-      const error = await promise.then(
-        () => undefined,
-        (reason: unknown) => reason,
-      );
-      expect(error, 'the call should have thrown').toBeDefined();
-      expect(UnreelProviderError.isInstance(error), `expected an UnreelProviderError, got ${String(error)}`).toBe(true);
-      return error as UnreelProviderError;
     }
 
     describe('plugin', () => {
@@ -157,7 +143,7 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
       it('throws a retryable RATE_LIMITED when throttled, and succeeds when called again', async () => {
         const ids = await simulator.seed([{ state: 'READY' }]);
         simulator.failNext('throttle', 1);
-        const error = await rejection(provider.doDeleteVideos(ids, callOptions(1)));
+        const error = await providerRejection(provider.doDeleteVideos(ids, callOptions({ attempt: 1 })));
         expect(error.code).toBe('RATE_LIMITED');
         expect(error.retryable).toBe(true);
         if (throttleSaysWhen) {
@@ -165,17 +151,17 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
           expect(error.retryAfterMs!).toBeGreaterThanOrEqual(0);
         }
         expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
-        const outcomes = await provider.doDeleteVideos(ids, callOptions(2));
+        const outcomes = await provider.doDeleteVideos(ids, callOptions({ attempt: 2 }));
         expect(outcomes.map((outcome) => outcome.status)).toEqual(['DELETED']);
       });
 
       it('throws a retryable PROVIDER_ERROR on a 5xx, and succeeds when called again', async () => {
         const ids = await simulator.seed([{ state: 'READY' }]);
         simulator.failNext('server-error', 1);
-        const error = await rejection(provider.doDeleteVideos(ids, callOptions(1)));
+        const error = await providerRejection(provider.doDeleteVideos(ids, callOptions({ attempt: 1 })));
         expect(error.code).toBe('PROVIDER_ERROR');
         expect(error.retryable).toBe(true);
-        const outcomes = await provider.doDeleteVideos(ids, callOptions(2));
+        const outcomes = await provider.doDeleteVideos(ids, callOptions({ attempt: 2 }));
         expect(outcomes.map((outcome) => outcome.status)).toEqual(['DELETED']);
       });
 
@@ -183,10 +169,10 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
         const ids = await simulator.seed([{ state: 'READY' }]);
         simulator.failNext('server-error', 1);
         const before = simulator.calls().length;
-        await rejection(provider.doDeleteVideos(ids, callOptions(1)));
+        await providerRejection(provider.doDeleteVideos(ids, callOptions({ attempt: 1 })));
         expect(callsWithIds(before)).toHaveLength(1);
         // The fault was spent on that one attempt; clean up so later tests start from a quiet simulator.
-        await provider.doDeleteVideos(ids, callOptions(2));
+        await provider.doDeleteVideos(ids, callOptions({ attempt: 2 }));
       });
 
       it('stops when the host aborts, without deleting', async () => {
@@ -199,14 +185,14 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
 
       if (credentials) it('throws UNAUTHORIZED, not retryable, on wrong credentials, and never shows them', async () => {
         const ids = await simulator.seed([{ state: 'READY' }]);
-        const error = await rejection(wrongProvider.doDeleteVideos(ids, callOptions()));
+        const error = await providerRejection(wrongProvider.doDeleteVideos(ids, callOptions()));
         expect(error.code).toBe('UNAUTHORIZED');
         expect(error.retryable).toBe(false);
         expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
-        const lookup = await rejection(wrongProvider.doGetVideos(ids, callOptions()));
+        const lookup = await providerRejection(wrongProvider.doGetVideos(ids, callOptions()));
         expect(lookup.code).toBe('UNAUTHORIZED');
         for (const shown of [error, lookup]) {
-          const text = `${shown.message}\n${shown.stack ?? ''}\n${JSON.stringify(shown)}`;
+          const text = errorText(shown);
           for (const secret of secrets()) expect(text.includes(secret), 'a credential appears in an error').toBe(false);
         }
       });
