@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UnreelProviderError, type CallOptions, type VideoProviderV1 } from '@unreel/provider-spec';
-import { CapturingLogger } from '@unreel/provider-testkit';
+import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
+import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import elytron, { elytronBaseUrl, elytronSettingsSchema, readElytronError, type ElytronSettingsInput } from '@unreel/plugin-elytron';
 import { startSimulator, type ElytronSimulator, type ElytronSimulatorOptions } from '@unreel/plugin-elytron/simulator';
 
@@ -11,21 +11,8 @@ const documented = JSON.parse(readFileSync(new URL('./fixtures/documented-error-
   flatPanel: unknown;
 };
 
-function call(signal: AbortSignal = AbortSignal.timeout(15_000)): CallOptions {
-  return { signal, attempt: 1 };
-}
-
 function createProvider(settings: ElytronSettingsInput, logger = new CapturingLogger()): VideoProviderV1 {
   return elytron.create(elytronSettingsSchema.parse(settings), { account: 'test', fetch: globalThis.fetch, logger });
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<UnreelProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!UnreelProviderError.isInstance(error)) throw new Error(`expected an UnreelProviderError, got ${String(error)}`);
-  return error;
 }
 
 /** A simulator and a provider pointed at it; closed after the enclosing describe. */
@@ -125,8 +112,8 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     const { simulator, provider } = context;
     const completed = simulator.library.add({ status: 'completed' }).video_id;
     const failed = simulator.library.add({ status: 'failed' }).video_id;
-    expect(await provider.doDeleteVideos([completed], call())).toEqual([{ status: 'DELETED' }]);
-    expect(await provider.doDeleteVideos([failed], call())).toEqual([{ status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([completed], callOptions())).toEqual([{ status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([failed], callOptions())).toEqual([{ status: 'DELETED' }]);
     expect(simulator.calls().map(({ method, path, status, ids }) => ({ method, path, status, ids }))).toEqual([
       { method: 'DELETE', path: `/v1/videos/${completed}`, status: 204, ids: [completed] },
       { method: 'DELETE', path: `/v1/videos/${failed}`, status: 204, ids: [failed] },
@@ -139,7 +126,7 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     const { simulator, provider } = context;
     for (const status of ['pending', 'processing'] as const) {
       const id = simulator.library.add({ status }).video_id;
-      const [outcome] = await provider.doDeleteVideos([id], call());
+      const [outcome] = await provider.doDeleteVideos([id], callOptions());
       expect(outcome).toEqual({
         status: 'FAILED',
         error: {
@@ -155,7 +142,7 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
   it("refuses a colleague's video as FORBIDDEN", async () => {
     const { simulator, provider } = context;
     const id = simulator.library.add({ status: 'completed', ownedByOthers: true }).video_id;
-    const [outcome] = await provider.doDeleteVideos([id], call());
+    const [outcome] = await provider.doDeleteVideos([id], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
       error: {
@@ -170,13 +157,13 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
   it('answers NOT_FOUND for a missing video and for one deleted before', async () => {
     const { simulator, provider } = context;
     const id = simulator.library.add({ status: 'completed' }).video_id;
-    await provider.doDeleteVideos([id], call());
-    expect(await provider.doDeleteVideos([id], call())).toEqual([{ status: 'NOT_FOUND' }]);
-    expect(await provider.doDeleteVideos([simulator.missingId()], call())).toEqual([{ status: 'NOT_FOUND' }]);
+    await provider.doDeleteVideos([id], callOptions());
+    expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'NOT_FOUND' }]);
+    expect(await provider.doDeleteVideos([simulator.missingId()], callOptions())).toEqual([{ status: 'NOT_FOUND' }]);
   });
 
   it('fails an id Elytron cannot read as INVALID_REQUEST for that id alone', async () => {
-    const [outcome] = await context.provider.doDeleteVideos(['not-a-uuid'], call());
+    const [outcome] = await context.provider.doDeleteVideos(['not-a-uuid'], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
       error: { code: 'INVALID_REQUEST', message: 'Elytron refused to delete video not-a-uuid with 400: Invalid video_id (INVALID_REQUEST)', retryable: false },
@@ -188,10 +175,10 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     const key = 'ely_wrong_key_4b1d';
     const provider = createProvider({ baseUrl: simulator.url, apiKey: key });
     const id = simulator.library.add({ status: 'completed' }).video_id;
-    const error = await rejectionOf(provider.doDeleteVideos([id], call()));
+    const error = await providerRejection(provider.doDeleteVideos([id], callOptions()));
     expect(error).toMatchObject({ name: 'UnauthorizedError', code: 'UNAUTHORIZED', retryable: false, status: 401 });
     expect(error.message).toBe('elytron answered 401: Invalid API key (UNAUTHORIZED)');
-    expect(`${error.stack}${JSON.stringify(error)}`).not.toContain(key);
+    expect(errorText(error)).not.toContain(key);
     expect(simulator.stateOf(id)).toBe('PRESENT');
   });
 
@@ -199,7 +186,7 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     const { simulator, provider } = context;
     const id = simulator.library.add({ status: 'completed' }).video_id;
     simulator.failNext('throttle', 1);
-    const error = await rejectionOf(provider.doDeleteVideos([id], call()));
+    const error = await providerRejection(provider.doDeleteVideos([id], callOptions()));
     expect(error).toMatchObject({ name: 'RateLimitedError', code: 'RATE_LIMITED', retryable: true, status: 429 });
     expect(error.message).toBe('elytron answered 429: Rate limit exceeded. Please retry later. (RATE_LIMIT_EXCEEDED)');
     // The planned throttle says "at the end of the current (free plan) minute".
@@ -212,7 +199,7 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     const { simulator, provider } = context;
     const id = simulator.library.add({ status: 'completed' }).video_id;
     simulator.failNext('server-error', 1);
-    const error = await rejectionOf(provider.doDeleteVideos([id], call()));
+    const error = await providerRejection(provider.doDeleteVideos([id], callOptions()));
     expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true, status: 500 });
     expect(simulator.calls()).toHaveLength(1);
     expect(simulator.stateOf(id)).toBe('PRESENT');
@@ -224,7 +211,7 @@ describe('doDeleteVideos guards', () => {
 
   it('refuses more than one id per call before sending anything', async () => {
     const [a, b] = [context.simulator.library.add({ status: 'completed' }), context.simulator.library.add({ status: 'completed' })];
-    const error = await rejectionOf(context.provider.doDeleteVideos([a.video_id, b.video_id], call()));
+    const error = await providerRejection(context.provider.doDeleteVideos([a.video_id, b.video_id], callOptions()));
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message).toBe('elytron deletes one video per call (maxBatchSize 1), got 2 ids');
     expect(context.simulator.calls()).toHaveLength(0);
@@ -235,8 +222,8 @@ describe('doDeleteVideos guards', () => {
     // The classic mistake: the host without its /v1. Every video would otherwise look already gone.
     const provider = createProvider({ baseUrl: simulator.url.replace(/\/v1$/, ''), apiKey: simulator.credentials.apiKey });
     const id = simulator.library.add({ status: 'completed' }).video_id;
-    for (const attempt of [provider.doDeleteVideos([id], call()), provider.doGetVideos([id], call())]) {
-      const error = await rejectionOf(attempt);
+    for (const attempt of [provider.doDeleteVideos([id], callOptions()), provider.doGetVideos([id], callOptions())]) {
+      const error = await providerRejection(attempt);
       expect(error.code).toBe('INVALID_REQUEST');
       expect(error.message).toContain('check the plugin\'s baseUrl');
     }
@@ -247,7 +234,7 @@ describe('doDeleteVideos guards', () => {
     const id = context.simulator.library.add({ status: 'completed' }).video_id;
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
-    await expect(context.provider.doDeleteVideos([id], call(controller.signal))).rejects.toThrow('shutting down');
+    await expect(context.provider.doDeleteVideos([id], callOptions({ signal: controller.signal }))).rejects.toThrow('shutting down');
     expect(context.simulator.calls()).toHaveLength(0);
     expect(context.simulator.stateOf(id)).toBe('PRESENT');
   });
@@ -263,7 +250,7 @@ describe.each(['data', 'data.video'] as const)('doGetVideos with the video as %s
     );
     const missing = simulator.missingId();
     const ids = [...videos.map((video) => video.video_id), missing];
-    const found = await provider.doGetVideos(ids, call());
+    const found = await provider.doGetVideos(ids, callOptions());
     expect(found).toEqual([
       ...videos.map((video, index) => ({
         id: video.video_id,
@@ -280,8 +267,8 @@ describe.each(['data', 'data.video'] as const)('doGetVideos with the video as %s
   it('answers null once a video is deleted', async () => {
     const { simulator, provider } = context;
     const id = simulator.library.add({ status: 'completed' }).video_id;
-    await provider.doDeleteVideos([id], call());
-    expect(await provider.doGetVideos([id], call())).toEqual([null]);
+    await provider.doDeleteVideos([id], callOptions());
+    expect(await provider.doGetVideos([id], callOptions())).toEqual([null]);
   });
 });
 
@@ -292,10 +279,10 @@ describe('doGetVideos errors', () => {
     const { simulator } = context;
     const id = simulator.library.add({ status: 'completed' }).video_id;
     const wrong = createProvider({ baseUrl: simulator.url, apiKey: 'ely_wrong_key_4b1d' });
-    expect((await rejectionOf(wrong.doGetVideos([id], call()))).code).toBe('UNAUTHORIZED');
+    expect((await providerRejection(wrong.doGetVideos([id], callOptions()))).code).toBe('UNAUTHORIZED');
     simulator.resetCalls();
     simulator.failNext('server-error', 1);
-    const error = await rejectionOf(context.provider.doGetVideos([id], call()));
+    const error = await providerRejection(context.provider.doGetVideos([id], callOptions()));
     expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true });
     // The host retries reads through its rate limiter; a hidden retry here would spend quota it never counted.
     expect(simulator.calls()).toHaveLength(1);
@@ -311,7 +298,7 @@ describe.each(['wrapped', 'bare'] as const)('doListVideos with a %s page', (list
     const cursors: (string | null | undefined)[] = [];
     let cursor: string | undefined;
     do {
-      const page = await provider.doListVideos!({ limit: 5, ...(cursor === undefined ? {} : { cursor }) }, call());
+      const page = await provider.doListVideos!({ limit: 5, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
       seen.push(...page.items.map((video) => video.id));
       cursors.push(page.nextCursor);
       cursor = page.nextCursor ?? undefined;
@@ -326,7 +313,7 @@ describe.each(['wrapped', 'bare'] as const)('doListVideos with a %s page', (list
   });
 
   it('asks for at most 100 a page, as documented', async () => {
-    const page = await context.provider.doListVideos!({ limit: 500 }, call());
+    const page = await context.provider.doListVideos!({ limit: 500 }, callOptions());
     expect(page.items).toHaveLength(12);
     expect(context.simulator.calls()[0]?.query).toEqual({ limit: '100', offset: '0' });
   });
@@ -337,7 +324,7 @@ describe('doListVideos cursor', () => {
 
   it('refuses a cursor it did not hand out, naming it', async () => {
     for (const cursor of ['-1', 'abc', '1.5', '']) {
-      const error = await rejectionOf(context.provider.doListVideos!({ limit: 5, cursor }, call()));
+      const error = await providerRejection(context.provider.doListVideos!({ limit: 5, cursor }, callOptions()));
       expect(error.code).toBe('INVALID_REQUEST');
       expect(error.message).toContain(`got "${cursor}"`);
     }
@@ -356,7 +343,7 @@ describe('rate limits end to end', () => {
       let error: UnreelProviderError | undefined;
       for (let sent = 0; error === undefined && sent < 20; sent += 1) {
         const id = simulator.library.add({ status: 'completed' }).video_id;
-        error = await provider.doDeleteVideos([id], call()).then(() => undefined, (reason: unknown) => rejectionOf(Promise.reject(reason)));
+        error = await provider.doDeleteVideos([id], callOptions()).then(() => undefined, (reason: unknown) => providerRejection(Promise.reject(reason)));
       }
       if (error === undefined) throw new Error('20 deletes in a row were never throttled');
       expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
@@ -367,7 +354,7 @@ describe('rate limits end to end', () => {
       // A little slack for timers that fire a millisecond early.
       await sleep(error.retryAfterMs! + 25);
       const after = simulator.library.add({ status: 'completed' }).video_id;
-      expect(await provider.doDeleteVideos([after], call())).toEqual([{ status: 'DELETED' }]);
+      expect(await provider.doDeleteVideos([after], callOptions())).toEqual([{ status: 'DELETED' }]);
     });
   });
 
@@ -382,7 +369,7 @@ describe('rate limits end to end', () => {
       expect(answer.status).toBe(500);
       expect(answer.headers.get('x-ratelimit-reset')).toMatch(/^\d+$/);
       simulator.failNext('server-error', 1);
-      const error = await rejectionOf(provider.doGetVideos([id], call()));
+      const error = await providerRejection(provider.doGetVideos([id], callOptions()));
       expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true, status: 500 });
       expect(error.retryAfterMs).toBeUndefined();
     });
@@ -398,8 +385,8 @@ describe('rate limits end to end', () => {
     it('allows 10 requests a minute and says to come back when the minute ends', async () => {
       const { simulator, provider } = context;
       const ids = Array.from({ length: 11 }, () => simulator.library.add({ status: 'completed' }).video_id);
-      for (const id of ids.slice(0, 10)) expect(await provider.doDeleteVideos([id], call())).toEqual([{ status: 'DELETED' }]);
-      const error = await rejectionOf(provider.doDeleteVideos([ids[10]!], call()));
+      for (const id of ids.slice(0, 10)) expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED' }]);
+      const error = await providerRejection(provider.doDeleteVideos([ids[10]!], callOptions()));
       expect(error.code).toBe('RATE_LIMITED');
       const minuteEnds = start - (start % 60_000) + 60_000;
       expect(error.retryAfterMs).toBe(Math.ceil((minuteEnds - start) / 1000) * 1000);
@@ -417,11 +404,11 @@ describe('secrets', () => {
         const logger = new CapturingLogger();
         const provider = createProvider({ baseUrl: simulator.url, apiKey: key }, logger);
         const errors = [
-          await rejectionOf(provider.doDeleteVideos([simulator.videoIds[0]!], call())),
-          await rejectionOf(provider.doGetVideos([simulator.videoIds[0]!], call())),
-          await rejectionOf(provider.doListVideos!({ limit: 5 }, call())),
+          await providerRejection(provider.doDeleteVideos([simulator.videoIds[0]!], callOptions())),
+          await providerRejection(provider.doGetVideos([simulator.videoIds[0]!], callOptions())),
+          await providerRejection(provider.doListVideos!({ limit: 5 }, callOptions())),
         ];
-        for (const error of errors) expect(`${error.message}${error.stack}${JSON.stringify(error)}`).not.toContain(key);
+        for (const error of errors) expect(errorText(error)).not.toContain(key);
         expect(logger.lines.join('\n')).not.toContain(key);
       } finally {
         await simulator.close();
