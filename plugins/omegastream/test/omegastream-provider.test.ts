@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnreelProviderError, type CallOptions, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
-import { CapturingLogger } from '@unreel/provider-testkit';
+import { UnreelProviderError, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
+import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import omegastream, { classifyReason, omegastreamSettingsSchema, parseFailedVideos, OMEGASTREAM_PRODUCTION_BASE_URL, type OmegastreamSettingsInput } from '@unreel/plugin-omegastream';
 import { startSimulator, type OmegastreamSimulator, type OmegastreamSimulatorOptions } from '@unreel/plugin-omegastream/simulator';
 
@@ -22,21 +22,8 @@ function providerFor(simulator: OmegastreamSimulator, settings: Partial<Omegastr
   return omegastream.create(parsed, { account: 'test', fetch: globalThis.fetch, logger });
 }
 
-function call(attempt = 1): CallOptions {
-  return { signal: AbortSignal.timeout(15_000), attempt };
-}
-
 function summary(outcomes: readonly DeleteOutcome[]): string[] {
   return outcomes.map((outcome) => (outcome.status === 'FAILED' ? `FAILED:${outcome.error.code}` : outcome.status));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<UnreelProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(UnreelProviderError.isInstance(error), `expected an UnreelProviderError, got ${String(error)}`).toBe(true);
-  return error as UnreelProviderError;
 }
 
 /** Requests that reached the video API, as `METHOD path?query`, after `since`. */
@@ -87,8 +74,8 @@ describe('omegastream doDeleteVideos', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     const [one, two, three] = simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }]) as [string, string, string];
-    expect(await provider.doDeleteVideos([one], call())).toEqual([{ status: 'DELETED' }]);
-    expect(await provider.doDeleteVideos([two, three], call())).toEqual([{ status: 'DELETED' }, { status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([one], callOptions())).toEqual([{ status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([two, three], callOptions())).toEqual([{ status: 'DELETED' }, { status: 'DELETED' }]);
     expect(requests(simulator)).toEqual([`DELETE {base}/${one}`, 'DELETE {base}/delete_videos']);
     expect(simulator.calls()[1]?.ids).toEqual([two, three]);
     for (const id of [one, two, three]) expect(simulator.stateOf(id)).toBe('SOFT_DELETED');
@@ -97,10 +84,10 @@ describe('omegastream doDeleteVideos', () => {
   it('uses the legacy bulk_delete path when set to, and names the setting when the path is not served', async () => {
     const legacy = await start({ bulkPaths: ['bulk_delete'] });
     const ids = legacy.seed([{ state: 'READY' }, { state: 'READY' }]);
-    expect(summary(await providerFor(legacy, { bulkPath: 'bulk_delete' }).doDeleteVideos(ids, call()))).toEqual(['DELETED', 'DELETED']);
+    expect(summary(await providerFor(legacy, { bulkPath: 'bulk_delete' }).doDeleteVideos(ids, callOptions()))).toEqual(['DELETED', 'DELETED']);
     expect(requests(legacy)).toEqual(['DELETE {base}/bulk_delete']);
 
-    const error = await rejection(providerFor(legacy).doDeleteVideos(legacy.seed([{ state: 'READY' }, { state: 'READY' }]), call()));
+    const error = await providerRejection(providerFor(legacy).doDeleteVideos(legacy.seed([{ state: 'READY' }, { state: 'READY' }]), callOptions()));
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('bulkPath "delete_videos"');
@@ -111,7 +98,7 @@ describe('omegastream doDeleteVideos', () => {
     const simulator = await start({ answerStyle: 'old' });
     const provider = providerFor(simulator);
     const [id] = simulator.seed([{ state: 'READY' }]) as [string];
-    expect(await provider.doDeleteVideos([id], call())).toEqual([{ status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED' }]);
     expect(simulator.stateOf(id)).toBe('SOFT_DELETED');
   });
 
@@ -131,7 +118,7 @@ describe('omegastream doDeleteVideos', () => {
       ]);
       const missing = simulator.missingId();
       const batch = [ids[0]!, ids[1]!, missing, ...ids.slice(2)];
-      const outcomes = await provider.doDeleteVideos(batch, call());
+      const outcomes = await provider.doDeleteVideos(batch, callOptions());
       expect(summary(outcomes)).toEqual([
         'DELETED',
         'FAILED:IN_PROCESSING',
@@ -171,7 +158,7 @@ describe('omegastream doDeleteVideos', () => {
     const simulator = await start({ now: () => Date.now() + offset });
     const provider = providerFor(simulator);
     const [id] = simulator.addVideos([{ status: 'process-completed', settledAgoMs: HOUR }]) as [string];
-    const [refused] = await provider.doDeleteVideos([id], call());
+    const [refused] = await provider.doDeleteVideos([id], callOptions());
     expect(refused?.status).toBe('FAILED');
     const error = (refused as Extract<DeleteOutcome, { status: 'FAILED' }>).error;
     expect(error.code).toBe('TOO_RECENT');
@@ -180,7 +167,7 @@ describe('omegastream doDeleteVideos', () => {
     expect(requests(simulator)).toEqual([`DELETE {base}/${id}`, `GET {base}/${id}`]);
 
     offset = 3 * HOUR + 60_000;
-    expect(await provider.doDeleteVideos([id], call())).toEqual([{ status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED' }]);
   });
 
   it('maps single-delete refusals: processing, another company, not found, already deleted', async () => {
@@ -191,30 +178,30 @@ describe('omegastream doDeleteVideos', () => {
       { status: 'process-completed', coid: simulator.foreignCoid },
       { status: 'process-completed' },
     ]) as [string, string, string];
-    expect(summary(await provider.doDeleteVideos([processing], call()))).toEqual(['FAILED:IN_PROCESSING']);
-    expect(summary(await provider.doDeleteVideos([foreign], call()))).toEqual(['FAILED:FORBIDDEN']);
-    expect(summary(await provider.doDeleteVideos([simulator.missingId()], call()))).toEqual(['NOT_FOUND']);
-    expect(summary(await provider.doDeleteVideos([ready], call()))).toEqual(['DELETED']);
-    expect(summary(await provider.doDeleteVideos([ready], call()))).toEqual(['NOT_FOUND']);
+    expect(summary(await provider.doDeleteVideos([processing], callOptions()))).toEqual(['FAILED:IN_PROCESSING']);
+    expect(summary(await provider.doDeleteVideos([foreign], callOptions()))).toEqual(['FAILED:FORBIDDEN']);
+    expect(summary(await provider.doDeleteVideos([simulator.missingId()], callOptions()))).toEqual(['NOT_FOUND']);
+    expect(summary(await provider.doDeleteVideos([ready], callOptions()))).toEqual(['DELETED']);
+    expect(summary(await provider.doDeleteVideos([ready], callOptions()))).toEqual(['NOT_FOUND']);
   });
 
   it('answers ids that cannot be uuids as not found without sending them, and each duplicate once', async () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     const [a, b] = simulator.seed([{ state: 'READY' }, { state: 'READY' }]) as [string, string];
-    expect(summary(await provider.doDeleteVideos(['deleted', a, 'x/y', ' '], call()))).toEqual(['NOT_FOUND', 'DELETED', 'NOT_FOUND', 'NOT_FOUND']);
+    expect(summary(await provider.doDeleteVideos(['deleted', a, 'x/y', ' '], callOptions()))).toEqual(['NOT_FOUND', 'DELETED', 'NOT_FOUND', 'NOT_FOUND']);
     expect(requests(simulator)).toEqual([`DELETE {base}/${a}`]);
     simulator.resetCalls();
     const [c] = simulator.seed([{ state: 'READY' }]) as [string];
-    expect(summary(await provider.doDeleteVideos([b, c, b], call()))).toEqual(['DELETED', 'DELETED', 'DELETED']);
+    expect(summary(await provider.doDeleteVideos([b, c, b], callOptions()))).toEqual(['DELETED', 'DELETED', 'DELETED']);
     expect(simulator.calls()[0]?.ids).toEqual([b, c]);
   });
 
   it('refuses an empty or oversized batch without a request', async () => {
     const simulator = await start();
     const provider = providerFor(simulator);
-    expect((await rejection(provider.doDeleteVideos([], call()))).code).toBe('INVALID_REQUEST');
-    const error = await rejection(provider.doDeleteVideos(Array.from({ length: 51 }, () => simulator.missingId()), call()));
+    expect((await providerRejection(provider.doDeleteVideos([], callOptions()))).code).toBe('INVALID_REQUEST');
+    const error = await providerRejection(provider.doDeleteVideos(Array.from({ length: 51 }, () => simulator.missingId()), callOptions()));
     expect(error.message).toBe('omegastream deletes 1 to 50 videos per call, got 51');
     expect(simulator.calls()).toHaveLength(0);
   });
@@ -225,7 +212,7 @@ describe('omegastream doDeleteVideos', () => {
     const logger = new CapturingLogger();
     const provider = providerFor(simulator, {}, logger);
     const [ready, recent] = simulator.addVideos([{ status: 'process-completed' }, { status: 'process-completed', settledAgoMs: HOUR }]) as [string, string];
-    const outcomes = await provider.doDeleteVideos([ready, recent], call());
+    const outcomes = await provider.doDeleteVideos([ready, recent], callOptions());
     expect(summary(outcomes)).toEqual(['DELETED', 'FAILED:IN_PROCESSING']);
     const refused = outcomes[1] as Extract<DeleteOutcome, { status: 'FAILED' }>;
     expect(refused.error.message).toContain('still processing, or finished less than 4 hours ago');
@@ -239,18 +226,18 @@ describe('omegastream whole-call failures', () => {
   it('throws UNAUTHORIZED for a wrong key, naming no key', async () => {
     const simulator = await start();
     const provider = providerFor(simulator, { apiKey: 'omega_sk_wrong_key_123' });
-    const error = await rejection(provider.doDeleteVideos(simulator.videoIds.slice(0, 2), call()));
+    const error = await providerRejection(provider.doDeleteVideos(simulator.videoIds.slice(0, 2), callOptions()));
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.message).toBe('omegastream answered 401: invalid api key');
-    expect(`${error.message}${error.stack}${JSON.stringify(error)}`).not.toContain('omega_sk_wrong_key_123');
+    expect(errorText(error)).not.toContain('omega_sk_wrong_key_123');
   });
 
   it('throws RATE_LIMITED with the wait the simulator asked for, without retrying the write', async () => {
     const simulator = await start({ rateLimit: { limit: 1, windowMs: 60_000 } });
     const provider = providerFor(simulator);
     const ids = simulator.seed([{ state: 'READY' }, { state: 'READY' }]);
-    await provider.doDeleteVideos([ids[0]!], call());
-    const error = await rejection(provider.doDeleteVideos([ids[1]!], call()));
+    await provider.doDeleteVideos([ids[0]!], callOptions());
+    const error = await providerRejection(provider.doDeleteVideos([ids[1]!], callOptions()));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeGreaterThan(0);
@@ -263,7 +250,7 @@ describe('omegastream whole-call failures', () => {
     const simulator = await start({ throttle: { status: 503, retryAfter: 'http-date' } });
     const provider = providerFor(simulator);
     simulator.failNext('throttle', 1);
-    const error = await rejection(provider.doDeleteVideos(simulator.seed([{ state: 'READY' }]), call()));
+    const error = await providerRejection(provider.doDeleteVideos(simulator.seed([{ state: 'READY' }]), callOptions()));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryAfterMs).toBeTypeOf('number');
   });
@@ -272,7 +259,7 @@ describe('omegastream whole-call failures', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     simulator.failNext('server-error', 1);
-    const error = await rejection(provider.doDeleteVideos(simulator.seed([{ state: 'READY' }, { state: 'READY' }]), call()));
+    const error = await providerRejection(provider.doDeleteVideos(simulator.seed([{ state: 'READY' }, { state: 'READY' }]), callOptions()));
     expect(error.code).toBe('PROVIDER_ERROR');
     expect(error.retryable).toBe(true);
     expect(error.message).toBe('omegastream answered 500: internal server error');
@@ -285,9 +272,9 @@ describe('omegastream doRestoreVideo', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     const [id] = simulator.addVideos([{ status: 'process-failed', settledAgoMs: 10 * HOUR }]) as [string];
-    await provider.doDeleteVideos([id], call());
+    await provider.doDeleteVideos([id], callOptions());
     simulator.resetCalls();
-    const outcome = await provider.doRestoreVideo!(id, call());
+    const outcome = await provider.doRestoreVideo!(id, callOptions());
     expect(outcome).toMatchObject({ status: 'RESTORED', video: { id, status: 'FAILED', deletedAt: null } });
     expect(requests(simulator)).toEqual([`GET {base}/${id}`, `POST {base}/revert_deletion/${id}?status=process-failed`]);
     expect(simulator.video(id)?.status).toBe('process-failed');
@@ -298,7 +285,7 @@ describe('omegastream doRestoreVideo', () => {
     const simulator = await start({ deletedLookup: 'hidden', maxPageSize: 2, answerStyle: 'old' });
     const provider = providerFor(simulator);
     const ids = simulator.addVideos(Array.from({ length: 5 }, () => ({ status: 'process-completed' as const, deletedAgoMs: HOUR })));
-    const outcome = await provider.doRestoreVideo!(ids[4]!, call());
+    const outcome = await provider.doRestoreVideo!(ids[4]!, callOptions());
     expect(outcome.status).toBe('RESTORED');
     expect(requests(simulator)).toEqual([
       `GET {base}/${ids[4]}`,
@@ -313,7 +300,7 @@ describe('omegastream doRestoreVideo', () => {
     const simulator = await start({ deletedLookup: 'hidden', maxPageSize: 1, revertStatus: 'optional', videoCount: 0 });
     const provider = providerFor(simulator);
     const ids = simulator.addVideos(Array.from({ length: 25 }, () => ({ status: 'process-completed' as const, deletedAgoMs: HOUR })));
-    const outcome = await provider.doRestoreVideo!(ids[24]!, call());
+    const outcome = await provider.doRestoreVideo!(ids[24]!, callOptions());
     expect(outcome).toEqual({ status: 'RESTORED', video: null });
     const sent = requests(simulator);
     expect(sent.filter((request) => request.startsWith('GET {base}/deleted'))).toHaveLength(20);
@@ -324,28 +311,28 @@ describe('omegastream doRestoreVideo', () => {
     let offset = 0;
     const simulator = await start({ retentionMs: 24 * HOUR, now: () => Date.now() + offset });
     const provider = providerFor(simulator);
-    expect(await provider.doRestoreVideo!(simulator.missingId(), call())).toEqual({ status: 'NOT_FOUND' });
+    expect(await provider.doRestoreVideo!(simulator.missingId(), callOptions())).toEqual({ status: 'NOT_FOUND' });
     const [id] = simulator.seed([{ state: 'READY' }]) as [string];
-    await provider.doDeleteVideos([id], call());
+    await provider.doDeleteVideos([id], callOptions());
     offset = 25 * HOUR;
-    expect(await provider.doRestoreVideo!(id, call())).toEqual({ status: 'NOT_FOUND' });
-    expect(await provider.doRestoreVideo!('deleted', call())).toEqual({ status: 'NOT_FOUND' });
+    expect(await provider.doRestoreVideo!(id, callOptions())).toEqual({ status: 'NOT_FOUND' });
+    expect(await provider.doRestoreVideo!('deleted', callOptions())).toEqual({ status: 'NOT_FOUND' });
   });
 
   it('refuses a video that is not deleted, unless a retry finds its own earlier revert done', async () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     const [id] = simulator.seed([{ state: 'READY' }]) as [string];
-    const first = await provider.doRestoreVideo!(id, call(1));
+    const first = await provider.doRestoreVideo!(id, callOptions({ attempt: 1 }));
     expect(first).toMatchObject({ status: 'FAILED', error: { code: 'NOT_DELETED', retryable: false } });
-    expect(await provider.doRestoreVideo!(id, call(2))).toMatchObject({ status: 'RESTORED', video: { id, status: 'READY' } });
+    expect(await provider.doRestoreVideo!(id, callOptions({ attempt: 2 }))).toMatchObject({ status: 'RESTORED', video: { id, status: 'READY' } });
     expect(simulator.calls().filter((recorded) => recorded.method === 'POST')).toHaveLength(0);
   });
 
   it("refuses another company's video as FORBIDDEN", async () => {
     const simulator = await start();
     const [id] = simulator.addVideos([{ status: 'process-completed', coid: simulator.foreignCoid, deletedAgoMs: HOUR }]) as [string];
-    expect(await providerFor(simulator).doRestoreVideo!(id, call())).toMatchObject({ status: 'FAILED', error: { code: 'FORBIDDEN', retryable: false } });
+    expect(await providerFor(simulator).doRestoreVideo!(id, callOptions())).toMatchObject({ status: 'FAILED', error: { code: 'FORBIDDEN', retryable: false } });
   });
 });
 
@@ -362,7 +349,7 @@ describe('omegastream doGetVideos and doListVideos', () => {
       { status: 'process-completed', deletedAgoMs: HOUR },
       { status: 'process-completed', coid: simulator.foreignCoid },
     ]);
-    const videos = await provider.doGetVideos([...ids, simulator.missingId(), 'deleted'], call());
+    const videos = await provider.doGetVideos([...ids, simulator.missingId(), 'deleted'], callOptions());
     expect(videos.map((video) => video?.status ?? null)).toEqual(['PROCESSING', 'PROCESSING', 'PROCESSING', 'FAILED', 'READY', 'DELETED', null, null, null]);
     expect(videos[0]).toMatchObject({ id: ids[0], title: 'a', deletedAt: null, restorableUntil: null });
     expect(videos[4]?.createdAt).toEqual(new Date(simulator.video(ids[4]!)!.createdAt));
@@ -375,12 +362,12 @@ describe('omegastream doGetVideos and doListVideos', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     simulator.failNext('throttle', 1);
-    const error = await provider.doGetVideos([simulator.videoIds[0]!], call()).catch((reason: unknown) => reason);
+    const error = await provider.doGetVideos([simulator.videoIds[0]!], callOptions()).catch((reason: unknown) => reason);
     expect(UnreelProviderError.isInstance(error) && error.code).toBe('RATE_LIMITED');
     expect((error as UnreelProviderError).retryAfterMs).toBeTypeOf('number');
     expect(simulator.calls().map((recorded) => recorded.status)).toEqual([429]);
     // The host's next attempt, after the pause, succeeds.
-    const [video] = await provider.doGetVideos([simulator.videoIds[0]!], call());
+    const [video] = await provider.doGetVideos([simulator.videoIds[0]!], callOptions());
     expect(video?.id).toBe(simulator.videoIds[0]);
   });
 
@@ -389,12 +376,12 @@ describe('omegastream doGetVideos and doListVideos', () => {
     const provider = providerFor(simulator);
     const own = simulator.videoIds.filter((id) => simulator.video(id)?.coid === simulator.coid);
     const [gone] = simulator.seed([{ state: 'READY' }]) as [string];
-    await provider.doDeleteVideos([gone], call());
+    await provider.doDeleteVideos([gone], callOptions());
     simulator.resetCalls();
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await provider.doListVideos!({ limit: 5, ...(cursor === undefined ? {} : { cursor }) }, call());
+      const page = await provider.doListVideos!({ limit: 5, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((video) => video.id));
       cursor = page.nextCursor ?? undefined;
@@ -409,9 +396,9 @@ describe('omegastream doGetVideos and doListVideos', () => {
   it('refuses a malformed cursor and one counted in larger pages than asked', async () => {
     const simulator = await start({ videoCount: 10 });
     const provider = providerFor(simulator);
-    expect((await rejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, call()))).code).toBe('INVALID_REQUEST');
-    const first = await provider.doListVideos!({ limit: 4 }, call());
-    const error = await rejection(provider.doListVideos!({ limit: 2, cursor: first.nextCursor! }, call()));
+    expect((await providerRejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code).toBe('INVALID_REQUEST');
+    const first = await provider.doListVideos!({ limit: 4 }, callOptions());
+    const error = await providerRejection(provider.doListVideos!({ limit: 2, cursor: first.nextCursor! }, callOptions()));
     expect(error.message).toBe('omegastream: this cursor pages by 4 videos; ask for at least 4 per page');
   });
 });
