@@ -4,6 +4,11 @@ import type { EngineObserver, ProviderMethod } from './engine-observer.js';
 import { RetrySchedule } from './retry-schedule.js';
 import { sleep } from './sleep.js';
 
+export interface RetryContext {
+  shutdown: AbortSignal;
+  observer: EngineObserver;
+}
+
 /**
  * One logical call (a lookup, a restore) through the account's gate, retried on retryable provider errors.
  * Deletions use the batch runner instead, which journals every attempt.
@@ -12,7 +17,7 @@ export async function callWithRetry<T>(
   gate: AccountGate,
   method: ProviderMethod,
   call: (options: CallOptions) => Promise<T>,
-  { shutdown, observer }: { shutdown: AbortSignal; observer: EngineObserver },
+  { shutdown, observer }: RetryContext,
 ): Promise<T> {
   const { limits } = gate.account;
   const schedule = new RetrySchedule(limits);

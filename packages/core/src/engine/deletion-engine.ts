@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UnreelProviderError, type ProviderVideo, type VideoPage } from '@unreel/provider-spec';
+import type { ProviderVideo, VideoPage } from '@unreel/provider-spec';
 import { AccountGate } from '../accounts/account-gate.js';
 import type { AccountRegistry } from '../accounts/account-registry.js';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict-error.js';
@@ -9,17 +9,17 @@ import { TooManyOperationsError } from '../errors/too-many-operations-error.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
-import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
-import { restoredUpdate } from '../store/item-change.js';
+import { operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
-import { callWithRetry } from './call-with-retry.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
-import { observeItems, silentObserver, type EngineObserver } from './engine-observer.js';
+import { silentObserver, type EngineObserver } from './engine-observer.js';
 import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type RestoreResult } from './engine-types.js';
 import { fingerprintIds } from './fingerprint.js';
 import { runOperation } from './operation-runner.js';
 import { ProgressStream } from './progress-stream.js';
+import { getVideos, listVideos } from './video-lookups.js';
+import { restoreVideo } from './video-restore.js';
 import { waitForFinish } from './wait-for-finish.js';
 
 const OPERATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,6 +35,17 @@ export interface DeletionEngineDeps {
   newId?: () => string;
 }
 
+/** What every part of the engine works with; each takes the fields it needs. */
+interface EngineContext {
+  store: OperationStore;
+  bus: EventBus;
+  logger: EngineLogger;
+  observer: EngineObserver;
+  now: () => Date;
+  /** Aborted by close(). */
+  shutdown: AbortSignal;
+}
+
 /**
  * The deletion engine: accept (validate, dedupe, journal every item before any provider call), plan (per account,
  * in bounded pages, chunked by the provider's batch size), run (per-account limits, retries), record (gapless
@@ -42,12 +53,8 @@ export interface DeletionEngineDeps {
  */
 export class DeletionEngine {
   readonly options: EngineOptions;
-  private readonly store: OperationStore;
-  private readonly bus: EventBus;
+  private readonly context: EngineContext;
   private readonly accounts: AccountRegistry;
-  private readonly logger: EngineLogger;
-  private readonly observer: EngineObserver;
-  private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly gates = new Map<string, AccountGate>();
   private readonly running = new Map<string, Promise<void>>();
@@ -58,19 +65,23 @@ export class DeletionEngine {
   private confirmations: Promise<unknown> = Promise.resolve();
 
   constructor(deps: DeletionEngineDeps) {
-    this.store = deps.store;
-    this.bus = deps.bus;
-    this.accounts = deps.accounts;
     this.options = { ...defaultEngineOptions, ...deps.options };
-    this.logger = deps.logger ?? silentLogger;
-    this.observer = deps.observer ?? silentObserver;
-    this.now = deps.now ?? (() => new Date());
+    this.context = {
+      store: deps.store,
+      bus: deps.bus,
+      logger: deps.logger ?? silentLogger,
+      observer: deps.observer ?? silentObserver,
+      now: deps.now ?? (() => new Date()),
+      shutdown: this.shutdown.signal,
+    };
+    this.accounts = deps.accounts;
     this.newId = deps.newId ?? randomUUID;
-    for (const account of this.accounts.list()) this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.observer));
+    for (const account of this.accounts.list()) this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.context.observer));
   }
 
   async submit(request: DeleteRequest): Promise<{ operation: OperationRecord; created: boolean }> {
     this.assertOpen();
+    const { store } = this.context;
     const { tenant, operationId } = request;
     if (operationId !== undefined && !OPERATION_ID_PATTERN.test(operationId)) {
       throw new InvalidInputError('operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"', 'operationId');
@@ -78,7 +89,7 @@ export class DeletionEngine {
     const items = this.acceptIds(request.ids, request.accounts ?? this.accounts);
     const fingerprint = fingerprintIds(items.map((item) => item.videoId));
     if (operationId !== undefined) {
-      const existing = await this.store.getOperation(operationKey(tenant, operationId));
+      const existing = await store.getOperation(operationKey(tenant, operationId));
       if (existing) return { operation: this.sameOrConflict(existing, fingerprint), created: false };
     }
     // Checked and taken in one synchronous step, so concurrent submissions cannot all slip under the limit.
@@ -87,7 +98,7 @@ export class DeletionEngine {
       id: operationId ?? this.newId(),
       tenant,
       fingerprint,
-      createdAt: this.now(),
+      createdAt: this.context.now(),
       items: items.map((item) => ({
         ...item,
         status: (this.accounts.require(item.account).deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING') as 'PENDING' | 'SCHEDULED',
@@ -95,41 +106,40 @@ export class DeletionEngine {
     };
     let record: OperationRecord;
     try {
-      record = await this.store.createOperation(operation);
+      record = await store.createOperation(operation);
     } catch (error) {
       this.releaseSlot(tenant);
       if (!OperationExistsError.isInstance(error)) throw error;
       // Two requests raced with one operationId: the loser answers like a retry.
-      const existing = await this.store.getOperation(operationKey(tenant, operation.id));
+      const existing = await store.getOperation(operationKey(tenant, operation.id));
       if (!existing) throw error;
       return { operation: this.sameOrConflict(existing, fingerprint), created: false };
     }
-    const key = operationKey(tenant, record.id);
-    this.bus.publishOperationCreated(key);
+    this.context.bus.publishOperationCreated(operationKey(tenant, record.id));
     this.start(record, true);
-    this.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
+    this.context.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
     return { operation: record, created: true };
   }
 
   async waitForOperation(tenant: string, operationId: string, timeoutMs: number, signal?: AbortSignal): Promise<OperationRecord> {
     const key = operationKey(tenant, operationId);
-    await waitForFinish({ store: this.store, bus: this.bus }, key, timeoutMs, signal);
-    const operation = await this.store.getOperation(key);
+    await waitForFinish(this.context, key, timeoutMs, signal);
+    const operation = await this.context.store.getOperation(key);
     if (!operation) throw new InvalidInputError(`Unknown operation "${operationId}"`, 'operationId');
     return operation;
   }
 
   getOperation(tenant: string, operationId: string): Promise<OperationRecord | null> {
-    return this.store.getOperation(operationKey(tenant, operationId));
+    return this.context.store.getOperation(operationKey(tenant, operationId));
   }
 
   listItems(tenant: string, operationId: string, options: { first: number; after?: number; status?: ItemStatus }): Promise<ItemPage> {
-    return this.store.listItems(operationKey(tenant, operationId), options);
+    return this.context.store.listItems(operationKey(tenant, operationId), options);
   }
 
   /** The tenant's newest journaled item per video: another tenant's deletion of the same video is not shown. */
   latestDeletions(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
-    return this.store.latestItems(tenant, videoIds);
+    return this.context.store.latestItems(tenant, videoIds);
   }
 
   /** Operations running now, per tenant (for metrics and limits). */
@@ -144,8 +154,8 @@ export class DeletionEngine {
 
   progress(tenant: string, operationId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterableIterator<ProgressEvent> {
     return new ProgressStream({
-      store: this.store,
-      bus: this.bus,
+      store: this.context.store,
+      bus: this.context.bus,
       key: operationKey(tenant, operationId),
       after: options.after ?? 0,
       pageSize: this.options.eventPageSize,
@@ -156,78 +166,17 @@ export class DeletionEngine {
   /** `accounts`: those the caller may touch (its tenant's); a video of any other account is as unknown as a typo. */
   async restoreVideo(tenant: string, videoId: string, accounts: AccountRegistry = this.accounts): Promise<RestoreResult> {
     this.assertOpen();
-    const { account: accountName, nativeId } = parseVideoId(videoId);
-    accounts.require(accountName);
-    const account = this.accounts.require(accountName);
-    const provider = account.provider;
-    const latest = (await this.store.latestItems(tenant, [videoId])).get(videoId) ?? null;
-    const now = this.now();
-
-    if (latest?.status === 'SCHEDULED') {
-      const key = operationKey(tenant, latest.operationId);
-      const operation = await this.store.getOperation(key);
-      if (operation && operation.createdAt.getTime() + account.deleteDelayMs > now.getTime()) {
-        // Still held: cancelling needs no provider call. The store refuses if the item was sent meanwhile.
-        const event = await this.store.cancelScheduled(key, latest.position, now);
-        if (event) {
-          this.bus.publish(key, [event]);
-          observeItems(this.observer, accountName, provider.provider, [event]);
-          return { videoId, restored: true, error: null, item: event.item, video: null };
-        }
-      }
-    }
-    if (provider.capabilities.restore === false || !provider.doRestoreVideo) {
-      return refusal(videoId, latest, 'NOT_RESTORABLE', `${provider.provider} deletes permanently; there is nothing to restore`);
-    }
-    if (latest && !isFinalItemStatus(latest.status)) {
-      // A restore racing our own delete call could be overtaken by it: the journal would then say DELETED for a video
-      // the provider holds again.
-      return refusal(videoId, latest, 'DELETION_IN_PROGRESS', `${videoId} is being deleted; restore it once its deletion has finished`);
-    }
-    if (latest?.status === 'DELETED' && latest.restorableUntil && latest.restorableUntil.getTime() < now.getTime()) {
-      return refusal(videoId, latest, 'RESTORE_WINDOW_EXPIRED', `The restore window of ${videoId} ended at ${latest.restorableUntil.toISOString()}`);
-    }
-    const restore = provider.doRestoreVideo.bind(provider);
-    try {
-      const outcome = await callWithRetry(this.gateOf(accountName), 'restore', (options) => restore(nativeId, options), this.callContext());
-      if (outcome.status === 'NOT_FOUND') {
-        return refusal(videoId, latest, 'NOT_FOUND', `${provider.provider} has no deleted video ${nativeId} to restore`);
-      }
-      if (outcome.status === 'FAILED') return refusal(videoId, latest, outcome.error.code, outcome.error.message);
-      let item = latest;
-      if (latest && latest.status === 'DELETED') {
-        const key = operationKey(tenant, latest.operationId);
-        const [event] = await this.store.recordUpdates(key, [restoredUpdate(latest.position, this.now())]);
-        if (event) {
-          this.bus.publish(key, [event]);
-          observeItems(this.observer, accountName, provider.provider, [event]);
-          item = event.item;
-        }
-      }
-      return { videoId, restored: true, error: null, item, video: outcome.video ?? null };
-    } catch (error) {
-      if (!UnreelProviderError.isInstance(error)) throw error;
-      return refusal(videoId, latest, error.code, error.message);
-    }
+    const { account, nativeId } = parseVideoId(videoId);
+    accounts.require(account);
+    return restoreVideo(this.context, this.gateOf(account), tenant, videoId, nativeId);
   }
 
   async getVideos(accountName: string, nativeIds: readonly string[]): Promise<(ProviderVideo | null)[]> {
-    const account = this.accounts.require(accountName);
-    const size = Math.max(1, account.provider.capabilities.maxLookupBatchSize ?? 1);
-    const gate = this.gateOf(accountName);
-    const chunks: string[][] = [];
-    for (let start = 0; start < nativeIds.length; start += size) chunks.push(nativeIds.slice(start, start + size));
-    const results = await Promise.all(
-      chunks.map((chunk) => callWithRetry(gate, 'get', (options) => account.provider.doGetVideos(chunk, options), this.callContext())),
-    );
-    return results.flat();
+    return getVideos(this.gateOf(accountName), nativeIds, this.context);
   }
 
   async listVideos(accountName: string, page: { cursor?: string; limit: number }): Promise<VideoPage> {
-    const account = this.accounts.require(accountName);
-    const list = account.provider.doListVideos?.bind(account.provider);
-    if (!list) throw new UnreelError('UNSUPPORTED', `${account.provider.provider} cannot list videos`);
-    return callWithRetry(this.gateOf(accountName), 'list', (options) => list(page, options), this.callContext());
+    return listVideos(this.gateOf(accountName), page, this.context);
   }
 
   /**
@@ -237,14 +186,14 @@ export class DeletionEngine {
   async confirmDeletion(tenant: string, accountName: string, confirmation: DeletionConfirmation): Promise<ConfirmationResult> {
     this.assertOpen();
     this.accounts.require(accountName);
-    const run = this.confirmations.then(() => confirmDeletion({ store: this.store, bus: this.bus, now: this.now }, tenant, accountName, confirmation));
+    const run = this.confirmations.then(() => confirmDeletion(this.context, tenant, accountName, confirmation));
     this.confirmations = run.catch(() => undefined);
     return run;
   }
 
   /** Crash recovery: every operation with open items runs again; ambiguous items are in the journal. */
   async resume(): Promise<number> {
-    const operations = await this.store.listUnfinishedOperations();
+    const operations = await this.context.store.listUnfinishedOperations();
     let resumed = 0;
     for (const operation of operations) {
       if (this.running.has(operationKey(operation.tenant, operation.id))) continue;
@@ -252,7 +201,7 @@ export class DeletionEngine {
       this.start(operation, false);
       resumed += 1;
     }
-    if (resumed > 0) this.logger.info('resumed unfinished operations', { count: resumed });
+    if (resumed > 0) this.context.logger.info('resumed unfinished operations', { count: resumed });
     return resumed;
   }
 
@@ -271,28 +220,19 @@ export class DeletionEngine {
 
   /** `slotTaken`: submit already counted this operation against its tenant's limit. */
   private start(operation: OperationRecord, slotTaken: boolean): void {
-    const key = operationKey(operation.tenant, operation.id);
-    if (!slotTaken) this.tenantSlots.set(operation.tenant, (this.tenantSlots.get(operation.tenant) ?? 0) + 1);
-    const fields = { tenant: operation.tenant, operationId: operation.id };
-    const logger = this.logger.child?.(fields) ?? this.logger;
-    const context = {
-      store: this.store,
-      bus: this.bus,
-      gates: this.gates,
-      key,
-      shutdown: this.shutdown.signal,
-      logger,
-      observer: this.observer,
-      now: this.now,
-      planPageSize: this.options.planPageSize,
-    };
-    const run = runOperation(context, operation)
-      .catch((error: unknown) => this.logger.error('operation run failed', { ...fields, error: String(error) }))
+    const { tenant } = operation;
+    if (!slotTaken) this.tenantSlots.set(tenant, (this.tenantSlots.get(tenant) ?? 0) + 1);
+    const key = operationKey(tenant, operation.id);
+    const fields = { tenant, operationId: operation.id };
+    const { logger } = this.context;
+    const context = { ...this.context, logger: logger.child?.(fields) ?? logger, gates: this.gates, key, planPageSize: this.options.planPageSize };
+    const done = runOperation(context, operation)
+      .catch((error: unknown) => logger.error('operation run failed', { ...fields, error: String(error) }))
       .finally(() => {
         this.running.delete(key);
-        this.releaseSlot(operation.tenant);
+        this.releaseSlot(tenant);
       });
-    this.running.set(key, run);
+    this.running.set(key, done);
   }
 
   private takeSlot(tenant: string): void {
@@ -306,10 +246,6 @@ export class DeletionEngine {
     const taken = (this.tenantSlots.get(tenant) ?? 1) - 1;
     if (taken > 0) this.tenantSlots.set(tenant, taken);
     else this.tenantSlots.delete(tenant);
-  }
-
-  private callContext(): { shutdown: AbortSignal; observer: EngineObserver } {
-    return { shutdown: this.shutdown.signal, observer: this.observer };
   }
 
   private acceptIds(ids: readonly string[], accounts: AccountRegistry): { videoId: string; account: string; nativeId: string }[] {
@@ -342,6 +278,7 @@ export class DeletionEngine {
     return existing;
   }
 
+  /** The gate of a configured account; an unknown one is the same error as AccountRegistry.require gives. */
   private gateOf(accountName: string): AccountGate {
     const gate = this.gates.get(accountName);
     if (!gate) throw new InvalidInputError(`Unknown account "${accountName}"`, 'ids');
@@ -351,8 +288,4 @@ export class DeletionEngine {
   private assertOpen(): void {
     if (this.shutdown.signal.aborted) throw new UnreelError('SHUTTING_DOWN', 'The server is shutting down');
   }
-}
-
-function refusal(videoId: string, item: ItemRecord | null, code: string, message: string): RestoreResult {
-  return { videoId, restored: false, error: { code, message }, item, video: null };
 }
