@@ -5,12 +5,12 @@ import type { AccountRegistry } from '../accounts/account-registry.js';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { OperationExistsError } from '../errors/operation-exists-error.js';
-import { TooManyOperationsError } from '../errors/too-many-operations-error.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
 import { operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
+import { acceptRequest } from './accept-request.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
 import { silentObserver, type EngineObserver } from './engine-observer.js';
@@ -18,11 +18,10 @@ import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type Rest
 import { fingerprintIds } from './fingerprint.js';
 import { runOperation } from './operation-runner.js';
 import { ProgressStream } from './progress-stream.js';
+import { TenantSlots } from './tenant-slots.js';
 import { getVideos, listVideos } from './video-lookups.js';
 import { restoreVideo } from './video-restore.js';
 import { waitForFinish } from './wait-for-finish.js';
-
-const OPERATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface DeletionEngineDeps {
   store: OperationStore;
@@ -57,9 +56,8 @@ export class DeletionEngine {
   private readonly accounts: AccountRegistry;
   private readonly newId: () => string;
   private readonly gates = new Map<string, AccountGate>();
-  private readonly running = new Map<string, Promise<void>>();
-  /** Per tenant: operations running plus submissions between their check and their journal write. */
-  private readonly tenantSlots = new Map<string, number>();
+  private readonly running = new Map<string, { tenant: string; done: Promise<void> }>();
+  private readonly slots: TenantSlots;
   private readonly shutdown = new AbortController();
   /** Confirmations run one at a time: a delivery and its redelivery arriving together must not both apply. */
   private confirmations: Promise<unknown> = Promise.resolve();
@@ -76,6 +74,7 @@ export class DeletionEngine {
     };
     this.accounts = deps.accounts;
     this.newId = deps.newId ?? randomUUID;
+    this.slots = new TenantSlots(this.options.maxRunningOperationsPerTenant);
     for (const account of this.accounts.list()) this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.context.observer));
   }
 
@@ -83,17 +82,13 @@ export class DeletionEngine {
     this.assertOpen();
     const { store } = this.context;
     const { tenant, operationId } = request;
-    if (operationId !== undefined && !OPERATION_ID_PATTERN.test(operationId)) {
-      throw new InvalidInputError('operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"', 'operationId');
-    }
-    const items = this.acceptIds(request.ids, request.accounts ?? this.accounts);
+    const items = acceptRequest(request, request.accounts ?? this.accounts, this.options.maxIdsPerOperation);
     const fingerprint = fingerprintIds(items.map((item) => item.videoId));
     if (operationId !== undefined) {
       const existing = await store.getOperation(operationKey(tenant, operationId));
       if (existing) return { operation: this.sameOrConflict(existing, fingerprint), created: false };
     }
-    // Checked and taken in one synchronous step, so concurrent submissions cannot all slip under the limit.
-    this.takeSlot(tenant);
+    this.slots.take(tenant);
     const operation: NewOperation = {
       id: operationId ?? this.newId(),
       tenant,
@@ -108,7 +103,7 @@ export class DeletionEngine {
     try {
       record = await store.createOperation(operation);
     } catch (error) {
-      this.releaseSlot(tenant);
+      this.slots.release(tenant);
       if (!OperationExistsError.isInstance(error)) throw error;
       // Two requests raced with one operationId: the loser answers like a retry.
       const existing = await store.getOperation(operationKey(tenant, operation.id));
@@ -116,7 +111,7 @@ export class DeletionEngine {
       return { operation: this.sameOrConflict(existing, fingerprint), created: false };
     }
     this.context.bus.publishOperationCreated(operationKey(tenant, record.id));
-    this.start(record, true);
+    this.start(record);
     this.context.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
     return { operation: record, created: true };
   }
@@ -145,10 +140,7 @@ export class DeletionEngine {
   /** Operations running now, per tenant (for metrics and limits). */
   runningOperations(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const key of this.running.keys()) {
-      const tenant = key.slice(0, key.indexOf('\u001f'));
-      counts.set(tenant, (counts.get(tenant) ?? 0) + 1);
-    }
+    for (const { tenant } of this.running.values()) counts.set(tenant, (counts.get(tenant) ?? 0) + 1);
     return counts;
   }
 
@@ -197,8 +189,8 @@ export class DeletionEngine {
     let resumed = 0;
     for (const operation of operations) {
       if (this.running.has(operationKey(operation.tenant, operation.id))) continue;
-      // Resumed work was accepted before the restart: it counts against the limit but is never refused by it.
-      this.start(operation, false);
+      this.slots.force(operation.tenant);
+      this.start(operation);
       resumed += 1;
     }
     if (resumed > 0) this.context.logger.info('resumed unfinished operations', { count: resumed });
@@ -212,16 +204,15 @@ export class DeletionEngine {
     for (const gate of this.gates.values()) gate.close();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.running.values()]),
+      Promise.allSettled([...this.running.values()].map((running) => running.done)),
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
   }
 
-  /** `slotTaken`: submit already counted this operation against its tenant's limit. */
-  private start(operation: OperationRecord, slotTaken: boolean): void {
+  /** Runs an operation whose tenant slot is already taken, and gives the slot back when the run ends. */
+  private start(operation: OperationRecord): void {
     const { tenant } = operation;
-    if (!slotTaken) this.tenantSlots.set(tenant, (this.tenantSlots.get(tenant) ?? 0) + 1);
     const key = operationKey(tenant, operation.id);
     const fields = { tenant, operationId: operation.id };
     const { logger } = this.context;
@@ -230,44 +221,9 @@ export class DeletionEngine {
       .catch((error: unknown) => logger.error('operation run failed', { ...fields, error: String(error) }))
       .finally(() => {
         this.running.delete(key);
-        this.releaseSlot(tenant);
+        this.slots.release(tenant);
       });
-    this.running.set(key, done);
-  }
-
-  private takeSlot(tenant: string): void {
-    const taken = this.tenantSlots.get(tenant) ?? 0;
-    const limit = this.options.maxRunningOperationsPerTenant;
-    if (taken >= limit) throw new TooManyOperationsError(limit);
-    this.tenantSlots.set(tenant, taken + 1);
-  }
-
-  private releaseSlot(tenant: string): void {
-    const taken = (this.tenantSlots.get(tenant) ?? 1) - 1;
-    if (taken > 0) this.tenantSlots.set(tenant, taken);
-    else this.tenantSlots.delete(tenant);
-  }
-
-  private acceptIds(ids: readonly string[], accounts: AccountRegistry): { videoId: string; account: string; nativeId: string }[] {
-    if (ids.length === 0) throw new InvalidInputError('ids must contain at least one video id', 'ids');
-    if (ids.length > this.options.maxIdsPerOperation) {
-      throw new InvalidInputError(`Too many ids: ${ids.length} given, at most ${this.options.maxIdsPerOperation} per operation`, 'ids');
-    }
-    const seen = new Set<string>();
-    const items: { videoId: string; account: string; nativeId: string }[] = [];
-    const unknownAccounts = new Set<string>();
-    for (const videoId of ids) {
-      if (seen.has(videoId)) continue;
-      seen.add(videoId);
-      const parsed = parseVideoId(videoId);
-      if (!accounts.get(parsed.account)) unknownAccounts.add(parsed.account);
-      items.push({ videoId, ...parsed });
-    }
-    if (unknownAccounts.size > 0) {
-      const names = [...unknownAccounts].map((name) => `"${name}"`).join(', ');
-      throw new InvalidInputError(`Unknown account${unknownAccounts.size > 1 ? 's' : ''} ${names}`, 'ids');
-    }
-    return items;
+    this.running.set(key, { tenant, done });
   }
 
   /** A repeated operationId is a retry only when it names the same ids; anything else would silently drop a request. */
