@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CapturingLogger } from '@unreel/provider-testkit';
-import { UnreelProviderError, type CallOptions, type VideoProviderV1 } from '@unreel/provider-spec';
+import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
+import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
 import plugin, { API_VIDEO_HOSTS, apiVideoSettingsSchema, type ApiVideoSettingsInput } from '@unreel/plugin-api-video';
 import { startSimulator, type ApiVideoSimulator, type ApiVideoSimulatorOptions } from '@unreel/plugin-api-video/simulator';
 import { DAY_MS, ManualClock } from './manual-clock.js';
@@ -26,19 +26,6 @@ function create(sim: ApiVideoSimulator, settings: Partial<ApiVideoSettingsInput>
     logger,
   });
   return { provider, logger };
-}
-
-function options(signal: AbortSignal = AbortSignal.timeout(10_000)): CallOptions {
-  return { signal, attempt: 1 };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<UnreelProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(UnreelProviderError.isInstance(error), `expected an UnreelProviderError, got ${String(error)}`).toBe(true);
-  return error as UnreelProviderError;
 }
 
 function requests(sim: ApiVideoSimulator): string[] {
@@ -101,7 +88,7 @@ describe('api-video settings', () => {
     };
     const logger = new CapturingLogger();
     const provider = plugin.create(apiVideoSettingsSchema.parse({ apiKey: sim.credentials.apiKey, environment: 'sandbox' }), { account: 'test', fetch: forward, logger });
-    const [video] = await provider.doGetVideos([id], options());
+    const [video] = await provider.doGetVideos([id], callOptions());
     expect(video?.id).toBe(id);
     expect(aimedAt).toEqual([`https://sandbox.api.video/videos/${id}`, `https://sandbox.api.video/videos/${id}/status`]);
   });
@@ -112,7 +99,7 @@ describe('api-video doDeleteVideos', () => {
     const sim = await simulator();
     const { provider } = create(sim);
     const [id] = sim.videoIds as [string];
-    expect(await provider.doDeleteVideos([id], options())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
     expect(sim.stateOf(id)).toBe('GONE');
     expect(requests(sim)).toEqual([`DELETE /videos/${id}`]);
   });
@@ -122,7 +109,7 @@ describe('api-video doDeleteVideos', () => {
     const { provider } = create(sim, { videoRestore: true });
     const [id] = sim.videoIds as [string];
     const before = Date.now();
-    const [outcome] = await provider.doDeleteVideos([id], options());
+    const [outcome] = await provider.doDeleteVideos([id], callOptions());
     const after = Date.now();
     expect(outcome?.status).toBe('DELETED');
     const until = (outcome as { restorableUntil: Date }).restorableUntil.getTime();
@@ -134,12 +121,12 @@ describe('api-video doDeleteVideos', () => {
   it('reads a second delete of a discarded video as NOT_FOUND (404) or DELETED (204), per the switch', async () => {
     const strict = await simulator({ videoRestore: true });
     const strictProvider = create(strict, { videoRestore: true }).provider;
-    await strictProvider.doDeleteVideos([strict.videoIds[0]!], options());
-    expect(await strictProvider.doDeleteVideos([strict.videoIds[0]!], options())).toEqual([{ status: 'NOT_FOUND' }]);
+    await strictProvider.doDeleteVideos([strict.videoIds[0]!], callOptions());
+    expect(await strictProvider.doDeleteVideos([strict.videoIds[0]!], callOptions())).toEqual([{ status: 'NOT_FOUND' }]);
     const lenient = await simulator({ videoRestore: true, deleteDiscarded: '204' });
     const lenientProvider = create(lenient, { videoRestore: true }).provider;
-    await lenientProvider.doDeleteVideos([lenient.videoIds[0]!], options());
-    expect((await lenientProvider.doDeleteVideos([lenient.videoIds[0]!], options()))[0]?.status).toBe('DELETED');
+    await lenientProvider.doDeleteVideos([lenient.videoIds[0]!], callOptions());
+    expect((await lenientProvider.doDeleteVideos([lenient.videoIds[0]!], callOptions()))[0]?.status).toBe('DELETED');
   });
 
   it('reports a refused delete of a video being ingested as IN_PROCESSING (deleteIngesting: "refused")', async () => {
@@ -147,7 +134,7 @@ describe('api-video doDeleteVideos', () => {
     const { provider } = create(sim);
     const [id] = (await sim.seed([{ state: 'PROCESSING' }])) as [string];
     sim.setPhase(id, 'ingesting');
-    const [outcome] = await provider.doDeleteVideos([id], options());
+    const [outcome] = await provider.doDeleteVideos([id], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
       error: { code: 'IN_PROCESSING', retryable: false, message: expect.stringContaining('being ingested') },
@@ -158,11 +145,11 @@ describe('api-video doDeleteVideos', () => {
   it('takes one id per call, as its capabilities say', async () => {
     const sim = await simulator();
     const { provider } = create(sim);
-    expect(await provider.doDeleteVideos([], options())).toEqual([]);
-    const error = await rejection(provider.doDeleteVideos(sim.videoIds.slice(0, 2), options()));
+    expect(await provider.doDeleteVideos([], callOptions())).toEqual([]);
+    const error = await providerRejection(provider.doDeleteVideos(sim.videoIds.slice(0, 2), callOptions()));
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message).toMatch(/one video per call/);
-    expect((await rejection(provider.doDeleteVideos([' '], options()))).code).toBe('INVALID_REQUEST');
+    expect((await providerRejection(provider.doDeleteVideos([' '], callOptions()))).code).toBe('INVALID_REQUEST');
     expect(sim.calls()).toHaveLength(0);
   });
 
@@ -171,8 +158,8 @@ describe('api-video doDeleteVideos', () => {
     const sim = await simulator({ now: clock.now, rateLimit: { limit: 1, windowMs: 60_000 } });
     const { provider } = create(sim);
     const [first, second] = sim.videoIds as [string, string];
-    await provider.doDeleteVideos([first], options());
-    const error = await rejection(provider.doDeleteVideos([second], options()));
+    await provider.doDeleteVideos([first], callOptions());
+    const error = await providerRejection(provider.doDeleteVideos([second], callOptions()));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(45_000);
@@ -190,14 +177,14 @@ describe('api-video doDeleteVideos', () => {
     expect(rawAnswer.headers.get('x-ratelimit-retry-after')).toMatch(/^\d+$/);
 
     sim.failNext('server-error', 1);
-    const serverError = await rejection(provider.doDeleteVideos([id], options()));
+    const serverError = await providerRejection(provider.doDeleteVideos([id], callOptions()));
     expect(serverError.code).toBe('PROVIDER_ERROR');
     expect(serverError.retryable).toBe(true);
     expect(serverError.retryAfterMs).toBeUndefined();
     expect(serverError.message).toBe('api-video answered 500: Server error');
 
     const wrong = plugin.create(apiVideoSettingsSchema.parse({ apiKey: 'not-the-key-123', baseUrl: sim.url }), { account: 'wrong', fetch: globalThis.fetch, logger: new CapturingLogger() });
-    const unauthorized = await rejection(wrong.doDeleteVideos([id], options()));
+    const unauthorized = await providerRejection(wrong.doDeleteVideos([id], callOptions()));
     expect(unauthorized.code).toBe('UNAUTHORIZED');
     expect(unauthorized.retryable).toBe(false);
     expect(unauthorized.retryAfterMs).toBeUndefined();
@@ -207,7 +194,7 @@ describe('api-video doDeleteVideos', () => {
   it('times out as a retryable TIMEOUT', async () => {
     const sim = await simulator({ latencyMs: [400, 400] });
     const { provider } = create(sim, { timeoutMs: 50 });
-    const error = await rejection(provider.doDeleteVideos([sim.videoIds[0]!], options()));
+    const error = await providerRejection(provider.doDeleteVideos([sim.videoIds[0]!], callOptions()));
     expect(error.code).toBe('TIMEOUT');
     expect(error.retryable).toBe(true);
   });
@@ -226,7 +213,7 @@ describe('api-video doGetVideos', () => {
     sim.setPhase(failed, 'failed');
     const missing = sim.missingId();
     const { provider } = create(sim);
-    const videos = await provider.doGetVideos([failed, missing, ready, encoding, uploading], options());
+    const videos = await provider.doGetVideos([failed, missing, ready, encoding, uploading], callOptions());
     expect(videos.map((video) => video && [video.id, video.status])).toEqual([
       [failed, 'FAILED'],
       null,
@@ -246,26 +233,26 @@ describe('api-video doGetVideos', () => {
     const { provider } = create(sim, { videoRestore: true });
     const [id] = sim.videoIds as [string];
     const discardedAt = clock.ms;
-    await provider.doDeleteVideos([id], options());
+    await provider.doDeleteVideos([id], callOptions());
     clock.advance(5 * DAY_MS);
     sim.resetCalls();
-    const [video] = await provider.doGetVideos([id], options());
+    const [video] = await provider.doGetVideos([id], callOptions());
     expect(video).toMatchObject({ id, status: 'DELETED' });
     expect(video?.deletedAt?.getTime()).toBe(discardedAt);
     expect(video?.restorableUntil?.getTime()).toBe(discardedAt + 90 * DAY_MS);
     expect(requests(sim)).toEqual([`GET /videos/${id}`, `GET /discarded/videos/${id}`]);
 
     clock.advance(90 * DAY_MS);
-    expect(await provider.doGetVideos([id], options())).toEqual([null]);
+    expect(await provider.doGetVideos([id], callOptions())).toEqual([null]);
   });
 
   it('reads a discarded video from GET /videos/{id} when the account answers it there (getDiscarded: "video")', async () => {
     const sim = await simulator({ videoRestore: true, getDiscarded: 'video' });
     const { provider } = create(sim, { videoRestore: true });
     const [id] = sim.videoIds as [string];
-    await provider.doDeleteVideos([id], options());
+    await provider.doDeleteVideos([id], callOptions());
     sim.resetCalls();
-    const [video] = await provider.doGetVideos([id], options());
+    const [video] = await provider.doGetVideos([id], callOptions());
     expect(video?.status).toBe('DELETED');
     expect(video?.restorableUntil).toBeInstanceOf(Date);
     expect(requests(sim)).toEqual([`GET /videos/${id}`]);
@@ -275,8 +262,8 @@ describe('api-video doGetVideos', () => {
     const sim = await simulator();
     const { provider } = create(sim);
     const [id] = sim.videoIds as [string];
-    await provider.doDeleteVideos([id], options());
-    expect(await provider.doGetVideos([id], options())).toEqual([null]);
+    await provider.doDeleteVideos([id], callOptions());
+    expect(await provider.doGetVideos([id], callOptions())).toEqual([null]);
   });
 });
 
@@ -286,7 +273,7 @@ describe('api-video doListVideos', () => {
     let cursor: string | undefined;
     let index = 0;
     do {
-      const page = await provider.doListVideos!({ limit: limits[Math.min(index, limits.length - 1)]!, ...(cursor === undefined ? {} : { cursor }) }, options());
+      const page = await provider.doListVideos!({ limit: limits[Math.min(index, limits.length - 1)]!, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
       seen.push(...page.items.map((video) => video.id));
       cursor = page.nextCursor ?? undefined;
       index += 1;
@@ -297,7 +284,7 @@ describe('api-video doListVideos', () => {
   it('pages through every live video once, oldest first, with pageSize = limit', async () => {
     const sim = await simulator({ videoCount: 16, videoRestore: true });
     const { provider } = create(sim, { videoRestore: true });
-    await provider.doDeleteVideos([sim.videoIds[3]!], options());
+    await provider.doDeleteVideos([sim.videoIds[3]!], callOptions());
     sim.resetCalls();
     expect(await listAll(provider, [7])).toEqual(sim.videoIds.filter((_, index) => index !== 3));
     expect(sim.calls().map((call) => call.query)).toEqual([1, 2, 3].map((page) => ({ currentPage: String(page), pageSize: '7', sortBy: 'createdAt', sortOrder: 'asc' })));
@@ -306,7 +293,7 @@ describe('api-video doListVideos', () => {
   it('reports no status in listings (UNKNOWN): it would cost a status read per video', async () => {
     const sim = await simulator();
     const { provider } = create(sim);
-    const page = await provider.doListVideos!({ limit: 2 }, options());
+    const page = await provider.doListVideos!({ limit: 2 }, callOptions());
     expect(page.items.map((video) => video.status)).toEqual(['UNKNOWN', 'UNKNOWN']);
     expect(page.items[0]).toMatchObject({ id: sim.videoIds[0], title: expect.any(String), createdAt: expect.any(Date) });
   });
@@ -316,13 +303,13 @@ describe('api-video doListVideos', () => {
     const { provider } = create(sim);
     expect(await listAll(provider, [7, 5, 3])).toEqual(sim.videoIds);
     sim.resetCalls();
-    await provider.doListVideos!({ limit: 500 }, options());
+    await provider.doListVideos!({ limit: 500 }, callOptions());
     expect(sim.calls()[0]?.query.pageSize).toBe('100');
   });
 
   it('refuses a cursor it did not make', async () => {
     const sim = await simulator();
-    const error = await rejection(create(sim).provider.doListVideos!({ limit: 5, cursor: 'page-2' }, options()));
+    const error = await providerRejection(create(sim).provider.doListVideos!({ limit: 5, cursor: 'page-2' }, callOptions()));
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message).toContain('cursor');
   });
@@ -333,13 +320,13 @@ describe('api-video doRestoreVideo', () => {
     const sim = await simulator({ videoRestore: true });
     const { provider } = create(sim, { videoRestore: true });
     const [id] = sim.videoIds as [string];
-    await provider.doDeleteVideos([id], options());
+    await provider.doDeleteVideos([id], callOptions());
     sim.resetCalls();
     // The simulator refuses any other body with the documented 400, so RESTORED proves the body.
-    expect(await provider.doRestoreVideo!(id, options())).toEqual({ status: 'RESTORED' });
+    expect(await provider.doRestoreVideo!(id, callOptions())).toEqual({ status: 'RESTORED' });
     expect(requests(sim)).toEqual([`PATCH /discarded/videos/${id}`]);
     expect(sim.stateOf(id)).toBe('PRESENT');
-    const [video] = await provider.doGetVideos([id], options());
+    const [video] = await provider.doGetVideos([id], callOptions());
     expect(video?.status).toBe('READY');
   });
 
@@ -348,11 +335,11 @@ describe('api-video doRestoreVideo', () => {
     const sim = await simulator({ videoRestore: true, now: clock.now });
     const { provider } = create(sim, { videoRestore: true });
     const [live, purged] = sim.videoIds as [string, string];
-    expect(await provider.doRestoreVideo!(live, options())).toEqual({ status: 'NOT_FOUND' });
-    expect(await provider.doRestoreVideo!(sim.missingId(), options())).toEqual({ status: 'NOT_FOUND' });
-    await provider.doDeleteVideos([purged], options());
+    expect(await provider.doRestoreVideo!(live, callOptions())).toEqual({ status: 'NOT_FOUND' });
+    expect(await provider.doRestoreVideo!(sim.missingId(), callOptions())).toEqual({ status: 'NOT_FOUND' });
+    await provider.doDeleteVideos([purged], callOptions());
     clock.advance(90 * DAY_MS);
-    expect(await provider.doRestoreVideo!(purged, options())).toEqual({ status: 'NOT_FOUND' });
+    expect(await provider.doRestoreVideo!(purged, callOptions())).toEqual({ status: 'NOT_FOUND' });
   });
 });
 
@@ -364,9 +351,9 @@ describe('api-video disposable bearer token', () => {
   it('asks for one token however many calls need it at once, then reuses it', async () => {
     const sim = await simulator({ latencyMs: [30, 30] });
     const { provider } = create(sim, { auth: 'bearer' });
-    const videos = await Promise.all(sim.videoIds.map((id) => provider.doGetVideos([id], options())));
+    const videos = await Promise.all(sim.videoIds.map((id) => provider.doGetVideos([id], callOptions())));
     expect(videos.map(([video]) => video?.id)).toEqual(sim.videoIds);
-    await provider.doDeleteVideos([sim.videoIds[0]!], options());
+    await provider.doDeleteVideos([sim.videoIds[0]!], callOptions());
     expect(authCalls(sim)).toEqual(['POST /auth/api-key']);
   });
 
@@ -374,21 +361,21 @@ describe('api-video disposable bearer token', () => {
     // Tokens that live 30 s are already inside a 60 s margin: every later request must renew first.
     const sim = await simulator({ tokenTtlSeconds: 30 });
     const { provider } = create(sim, { auth: 'bearer' });
-    for (const id of sim.videoIds.slice(0, 3)) await provider.doDeleteVideos([id], options());
+    for (const id of sim.videoIds.slice(0, 3)) await provider.doDeleteVideos([id], callOptions());
     expect(authCalls(sim)).toEqual(['POST /auth/api-key', 'POST /auth/refresh', 'POST /auth/refresh']);
     // The one-hour default with a one-minute margin is not renewed.
     const steady = await simulator();
     const steadyProvider = create(steady, { auth: 'bearer' }).provider;
-    for (const id of steady.videoIds.slice(0, 3)) await steadyProvider.doDeleteVideos([id], options());
+    for (const id of steady.videoIds.slice(0, 3)) await steadyProvider.doDeleteVideos([id], callOptions());
     expect(authCalls(steady)).toEqual(['POST /auth/api-key']);
   });
 
   it('falls back to the API key when the refresh is refused', async () => {
     const sim = await simulator({ tokenTtlSeconds: 30 });
     const { provider } = create(sim, { auth: 'bearer' });
-    await provider.doDeleteVideos([sim.videoIds[0]!], options());
+    await provider.doDeleteVideos([sim.videoIds[0]!], callOptions());
     sim.revokeTokens();
-    expect(await provider.doDeleteVideos([sim.videoIds[1]!], options())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([sim.videoIds[1]!], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
     expect(authCalls(sim)).toEqual(['POST /auth/api-key', 'POST /auth/refresh', 'POST /auth/api-key']);
   });
 
@@ -396,13 +383,13 @@ describe('api-video disposable bearer token', () => {
     const sim = await simulator();
     const { provider } = create(sim, { auth: 'bearer' });
     const [first, second] = sim.videoIds as [string, string];
-    await provider.doGetVideos([first], options());
+    await provider.doGetVideos([first], callOptions());
     sim.revokeTokens();
-    const error = await rejection(provider.doDeleteVideos([second], options()));
+    const error = await providerRejection(provider.doDeleteVideos([second], callOptions()));
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.retryable).toBe(true);
     expect(sim.stateOf(second)).toBe('PRESENT');
-    expect(await provider.doDeleteVideos([second], options())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([second], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
     expect(authCalls(sim)).toEqual(['POST /auth/api-key', 'POST /auth/api-key']);
   });
 
@@ -413,7 +400,7 @@ describe('api-video disposable bearer token', () => {
       fetch: globalThis.fetch,
       logger: new CapturingLogger(),
     });
-    const error = await rejection(provider.doDeleteVideos([sim.videoIds[0]!], options()));
+    const error = await providerRejection(provider.doDeleteVideos([sim.videoIds[0]!], callOptions()));
     expect(error).toMatchObject({ code: 'UNAUTHORIZED', retryable: false, status: 400 });
     expect(error.message).toBe('api-video refused the API key: The user credentials were incorrect.');
     expect(requests(sim)).toEqual(['POST /auth/api-key']);
@@ -423,8 +410,8 @@ describe('api-video disposable bearer token', () => {
     const sim = await simulator({ latencyMs: [150, 150] });
     const { provider } = create(sim, { auth: 'bearer' });
     const controller = new AbortController();
-    const aborted = provider.doGetVideos([sim.videoIds[0]!], options(controller.signal));
-    const patient = provider.doGetVideos([sim.videoIds[1]!], options());
+    const aborted = provider.doGetVideos([sim.videoIds[0]!], callOptions({ signal: controller.signal }));
+    const patient = provider.doGetVideos([sim.videoIds[1]!], callOptions());
     setTimeout(() => controller.abort(new Error('host shutting down')), 20);
     await expect(aborted).rejects.toThrow('host shutting down');
     expect((await patient)[0]?.id).toBe(sim.videoIds[1]);
@@ -432,7 +419,7 @@ describe('api-video disposable bearer token', () => {
 
     const preAborted = new AbortController();
     preAborted.abort(new Error('already stopped'));
-    await expect(create(sim, { auth: 'bearer' }).provider.doDeleteVideos([sim.videoIds[2]!], options(preAborted.signal))).rejects.toThrow('already stopped');
+    await expect(create(sim, { auth: 'bearer' }).provider.doDeleteVideos([sim.videoIds[2]!], callOptions({ signal: preAborted.signal }))).rejects.toThrow('already stopped');
     expect(sim.stateOf(sim.videoIds[2]!)).toBe('PRESENT');
   });
 
@@ -441,27 +428,27 @@ describe('api-video disposable bearer token', () => {
     // Short-lived tokens: obtained, refreshed, a refresh refused (its refusal quoting the refresh token).
     const renewing = await simulator({ tokenTtlSeconds: 30, echoCredentials: true });
     const first = create(renewing, { auth: 'bearer' });
-    await first.provider.doGetVideos([renewing.videoIds[0]!], options());
+    await first.provider.doGetVideos([renewing.videoIds[0]!], callOptions());
     renewing.failNext('throttle', 1);
-    errors.push(await rejection(first.provider.doDeleteVideos([renewing.videoIds[1]!], options())));
+    errors.push(await providerRejection(first.provider.doDeleteVideos([renewing.videoIds[1]!], callOptions())));
     renewing.revokeTokens();
-    await first.provider.doGetVideos([renewing.videoIds[0]!], options());
+    await first.provider.doGetVideos([renewing.videoIds[0]!], callOptions());
     // One-hour tokens: a cached one refused with a 401.
     const revoking = await simulator({ echoCredentials: true });
     const second = create(revoking, { auth: 'bearer' });
-    await second.provider.doGetVideos([revoking.videoIds[0]!], options());
+    await second.provider.doGetVideos([revoking.videoIds[0]!], callOptions());
     revoking.revokeTokens();
-    errors.push(await rejection(second.provider.doDeleteVideos([revoking.videoIds[1]!], options())));
+    errors.push(await providerRejection(second.provider.doDeleteVideos([revoking.videoIds[1]!], callOptions())));
     revoking.failNext('server-error', 1);
-    errors.push(await rejection(second.provider.doDeleteVideos([revoking.videoIds[1]!], options())));
+    errors.push(await providerRejection(second.provider.doDeleteVideos([revoking.videoIds[1]!], callOptions())));
     // A token dead on arrival: the 401 that quotes it is an error the client builds, with the tokens of that moment.
     const expiring = await simulator({ tokenTtlSeconds: 0, echoCredentials: true });
     const third = create(expiring, { auth: 'bearer' });
-    errors.push(await rejection(third.provider.doDeleteVideos([expiring.videoIds[0]!], options())));
+    errors.push(await providerRejection(third.provider.doDeleteVideos([expiring.videoIds[0]!], callOptions())));
     // A wrong key refused by /auth/api-key, the refusal quoting it.
     const wrongKey = 'not-the-key-but-long-enough';
     const fourth = create(expiring, { auth: 'bearer', apiKey: wrongKey });
-    errors.push(await rejection(fourth.provider.doDeleteVideos([expiring.videoIds[0]!], options())));
+    errors.push(await providerRejection(fourth.provider.doDeleteVideos([expiring.videoIds[0]!], callOptions())));
 
     expect(errors.map((error) => error.code)).toEqual(['RATE_LIMITED', 'UNAUTHORIZED', 'PROVIDER_ERROR', 'UNAUTHORIZED', 'UNAUTHORIZED']);
     expect(errors[3]?.message).toContain('Refused credential: Bearer [redacted]');
@@ -477,7 +464,7 @@ describe('api-video disposable bearer token', () => {
       Buffer.from(`${wrongKey}:`).toString('base64'),
     ];
     expect(secrets.length).toBeGreaterThan(10);
-    const shown = [...lines, ...errors.map((error) => `${error.message}\n${error.stack ?? ''}\n${JSON.stringify(error)}`)];
+    const shown = [...lines, ...errors.map(errorText)];
     for (const text of shown) for (const secret of secrets) expect(text.includes(secret)).toBe(false);
   });
 });
