@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CapturingLogger } from '@unreel/provider-testkit';
-import { InvalidRequestError, UnreelProviderError, isAmbiguousFailure, type CallOptions, type VideoProviderV1 } from '@unreel/provider-spec';
+import { CapturingLogger, callOptions, providerRejection } from '@unreel/provider-testkit';
+import { InvalidRequestError, isAmbiguousFailure, type VideoProviderV1 } from '@unreel/provider-spec';
 import fastpix, { FASTPIX_BASE_URL, FASTPIX_LEGACY_BASE_URL, fastpixSettingsSchema, type FastPixSettingsInput } from '@unreel/plugin-fastpix';
 import { startSimulator, type FastPixSimulator, type FastPixSimulatorOptions } from '@unreel/plugin-fastpix/simulator';
 
@@ -18,19 +18,6 @@ async function simulator(options: FastPixSimulatorOptions = {}): Promise<FastPix
 function providerFor(sim: FastPixSimulator, overrides: Partial<FastPixSettingsInput> = {}, logger = new CapturingLogger()): VideoProviderV1 {
   const settings = fastpixSettingsSchema.parse({ baseUrl: sim.url, ...sim.credentials, readRetryLimit: 0, ...overrides });
   return fastpix.create(settings, { account: 'fastpix-test', fetch: globalThis.fetch, logger });
-}
-
-function options(): CallOptions {
-  return { signal: AbortSignal.timeout(10_000), attempt: 1 };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<UnreelProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(UnreelProviderError.isInstance(error), `expected an UnreelProviderError, got ${String(error)}`).toBe(true);
-  return error as UnreelProviderError;
 }
 
 describe('fastpix settings', () => {
@@ -84,18 +71,18 @@ describe('fastpix doDeleteVideos', () => {
     const provider = providerFor(sim);
     const id = sim.videoIds[0]!;
     sim.resetCalls();
-    expect(await provider.doDeleteVideos([id], options())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
     expect(sim.calls().map(({ method, path, ids }) => ({ method, path, ids }))).toEqual([
       { method: 'DELETE', path: `/v1/on-demand/${id}`, ids: [id] },
     ]);
     expect(sim.stateOf(id)).toBe('GONE');
-    expect(await provider.doDeleteVideos([id], options())).toEqual([{ status: 'NOT_FOUND' }]);
+    expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'NOT_FOUND' }]);
   });
 
   it('works against a base URL with a trailing slash, as the SDK writes it', async () => {
     const sim = await simulator();
     const provider = providerFor(sim, { baseUrl: `${sim.url}/` });
-    expect(await provider.doDeleteVideos([sim.videoIds[0]!], options())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([sim.videoIds[0]!], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
   });
 
   it('refuses anything but exactly one id, without a request', async () => {
@@ -103,7 +90,7 @@ describe('fastpix doDeleteVideos', () => {
     const provider = providerFor(sim);
     sim.resetCalls();
     for (const ids of [[], sim.videoIds.slice(0, 2)]) {
-      const error = await rejection(provider.doDeleteVideos(ids, options()));
+      const error = await providerRejection(provider.doDeleteVideos(ids, callOptions()));
       expect(InvalidRequestError.isInstance(error)).toBe(true);
       expect(error.message).toContain('one media per request');
     }
@@ -113,7 +100,7 @@ describe('fastpix doDeleteVideos', () => {
   it('reports a 403 as FORBIDDEN for that media, saying why, and keeps it', async () => {
     const sim = await simulator();
     const [media] = sim.addMedia([{ status: 'Ready', forbidden: true }]);
-    const [outcome] = await providerFor(sim).doDeleteVideos([media!.id], options());
+    const [outcome] = await providerFor(sim).doDeleteVideos([media!.id], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
       error: {
@@ -130,7 +117,7 @@ describe('fastpix doDeleteVideos', () => {
     for (const processingRefusalStatus of [409, 422] as const) {
       const sim = await simulator({ processingDelete: 'refused', processingRefusalStatus });
       const [media] = sim.addMedia([{ status: 'Downloading' }]);
-      const [outcome] = await providerFor(sim).doDeleteVideos([media!.id], options());
+      const [outcome] = await providerFor(sim).doDeleteVideos([media!.id], callOptions());
       expect(outcome?.status).toBe('FAILED');
       if (outcome?.status !== 'FAILED') return;
       expect(outcome.error).toMatchObject({ code: 'IN_PROCESSING', retryable: false });
@@ -143,7 +130,7 @@ describe('fastpix doDeleteVideos', () => {
 
   it('reports a 422 about the request itself as INVALID_REQUEST naming the field', async () => {
     const sim = await simulator();
-    const [outcome] = await providerFor(sim).doDeleteVideos(['not-a-media-id'], options());
+    const [outcome] = await providerFor(sim).doDeleteVideos(['not-a-media-id'], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
       error: {
@@ -158,8 +145,8 @@ describe('fastpix doDeleteVideos', () => {
     for (const unauthorizedStatus of [401, 403] as const) {
       const sim = await simulator({ unauthorizedStatus });
       const provider = providerFor(sim, { secretKey: 'wrong-secret-key' });
-      for (const call of [provider.doDeleteVideos([sim.videoIds[0]!], options()), provider.doGetVideos([sim.videoIds[0]!], options())]) {
-        const error = await rejection(call);
+      for (const call of [provider.doDeleteVideos([sim.videoIds[0]!], callOptions()), provider.doGetVideos([sim.videoIds[0]!], callOptions())]) {
+        const error = await providerRejection(call);
         expect(error.code).toBe('UNAUTHORIZED');
         expect(error.retryable).toBe(false);
         expect(error.status).toBe(unauthorizedStatus);
@@ -173,8 +160,8 @@ describe('fastpix doDeleteVideos', () => {
   it('throws a retryable RATE_LIMITED with the Retry-After FastPix sent, or without one when it sent none', async () => {
     const sim = await simulator({ rateLimit: { limit: 1, windowMs: 60_000 } });
     const provider = providerFor(sim);
-    await provider.doGetVideos([sim.videoIds[0]!], options());
-    const error = await rejection(provider.doDeleteVideos([sim.videoIds[1]!], options()));
+    await provider.doGetVideos([sim.videoIds[0]!], callOptions());
+    const error = await providerRejection(provider.doDeleteVideos([sim.videoIds[1]!], callOptions()));
     expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true, status: 429 });
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -183,7 +170,7 @@ describe('fastpix doDeleteVideos', () => {
 
     const silent = await simulator({ throttleRetryAfter: false });
     silent.failNext('throttle', 1);
-    const unsaid = await rejection(providerFor(silent).doDeleteVideos([silent.videoIds[0]!], options()));
+    const unsaid = await providerRejection(providerFor(silent).doDeleteVideos([silent.videoIds[0]!], callOptions()));
     expect(unsaid).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
     expect(unsaid.retryAfterMs).toBeUndefined();
     expect(silent.stateOf(silent.videoIds[0]!)).toBe('PRESENT');
@@ -195,7 +182,7 @@ describe('fastpix doDeleteVideos', () => {
       const sim = await simulator({ faultStatus: Number(status) as keyof typeof expected });
       sim.failNext('server-error', 1);
       sim.resetCalls();
-      const error = await rejection(providerFor(sim).doDeleteVideos([sim.videoIds[0]!], options()));
+      const error = await providerRejection(providerFor(sim).doDeleteVideos([sim.videoIds[0]!], callOptions()));
       expect(error).toMatchObject({ code, retryable: true, status: Number(status) });
       expect(isAmbiguousFailure(error)).toBe(true);
       expect(sim.calls()).toHaveLength(1);
@@ -207,12 +194,12 @@ describe('fastpix doDeleteVideos', () => {
     const sim = await simulator({ latencyMs: [600, 600] });
     const provider = providerFor(sim, { timeoutMs: 150 });
     const id = sim.videoIds[0]!;
-    const error = await rejection(provider.doDeleteVideos([id], options()));
+    const error = await providerRejection(provider.doDeleteVideos([id], callOptions()));
     expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
     expect(isAmbiguousFailure(error)).toBe(true);
     // FastPix acted after all: the next attempt sees NOT_FOUND, which the host then counts as this deletion.
     await vi.waitFor(() => expect(sim.stateOf(id)).toBe('GONE'), { timeout: 5_000 });
-    expect(await providerFor(sim).doDeleteVideos([id], options())).toEqual([{ status: 'NOT_FOUND' }]);
+    expect(await providerFor(sim).doDeleteVideos([id], callOptions())).toEqual([{ status: 'NOT_FOUND' }]);
   });
 });
 
@@ -244,7 +231,7 @@ describe('fastpix doGetVideos', () => {
     const media = sim.addMedia(Object.keys(table).map((status) => ({ status })));
     const videos = await provider.doGetVideos(
       media.map((entry) => entry.id),
-      options(),
+      callOptions(),
     );
     expect(videos.map((video) => video?.status)).toEqual(Object.values(table));
   });
@@ -256,7 +243,7 @@ describe('fastpix doGetVideos', () => {
     ]);
     const missing = sim.missingId();
     sim.resetCalls();
-    const videos = await provider.doGetVideos([queued!.id, missing, 'not-a-uuid', ready!.id], options());
+    const videos = await provider.doGetVideos([queued!.id, missing, 'not-a-uuid', ready!.id], callOptions());
     expect(videos).toEqual([
       { id: queued!.id, title: 'Queued upload', status: 'PROCESSING', createdAt: queued!.createdAt, deletedAt: null, restorableUntil: null },
       null,
@@ -275,7 +262,7 @@ describe('fastpix doGetVideos', () => {
     const [media] = sim.addMedia([{ status: 'Ready' }]);
     sim.failNext('server-error', 1);
     sim.resetCalls();
-    const [video] = await providerFor(sim, { readRetryLimit: 1 }).doGetVideos([media!.id], options());
+    const [video] = await providerFor(sim, { readRetryLimit: 1 }).doGetVideos([media!.id], callOptions());
     expect(video?.id).toBe(media!.id);
     expect(sim.calls().map((call) => call.status)).toEqual([500, 200]);
   });
@@ -288,7 +275,7 @@ describe('fastpix doListVideos', () => {
     let turn = 0;
     do {
       const limit = limits[Math.min(turn, limits.length - 1)]!;
-      const page = await provider.doListVideos!({ limit, ...(cursor === undefined ? {} : { cursor }) }, options());
+      const page = await provider.doListVideos!({ limit, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
       expect(page.items.length).toBeLessThanOrEqual(limit);
       seen.push(...page.items.map((video) => video.id));
       cursor = page.nextCursor ?? undefined;
@@ -317,7 +304,7 @@ describe('fastpix doListVideos', () => {
   it('asks for at most 50, FastPix\'s largest page', async () => {
     const sim = await simulator({ videoCount: 60 });
     sim.resetCalls();
-    const page = await providerFor(sim).doListVideos!({ limit: 500 }, options());
+    const page = await providerFor(sim).doListVideos!({ limit: 500 }, callOptions());
     expect(page.items).toHaveLength(50);
     expect(sim.calls()[0]?.query).toEqual({ limit: '50', offset: '1', orderBy: 'asc' });
     expect(page.nextCursor).toBeTypeOf('string');
@@ -326,9 +313,9 @@ describe('fastpix doListVideos', () => {
   it('maps statuses in lists as in lookups, and answers an empty library with one empty page', async () => {
     const sim = await simulator({ videoCount: 0 });
     const provider = providerFor(sim);
-    expect(await provider.doListVideos!({ limit: 10 }, options())).toEqual({ items: [], nextCursor: null });
+    expect(await provider.doListVideos!({ limit: 10 }, callOptions())).toEqual({ items: [], nextCursor: null });
     sim.addMedia([{ status: 'Validating' }, { status: 'Failed' }, { status: 'Deleted?' }]);
-    const page = await provider.doListVideos!({ limit: 10 }, options());
+    const page = await provider.doListVideos!({ limit: 10 }, callOptions());
     expect(page.items.map((video) => video.status)).toEqual(['PROCESSING', 'FAILED', 'UNKNOWN']);
     expect(page.nextCursor).toBeNull();
   });
@@ -336,7 +323,7 @@ describe('fastpix doListVideos', () => {
   it('refuses a cursor it did not make', async () => {
     const provider = providerFor(await simulator());
     for (const cursor of ['', '12', 'fastpix:-1', 'fastpix:abc', 'fastpix:99999999999']) {
-      const error = await rejection(provider.doListVideos!({ limit: 5, cursor }, options()));
+      const error = await providerRejection(provider.doListVideos!({ limit: 5, cursor }, callOptions()));
       expect(InvalidRequestError.isInstance(error)).toBe(true);
       expect(error.message).toContain('cursor');
     }

@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CapturingLogger } from '@unreel/provider-testkit';
+import { CapturingLogger, errorText, providerRejection } from '@unreel/provider-testkit';
 import {
   InvalidRequestError,
   UnauthorizedError,
-  UnreelProviderError,
   type VideoProviderV1,
   type WebhookEventV1,
   type WebhookRequestV1,
@@ -50,15 +49,6 @@ async function parse(provider: VideoProviderV1, request: WebhookRequestV1): Prom
   return provider.doParseWebhook!(request);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<UnreelProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(UnreelProviderError.isInstance(error), `expected an UnreelProviderError, got ${String(error)}`).toBe(true);
-  return error as UnreelProviderError;
-}
-
 describe('fastpix doParseWebhook: the §6.4 fixture', () => {
   it('verifies the signature keyed with the base64-decoded secret and confirms the deletion', async () => {
     const before = Date.now();
@@ -95,10 +85,10 @@ describe('fastpix doParseWebhook: the §6.4 fixture', () => {
       delivery(fixture.body, sign(fixture.body, otherSecret)),
       delivery('{}', sign('{"other":true}')),
     ]) {
-      const error = await refusal(parse(provider, request));
+      const error = await providerRejection(parse(provider, request));
       expect(UnauthorizedError.isInstance(error)).toBe(true);
       expect(error.code).toBe('UNAUTHORIZED');
-      const shown = `${error.message}\n${error.stack ?? ''}\n${JSON.stringify(error)}`;
+      const shown = errorText(error);
       for (const secret of [fixture.secret, fixture.signatureWithDecodedSecret, request.headers['fastpix-signature']!]) {
         expect(shown.includes(secret)).toBe(false);
       }
@@ -126,14 +116,14 @@ describe('fastpix doParseWebhook: unsigned deliveries', () => {
   it('refuses any other unsigned delivery, an empty signature header included', async () => {
     const provider = providerWith(fixture.secret);
     for (const request of [delivery(fixture.body), delivery(fixture.body, ''), delivery(fixture.body, '   '), delivery('', undefined)]) {
-      const error = await refusal(parse(provider, request));
+      const error = await providerRejection(parse(provider, request));
       expect(UnauthorizedError.isInstance(error)).toBe(true);
       expect(error.message).toMatch(/no FastPix-Signature/);
     }
   });
 
   it('refuses signed deliveries when the account has no webhookSecret, saying which setting is missing', async () => {
-    const error = await refusal(parse(providerWith(undefined), delivery(fixture.body, fixture.signatureWithDecodedSecret)));
+    const error = await providerRejection(parse(providerWith(undefined), delivery(fixture.body, fixture.signatureWithDecodedSecret)));
     expect(UnauthorizedError.isInstance(error)).toBe(true);
     expect(error.message).toContain('webhookSecret');
   });
@@ -198,7 +188,7 @@ describe('fastpix doParseWebhook: envelopes and event types', () => {
       [JSON.stringify({ type: 'video.media.deleted', id: 'evt-9' }), /names no media \("object.id" or "data.id"\)/],
     ];
     for (const [body, message] of cases) {
-      const error = await refusal(parse(provider, delivery(body, sign(body))));
+      const error = await providerRejection(parse(provider, delivery(body, sign(body))));
       expect(InvalidRequestError.isInstance(error)).toBe(true);
       expect(error.message).toMatch(message);
     }
