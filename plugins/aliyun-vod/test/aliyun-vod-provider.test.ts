@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aliyunVodSettingsSchema, classifyAliyunCode, resolveVodEndpoint } from '@unreel/plugin-aliyun-vod';
 import { startSimulator, type AliyunVodSimulator, type VodStatus } from '@unreel/plugin-aliyun-vod/simulator';
-import { callOptions, createProvider, errorText, logger, providerFor, rejection } from './aliyun-vod-test-helpers.js';
+import { callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
+import { createProvider, logger, providerFor } from './aliyun-vod-test-provider.js';
 
 const variants = [
   { signatureVersion: 'v3', method: 'POST' },
@@ -43,7 +44,7 @@ describe.each(variants)('signature $signatureVersion over $method', (variant) =>
     const secret = 'a-wrong-but-long-secret-value';
     const provider = providerFor(simulator, { ...variant, accessKeySecret: secret });
     const [id] = await simulator.seed([{ state: 'READY' }]);
-    const error = await rejection(provider.doDeleteVideos([id!], callOptions()));
+    const error = await providerRejection(provider.doDeleteVideos([id!], callOptions()));
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.retryable).toBe(false);
     expect(error.status).toBe(400);
@@ -57,10 +58,10 @@ describe.each(variants)('signature $signatureVersion over $method', (variant) =>
   it('answers UNAUTHORIZED to an unknown AccessKeyId, whose 404 is not an all-missing answer', async () => {
     const provider = providerFor(simulator, { ...variant, accessKeyId: 'LTAI-nobody' });
     const [id] = await simulator.seed([{ state: 'READY' }]);
-    const error = await rejection(provider.doDeleteVideos([id!], callOptions()));
+    const error = await providerRejection(provider.doDeleteVideos([id!], callOptions()));
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.message).toContain('InvalidAccessKeyId.NotFound');
-    expect((await rejection(provider.doGetVideos([id!], callOptions()))).code).toBe('UNAUTHORIZED');
+    expect((await providerRejection(provider.doGetVideos([id!], callOptions()))).code).toBe('UNAUTHORIZED');
   });
 
   it('works with STS credentials, the token signed along', async () => {
@@ -70,10 +71,10 @@ describe.each(variants)('signature $signatureVersion over $method', (variant) =>
       const withToken = providerFor(sts, { ...variant, securityToken: 'CAIS-simulated-sts-token-0001' });
       expect((await withToken.doGetVideos([id!], callOptions()))[0]?.id).toBe(id);
       const withoutToken = providerFor(sts, variant);
-      const error = await rejection(withoutToken.doDeleteVideos([id!], callOptions()));
+      const error = await providerRejection(withoutToken.doDeleteVideos([id!], callOptions()));
       expect(error.code).toBe('UNAUTHORIZED');
       const wrongToken = providerFor(sts, { ...variant, securityToken: 'CAIS-some-other-token-9999' });
-      const wrong = await rejection(wrongToken.doDeleteVideos([id!], callOptions()));
+      const wrong = await providerRejection(wrongToken.doDeleteVideos([id!], callOptions()));
       expect(wrong.code).toBe('UNAUTHORIZED');
       expect(errorText(wrong)).not.toContain('CAIS-some-other-token-9999');
       expect(sts.stateOf(id!)).toBe('PRESENT');
@@ -155,7 +156,7 @@ describe('aliyun-vod provider', () => {
     it('refuses more than 20 ids before calling VOD', async () => {
       const provider = providerFor(simulator);
       const ids = Array.from({ length: 21 }, () => simulator.missingId());
-      const error = await rejection(provider.doDeleteVideos(ids, callOptions()));
+      const error = await providerRejection(provider.doDeleteVideos(ids, callOptions()));
       expect(error.code).toBe('INVALID_REQUEST');
       expect(error.message).toContain('1 to 20 ids');
       expect(simulator.calls()).toHaveLength(0);
@@ -165,7 +166,7 @@ describe('aliyun-vod provider', () => {
       const provider = providerFor(simulator, { method: 'GET' });
       const [id] = await simulator.seed([{ state: 'READY' }]);
       simulator.failNext('server-error', 1);
-      const error = await rejection(provider.doDeleteVideos([id!], callOptions()));
+      const error = await providerRejection(provider.doDeleteVideos([id!], callOptions()));
       expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true, status: 503 });
       expect(error.message).toContain('DeleteVideoFailed');
       expect(simulator.calls()).toHaveLength(1);
@@ -200,7 +201,7 @@ describe('aliyun-vod provider', () => {
       const provider = providerFor(simulator);
       const [id] = await simulator.seed([{ state: 'READY' }]);
       simulator.failNextWith({ status, code, message: `simulated ${code}` });
-      const error = await rejection(provider.doDeleteVideos([id!], callOptions()));
+      const error = await providerRejection(provider.doDeleteVideos([id!], callOptions()));
       expect({ code: error.code, retryable: error.retryable, status: error.status }).toEqual({ code: expected, retryable, status });
       expect(error.message).toContain(code);
       expect(error.message).toMatch(/RequestId [0-9A-F-]{36}/);
@@ -238,7 +239,7 @@ describe('aliyun-vod provider', () => {
       const skewed = await startSimulator({ videoCount: 1, rateLimit: false, now: () => Date.now() + 20 * 60_000 });
       try {
         for (const signatureVersion of ['v3', 'v2'] as const) {
-          const error = await rejection(providerFor(skewed, { signatureVersion }).doDeleteVideos(skewed.videoIds, callOptions()));
+          const error = await providerRejection(providerFor(skewed, { signatureVersion }).doDeleteVideos(skewed.videoIds, callOptions()));
           expect(error).toMatchObject({ code: 'UNAUTHORIZED', retryable: false });
           expect(error.message).toContain('InvalidTimeStamp.Expired');
           expect(error.message).toContain('clock');
@@ -257,7 +258,7 @@ describe('aliyun-vod provider', () => {
         const provider = providerFor(limited);
         await provider.doListVideos!({ limit: 10 }, callOptions());
         await provider.doGetVideos(limited.videoIds, callOptions());
-        const error = await rejection(provider.doDeleteVideos(limited.videoIds, callOptions()));
+        const error = await providerRejection(provider.doDeleteVideos(limited.videoIds, callOptions()));
         expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true, status: 503 });
         expect(error.message).toContain('Throttling.User: Request was denied due to user flow control.');
         // VOD documents no Retry-After, so the provider has nothing to say about when.
@@ -273,7 +274,7 @@ describe('aliyun-vod provider', () => {
       try {
         const provider = providerFor(limited);
         await provider.doGetVideos(limited.videoIds, callOptions());
-        const error = await rejection(provider.doDeleteVideos(limited.videoIds, callOptions()));
+        const error = await providerRejection(provider.doDeleteVideos(limited.videoIds, callOptions()));
         expect(error).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
         expect(error.retryAfterMs).toBeGreaterThan(0);
         expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -315,7 +316,7 @@ describe('aliyun-vod provider', () => {
       const provider = providerFor(simulator);
       const [id] = await simulator.seed([{ state: 'READY' }]);
       expect(await provider.doGetVideos([simulator.missingId(), id!, 'not,an,id'], callOptions())).toMatchObject([null, { id }, null]);
-      expect((await rejection(provider.doGetVideos(Array.from({ length: 21 }, () => id!), callOptions()))).code).toBe('INVALID_REQUEST');
+      expect((await providerRejection(provider.doGetVideos(Array.from({ length: 21 }, () => id!), callOptions()))).code).toBe('INVALID_REQUEST');
     });
 
     it('pages oldest first with an opaque cursor, even when the host changes its limit', async () => {
@@ -350,7 +351,7 @@ describe('aliyun-vod provider', () => {
       const provider = providerFor(simulator, { method: 'GET' });
       await provider.doListVideos!({ limit: 500 }, callOptions());
       expect(simulator.calls().at(-1)?.query.PageSize).toBe('100');
-      expect((await rejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code).toBe('INVALID_REQUEST');
+      expect((await providerRejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code).toBe('INVALID_REQUEST');
     });
   });
 
@@ -359,7 +360,7 @@ describe('aliyun-vod provider', () => {
       const slow = await startSimulator({ videoCount: 1, rateLimit: false, latencyMs: [500, 500], securityToken: 'CAIS-slow-sts-token-0001' });
       try {
         const provider = providerFor(slow, { signatureVersion: 'v2', method: 'GET', securityToken: 'CAIS-slow-sts-token-0001', timeoutMs: 100 });
-        const error = await rejection(provider.doGetVideos(slow.videoIds, callOptions()));
+        const error = await providerRejection(provider.doGetVideos(slow.videoIds, callOptions()));
         expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
         // The transport's error goes on as the cause, scrubbed: a logger that follows causes shows nothing either.
         expect(error.cause).toMatchObject({ name: 'TimeoutError' });
@@ -375,7 +376,7 @@ describe('aliyun-vod provider', () => {
       const url = closed.url;
       await closed.close();
       const provider = createProvider({ accessKeyId: 'id', accessKeySecret: 'secret-value', endpoint: url, signatureVersion: 'v2', method: 'GET' });
-      const error = await rejection(provider.doDeleteVideos(['0123456789abcdef0123456789abcdef'], callOptions()));
+      const error = await providerRejection(provider.doDeleteVideos(['0123456789abcdef0123456789abcdef'], callOptions()));
       expect(error).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
       expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
       expect(errorText(error)).not.toContain('Signature=');

@@ -5,7 +5,8 @@ import { UnauthorizedError, UnreelProviderError, type VideoProviderV1, type Webh
 import { vodCallbackSignature } from '@unreel/plugin-aliyun-vod';
 import { startSimulator, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { deleteFailed, deleteSucceeded, docCallbackExample } from './fixtures/callbacks.js';
-import { callOptions, createProvider, providerFor } from './aliyun-vod-test-helpers.js';
+import { callOptions } from '@unreel/provider-testkit';
+import { createProvider, providerFor } from './aliyun-vod-test-provider.js';
 
 const AUTH_KEY = 'vod-callback-auth-key-0001';
 
