@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
 import { silentObserver, type EngineObserver, type ProviderMethod } from '../engine/engine-observer.js';
+import { sleep } from '../engine/sleep.js';
 import type { Account } from './account.js';
 
 /**
@@ -47,8 +48,16 @@ export class AccountGate {
     }) as Promise<T>;
   }
 
-  /** The provider asked everyone on this account to wait: hold the whole queue, not just the call that was told. */
-  pauseFor(ms: number): void {
+  /**
+   * Waits before a retry, or until shutdown. A throttle holds the whole account, not just the call that was told: the
+   * queue then makes that call wait its turn like every other. Any other failure waits alone.
+   */
+  async waitToRetry(ms: number, throttled: boolean): Promise<void> {
+    if (throttled) this.pauseFor(ms);
+    else await sleep(ms, this.shutdown);
+  }
+
+  private pauseFor(ms: number): void {
     const until = Date.now() + ms;
     if (until <= this.resumeAt) return;
     this.resumeAt = until;

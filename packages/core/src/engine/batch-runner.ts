@@ -6,7 +6,6 @@ import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
 import { toItemError } from './item-error.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { sleep } from './sleep.js';
 
 export interface BatchContext {
   store: OperationStore;
@@ -69,7 +68,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         context.observer.retry({ account: gate.account.name, provider: provider.provider, method: 'delete', code: failure.code });
         if (throttled) throttledAttempts += 1;
         else failedAttempts += 1;
-        await wait(context, schedule.nextDelay(failure.retryAfterMs), throttled);
+        await gate.waitToRetry(schedule.nextDelay(failure.retryAfterMs), throttled);
         continue;
       }
       await record(context, batch.map((item) => failed(item, failure, context.now())));
@@ -102,7 +101,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       context.observer.retry({ account: gate.account.name, provider: provider.provider, method: 'delete', code: retryCode ?? 'ERROR' });
       await clearDefinite(context, retry);
       failedAttempts += 1;
-      await wait(context, schedule.nextDelay(retryAfterMs), false);
+      await gate.waitToRetry(schedule.nextDelay(retryAfterMs), false);
     }
   }
 }
@@ -119,12 +118,6 @@ async function clearDefinite(context: BatchContext, items: readonly OpenItem[]):
   if (definite.length === 0) return;
   await context.store.clearAmbiguous(context.key, definite.map((item) => item.journaled.position));
   for (const item of definite) item.journaled = journaledAs(item.journaled, item.journaled.attempts, false);
-}
-
-async function wait(context: BatchContext, delayMs: number, throttled: boolean): Promise<void> {
-  // A throttle holds the whole account; the queue itself then makes this batch wait its turn.
-  if (throttled) context.gate.pauseFor(delayMs);
-  else await sleep(delayMs, context.shutdown);
 }
 
 // Updates carry what we know the journal says of the item (`seen`), so the store need not read it back.

@@ -2,7 +2,6 @@ import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EngineObserver, ProviderMethod } from './engine-observer.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { sleep } from './sleep.js';
 
 export interface RetryContext {
   shutdown: AbortSignal;
@@ -29,9 +28,7 @@ export async function callWithRetry<T>(
         throw error;
       }
       observer.retry({ account: gate.account.name, provider: gate.account.provider.provider, method, code: error.code });
-      const delay = schedule.nextDelay(error.retryAfterMs);
-      if (error.code === 'RATE_LIMITED') gate.pauseFor(delay);
-      else await sleep(delay, shutdown);
+      await gate.waitToRetry(schedule.nextDelay(error.retryAfterMs), error.code === 'RATE_LIMITED');
     }
   }
 }

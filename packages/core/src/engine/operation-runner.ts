@@ -42,7 +42,7 @@ async function runAccount(context: OperationRunnerContext, operation: OperationR
   // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
   const maxInFlight = Math.max(2, gate.account.limits.concurrency * 2);
   const inFlight = new Set<Promise<void>>();
-  const batchContext = { store, bus: context.bus, gate, key, shutdown, logger: context.logger, observer: context.observer, now: context.now };
+  const batchContext = { ...context, gate };
   let after = -1;
   while (!shutdown.aborted) {
     const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
