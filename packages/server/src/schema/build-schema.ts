@@ -9,13 +9,20 @@ import { RestoreResolver } from './resolvers/restore.resolver.js';
 import { VideoDeletionResolver } from './resolvers/video-deletion.resolver.js';
 import { VideoResolver } from './resolvers/video.resolver.js';
 
+/**
+ * type-graphql asks for a resolver instance on every field it resolves (each `Video.deletion`, each progress event's
+ * `VideoDeletion.restorable`); the classes are container-scoped, so each request's child container builds each one
+ * once, and this one getter serves every server.
+ */
+const requestContainer = {
+  get: (resolverClass: new (...args: never[]) => unknown, { context }: { context: unknown }) => (context as UnreelContext).container.resolve(resolverClass),
+};
+
 /** The schema is built from the resolver classes; resolver instances come from each request's child container. */
 export function buildUnreelSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [VideoResolver, VideoDeletionResolver, DeletionResolver, RestoreResolver, DeletionProgressResolver, AccountResolver],
-    container: ({ context }) => ({
-      get: (resolverClass: new (...args: never[]) => unknown) => (context as UnreelContext).container.resolve(resolverClass),
-    }),
+    container: requestContainer,
     validate: false,
     pubSub: topicsNotUsed,
   });

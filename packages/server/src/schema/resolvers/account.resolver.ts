@@ -1,10 +1,10 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Query, Resolver } from 'type-graphql';
 import type { AccountRegistry } from '@unreel/core';
 import { ACCOUNTS } from '../../di/tokens.js';
 import { Account } from '../types/account.type.js';
 
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 @Resolver(() => Account)
 export class AccountResolver {
   constructor(@inject(ACCOUNTS) private readonly accounts: AccountRegistry) {}

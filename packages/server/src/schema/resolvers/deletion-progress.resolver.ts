@@ -1,4 +1,4 @@
-import { injectable } from 'tsyringe';
+import { Lifecycle, scoped } from 'tsyringe';
 import { Arg, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import { InvalidInputError, type DeletionEngine, type ProgressEvent } from '@unreel/core';
 import type { UnreelContext } from '../../graphql/context.js';
@@ -11,7 +11,7 @@ interface ProgressArgs {
   after?: number | null;
 }
 
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 @Resolver()
 export class DeletionProgressResolver {
   @Subscription(() => DeletionProgress, {

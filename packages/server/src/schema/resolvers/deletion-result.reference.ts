@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import type { DeletionEngine } from '@unreel/core';
 import { ENGINE, TENANT } from '../../di/tokens.js';
 import { toDeletionResult } from '../mappers.js';
@@ -10,7 +10,7 @@ export interface DeletionResultRepresentation {
 }
 
 /** `DeletionResult.__resolveReference`: an operation of the request's tenant, or null when it has none by that id. */
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 export class DeletionResultReferenceResolver {
   constructor(
     @inject(ENGINE) private readonly engine: DeletionEngine,

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { InvalidInputError, type AccountRegistry, type DeletionEngine, type ItemStatus } from '@unreel/core';
 import type { Logger } from 'pino';
@@ -10,7 +10,7 @@ import { DeleteVideosInput } from '../types/delete-videos.input.js';
 import { DeletionResult, VideoDeletionConnection } from '../types/deletion-result.type.js';
 import { DeletionStatus } from '../types/enums.js';
 
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 @Resolver(() => DeletionResult)
 export class DeletionResolver {
   constructor(

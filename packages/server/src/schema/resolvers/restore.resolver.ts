@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, ID, Mutation, Resolver } from 'type-graphql';
 import { parseVideoId, type AccountRegistry, type DeletionEngine } from '@unreel/core';
 import { ACCOUNTS, ENGINE, LOADERS, TENANT } from '../../di/tokens.js';
@@ -6,7 +6,7 @@ import type { RequestLoaders } from '../../di/request-loaders.js';
 import { toVideo } from '../mappers.js';
 import { RestoreResult } from '../types/restore-result.type.js';
 
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 @Resolver()
 export class RestoreResolver {
   constructor(

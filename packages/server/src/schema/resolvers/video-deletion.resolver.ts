@@ -1,10 +1,10 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { FieldResolver, Resolver, Root } from 'type-graphql';
 import { parseVideoId, type AccountRegistry } from '@unreel/core';
 import { ACCOUNTS } from '../../di/tokens.js';
 import { VideoDeletion } from '../types/video-deletion.type.js';
 
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 @Resolver(() => VideoDeletion)
 export class VideoDeletionResolver {
   constructor(@inject(ACCOUNTS) private readonly accounts: AccountRegistry) {}

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { InvalidInputError, type AccountRegistry } from '@unreel/core';
 import { ACCOUNTS, LOADERS } from '../../di/tokens.js';
 import type { RequestLoaders } from '../../di/request-loaders.js';
@@ -12,7 +12,7 @@ export interface VideoRepresentation {
 }
 
 /** `Video.__resolveReference`, resolved per request like every resolver, so it shares the request's DataLoaders. */
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 export class VideoReferenceResolver {
   constructor(
     @inject(ACCOUNTS) private readonly accounts: AccountRegistry,

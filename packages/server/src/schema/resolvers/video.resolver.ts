@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { InvalidInputError, type AccountRegistry } from '@unreel/core';
 import { ACCOUNTS, ENGINE, LOADERS } from '../../di/tokens.js';
@@ -10,7 +10,7 @@ import { toVideo, toVideoDeletion } from '../mappers.js';
 import { VideoDeletion } from '../types/video-deletion.type.js';
 import { Video, VideoConnection } from '../types/video.type.js';
 
-@injectable()
+@scoped(Lifecycle.ContainerScoped)
 @Resolver(() => Video)
 export class VideoResolver {
   constructor(
