@@ -35,11 +35,21 @@ export class WindowRateLimiter {
       window = { start, count: 0 };
       this.windows.set(key, window);
     }
-    const resetAtMs = start + this.windowMs;
-    if (window.count >= this.limit) {
-      return { allowed: false, limit: this.limit, remaining: 0, resetAtMs, retryAfterMs: resetAtMs - now };
-    }
+    if (window.count >= this.limit) return this.refusal(now);
     window.count += 1;
-    return { allowed: true, limit: this.limit, remaining: this.limit - window.count, resetAtMs, retryAfterMs: 0 };
+    return { allowed: true, limit: this.limit, remaining: this.limit - window.count, resetAtMs: start + this.windowMs, retryAfterMs: 0 };
+  }
+
+  /**
+   * A refusal as the counter would give it now, without counting anything: what a planned throttle (`failNext`)
+   * answers, so its headers look like the real limit's, nothing left until the current window ends.
+   */
+  exhausted(): RateLimitDecision {
+    return this.refusal(this.now());
+  }
+
+  private refusal(now: number): RateLimitDecision {
+    const resetAtMs = now - (now % this.windowMs) + this.windowMs;
+    return { allowed: false, limit: this.limit, remaining: 0, resetAtMs, retryAfterMs: resetAtMs - now };
   }
 }
