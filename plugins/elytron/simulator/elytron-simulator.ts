@@ -1,6 +1,7 @@
 import {
   FaultSchedule,
   WindowRateLimiter,
+  parseAuthorization,
   seededRandom,
   startSimulatorServer,
   type RunningSimulator,
@@ -81,8 +82,10 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
   const apiKey = options.apiKey ?? `ely_sim_${(seed >>> 0).toString(16).padStart(8, '0')}${hex(seededRandom(seed ^ 0x5eed), 24)}`;
   const errorStyle = options.errorStyle ?? 'nested';
   const resetFormat = options.resetFormat ?? 'epoch-seconds';
-  const window = options.rateLimit === false ? undefined : (options.rateLimit ?? { limit: PLAN_LIMITS[options.plan ?? 'free'], windowMs: 60_000 });
-  const limiter = window && new WindowRateLimiter({ ...window, now });
+  const planWindow = { limit: PLAN_LIMITS[options.plan ?? 'free'], windowMs: 60_000 };
+  const limiter = options.rateLimit === false ? undefined : new WindowRateLimiter({ ...(options.rateLimit ?? planWindow), now });
+  // A planned throttle looks like the real one, even with limiting switched off: nothing left until the window ends.
+  const throttleWindow = limiter ?? new WindowRateLimiter({ ...planWindow, now });
   const library = new ElytronLibrary({ seed, videoCount: options.videoCount ?? 50 });
   const random = seededRandom(seed + 1);
   const faults = new FaultSchedule({ errorRate: options.errorRate ?? 0, random });
@@ -102,7 +105,8 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
 
   function handle(request: SimulatorRequest): SimulatorReply {
     const at = now();
-    const token = bearerToken(request.headers.authorization);
+    const presented = parseAuthorization(request.headers.authorization);
+    const token = presented?.scheme === 'bearer' ? presented.token : undefined;
     // Counted per presented key before authentication, so every answer (a 401 too) carries the headers.
     const decision = limiter?.take(token ?? '');
     const reply = decision?.allowed === false ? throttled() : route(request, token, at);
@@ -115,19 +119,12 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
     if (!found) return fail(404, 'NOT_FOUND', `No route for ${request.method} ${request.path}`);
     // Only requests about videos take planned faults, as the testkit's contract says.
     const fault = faults.next();
-    if (fault === 'throttle') return throttledFault(at);
+    if (fault === 'throttle') return withHeaders(throttled(), rateLimitHeaders(throttleWindow.exhausted(), resetFormat, at));
     if (fault === 'server-error') return fail(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
     if (found.name === 'list') return listVideos(request.query);
     if (!UUID.test(found.id)) return invalid('video_id', 'must be a UUID');
     if (found.name === 'delete') return deleteVideo(found.id);
     return found.name === 'status' ? videoStatus(found.id) : getVideo(found.id);
-  }
-
-  /** A planned throttle looks like the real one: no requests left until the end of the current window. */
-  function throttledFault(at: number): SimulatorReply {
-    const { limit, windowMs } = window ?? { limit: PLAN_LIMITS[options.plan ?? 'free'], windowMs: 60_000 };
-    const resetAtMs = at - (at % windowMs) + windowMs;
-    return withHeaders(throttled(), rateLimitHeaders({ limit, remaining: 0, resetAtMs }, resetFormat, at));
   }
 
   function deleteVideo(id: string): SimulatorReply {
@@ -205,11 +202,6 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
 
 function withHeaders(reply: SimulatorReply, headers: Record<string, string>): SimulatorReply {
   return { ...reply, headers: { ...headers, ...reply.headers } };
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
 }
 
 /** Absent means the documented default; present but not a whole number means a 400. */
