@@ -2,6 +2,9 @@ import {
   FaultSchedule,
   SimulatorBodyError,
   WindowRateLimiter,
+  parseAuthorization,
+  retryAfterDate,
+  retryAfterSeconds,
   seededRandom,
   startSimulatorServer,
   type RunningSimulator,
@@ -130,17 +133,16 @@ function routeOf(method: string, path: string, config: ResolvedSimulatorOptions)
 }
 
 function checkKey(header: string | undefined, config: ResolvedSimulatorOptions): SimulatorReply | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return errorReply(401, REFUSALS.missingKey, config.errorBody);
-  if (match[1] !== config.apiKey) return errorReply(401, REFUSALS.wrongKey, config.errorBody);
+  const presented = parseAuthorization(header);
+  if (presented?.scheme !== 'bearer') return errorReply(401, REFUSALS.missingKey, config.errorBody);
+  if (presented.token !== config.apiKey) return errorReply(401, REFUSALS.wrongKey, config.errorBody);
   return undefined;
 }
 
 function throttled(retryAfterMs: number, config: ResolvedSimulatorOptions): SimulatorReply {
   const headers: Record<string, string> = {};
-  if (config.retryAfter === 'seconds') headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1_000)));
-  // An HTTP date has whole seconds: round up so it never names a moment already past.
-  if (config.retryAfter === 'http-date') headers['retry-after'] = new Date(Math.ceil((Date.now() + retryAfterMs) / 1_000) * 1_000).toUTCString();
+  if (config.retryAfter === 'seconds') headers['retry-after'] = String(retryAfterSeconds(retryAfterMs));
+  if (config.retryAfter === 'http-date') headers['retry-after'] = retryAfterDate(retryAfterMs);
   return errorReply(config.throttleStatus, REFUSALS.tooManyRequests, config.errorBody, headers);
 }
 
