@@ -49,9 +49,9 @@ export interface OmegastreamSimulatorOptions extends StartSimulatorOptions {
   maxPageSize?: number;
 }
 
+/** The switches the routes read, defaults applied; the clock and retention go to the library instead. */
 export interface ResolvedSimulatorOptions {
   apiKey: string;
-  now: () => number;
   rateLimit: { limit: number; windowMs: number } | false;
   throttleStatus: number;
   retryAfter: 'seconds' | 'http-date' | 'none';
@@ -60,7 +60,6 @@ export interface ResolvedSimulatorOptions {
   errorBody: ErrorBodyStyle;
   deletedLookup: 'visible' | 'hidden';
   bulkPaths: ReadonlySet<SimulatedBulkPath>;
-  retentionMs: number | false;
   revertStatus: 'required' | 'optional';
   maxPageSize: number;
 }
@@ -68,9 +67,6 @@ export interface ResolvedSimulatorOptions {
 export const DEFAULT_RATE_LIMIT = { limit: 10, windowMs: 1_000 } as const;
 
 export function resolveSimulatorOptions(options: OmegastreamSimulatorOptions, defaultApiKey: string): ResolvedSimulatorOptions {
-  if (options.rateLimit && (!(options.rateLimit.limit > 0) || !(options.rateLimit.windowMs > 0))) {
-    throw new RangeError('omegastream simulator: rateLimit needs a positive limit and windowMs');
-  }
   if (options.maxPageSize !== undefined && !(Number.isInteger(options.maxPageSize) && options.maxPageSize >= 1)) {
     throw new RangeError(`omegastream simulator: maxPageSize must be a positive integer, got ${options.maxPageSize}`);
   }
@@ -79,7 +75,6 @@ export function resolveSimulatorOptions(options: OmegastreamSimulatorOptions, de
   }
   return {
     apiKey: options.apiKey ?? defaultApiKey,
-    now: options.now ?? Date.now,
     rateLimit: options.rateLimit ?? { ...DEFAULT_RATE_LIMIT },
     throttleStatus: options.throttle?.status ?? 429,
     retryAfter: options.throttle?.retryAfter ?? 'seconds',
@@ -88,7 +83,6 @@ export function resolveSimulatorOptions(options: OmegastreamSimulatorOptions, de
     errorBody: options.errorBody ?? 'message',
     deletedLookup: options.deletedLookup ?? 'visible',
     bulkPaths: new Set(options.bulkPaths ?? ['delete_videos', 'bulk_delete']),
-    retentionMs: options.retentionMs ?? false,
     revertStatus: options.revertStatus ?? 'required',
     maxPageSize: options.maxPageSize ?? 100,
   };
