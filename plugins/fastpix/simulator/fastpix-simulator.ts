@@ -1,6 +1,8 @@
 import {
   FaultSchedule,
   WindowRateLimiter,
+  parseAuthorization,
+  retryAfterSeconds,
   seededRandom,
   startSimulatorServer,
   type RunningSimulator,
@@ -126,7 +128,7 @@ export async function startFastPixSimulator(options: FastPixSimulatorOptions = {
     if (fault === 'throttle') return throttledReply(sayWhen ? 1 : undefined);
     if (fault === 'server-error') return faultReply(options.faultStatus ?? 500);
     const decision = limiter?.take(credentials.accessTokenId);
-    if (decision && !decision.allowed) return throttledReply(sayWhen ? Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) : undefined);
+    if (decision && !decision.allowed) return throttledReply(sayWhen ? retryAfterSeconds(decision.retryAfterMs) : undefined);
 
     if (path === '/on-demand' && request.method === 'GET') return listMedia(request.query);
     const match = MEDIA_PATH.exec(path);
@@ -139,11 +141,8 @@ export async function startFastPixSimulator(options: FastPixSimulatorOptions = {
   }
 
   function authorized(header: string | undefined): boolean {
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-    if (!match) return false;
-    const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon > 0 && decoded.slice(0, colon) === credentials.accessTokenId && decoded.slice(colon + 1) === credentials.secretKey;
+    const presented = parseAuthorization(header);
+    return presented?.scheme === 'basic' && presented.username === credentials.accessTokenId && presented.password === credentials.secretKey;
   }
 
   function getMedia(mediaId: string): SimulatorReply {
