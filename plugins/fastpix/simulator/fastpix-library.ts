@@ -115,10 +115,6 @@ export class FastPixLibrary {
     return orderBy === 'asc' ? this.ordered : [...this.ordered].reverse();
   }
 
-  get size(): number {
-    return this.ordered.length;
-  }
-
   ids(): string[] {
     return this.ordered.map((media) => media.id);
   }
