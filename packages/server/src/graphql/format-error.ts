@@ -19,27 +19,31 @@ export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, op
     return options.hideSchemaDetails ? redacted.replace(/ ?Did you mean .+\?$/, '') : redacted;
   };
   return (formatted, error) => {
-    const base = { message: clean(formatted.message), ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
     const original = unwrapResolverError(error);
     if (UnreelError.isInstance(original)) {
       const field = InvalidInputError.isInstance(original) ? original.field : undefined;
-      return { ...base, message: secrets.redact(original.message), extensions: { code: original.code, ...(field ? { field } : {}) } };
+      return { message: secrets.redact(original.message), ...where(formatted), extensions: { code: original.code, ...(field ? { field } : {}) } };
     }
     if (UnreelProviderError.isInstance(original)) {
       // The provider refused or failed a whole call (a lookup, a listing): not our bug and not the client's input, so
       // it says which, with the provider's stable code, and whether asking again later can help.
       logger.warn({ err: original, providerCode: original.code }, 'provider call failed while resolving a request');
       return {
-        ...base,
         message: secrets.redact(original.message),
+        ...where(formatted),
         extensions: { code: 'PROVIDER_ERROR', providerCode: original.code, retryable: original.retryable },
       };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { ...base, extensions: { code } };
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { message: clean(formatted.message), ...where(formatted), extensions: { code } };
     logger.error({ err: original }, 'unexpected error while resolving a request');
-    return { ...(base.locations ? { locations: base.locations } : {}), ...(base.path ? { path: base.path } : {}), message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return { ...where(formatted), message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/** Where in the document and the result the error is; nothing else of Apollo's or graphql's own shape is kept. */
+function where(formatted: GraphQLFormattedError): Pick<GraphQLFormattedError, 'locations' | 'path'> {
+  return { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
 }
 
 /** graphql-ws hands us raw GraphQLErrors; give them the codes Apollo gives the same errors over HTTP, then format. */
