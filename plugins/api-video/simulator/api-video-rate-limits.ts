@@ -52,9 +52,8 @@ export class ApiVideoRateLimits {
 
   /** What a throttled answer says, for a planned throttle that did not come from the counter. */
   exhaustedHeaders(kind: RequestKind): Record<string, string> {
-    const now = this.now();
-    const resetIn = this.windowMs - (now % this.windowMs);
-    return this.headers(this.limiters[kind].limit, 0, resetIn);
+    const decision = this.limiters[kind].exhausted();
+    return this.headers(decision.limit, decision.remaining, decision.retryAfterMs);
   }
 
   private headers(limit: number, remaining: number, resetInMs: number): Record<string, string> {

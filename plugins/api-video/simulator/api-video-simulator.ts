@@ -1,6 +1,7 @@
 import {
   FaultSchedule,
   SimulatorBodyError,
+  parseAuthorization,
   seededRandom,
   startSimulatorServer,
   type RunningSimulator,
@@ -167,17 +168,9 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
 
   /** Basic with the key as username (the password is ignored), or a live bearer token. */
   function callerKey(authorization: string | undefined): string | undefined {
-    if (authorization === undefined) return undefined;
-    const [scheme, credentials] = authorization.trim().split(/\s+/, 2);
-    if (!credentials) return undefined;
-    if (scheme?.toLowerCase() === 'basic') {
-      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-      const separator = decoded.indexOf(':');
-      const username = separator === -1 ? decoded : decoded.slice(0, separator);
-      return username === apiKey ? apiKey : undefined;
-    }
-    if (scheme?.toLowerCase() === 'bearer') return tokens.apiKeyOf(credentials);
-    return undefined;
+    const presented = parseAuthorization(authorization);
+    if (presented?.scheme === 'bearer') return tokens.apiKeyOf(presented.token);
+    return presented?.username === apiKey ? apiKey : undefined;
   }
 
   function unauthorizedReply(headers: Record<string, string>, authorization: string | undefined): SimulatorReply {
