@@ -1,6 +1,7 @@
 import {
   FaultSchedule,
   WindowRateLimiter,
+  retryAfterSeconds,
   seededRandom,
   startSimulatorServer,
   type RunningSimulator,
@@ -141,7 +142,7 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
     const fault = faults.next();
     if (fault) return fail(faultError(fault, action), format);
     const decision = limiter?.take(authenticated.accessKeyId);
-    if (decision && !decision.allowed) return fail(throttled(Math.ceil(decision.retryAfterMs / 1000)), format);
+    if (decision && !decision.allowed) return fail(throttled(decision.retryAfterMs), format);
 
     const reply = (body: Record<string, unknown>) => rpcReply(action, { RequestId: requestId(), ...body }, format);
     switch (action) {
@@ -220,18 +221,18 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
     return reply({ Total: videos.length, VideoList: { Video: page.map((video) => library.toApi(video)) } });
   }
 
-  function throttled(retryAfterSeconds: number): RpcError {
+  function throttled(waitMs: number): RpcError {
     const code = options.throttleCode ?? 'Throttling.User';
     return {
       status: options.throttleStatus ?? 503,
       code,
       message: code === 'Throttling.User' ? 'Request was denied due to user flow control.' : 'Request was denied due to request throttling.',
-      ...(options.throttleRetryAfter ? { headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) } } : {}),
+      ...(options.throttleRetryAfter ? { headers: { 'retry-after': String(retryAfterSeconds(waitMs)) } } : {}),
     };
   }
 
   function faultError(fault: SimulatedFault, action: string): RpcError {
-    if (fault === 'throttle') return throttled(1);
+    if (fault === 'throttle') return throttled(1_000);
     if (action === 'DeleteVideo') {
       return { status: 503, code: 'DeleteVideoFailed', message: 'Deleting video has failed due to some unknown error.' };
     }
