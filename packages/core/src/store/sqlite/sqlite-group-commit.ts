@@ -19,6 +19,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class SqliteGroupCommit {
   private readonly db: Database;
   private readonly runGroup: Transaction<(writes: readonly QueuedWrite[]) => Outcome[]>;
+  /** Runs `work` inside a write in a savepoint: if it throws, nothing it did remains, and the group goes on. */
+  readonly savepoint: <T>(work: () => T) => T;
   /** Told after every commit (the checkpointer's clock). */
   private readonly onCommit: () => void;
   private queue: QueuedWrite[] = [];
@@ -29,7 +31,8 @@ export class SqliteGroupCommit {
     this.db = db;
     this.onCommit = onCommit;
     // Called inside the group's transaction, a better-sqlite3 transaction function runs as a savepoint.
-    const savepoint = db.transaction((write: () => unknown) => write());
+    const savepoint = db.transaction((work: () => unknown) => work());
+    this.savepoint = <T>(work: () => T): T => savepoint(work) as T;
     this.runGroup = db.transaction((writes: readonly QueuedWrite[]) =>
       writes.map((entry): Outcome => {
         try {

@@ -83,17 +83,16 @@ type OpenItemTuple = [number, string, ItemStatus, number, number, number | null]
 const INSERT_CHUNK = 5_000;
 
 /**
- * The durable journal: one SQLite file in WAL mode. Each write is one transaction of its own or a savepoint of a
- * group commit (see SqliteGroupCommit), so the journal always says exactly what was done up to the last commit,
- * whatever kills the process, and a write's promise settles only after its commit. Writes touch a batch's rows
- * with one statement each where SQLite can walk them as a range.
+ * The durable journal: one SQLite file in WAL mode. Every write runs in a group commit (see SqliteGroupCommit) and
+ * applies whole or not at all, so the journal always says exactly what was done up to the last commit, whatever kills
+ * the process, and a write's promise settles only after its commit. Writes touch a batch's rows with one statement
+ * each where SQLite can walk them as a range.
  */
 export class SqliteOperationStore implements OperationStore {
   private readonly db: Database;
   private readonly statements: ReturnType<typeof prepare>;
   private readonly writes: SqliteGroupCommit;
   private readonly checkpointer: SqliteCheckpointer;
-  private readonly savepoint: <T>(work: () => T) => T;
   private readonly opIds = new Map<string, number>();
 
   constructor(options: SqliteOperationStoreOptions) {
@@ -109,8 +108,6 @@ export class SqliteOperationStore implements OperationStore {
     this.statements = prepare(this.db);
     this.checkpointer = new SqliteCheckpointer(this.db);
     this.writes = new SqliteGroupCommit(this.db, () => this.checkpointer.committed());
-    const savepoint = this.db.transaction((work: () => unknown) => work());
-    this.savepoint = <T>(work: () => T): T => savepoint(work) as T;
   }
 
   createOperation(operation: NewOperation): Promise<OperationRecord> {
@@ -273,12 +270,12 @@ export class SqliteOperationStore implements OperationStore {
     if (seen) {
       try {
         // In a savepoint of its own: if the journal is not what the caller saw, nothing of this attempt remains.
-        return this.savepoint(() => this.apply(operation, updates, seen, true));
+        return this.writes.savepoint(() => this.apply(operation, updates, seen, true));
       } catch (error) {
         if (error !== STALE) throw error;
       }
     }
-    return this.savepoint(() => {
+    return this.writes.savepoint(() => {
       const fresh = this.operationState(key);
       const positions = [...new Set(updates.map((update) => update.position))].sort((a, b) => a - b);
       const items = new Map((this.statements.itemsAt.all({ opId: fresh.opId }, positions) as ItemTuple[]).map((tuple) => [tuple[0], tupleToItem(tuple, fresh.id)]));
