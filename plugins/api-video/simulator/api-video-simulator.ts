@@ -126,17 +126,11 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
 
   /** `PATCH /discarded/videos/{id}` takes exactly `{"discarded": false}`; anything else is the documented 400. */
   function restoreVideo(request: SimulatorRequest, videoId: string): SimulatorReply {
-    let body: unknown;
-    try {
-      body = request.json();
-    } catch (error) {
-      if (error instanceof SimulatorBodyError) return problem(problems.invalidPayload());
-      throw error;
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return problem(problems.invalidPayload());
+    const body = jsonObject(request);
+    if (!body) return problem(problems.invalidPayload());
     const unexpected = Object.keys(body).find((key) => key !== 'discarded');
     if (unexpected !== undefined) return problem(problems.unexpectedAttribute(unexpected));
-    if ((body as { discarded?: unknown }).discarded !== false) return problem(problems.discardedMustBeFalse());
+    if (body.discarded !== false) return problem(problems.discardedMustBeFalse());
     const video = library.find(videoId);
     if (!video || video.discardedAt === null) return problem(problems.notFound());
     library.restore(video);
@@ -151,16 +145,10 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
   function authenticateEndpoint(request: SimulatorRequest, action: string): SimulatorReply {
     if (action !== 'api-key' && action !== 'refresh') return problem(problems.unrecognizedUrl());
     if (request.method !== 'POST') return problem(problems.methodNotAllowed());
-    let body: unknown;
-    try {
-      body = request.json();
-    } catch (error) {
-      if (error instanceof SimulatorBodyError) return problem(problems.invalidPayload());
-      throw error;
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return problem(problems.invalidPayload());
+    const body = jsonObject(request);
+    if (!body) return problem(problems.invalidPayload());
     const field = action === 'api-key' ? 'apiKey' : 'refreshToken';
-    const value = (body as Record<string, unknown>)[field];
+    const value = body[field];
     if (typeof value !== 'string' || value === '') return problem(problems.attributeRequired(field));
     const grant = action === 'api-key' ? (value === apiKey ? tokens.issue(apiKey) : undefined) : tokens.refresh(value);
     return grant ? { status: 200, json: grant } : problem(echoing(problems.invalidUserCredentials(), value));
@@ -218,6 +206,18 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
       video.phase = phase;
     },
   };
+}
+
+/** The JSON object a body holds; undefined for malformed JSON or anything else, which api.video calls an invalid payload. */
+function jsonObject(request: SimulatorRequest): Record<string, unknown> | undefined {
+  let body: unknown;
+  try {
+    body = request.json();
+  } catch (error) {
+    if (error instanceof SimulatorBodyError) return undefined;
+    throw error;
+  }
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 
 function problem(body: problems.Problem, headers: Record<string, string> = {}): SimulatorReply {
