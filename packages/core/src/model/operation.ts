@@ -45,7 +45,7 @@ export interface ItemRecord {
   /** When the provider itself confirmed the deletion (a verified webhook), after our call said it was done. */
   confirmedAt: Date | null;
   updatedAt: Date;
-  /** Position of this item in the operation's request, for stable paging. */
+  /** Position of this item in the operation's request: how the journal addresses it, and the order items page in. */
   position: number;
 }
 

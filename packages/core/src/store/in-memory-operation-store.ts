@@ -2,6 +2,7 @@ import { OperationExistsError } from '../errors/operation-exists-error.js';
 import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
 import { applyItemChange, isCancellable, restoredUpdate } from './item-change.js';
 import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './operation-store.js';
+import { unknownItemError, unknownOperationError } from './store-errors.js';
 
 interface OperationState {
   record: OperationRecord;
@@ -189,13 +190,13 @@ export class InMemoryOperationStore implements OperationStore {
 
   private require(key: string): OperationState {
     const state = this.operations.get(key);
-    if (!state) throw new Error(`Unknown operation ${key.replace('\u001f', '/')}`);
+    if (!state) throw unknownOperationError(key);
     return state;
   }
 }
 
 function requireItem(state: OperationState, position: number): ItemRecord {
   const item = state.items[position];
-  if (!item) throw new Error(`Operation ${state.record.id} has no item at position ${position}`);
+  if (!item) throw unknownItemError(state.record.id, position);
   return item;
 }

@@ -14,6 +14,7 @@ import {
 } from '../../model/operation.js';
 import { applyItemChange, isCancellable, restoredUpdate, type OperationProgress } from '../item-change.js';
 import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from '../operation-store.js';
+import { unknownItemError, unknownOperationError } from '../store-errors.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { migrate } from './sqlite-migrations.js';
@@ -300,7 +301,7 @@ export class SqliteOperationStore implements OperationStore {
     let copyable = true;
     for (const [index, update] of updates.entries()) {
       const current = items.get(update.position) ?? before.get(update.position);
-      if (!current) throw new Error(`Operation ${operation.id} has no item at position ${update.position}`);
+      if (!current) throw unknownItemError(operation.id, update.position);
       const item: ItemRecord = {
         operationId: operation.id,
         videoId: current.videoId,
@@ -352,7 +353,7 @@ export class SqliteOperationStore implements OperationStore {
 
   private operationState(key: string): OperationState {
     const row = this.statements.operationState.get(key) as OperationStateRow | undefined;
-    if (!row) throw new Error(`Unknown operation ${key.replace('\u001f', '/')}`);
+    if (!row) throw unknownOperationError(key);
     const [opId, id, status, total, deleted, notFound, failed, restored, pending, lastSequence, finishedAt] = row;
     return { opId, id, status, total, deleted, notFound, failed, restored, pending, lastSequence, finishedAt };
   }
@@ -362,7 +363,7 @@ export class SqliteOperationStore implements OperationStore {
     const known = this.opIds.get(key);
     if (known !== undefined) return known;
     const row = this.statements.opIdByKey.get(key) as { op_id: number } | undefined;
-    if (!row) throw new Error(`Unknown operation ${key.replace('\u001f', '/')}`);
+    if (!row) throw unknownOperationError(key);
     if (this.opIds.size >= 10_000) this.opIds.clear();
     this.opIds.set(key, row.op_id);
     return row.op_id;
