@@ -24,7 +24,7 @@ import { documentRules } from '../graphql/query-limits.js';
 import { useWebSocketTransport } from '../graphql/websocket-transport.js';
 import { openJournal, scheduleRetention } from '../journal/open-journal.js';
 import { createLogger } from '../logging/create-logger.js';
-import { engineLogger } from '../logging/engine-logger.js';
+import { messageFirstLogger } from '../logging/message-first-logger.js';
 import { requestLogPlugin } from '../logging/request-log-plugin.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
 import { UnreelMetrics } from '../metrics/unreel-metrics.js';
@@ -111,7 +111,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     bus,
     accounts,
     options: { maxIdsPerOperation: settings.maxIdsPerOperation, maxRunningOperationsPerTenant: settings.maxRunningOperationsPerTenant },
-    logger: engineLogger(logger),
+    logger: messageFirstLogger(logger),
     observer: metrics.observer,
   });
   metrics.watch(engine);

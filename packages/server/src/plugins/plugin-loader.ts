@@ -3,11 +3,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { defaultAccountLimits, type Account } from '@unreel/core';
-import { isVideoProviderPluginV1, type ProviderLogger, type VideoProviderPluginV1 } from '@unreel/provider-spec';
+import { isVideoProviderPluginV1, type VideoProviderPluginV1 } from '@unreel/provider-spec';
 import { ConfigError } from '../config/config-error.js';
 import type { AccountConfig } from '../config/config-schema.js';
 import { interpolateEnv } from '../config/interpolate-env.js';
 import { formatPath } from '../config/load-config.js';
+import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { redactingProvider } from './redacting-provider.js';
 
@@ -46,7 +47,7 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Loaded
     const provider = plugin.create(settings, {
       account: config.name,
       fetch: globalThis.fetch,
-      logger: providerLogger(options.logger.child({ account: config.name, provider: plugin.id })),
+      logger: messageFirstLogger(options.logger.child({ account: config.name, provider: plugin.id })),
     });
     if (provider?.specificationVersion !== 'v1') {
       throw new ConfigError(`${where}: plugin ${config.plugin} created a provider without specificationVersion "v1"`);
@@ -103,13 +104,4 @@ function resolvePlugin(specifier: string, baseDir: string): string {
 
 function readPath(value: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
-}
-
-function providerLogger(logger: Logger): ProviderLogger {
-  return {
-    debug: (message, fields) => logger.debug(fields ?? {}, message),
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warn: (message, fields) => logger.warn(fields ?? {}, message),
-    error: (message, fields) => logger.error(fields ?? {}, message),
-  };
 }
