@@ -53,7 +53,6 @@ export class ApiVideoProvider implements VideoProviderV1 {
 
   constructor(settings: ApiVideoSettings, context: PluginContextV1) {
     this.settings = settings;
-    const basic = new ApiVideoBasicAuthorization(settings.apiKey);
     this.http = createProviderClient({
       provider: 'api-video',
       baseUrl: settings.baseUrl ?? API_VIDEO_HOSTS[settings.environment],
@@ -64,9 +63,10 @@ export class ApiVideoProvider implements VideoProviderV1 {
       // lookup already spends two or three reads per call the host paces. A retry in here would spend more of it
       // unseen, right when the provider is failing; the host's retries go through the account's pacing instead.
       readRetryLimit: 0,
-      // Read when an error is built: bearer tokens are issued while the client lives. The client builds the error, and
-      // only answers that ask to wait (429) give it a retry hint, although X-RateLimit-Retry-After is on every answer.
+      // Read when an error is built: bearer tokens are issued while the client lives.
       secrets: () => this.auth.secrets(),
+      // Messages only: the client takes a wait from an answer that asks for one (429), and X-RateLimit-Retry-After,
+      // which comes on every answer, must not make a 401 or a 500 look like something to wait out.
       describeError: describeApiVideoError,
     });
     this.auth =
@@ -78,7 +78,7 @@ export class ApiVideoProvider implements VideoProviderV1 {
             timeoutMs: settings.timeoutMs,
             logger: context.logger,
           })
-        : basic;
+        : new ApiVideoBasicAuthorization(settings.apiKey);
     this.capabilities = {
       maxBatchSize: 1,
       restore: settings.videoRestore ? { windowDays: RESTORE_WINDOW_DAYS } : false,
