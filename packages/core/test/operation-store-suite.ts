@@ -3,7 +3,8 @@ import { OperationExistsError, operationKey, type NewOperation, type OperationSt
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
 
-function newOperation(id: string, videoIds: string[], tenant = 't1', createdAt = at(0), status: (videoId: string) => 'PENDING' | 'SCHEDULED' = () => 'PENDING'): NewOperation {
+/** A new operation of these `<account>:<native id>` ids, every item PENDING unless `status` says otherwise. */
+export function newOperation(id: string, videoIds: string[], tenant = 't1', createdAt = at(0), status: (videoId: string) => 'PENDING' | 'SCHEDULED' = () => 'PENDING'): NewOperation {
   return {
     id,
     tenant,

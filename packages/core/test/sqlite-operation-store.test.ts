@@ -3,22 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SqliteOperationStore, operationKey, type NewOperation } from '../src/index.js';
+import { SqliteOperationStore, operationKey } from '../src/index.js';
 import { SqliteCheckpointer } from '../src/store/sqlite/sqlite-checkpointer.js';
 import { drain, harness } from './engine-harness.js';
-import { describeOperationStore } from './operation-store-suite.js';
+import { describeOperationStore, newOperation } from './operation-store-suite.js';
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'unreel-journal-')), 'nested', 'journal.db');
-
-function operation(id: string, videoIds: string[]): NewOperation {
-  return {
-    id,
-    tenant: 't',
-    fingerprint: id,
-    createdAt: new Date(0),
-    items: videoIds.map((videoId) => ({ videoId, account: videoId.split(':')[0] as string, nativeId: videoId.slice(videoId.indexOf(':') + 1), status: 'PENDING' })),
-  };
-}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -100,7 +90,7 @@ describe('SqliteOperationStore', () => {
 
   it('refuses video ids that are not "<account>:<native id>", naming the first', async () => {
     const store = new SqliteOperationStore({ path: tempFile() });
-    const bad = operation('bad', ['a:1']);
+    const bad = newOperation('bad', ['a:1'], 't');
     bad.items = [...bad.items, { videoId: 'b:2', account: 'a', nativeId: '2', status: 'PENDING' }];
     await expect(store.createOperation(bad)).rejects.toThrow('Video id "b:2" is not "<account>:<native id>" for account "a"');
     expect(await store.getOperation(operationKey('t', 'bad'))).toBeNull();
@@ -111,7 +101,7 @@ describe('SqliteOperationStore', () => {
     const file = tempFile();
     const store = new SqliteOperationStore({ path: file });
     const key = operationKey('t', 'op');
-    await store.createOperation(operation('op', ['a:1', 'a:2']));
+    await store.createOperation(newOperation('op', ['a:1', 'a:2'], 't'));
     const reader = new BetterSqlite3(file, { readonly: true });
     const count = reader.prepare('SELECT count(*) AS n FROM events');
     const written = store.recordUpdates(key, [{ position: 0, status: 'DELETED', at: new Date(1) }]);
