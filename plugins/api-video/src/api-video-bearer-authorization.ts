@@ -4,7 +4,7 @@ import {
   UnauthorizedError,
   type ProviderLogger,
 } from '@unreel/provider-spec';
-import { redactSecrets, type ProviderHttpClient } from '@unreel/provider-kit';
+import { scrubMessage, type ProviderHttpClient } from '@unreel/provider-kit';
 import type { ApiVideoAuthorization, AuthorizationGrant } from './api-video-authorization.js';
 import { problemMessage } from './api-video-errors.js';
 import type { ApiVideoAccessToken } from './api-video-types.js';
@@ -94,7 +94,7 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
     const response = await this.options.http.request<ApiVideoAccessToken>(path, { method: 'POST', json, signal, allowStatus: [400, 401] });
     if (response.status === 400 || response.status === 401) {
       // An answer read here, not an error the client built: scrubbed here, as it goes into an error or a log line.
-      return { refusal: redactSecrets(problemMessage(response.body) ?? `HTTP ${response.status}`, this.secrets()), status: response.status };
+      return { refusal: scrubMessage(problemMessage(response.body) ?? `HTTP ${response.status}`, this.secrets()), status: response.status };
     }
     const body = response.body;
     if (!body || typeof body.access_token !== 'string' || body.access_token === '' || typeof body.refresh_token !== 'string' || typeof body.expires_in !== 'number') {
