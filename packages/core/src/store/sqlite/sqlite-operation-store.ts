@@ -75,10 +75,11 @@ interface OperationState extends OperationProgress {
 }
 type OperationStateRow = [number, string, OperationStatus, number, number, number, number, number, number, number, number | null];
 
+/** What listOpenItems reads of an item, in its SELECT's column order. */
+type OpenItemTuple = [position: number, videoId: string, status: ItemStatus, attempts: number, ambiguous: number, restorableUntil: number | null];
+
 /** Thrown inside a write when the journal is not what the caller saw; the write then reads the items itself. */
 const STALE = Symbol('stale');
-
-type OpenItemTuple = [number, string, ItemStatus, number, number, number | null];
 
 /** Items handed to SQLite at once when journaling a new operation: bounds the JSON text built for them. */
 const INSERT_CHUNK = 5_000;
@@ -188,7 +189,7 @@ export class SqliteOperationStore implements OperationStore {
     return rows.map((row) => ({
       operationId: operation.id,
       sequence: row[9],
-      item: tupleToItem(row as unknown as ItemTuple, operation.id, false),
+      item: tupleToItem(row as unknown as ItemTuple, operation.id),
       total: operation.total,
       completed: row[10],
       status: row[11],
@@ -425,7 +426,7 @@ function prepare(db: Database) {
        finished_at = ? WHERE op_id = ?`,
     ),
     // The item as it was at each event: the event's own columns, the item's identity. Tuple: ITEM_COLUMNS, then
-    // sequence, completed, op_status.
+    // sequence, completed, op_status. Events keep no `ambiguous` (0): each leaves its item final, which clears it.
     events: raw(
       `SELECT e.position, i.video_id, e.status, e.error, e.attempts, 0, e.restorable_until, e.updated_at, e.confirmed_at,
               e.sequence, e.completed, e.op_status
@@ -477,8 +478,8 @@ function toOperation(row: OperationRow): OperationRecord {
   };
 }
 
-function tupleToItem(tuple: ItemTuple, operationId: string, ambiguous = tuple[5] === 1): ItemRecord {
-  const [position, videoId, status, error, attempts, , restorableUntil, updatedAt, confirmedAt] = tuple;
+function tupleToItem(tuple: ItemTuple, operationId: string): ItemRecord {
+  const [position, videoId, status, error, attempts, ambiguous, restorableUntil, updatedAt, confirmedAt] = tuple;
   const separator = videoId.indexOf(':');
   return {
     operationId,
@@ -488,7 +489,7 @@ function tupleToItem(tuple: ItemTuple, operationId: string, ambiguous = tuple[5]
     status,
     error: error === null ? null : (JSON.parse(error) as ItemError),
     attempts,
-    ambiguous,
+    ambiguous: ambiguous === 1,
     restorableUntil: restorableUntil === null ? null : new Date(restorableUntil),
     confirmedAt: confirmedAt === null ? null : new Date(confirmedAt),
     updatedAt: new Date(updatedAt),
