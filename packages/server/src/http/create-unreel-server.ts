@@ -92,7 +92,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     );
   }
   const loadedAccounts = await loadAccounts({ accounts: config.accounts, baseDir: loaded.baseDir, env, logger, secrets });
-  const accounts = new AccountRegistry(loadedAccounts.map((entry) => entry.account));
+  const accounts = new AccountRegistry(loadedAccounts);
   let tenants: TenantDirectory;
   let metricsKey: ApiKeySet<'metrics'> | undefined;
   try {
@@ -100,7 +100,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     metricsKey = metricsApiKey(settings.metrics.apiKey, env);
   } catch (error) {
     // The providers exist already; a refused start must not leave their sockets and timers behind.
-    await Promise.all(loadedAccounts.map((entry) => entry.account.provider.doClose?.()));
+    await Promise.all(loadedAccounts.map((account) => account.provider.doClose?.()));
     throw error;
   }
   const store = openJournal(config.journal, loaded.baseDir);
@@ -236,7 +236,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
         retention.stop();
         await apollo.stop();
         await engine.close();
-        await Promise.all(loadedAccounts.map((entry) => entry.account.provider.doClose?.()));
+        await Promise.all(loadedAccounts.map((account) => account.provider.doClose?.()));
         await store.close();
       })();
       return closing;

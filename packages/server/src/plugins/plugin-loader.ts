@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { defaultAccountLimits, type Account } from '@unreel/core';
 import { isVideoProviderPluginV1, type VideoProviderPluginV1 } from '@unreel/provider-spec';
@@ -12,11 +12,6 @@ import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { redactingProvider } from './redacting-provider.js';
 
-export interface LoadedAccount {
-  account: Account;
-  plugin: VideoProviderPluginV1;
-}
-
 export interface LoadAccountsOptions {
   accounts: readonly AccountConfig[];
   /** Folder of the config file: relative plugin paths and third-party packages resolve from here first. */
@@ -27,8 +22,8 @@ export interface LoadAccountsOptions {
 }
 
 /** Loads, checks and creates every configured account's provider; the first problem stops the start with one line. */
-export async function loadAccounts(options: LoadAccountsOptions): Promise<LoadedAccount[]> {
-  const loaded: LoadedAccount[] = [];
+export async function loadAccounts(options: LoadAccountsOptions): Promise<Account[]> {
+  const loaded: Account[] = [];
   for (const [index, config] of options.accounts.entries()) {
     const where = `accounts[${index}] "${config.name}"`;
     const plugin = await importPlugin(config.plugin, options.baseDir, where);
@@ -53,14 +48,11 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Loaded
       throw new ConfigError(`${where}: plugin ${config.plugin} created a provider without specificationVersion "v1"`);
     }
     loaded.push({
-      plugin,
-      account: {
-        name: config.name,
-        pluginId: plugin.id,
-        provider: redactingProvider(provider, options.secrets),
-        limits: defaultAccountLimits(provider, config.limits),
-        deleteDelayMs: config.deleteDelay ?? 0,
-      },
+      name: config.name,
+      pluginId: plugin.id,
+      provider: redactingProvider(provider, options.secrets),
+      limits: defaultAccountLimits(provider, config.limits),
+      deleteDelayMs: config.deleteDelay ?? 0,
     });
   }
   return loaded;
@@ -90,7 +82,7 @@ async function importPlugin(specifier: string, baseDir: string, where: string): 
 /** A path (relative to the config file) or a package name, looked up next to the config first, then next to us. */
 function resolvePlugin(specifier: string, baseDir: string): string {
   const isPath = specifier.startsWith('.') || path.isAbsolute(specifier);
-  const bases = isPath ? [baseDir] : [baseDir, path.dirname(new URL(import.meta.url).pathname)];
+  const bases = isPath ? [baseDir] : [baseDir, path.dirname(fileURLToPath(import.meta.url))];
   for (const base of bases) {
     try {
       return pathToFileURL(createRequire(path.join(base, 'noop.js')).resolve(isPath ? path.resolve(baseDir, specifier) : specifier)).href;
