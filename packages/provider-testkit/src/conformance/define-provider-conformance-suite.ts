@@ -179,7 +179,7 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
         const ids = await simulator.seed([{ state: 'READY' }]);
         const controller = new AbortController();
         controller.abort(new Error('host shutting down'));
-        await expect(provider.doDeleteVideos(ids, { signal: controller.signal, attempt: 1 })).rejects.toBeDefined();
+        await expect(provider.doDeleteVideos(ids, callOptions({ signal: controller.signal }))).rejects.toBeDefined();
         expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
       });
 
