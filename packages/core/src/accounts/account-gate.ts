@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import PQueue from 'p-queue';
 import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
-import { silentObserver, type EngineObserver, type ProviderMethod } from '../engine/engine-observer.js';
+import type { EngineObserver, ProviderMethod } from '../engine/engine-observer.js';
 import { sleep } from '../engine/sleep.js';
 import type { Account } from './account.js';
 
@@ -17,7 +17,7 @@ export class AccountGate {
   private resumeAt = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
 
-  constructor(account: Account, shutdown: AbortSignal, observer: EngineObserver = silentObserver) {
+  constructor(account: Account, shutdown: AbortSignal, observer: EngineObserver) {
     this.account = account;
     this.shutdown = shutdown;
     this.observer = observer;
