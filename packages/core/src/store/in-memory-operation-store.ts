@@ -55,12 +55,12 @@ export class InMemoryOperationStore implements OperationStore {
     };
     this.operations.set(key, { record, items, events: [] });
     for (const item of items) this.latest.set(operationKey(operation.tenant, item.videoId), item);
-    return { ...record, accounts: [...accounts] };
+    return snapshot(record);
   }
 
   async getOperation(key: string): Promise<OperationRecord | null> {
     const state = this.operations.get(key);
-    return state ? { ...state.record } : null;
+    return state ? snapshot(state.record) : null;
   }
 
   async markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
@@ -156,7 +156,7 @@ export class InMemoryOperationStore implements OperationStore {
   }
 
   async listUnfinishedOperations(): Promise<OperationRecord[]> {
-    return [...this.operations.values()].filter((state) => state.record.pending > 0).map((state) => ({ ...state.record }));
+    return [...this.operations.values()].filter((state) => state.record.pending > 0).map((state) => snapshot(state.record));
   }
 
   async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
@@ -193,6 +193,11 @@ export class InMemoryOperationStore implements OperationStore {
     if (!state) throw unknownOperationError(key);
     return state;
   }
+}
+
+/** A copy the caller may keep or change: the stored record keeps changing with every write. */
+function snapshot(record: OperationRecord): OperationRecord {
+  return { ...record, accounts: [...record.accounts] };
 }
 
 function requireItem(state: OperationState, position: number): ItemRecord {
