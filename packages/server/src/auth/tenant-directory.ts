@@ -1,14 +1,11 @@
 import { AccountRegistry } from '@unreel/core';
 import { ConfigError } from '../config/config-error.js';
 import type { TenantConfig } from '../config/config-schema.js';
-import { interpolateEnv } from '../config/interpolate-env.js';
 import { ApiKeySet } from './api-key-set.js';
+import { readApiKey } from './read-api-key.js';
 
 /** Who a request is for when no tenants are configured: everything, unauthenticated, from this machine only. */
 export const DEFAULT_TENANT = 'default';
-
-/** Short keys can be guessed; 16 characters is the floor, a random 32 or more is what to generate. */
-export const MIN_API_KEY_LENGTH = 16;
 
 export type Authentication = { tenant: string } | { failure: 'missing' | 'invalid' };
 
@@ -37,11 +34,7 @@ export class TenantDirectory {
     tenants.forEach((tenant, index) => {
       const where = `tenants[${index}] "${tenant.name}"`;
       tenant.apiKeys.forEach((raw, position) => {
-        const key = interpolateEnv(raw, env, `${where}: apiKeys[${position}]`) as string;
-        // Never quote the key itself: this line goes to stderr and to whoever reads the deployment's logs.
-        if (key.length < MIN_API_KEY_LENGTH) {
-          throw new ConfigError(`${where}: apiKeys[${position}]: must be at least ${MIN_API_KEY_LENGTH} characters once interpolated`);
-        }
+        const key = readApiKey(raw, env, `${where}: apiKeys[${position}]`);
         const owner = directory.keys.match(key);
         if (owner !== undefined) throw new ConfigError(`${where}: apiKeys[${position}]: the same key is already given to tenant "${owner}"`);
         directory.keys.add(key, tenant.name);

@@ -11,11 +11,10 @@ import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { WebSocketServer } from 'ws';
 import { AccountRegistry, DeletionEngine, InMemoryEventBus } from '@unreel/core';
-import { ApiKeySet } from '../auth/api-key-set.js';
-import { MIN_API_KEY_LENGTH, TenantDirectory } from '../auth/tenant-directory.js';
+import { metricsApiKey } from '../auth/metrics-api-key.js';
+import { TenantDirectory } from '../auth/tenant-directory.js';
 import { ConfigError } from '../config/config-error.js';
 import type { UnreelConfig, UnreelConfigInput } from '../config/config-schema.js';
-import { interpolateEnv } from '../config/interpolate-env.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../config/load-config.js';
 import { createRequestScope, createRootContainer, type RequestScope } from '../di/root-container.js';
 import type { UnreelContext } from '../graphql/context.js';
@@ -94,7 +93,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const loadedAccounts = await loadAccounts({ accounts: config.accounts, baseDir: loaded.baseDir, env, logger, secrets });
   const accounts = new AccountRegistry(loadedAccounts);
   let tenants: TenantDirectory;
-  let metricsKey: ApiKeySet<'metrics'> | undefined;
+  let metricsKey: ReturnType<typeof metricsApiKey>;
   try {
     tenants = TenantDirectory.create(config.tenants, accounts, env);
     metricsKey = metricsApiKey(settings.metrics.apiKey, env);
@@ -271,16 +270,6 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-/** The key GET /metrics asks for, hashed like tenants' keys; undefined when none is configured. */
-function metricsApiKey(raw: string | undefined, env: NodeJS.ProcessEnv): ApiKeySet<'metrics'> | undefined {
-  if (raw === undefined) return undefined;
-  const key = interpolateEnv(raw, env, 'server.metrics.apiKey') as string;
-  if (key.length < MIN_API_KEY_LENGTH) throw new ConfigError(`server.metrics.apiKey: must be at least ${MIN_API_KEY_LENGTH} characters once interpolated`);
-  const keys = new ApiKeySet<'metrics'>();
-  keys.add(key, 'metrics');
-  return keys;
 }
 
 /** The config as the rest of the server sees it: API keys live only as digests, in the tenant directory. */
