@@ -32,24 +32,27 @@ export async function confirmDeletion(
   account: string,
   confirmation: DeletionConfirmation,
 ): Promise<ConfirmationResult> {
-  const { store, bus } = context;
-  if (await store.hasDelivery(account, confirmation.eventId)) return 'duplicate';
+  if (await context.store.hasDelivery(account, confirmation.eventId)) return 'duplicate';
+  const result = await applyConfirmation(context, tenant, account, confirmation);
+  // Another delivery of the same id may have raced this one here; it found the item confirmed and changed nothing.
+  await context.store.recordDelivery(account, confirmation.eventId, context.now());
+  return result;
+}
+
+async function applyConfirmation(
+  { store, bus, now }: ConfirmationContext,
+  tenant: string,
+  account: string,
+  confirmation: DeletionConfirmation,
+): Promise<Exclude<ConfirmationResult, 'duplicate'>> {
   const videoId = formatVideoId(account, confirmation.videoId);
   const latest = (await store.latestItems(tenant, [videoId])).get(videoId);
-  let result: ConfirmationResult = 'unknown-video';
-  if (latest) {
-    const update = confirmationUpdate(latest, confirmation, context.now());
-    if (update) {
-      const key = operationKey(tenant, latest.operationId);
-      bus.publish(key, await store.recordUpdates(key, [update]));
-      result = 'recorded';
-    } else {
-      result = 'unchanged';
-    }
-  }
-  // Another delivery of the same id may have raced this one here; it found the item confirmed and changed nothing.
-  await store.recordDelivery(account, confirmation.eventId, context.now());
-  return result;
+  if (!latest) return 'unknown-video';
+  const update = confirmationUpdate(latest, confirmation, now());
+  if (!update) return 'unchanged';
+  const key = operationKey(tenant, latest.operationId);
+  bus.publish(key, await store.recordUpdates(key, [update]));
+  return 'recorded';
 }
 
 function confirmationUpdate(item: ItemRecord, confirmation: DeletionConfirmation, at: Date): ItemUpdate | undefined {
