@@ -94,7 +94,8 @@ export class FastPixProvider implements VideoProviderV1 {
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
     const videos: (ProviderVideo | null)[] = [];
-    // No batch lookup at FastPix; one at a time keeps a large DataLoader batch within the account's pace.
+    // No batch lookup at FastPix, so the host sends one id per call (maxLookupBatchSize unset); more are looked up one
+    // after the other, never as a burst the account's pacing did not plan for.
     for (const id of ids) videos.push(await this.getVideo(id, options));
     return videos;
   }
