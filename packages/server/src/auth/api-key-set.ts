@@ -26,10 +26,6 @@ export class ApiKeySet<Owner> {
   has(key: string): boolean {
     return this.match(key) !== undefined;
   }
-
-  get size(): number {
-    return this.entries.length;
-  }
 }
 
 function digest(key: string): Buffer {

@@ -64,10 +64,6 @@ export class TenantDirectory {
     return this.owners.get(account);
   }
 
-  names(): string[] {
-    return [...this.accountsByTenant.keys()];
-  }
-
   /** Accounts no tenant owns: unreachable while tenants are configured, worth a warning at start. */
   unownedAccounts(): string[] {
     if (!this.enabled) return [];

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import type { AccountRegistry, DeletionEngine, EventBus, OperationStore } from '@unreel/core';
 import type { Logger } from 'pino';
-import { DEFAULT_TENANT, type TenantDirectory } from '../auth/tenant-directory.js';
+import type { TenantDirectory } from '../auth/tenant-directory.js';
 import type { UnreelConfig } from '../config/config-schema.js';
 import type { UnreelContext } from '../graphql/context.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
@@ -43,7 +42,7 @@ export interface RequestScope {
  * A child container per HTTP request and per subscription: its tenant, the tenant's accounts in place of all of them,
  * a logger that names both, and its DataLoaders; disposed when it ends.
  */
-export function createRequestScope(root: DependencyContainer, tenant = DEFAULT_TENANT, requestId: string = randomUUID()): RequestScope {
+export function createRequestScope(root: DependencyContainer, tenant: string, requestId: string): RequestScope {
   const child = root.createChildContainer();
   const controller = new AbortController();
   const accounts = root.resolve<TenantDirectory>(TENANTS).accountsOf(tenant);

@@ -7,10 +7,6 @@ export class SecretRegistry {
     if (value.length >= 4) this.secrets.add(value);
   }
 
-  values(): string[] {
-    return [...this.secrets];
-  }
-
   redact(text: string): string {
     let result = text;
     for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
