@@ -11,9 +11,11 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
   return ms;
 });
 
+const NAME_RULE = 'must be lower-case letters, digits, "-" or "_" (at most 63)';
+
 export const accountConfigSchema = z
   .object({
-    name: z.string().regex(ACCOUNT_NAME_PATTERN, 'must be lower-case letters, digits, "-" or "_" (at most 63)'),
+    name: z.string().regex(ACCOUNT_NAME_PATTERN, NAME_RULE),
     plugin: z.string().min(1),
     settings: z.record(z.string(), z.unknown()).default({}),
     limits: z
@@ -58,7 +60,7 @@ export const TENANT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 export const tenantConfigSchema = z
   .object({
-    name: z.string().regex(TENANT_NAME_PATTERN, 'must be lower-case letters, digits, "-" or "_" (at most 63)'),
+    name: z.string().regex(TENANT_NAME_PATTERN, NAME_RULE),
     /** Bearer keys of this tenant, usually `${ENV}` references; at least 16 characters once interpolated. */
     apiKeys: z.array(z.string().min(1)).min(1, 'at least one API key is needed'),
     /** The accounts this tenant sees and touches; an account belongs to one tenant at most. */
@@ -113,7 +115,7 @@ export const serverConfigSchema = z
 export const configSchema = z
   .object({
     /** Where operations are journaled: a SQLite file by default; memory for tests and throwaway runs. */
-    journal: journalConfigSchema.default({ driver: 'sqlite', path: '.unreel/journal.db', synchronous: 'normal', retention: DEFAULT_RETENTION_MS }),
+    journal: journalConfigSchema.prefault({}),
     server: serverConfigSchema.prefault({}),
     accounts: z.array(accountConfigSchema).min(1, 'at least one account is needed'),
     /** API keys and the accounts each tenant owns. Absent: one `default` tenant with every account, no authentication. */
