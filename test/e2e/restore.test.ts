@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteVideosDocument, DeletionProgressDocument, RestoreVideoDocument, VideoDocument } from '@unreel/client';
 import { getSandboxLibrary } from '@unreel/plugin-sandbox';
 import type { UnreelServer } from '@unreel/server';
-import { data } from '../support/graphql-http.js';
+import { data, post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 import { SANDBOX, startTestServer } from '../support/test-server.js';
 
@@ -44,6 +44,11 @@ describe('restoreVideo', () => {
     expect(never.restoreVideo.video?.status).toBe('READY');
     const missing = await data(server.url, RestoreVideoDocument, { id: `${SANDBOX}:does-not-exist` });
     expect(missing.restoreVideo).toMatchObject({ restored: false, error: { code: 'NOT_FOUND' }, video: null });
+    // A malformed id or an unknown account is the request's fault, and the error names the argument: `id`.
+    for (const id of ['no-separator', 'nowhere:vid-000001']) {
+      const refused = await post(server.url, RestoreVideoDocument, { id });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    }
   });
 
   it('cancels a deletion still held by deleteDelay without calling the provider', async () => {

@@ -17,9 +17,10 @@ export class AccountRegistry {
     return this.accounts.get(name);
   }
 
-  require(name: string): Account {
+  /** `field` names the input the account came from, for the error a client sees. */
+  require(name: string, field = 'ids'): Account {
     const account = this.accounts.get(name);
-    if (!account) throw new InvalidInputError(`Unknown account "${name}"`, 'ids');
+    if (!account) throw new InvalidInputError(`Unknown account "${name}"`, field);
     return account;
   }
 

@@ -158,8 +158,8 @@ export class DeletionEngine {
   /** `accounts`: those the caller may touch (its tenant's); a video of any other account is as unknown as a typo. */
   async restoreVideo(tenant: string, videoId: string, accounts: AccountRegistry = this.accounts): Promise<RestoreResult> {
     this.assertOpen();
-    const { account, nativeId } = parseVideoId(videoId);
-    accounts.require(account);
+    const { account, nativeId } = parseVideoId(videoId, 'id');
+    accounts.require(account, 'id');
     return restoreVideo(this.context, this.gateOf(account), tenant, videoId, nativeId);
   }
 

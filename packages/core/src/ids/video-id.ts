@@ -11,24 +11,25 @@ export interface ParsedVideoId {
 }
 
 /** `<account>:<native id>`, split on the first `:` because native ids may contain colons. */
-export function parseVideoId(id: string): ParsedVideoId {
+/** `field` names the input the id came from, for the error a client sees (`ids` of deleteVideos, `id` elsewhere). */
+export function parseVideoId(id: string, field = 'ids'): ParsedVideoId {
   const separator = id.indexOf(':');
   const shown = JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
   if (separator <= 0) {
-    throw new InvalidInputError(`Invalid video id ${shown}: expected "<account>:<provider video id>"`, 'ids');
+    throw new InvalidInputError(`Invalid video id ${shown}: expected "<account>:<provider video id>"`, field);
   }
   const account = id.slice(0, separator);
   const nativeId = id.slice(separator + 1);
   if (!ACCOUNT_NAME_PATTERN.test(account)) {
     throw new InvalidInputError(
       `Invalid video id ${shown}: the account part must be lower-case letters, digits, "-" or "_"`,
-      'ids',
+      field,
     );
   }
   if (nativeId.length === 0 || nativeId.length > MAX_NATIVE_ID_LENGTH || FORBIDDEN_NATIVE_CHARACTERS.test(nativeId)) {
     throw new InvalidInputError(
       `Invalid video id ${shown}: the provider id must be 1 to ${MAX_NATIVE_ID_LENGTH} characters without spaces or control characters`,
-      'ids',
+      field,
     );
   }
   return { account, nativeId };
