@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-export * from './http/create-unreel-server.js';
+export * from './create-unreel-server.js';
 export * from './config/config-schema.js';
 export * from './config/config-error.js';
 export { loadConfig, parseConfig, embeddedDefaultConfig } from './config/load-config.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { ConfigError } from '../config/config-error.js';
-import { createUnreelServer, type UnreelServer } from '../http/create-unreel-server.js';
+import { createUnreelServer, type UnreelServer } from '../create-unreel-server.js';
 
 async function main(): Promise<void> {
   const port = process.env.PORT === undefined || process.env.PORT === '' ? undefined : Number(process.env.PORT);

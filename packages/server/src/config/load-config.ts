@@ -40,6 +40,12 @@ export function loadConfig(options: { path?: string | undefined; cwd?: string; e
   return { config: parseConfig(raw, file), path: file, baseDir: path.dirname(file), embeddedDefault: false };
 }
 
+/** A config given in code is parsed as is (relative paths resolve from `cwd`); anything else is `loadConfig`'s to find. */
+export function resolveConfig(source: UnreelConfigInput | string | undefined, options: { cwd: string; env: NodeJS.ProcessEnv }): LoadedConfig {
+  if (typeof source === 'object') return { config: parseConfig(source, 'given in code'), path: undefined, baseDir: options.cwd, embeddedDefault: false };
+  return loadConfig({ path: source, cwd: options.cwd, env: options.env });
+}
+
 export function parseConfig(raw: unknown, source: string): UnreelConfig {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;

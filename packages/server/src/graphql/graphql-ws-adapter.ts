@@ -70,7 +70,7 @@ export function serveGraphqlWs(
   });
   return {
     async dispose() {
-      for (const client of wsServer.clients) client.close(1001, 'Going away');
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       wsServer.removeAllListeners();
       await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
     },

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import { makeServer, type Context } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
@@ -10,16 +10,14 @@ import { createRequestScope, type RequestScope } from '../di/root-container.js';
 import { LOGGER } from '../di/tokens.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
-import { formatWebSocketErrors, type ErrorFormatter } from './format-error.js';
+import { formatWebSocketErrors } from './format-error.js';
 import { serveGraphqlWs, type SocketExtra } from './graphql-ws-adapter.js';
-import type { DocumentRules } from './query-limits.js';
+import type { GraphqlRuntime } from './graphql-runtime.js';
 
 export interface WebSocketTransportOptions {
   wsServer: WebSocketServer;
-  schema: GraphQLSchema;
+  graphql: GraphqlRuntime;
   root: DependencyContainer;
-  format: ErrorFormatter;
-  rules: DocumentRules;
   tenants: TenantDirectory;
   metrics: UnreelMetrics;
   logger: Logger;
@@ -41,7 +39,8 @@ type SocketContext = Context<Record<string, unknown> | undefined, SocketExtra>;
  * the same error codes, and a bound on what one socket may have open.
  */
 export function useWebSocketTransport(options: WebSocketTransportOptions): { dispose: () => Promise<void> } {
-  const { schema, root, format, rules, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
+  const { root, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
+  const { schema, format, rules } = options.graphql;
   const states = new WeakMap<object, SocketState>();
   const validationRules = [...specifiedRules, ...rules.validationRules];
 

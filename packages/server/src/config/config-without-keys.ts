@@ -1,0 +1,10 @@
+import type { UnreelConfig } from './config-schema.js';
+
+/** The config as the rest of the server sees it (the container's CONFIG): API keys live only as digests, in the tenant directory. */
+export function configWithoutKeys(config: UnreelConfig): UnreelConfig {
+  return {
+    ...config,
+    server: { ...config.server, metrics: { enabled: config.server.metrics.enabled } },
+    ...(config.tenants ? { tenants: config.tenants.map((tenant) => ({ ...tenant, apiKeys: tenant.apiKeys.map(() => '[hashed]') })) } : {}),
+  };
+}

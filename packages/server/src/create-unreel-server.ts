@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { createServer } from 'node:http';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import type { DeletionEngine } from '@unreel/core';
+import type { UnreelConfigInput } from './config/config-schema.js';
+import { resolveConfig } from './config/load-config.js';
+import { createUnreelServices } from './di/unreel-services.js';
+import { startApolloServer } from './graphql/apollo-server.js';
+import { createGraphqlRuntime } from './graphql/graphql-runtime.js';
+import { HttpRequestScopes } from './graphql/http-request-scopes.js';
+import { createWebSocketServer } from './graphql/websocket-server.js';
+import { useWebSocketTransport } from './graphql/websocket-transport.js';
+import { graphqlUrls, listen } from './http/listen.js';
+import { requireLoopbackWithoutTenants } from './http/loopback.js';
+import { OriginPolicy } from './http/origin-policy.js';
+import { mountUnreelRoutes } from './http/unreel-routes.js';
+import { createLogger } from './logging/create-logger.js';
+import { SecretRegistry } from './logging/secret-registry.js';
+
+export interface UnreelServerOptions {
+  /** A config object, or a config file path; absent: UNREEL_CONFIG, ./unreel.config.json, else the embedded default. */
+  config?: UnreelConfigInput | string;
+  /** 0 for an ephemeral port. Defaults: config.server.port, then 4000. */
+  port?: number;
+  host?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logger?: Logger;
+  /** Log level when no logger is given; tests pass 'silent'. */
+  logLevel?: string;
+  /** Where the JSON log lines go when no logger is given (default stdout); redaction applies as always. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export interface UnreelServer {
+  /** http://host:port/graphql */
+  url: string;
+  /** ws://host:port/graphql */
+  wsUrl: string;
+  port: number;
+  host: string;
+  embeddedDefault: boolean;
+  /** Tenants are configured: every request needs an API key. */
+  authenticated: boolean;
+  engine: DeletionEngine;
+  container: DependencyContainer;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Starts unreel: Apollo Server over express and graphql-ws on one port, /healthz and /readyz beside them. */
+export async function createUnreelServer(options: UnreelServerOptions = {}): Promise<UnreelServer> {
+  const env = options.env ?? process.env;
+  const loaded = resolveConfig(options.config, { cwd: options.cwd ?? process.cwd(), env });
+  const { server: settings } = loaded.config;
+  const secrets = new SecretRegistry();
+  const logger = options.logger ?? createLogger(secrets, { level: options.logLevel, destination: options.logDestination });
+  const host = options.host ?? settings.host ?? '127.0.0.1';
+  requireLoopbackWithoutTenants(host, loaded.config.tenants !== undefined);
+
+  const services = await createUnreelServices({ loaded, env, logger, secrets });
+  const graphql = await createGraphqlRuntime(settings, env, logger, secrets);
+  const origins = new OriginPolicy(settings.allowedOrigins);
+  const app = express();
+  const httpServer = createServer(app);
+  const websocket = useWebSocketTransport({
+    wsServer: createWebSocketServer(httpServer, { origins, maxPayload: settings.maxBodyBytes, logger }),
+    graphql,
+    root: services.root,
+    tenants: services.tenants,
+    metrics: services.metrics,
+    logger,
+    maxSubscriptionsPerSocket: settings.maxSubscriptionsPerSocket,
+  });
+  const scopes = new HttpRequestScopes(services.root);
+  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
+  let draining = false;
+  mountUnreelRoutes(app, { apollo, scopes, services, settings, origins, logger, isDraining: () => draining });
+
+  const port = await listen(httpServer, options.port ?? settings.port ?? 4000, host);
+  const retention = await services.start();
+  let closing: Promise<void> | undefined;
+  return {
+    ...graphqlUrls(host, port),
+    port,
+    host,
+    embeddedDefault: loaded.embeddedDefault,
+    authenticated: services.tenants.enabled,
+    engine: services.engine,
+    container: services.root,
+    logger,
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        retention.stop();
+        await apollo.stop();
+        await services.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import { AccountRegistry, DeletionEngine, InMemoryEventBus } from '@unreel/core';
+import type { ApiKeySet } from '../auth/api-key-set.js';
+import { metricsApiKey } from '../auth/metrics-api-key.js';
+import { TenantDirectory } from '../auth/tenant-directory.js';
+import { configWithoutKeys } from '../config/config-without-keys.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { scheduleRetention } from '../journal/journal-retention.js';
+import { openJournal } from '../journal/open-journal.js';
+import { messageFirstLogger } from '../logging/message-first-logger.js';
+import type { SecretRegistry } from '../logging/secret-registry.js';
+import { UnreelMetrics } from '../metrics/unreel-metrics.js';
+import { loadAccounts } from '../plugins/plugin-loader.js';
+import { createRootContainer } from './root-container.js';
+
+/** What the transports and routes are built on; the same objects the root container holds. */
+export interface UnreelServices {
+  accounts: AccountRegistry;
+  tenants: TenantDirectory;
+  /** The key GET /metrics asks for; undefined when none is configured. */
+  metricsKey: ApiKeySet<'metrics'> | undefined;
+  engine: DeletionEngine;
+  metrics: UnreelMetrics;
+  /** Every request's and subscription's child container is made from this one. */
+  root: DependencyContainer;
+  /** Resumes what the journal left unfinished and starts the retention purge; the result stops the purge. */
+  start(): Promise<{ stop(): void }>;
+  /** Stops the engine, then closes the providers and the journal. */
+  close(): Promise<void>;
+}
+
+export interface UnreelServicesOptions {
+  loaded: LoadedConfig;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  secrets: SecretRegistry;
+}
+
+/** The composition root: the config's plugins, tenants and journal, the event bus, the engine and its metrics. */
+export async function createUnreelServices({ loaded, env, logger, secrets }: UnreelServicesOptions): Promise<UnreelServices> {
+  const { config } = loaded;
+  const { server: settings } = config;
+  const loadedAccounts = await loadAccounts({ accounts: config.accounts, baseDir: loaded.baseDir, env, logger, secrets });
+  const closeProviders = async (): Promise<void> => {
+    await Promise.all(loadedAccounts.map((account) => account.provider.doClose?.()));
+  };
+  const accounts = new AccountRegistry(loadedAccounts);
+  let tenants: TenantDirectory;
+  let metricsKey: ApiKeySet<'metrics'> | undefined;
+  try {
+    tenants = TenantDirectory.create(config.tenants, accounts, env);
+    metricsKey = metricsApiKey(settings.metrics.apiKey, env);
+  } catch (error) {
+    // The providers exist already; a refused start must not leave their sockets and timers behind.
+    await closeProviders();
+    throw error;
+  }
+  const store = openJournal(config.journal, loaded.baseDir);
+  const bus = new InMemoryEventBus();
+  const metrics = new UnreelMetrics();
+  const engine = new DeletionEngine({
+    store,
+    bus,
+    accounts,
+    options: { maxIdsPerOperation: settings.maxIdsPerOperation, maxRunningOperationsPerTenant: settings.maxRunningOperationsPerTenant },
+    logger: messageFirstLogger(logger),
+    observer: metrics.observer,
+  });
+  metrics.watch(engine);
+  const root = createRootContainer({ config: configWithoutKeys(config), logger, secrets, accounts, tenants, store, bus, engine });
+  return {
+    accounts,
+    tenants,
+    metricsKey,
+    engine,
+    metrics,
+    root,
+    async start() {
+      const unowned = tenants.unownedAccounts();
+      if (unowned.length > 0) logger.warn({ accounts: unowned }, 'accounts that no tenant owns cannot be reached');
+      const resumed = await engine.resume();
+      if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');
+      return scheduleRetention(store, config.journal.retention, logger);
+    },
+    async close() {
+      await engine.close();
+      await closeProviders();
+      await store.close();
+    },
+  };
+}

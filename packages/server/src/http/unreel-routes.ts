@@ -1,0 +1,62 @@
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/config-schema.js';
+import type { UnreelServices } from '../di/unreel-services.js';
+import type { UnreelContext } from '../graphql/context.js';
+import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
+import { authenticateRequest, type AuthenticatedRequest } from './authenticate-request.js';
+import { jsonErrors, notFound } from './json-errors.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
+import type { OriginPolicy } from './origin-policy.js';
+import { webhookRoute } from './webhook-route.js';
+
+export interface UnreelRoutesOptions {
+  apollo: ApolloServer<UnreelContext>;
+  scopes: HttpRequestScopes;
+  services: Pick<UnreelServices, 'accounts' | 'tenants' | 'engine' | 'metrics' | 'metricsKey'>;
+  settings: ServerConfig;
+  origins: OriginPolicy;
+  logger: Logger;
+  /** True once the server has begun to close: /readyz answers 503 from then on. */
+  isDraining(): boolean;
+}
+
+/**
+ * Everything served over plain HTTP: /healthz, /readyz, /metrics, provider webhooks, and /graphql behind CORS and
+ * authentication (checked before the body is read); anything else, and any error, answered as JSON.
+ */
+export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): void {
+  const { apollo, scopes, services, settings, origins, logger, isDraining } = options;
+  const { accounts, tenants, engine, metrics, metricsKey } = services;
+  app.disable('x-powered-by');
+  app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
+  app.get('/readyz', (_request, response) => {
+    if (isDraining()) response.status(503).json({ status: 'draining' });
+    else response.json({ status: 'ready' });
+  });
+  if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
+  app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
+  const corsOrigins = origins.corsOrigins();
+  if (corsOrigins) {
+    app.use(
+      '/graphql',
+      cors({ origin: corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }),
+    );
+  }
+  app.use(
+    '/graphql',
+    authenticateRequest(tenants, metrics, logger),
+    express.json({ limit: settings.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        const { tenant, requestId } = (res.locals as { unreel: AuthenticatedRequest }).unreel;
+        return scopes.context(tenant, requestId);
+      },
+    }),
+  );
+  app.use(notFound());
+  app.use(jsonErrors(logger, settings.maxBodyBytes));
+}
