@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { UnreelError, type AccountRegistry, type DeletionEngine } from '@unreel/core';
-import { InvalidRequestError, UnauthorizedError, UnreelProviderError, type WebhookRequestV1 } from '@unreel/provider-spec';
+import { UnreelProviderError, type WebhookRequestV1 } from '@unreel/provider-spec';
 import type { TenantDirectory } from '../auth/tenant-directory.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
 
@@ -73,10 +73,11 @@ function toWebhookRequest(request: Request): WebhookRequestV1 {
   return { headers, rawBody: Buffer.isBuffer(body) ? new Uint8Array(body) : new Uint8Array() };
 }
 
+/** By the provider error's code, not its class: UnauthorizedError and InvalidRequestError are only the usual carriers. */
 function refusal(error: unknown): { status: number; code: string; message: string; result: string } {
-  if (UnauthorizedError.isInstance(error)) return { status: 401, code: 'UNAUTHENTICATED', message: error.message, result: 'refused' };
-  if (InvalidRequestError.isInstance(error) || (UnreelProviderError.isInstance(error) && error.code === 'INVALID_REQUEST')) {
-    return { status: 400, code: 'BAD_REQUEST', message: error.message, result: 'invalid' };
+  if (UnreelProviderError.isInstance(error)) {
+    if (error.code === 'UNAUTHORIZED') return { status: 401, code: 'UNAUTHENTICATED', message: error.message, result: 'refused' };
+    if (error.code === 'INVALID_REQUEST') return { status: 400, code: 'BAD_REQUEST', message: error.message, result: 'invalid' };
   }
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'The delivery could not be read', result: 'failed' };
 }
