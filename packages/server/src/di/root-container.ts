@@ -39,8 +39,9 @@ export interface RequestScope {
 }
 
 /**
- * A child container per HTTP request and per subscription: its tenant, the tenant's accounts in place of all of them,
- * a logger that names both, and its DataLoaders; disposed when it ends.
+ * A child container per HTTP request and per WebSocket operation (a subscription's lives as long as it does): its
+ * tenant, the tenant's accounts in place of all of them, a logger that names both, and its DataLoaders; disposed
+ * when it ends.
  */
 export function createRequestScope(root: DependencyContainer, tenant: string, requestId: string): RequestScope {
   const child = root.createChildContainer();

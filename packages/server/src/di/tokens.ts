@@ -21,7 +21,7 @@ export const BUS: InjectionToken<EventBus> = Symbol('unreel.EventBus');
 export const ENGINE: InjectionToken<DeletionEngine> = Symbol('unreel.DeletionEngine');
 /** Request scope: whose request this is. `default` until tenants are configured. */
 export const TENANT: InjectionToken<string> = Symbol('unreel.Tenant');
-/** Request scope: the request's id (HTTP) or the socket's (WebSocket), in every log line it causes. */
+/** Request scope: the request's id (HTTP), or the socket's id and the operation's (WebSocket), in every log line it causes. */
 export const REQUEST_ID: InjectionToken<string> = Symbol('unreel.RequestId');
 /** Request scope: DataLoaders that batch provider lookups and journal reads within one request. */
 export const LOADERS: InjectionToken<RequestLoaders> = Symbol('unreel.RequestLoaders');

@@ -22,7 +22,7 @@ export interface UnreelServices {
   metricsKey: ApiKeySet<'metrics'> | undefined;
   engine: DeletionEngine;
   metrics: UnreelMetrics;
-  /** Every request's and subscription's child container is made from this one. */
+  /** Every HTTP request's and WebSocket operation's child container is made from this one. */
   root: DependencyContainer;
   /** Resumes what the journal left unfinished and starts the retention purge; the result stops the purge. */
   start(): Promise<{ stop(): void }>;

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 
-/** What every resolver gets: its request's (or subscription's) child container, and a signal for when it ends. */
+/** What every resolver gets: its request's (or WebSocket operation's) child container, and a signal for when it ends. */
 export interface UnreelContext {
   container: DependencyContainer;
   signal: AbortSignal;

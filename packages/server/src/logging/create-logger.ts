@@ -2,8 +2,9 @@ import { pino, type Logger } from 'pino';
 import type { SecretRegistry } from './secret-registry.js';
 
 /**
- * JSON lines on stdout. Authorization headers and API keys are removed by path (tenants' keys are only kept hashed,
- * so they cannot be matched by value); plugin secrets by value, wherever a plugin or an error message put them.
+ * JSON lines on stdout (or the destination given). Authorization headers and API keys are removed by path (tenants'
+ * keys are only kept hashed, so they cannot be matched by value); plugin secrets by value, wherever a plugin or an
+ * error message put them.
  */
 export function createLogger(secrets: SecretRegistry, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   return pino(
