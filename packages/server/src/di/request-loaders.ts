@@ -12,31 +12,44 @@ export class RequestLoaders {
   readonly deletions: DataLoader<string, ItemRecord | null>;
 
   constructor(engine: DeletionEngine, tenant: string, accounts: AccountRegistry) {
-    this.videos = new DataLoader(async (videoIds) => {
-      const byAccount = new Map<string, { index: number; nativeId: string }[]>();
-      videoIds.forEach((videoId, index) => {
-        const { account, nativeId } = parseVideoId(videoId);
-        const list = byAccount.get(account) ?? [];
-        list.push({ index, nativeId });
-        byAccount.set(account, list);
-      });
-      const results: (ProviderVideo | null | Error)[] = new Array(videoIds.length).fill(null);
-      await Promise.all(
-        [...byAccount].filter(([account]) => accounts.get(account) !== undefined).map(async ([account, entries]) => {
-          try {
-            const videos = await engine.getVideos(account, entries.map((entry) => entry.nativeId));
-            entries.forEach((entry, position) => (results[entry.index] = videos[position] ?? null));
-          } catch (error) {
-            // One account failing must not take the others' videos down with it.
-            for (const entry of entries) results[entry.index] = error instanceof Error ? error : new Error(String(error));
-          }
-        }),
-      );
-      return results;
-    });
+    this.videos = new DataLoader((videoIds) => lookUpVideos(engine, accounts, videoIds));
     this.deletions = new DataLoader(async (videoIds) => {
       const latest = await engine.latestDeletions(tenant, videoIds);
       return videoIds.map((videoId) => latest.get(videoId) ?? null);
     });
   }
+}
+
+interface Wanted {
+  /** Where in the batch the answer goes. */
+  index: number;
+  nativeId: string;
+}
+
+async function lookUpVideos(engine: DeletionEngine, accounts: AccountRegistry, videoIds: readonly string[]): Promise<(ProviderVideo | null | Error)[]> {
+  const results: (ProviderVideo | null | Error)[] = new Array(videoIds.length).fill(null);
+  const lookups = [...groupByAccount(videoIds)]
+    .filter(([account]) => accounts.get(account) !== undefined)
+    .map(async ([account, wanted]) => {
+      try {
+        const videos = await engine.getVideos(account, wanted.map((entry) => entry.nativeId));
+        wanted.forEach((entry, position) => (results[entry.index] = videos[position] ?? null));
+      } catch (error) {
+        // One account failing must not take the others' videos down with it.
+        for (const entry of wanted) results[entry.index] = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+  await Promise.all(lookups);
+  return results;
+}
+
+function groupByAccount(videoIds: readonly string[]): Map<string, Wanted[]> {
+  const byAccount = new Map<string, Wanted[]>();
+  videoIds.forEach((videoId, index) => {
+    const { account, nativeId } = parseVideoId(videoId);
+    const wanted = byAccount.get(account);
+    if (wanted) wanted.push({ index, nativeId });
+    else byAccount.set(account, [{ index, nativeId }]);
+  });
+  return byAccount;
 }
