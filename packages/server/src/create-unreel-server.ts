@@ -79,7 +79,16 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   let draining = false;
   mountUnreelRoutes(app, { apollo, scopes, services, settings, origins, logger, isDraining: () => draining });
 
-  const port = await listen(httpServer, options.port ?? settings.port ?? 4000, host);
+  let port: number;
+  try {
+    port = await listen(httpServer, options.port ?? settings.port ?? 4000, host);
+  } catch (error) {
+    // A taken port is an ordinary refusal to start: close what is open (Apollo and the sockets, the providers, the
+    // journal) so that whoever started us can go on, or exit, cleanly.
+    await apollo.stop();
+    await services.close();
+    throw error;
+  }
   const retention = await services.start();
   let closing: Promise<void> | undefined;
   return {

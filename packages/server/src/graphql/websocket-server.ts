@@ -9,7 +9,7 @@ import type { OriginPolicy } from '../http/origin-policy.js';
  */
 export function createWebSocketServer(httpServer: Server, options: { origins: OriginPolicy; maxPayload: number; logger: Logger }): WebSocketServer {
   const { origins, maxPayload, logger } = options;
-  return new WebSocketServer({
+  const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
     maxPayload,
@@ -20,4 +20,8 @@ export function createWebSocketServer(httpServer: Server, options: { origins: Or
       done(false, 403, 'Origin not allowed');
     },
   });
+  // ws re-emits the HTTP server's own errors (EADDRINUSE from listen, ...) here, where nobody would handle them and
+  // the process would die; they are the HTTP server's to handle, and listen() does.
+  wsServer.on('error', () => {});
+  return wsServer;
 }
