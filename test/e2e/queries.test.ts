@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountsDocument, DeleteVideosDocument, VideoDocument, VideosDocument, type VideosQuery } from '@unreel/client';
 import type { UnreelServer } from '@unreel/server';
-import { data } from '../support/graphql-http.js';
+import { data, post } from '../support/graphql-http.js';
 import { SANDBOX, startTestServer } from '../support/test-server.js';
 
 let server: UnreelServer;
@@ -29,6 +29,11 @@ describe('queries', () => {
     const first = await data(server.url, VideosDocument, { account: SANDBOX, first: 10 });
     const fromThird = await data(server.url, VideosDocument, { account: SANDBOX, first: 4, after: first.videos.edges[2]?.cursor ?? null });
     expect(fromThird.videos.edges.map((edge) => edge.node.id)).toEqual(seen.slice(3, 7));
+  });
+
+  it('refuses to list an account it does not have, naming the argument', async () => {
+    const refused = await post(server.url, VideosDocument, { account: 'nowhere', first: 5 });
+    expect(refused.errors?.[0]).toMatchObject({ message: 'Unknown account "nowhere"', extensions: { code: 'BAD_USER_INPUT', field: 'account' } });
   });
 
   it('reads one video with its latest deletion, and null for what does not exist', async () => {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -55,5 +56,21 @@ describe('the unreel command', () => {
     const lines = stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/accounts\[0\] "main": settings\.videoCount: .+/);
+  });
+
+  it('stops with one line, not a stack trace, when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
+      const { child, stderr } = start({ PORT: String(port), UNREEL_CONFIG: '' }, dir);
+      expect(await exitCode(child)).toBe(1);
+      const lines = stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/unreel failed to start: .*EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

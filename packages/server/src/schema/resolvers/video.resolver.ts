@@ -30,7 +30,7 @@ export class VideoResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<VideoConnection> {
-    const configured = this.accounts.require(account);
+    const configured = this.accounts.require(account, 'account');
     const limit = pageSize(first);
     // A cursor is the provider's page cursor plus how many of that page's videos were already seen, so paging can
     // resume after any edge, not only after the last one.
