@@ -46,35 +46,59 @@ export async function deleteWithProgress(options: DeleteWithProgressOptions): Pr
     ...(options.connectionParams ? { connectionParams: options.connectionParams } : {}),
     lazy: true,
     retryAttempts: 3,
+    // A refused key (unreel closes with 4403) is not refused any less a second later: fail now, not after backoff.
+    shouldRetry: (event) => !(typeof event === 'object' && event !== null && 'code' in event && (event.code === 4403 || event.code === 4401)),
   });
   const events: DeletionProgressEvent[] = [];
+  const subscription = client.iterate<DeletionProgressSubscription>({
+    query: print(DeletionProgressDocument),
+    variables: { operationId, after: 0 },
+  });
+  const stop = (): void => void subscription.return?.();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  // Settles with the subscription's failure rather than rejecting on its own: a socket refused while the mutation is
+  // still in flight must reach the caller, not end the process as an unhandled rejection.
+  const consumed = (async (): Promise<unknown> => {
+    for await (const message of subscription) {
+      if (message.errors?.length) throw new Error(message.errors.map((error) => error.message).join('; '));
+      if (!message.data) continue;
+      events.push(message.data.deletionProgress);
+      options.onProgress?.(message.data.deletionProgress);
+    }
+    return undefined;
+  })().catch((error: unknown) => error ?? new Error('the progress subscription failed'));
   try {
-    const subscription = client.iterate<DeletionProgressSubscription>({
-      query: print(DeletionProgressDocument),
-      variables: { operationId, after: 0 },
-    });
-    const consumed = (async () => {
-      for await (const message of subscription) {
-        if (message.errors?.length) throw new Error(message.errors.map((error) => error.message).join('; '));
-        if (!message.data) continue;
-        events.push(message.data.deletionProgress);
-        options.onProgress?.(message.data.deletionProgress);
-      }
-    })();
-    options.signal?.addEventListener('abort', () => void subscription.return?.(), { once: true });
-
-    const deleted = await postGraphQL<DeleteVideosMutation>(fetchImpl, options, print(DeleteVideosDocument), {
-      input: { ids: options.ids, operationId, wait: false },
-    });
-    await consumed;
+    let deleted: DeleteVideosMutation;
+    try {
+      deleted = await postGraphQL<DeleteVideosMutation>(fetchImpl, options, print(DeleteVideosDocument), {
+        input: { ids: options.ids, operationId, wait: false },
+      });
+    } catch (error) {
+      // Refused (bad ids, a conflict): the operation will never exist, so stop waiting for its events.
+      stop();
+      await consumed;
+      throw error;
+    }
+    const failure = await consumed;
+    if (failure) throw subscriptionError(failure);
     const final = await postGraphQL<{ deletion: DeletionResultFieldsFragment | null }>(fetchImpl, options, print(DeletionDocument), {
       id: operationId,
       first: 1,
     });
     return { result: final.deletion ?? deleted.deleteVideos, events };
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await client.dispose();
   }
+}
+
+/** graphql-ws ends a refused or broken socket with its close event, not an Error: say what it was. */
+function subscriptionError(failure: unknown): Error {
+  if (failure instanceof Error) return failure;
+  const { code, reason } = failure as { code?: unknown; reason?: unknown };
+  return Object.assign(new Error(`the progress subscription ended: socket closed${typeof code === 'number' ? ` with ${code}` : ''}${reason ? ` (${String(reason)})` : ''}`), {
+    code: typeof code === 'number' ? code : undefined,
+  });
 }
 
 async function postGraphQL<T>(
