@@ -12,7 +12,8 @@ const ACCOUNTS = [
 ] as const;
 type AccountName = (typeof ACCOUNTS)[number]['name'];
 
-const ENTITIES = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Video { id status deletion { status } } } }';
+const ENTITIES =
+  'query($r: [_Any!]!) { _entities(representations: $r) { ... on Video { id status deletion { status } } } }';
 
 /** What the gateway would send for `count` videos of `account`: references by id, in one `_entities` request. */
 function references(account: AccountName, count: number, offset = 0): { __typename: 'Video'; id: string }[] {
@@ -22,17 +23,28 @@ function references(account: AccountName, count: number, offset = 0): { __typena
 }
 
 function lookups(): Map<AccountName, number> {
-  return new Map(ACCOUNTS.map(({ name }) => [name, getSandboxLibrary(name)?.calls.filter((call) => call.method === 'get').length ?? 0]));
+  return new Map(
+    ACCOUNTS.map(({ name }) => [
+      name,
+      getSandboxLibrary(name)?.calls.filter((call) => call.method === 'get').length ?? 0,
+    ]),
+  );
 }
 
 export async function runEntityLookups(): Promise<void> {
-  console.log(`\n## provider lookups for ${fmt(REFERENCES)} entity references in one _entities request (sandbox latency 5 ms a call)`);
+  console.log(
+    `\n## provider lookups for ${fmt(REFERENCES)} entity references in one _entities request (sandbox latency 5 ms a call)`,
+  );
   const server = await createUnreelServer({
     port: 0,
     logLevel: 'silent',
     config: {
       journal: { driver: 'memory' },
-      accounts: ACCOUNTS.map(({ name, lookupBatchSize }) => ({ name, plugin: '@unreel/plugin-sandbox', settings: { ...common, lookupBatchSize } })),
+      accounts: ACCOUNTS.map(({ name, lookupBatchSize }) => ({
+        name,
+        plugin: '@unreel/plugin-sandbox',
+        settings: { ...common, lookupBatchSize },
+      })),
     },
   });
   const batchOf = new Map<string, number>(ACCOUNTS.map(({ name, lookupBatchSize }) => [name, lookupBatchSize]));
@@ -46,14 +58,19 @@ export async function runEntityLookups(): Promise<void> {
     },
   ];
   try {
-    console.log('references                                         provider calls   ideal   calls/ideal   one call each   time');
+    console.log(
+      'references                                         provider calls   ideal   calls/ideal   one call each   time',
+    );
     for (const { label, refs } of scenarios) {
       const perAccount = new Map<string, number>();
       for (const ref of refs) {
         const account = ref.id.slice(0, ref.id.indexOf(':'));
         perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
       }
-      const ideal = [...perAccount].reduce((sum, [account, count]) => sum + Math.ceil(count / (batchOf.get(account) ?? 1)), 0);
+      const ideal = [...perAccount].reduce(
+        (sum, [account, count]) => sum + Math.ceil(count / (batchOf.get(account) ?? 1)),
+        0,
+      );
       const before = lookups();
       const started = performance.now();
       const response = await fetch(server.url, {
@@ -64,7 +81,8 @@ export async function runEntityLookups(): Promise<void> {
       const body = (await response.json()) as { data?: { _entities: ({ id: string } | null)[] }; errors?: unknown };
       const ms = performance.now() - started;
       const resolved = body.data?._entities.filter((entity) => entity !== null).length ?? 0;
-      if (body.errors || resolved !== refs.length) throw new Error(`${label}: resolved ${resolved} of ${refs.length}: ${JSON.stringify(body.errors)}`);
+      if (body.errors || resolved !== refs.length)
+        throw new Error(`${label}: resolved ${resolved} of ${refs.length}: ${JSON.stringify(body.errors)}`);
       const after = lookups();
       const calls = ACCOUNTS.reduce((sum, { name }) => sum + (after.get(name) ?? 0) - (before.get(name) ?? 0), 0);
       console.log(

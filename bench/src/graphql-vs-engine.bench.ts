@@ -2,7 +2,13 @@ import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DeleteVideosDocument, DeletionProgressDocument } from '@unreel/client';
-import { AccountRegistry, DeletionEngine, InMemoryEventBus, InMemoryOperationStore, defaultAccountLimits } from '@unreel/core';
+import {
+  AccountRegistry,
+  DeletionEngine,
+  InMemoryEventBus,
+  InMemoryOperationStore,
+  defaultAccountLimits,
+} from '@unreel/core';
 import sandbox, { SandboxLibrary, sandboxSettingsSchema } from '@unreel/plugin-sandbox';
 import { createUnreelServer } from '@unreel/server';
 import { fmt, measure, median } from './measure.js';
@@ -10,7 +16,14 @@ import { fmt, measure, median } from './measure.js';
 const ITEMS = 10_000;
 const ROUNDS = 3;
 // Zero latency and no rate limit: what is left to measure is unreel itself.
-const settings = { videoCount: ITEMS, seed: 1, latencyMs: [0, 0], batchSize: 25, processingRatio: 0, forbiddenRatio: 0 } as const;
+const settings = {
+  videoCount: ITEMS,
+  seed: 1,
+  latencyMs: [0, 0],
+  batchSize: 25,
+  processingRatio: 0,
+  forbiddenRatio: 0,
+} as const;
 const ids = new SandboxLibrary(settings).order.map((id) => `bench:${id}`);
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -24,7 +37,9 @@ async function direct(): Promise<void> {
   const engine = new DeletionEngine({
     store: new InMemoryOperationStore(),
     bus: new InMemoryEventBus(),
-    accounts: new AccountRegistry([{ name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 }]),
+    accounts: new AccountRegistry([
+      { name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 },
+    ]),
     options: { maxIdsPerOperation: ITEMS },
   });
   const { operation } = await engine.submit({ tenant: 'default', ids });
@@ -33,11 +48,20 @@ async function direct(): Promise<void> {
   await engine.close();
 }
 
-async function throughGraphQL(): Promise<{ mutationMs: number; deliveredMs: number; events: number; eventWindowMs: number }> {
+async function throughGraphQL(): Promise<{
+  mutationMs: number;
+  deliveredMs: number;
+  events: number;
+  eventWindowMs: number;
+}> {
   const server = await createUnreelServer({
     port: 0,
     logLevel: 'silent',
-    config: { journal: { driver: 'memory' }, server: { maxIdsPerOperation: ITEMS, deleteWaitMs: 120_000 }, accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }] },
+    config: {
+      journal: { driver: 'memory' },
+      server: { maxIdsPerOperation: ITEMS, deleteWaitMs: 120_000 },
+      accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }],
+    },
   });
   const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
   const operationId = `bench-${Date.now()}`;
@@ -65,11 +89,15 @@ async function throughGraphQL(): Promise<{ mutationMs: number; deliveredMs: numb
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: print(DeleteVideosDocument), variables: { input: { ids, operationId, wait: true } } }),
+      body: JSON.stringify({
+        query: print(DeleteVideosDocument),
+        variables: { input: { ids, operationId, wait: true } },
+      }),
     });
     const body = (await response.json()) as { data?: { deleteVideos: { deleted: number } } };
     const mutationMs = performance.now() - started;
-    if (body.data?.deleteVideos.deleted !== ITEMS) throw new Error(`GraphQL run answered ${JSON.stringify(body).slice(0, 300)}`);
+    if (body.data?.deleteVideos.deleted !== ITEMS)
+      throw new Error(`GraphQL run answered ${JSON.stringify(body).slice(0, 300)}`);
     await delivered;
     return { mutationMs, deliveredMs: lastEventAt - started, events, eventWindowMs: lastEventAt - firstEventAt };
   } finally {
@@ -79,11 +107,19 @@ async function throughGraphQL(): Promise<{ mutationMs: number; deliveredMs: numb
 }
 
 export async function runGraphQLVsEngine(): Promise<void> {
-  console.log(`\n## deleteVideos: ${fmt(ITEMS)} sandbox videos, zero latency, no rate limit (${ROUNDS} rounds, medians)`);
+  console.log(
+    `\n## deleteVideos: ${fmt(ITEMS)} sandbox videos, zero latency, no rate limit (${ROUNDS} rounds, medians)`,
+  );
   await direct();
   await throughGraphQL();
   const directRuns: { ms: number; rss: number }[] = [];
-  const graphqlRuns: { mutationMs: number; deliveredMs: number; eventsPerSecond: number; events: number; rss: number }[] = [];
+  const graphqlRuns: {
+    mutationMs: number;
+    deliveredMs: number;
+    eventsPerSecond: number;
+    events: number;
+    rss: number;
+  }[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const d = await measure(direct);
     directRuns.push({ ms: d.ms, rss: d.rssGrowthMb });
@@ -104,8 +140,16 @@ export async function runGraphQLVsEngine(): Promise<void> {
   const deliveredRate = ITEMS / (deliveredMs / 1000);
   const events = Math.min(...graphqlRuns.map((run) => run.events));
   console.log(`engine directly            ${fmt(directRate)} items/s  (${fmt(directMs)} ms)`);
-  console.log(`GraphQL mutation (wait)    ${fmt(graphqlRate)} items/s  (${fmt(graphqlMs)} ms)   ratio ${fmt(graphqlRate / directRate, 2)}x  (target >= 0.80x)`);
-  console.log(`GraphQL incl. last event   ${fmt(deliveredRate)} items/s  (${fmt(deliveredMs)} ms)   ratio ${fmt(deliveredRate / directRate, 2)}x`);
-  console.log(`subscriber                 ${fmt(median(graphqlRuns.map((run) => run.eventsPerSecond)))} item events/s delivered, ${fmt(events)} of ${fmt(ITEMS)} events  (target >= 10,000/s)`);
-  console.log(`peak RSS growth            direct ${fmt(Math.max(...directRuns.map((run) => run.rss)), 1)} MB, GraphQL ${fmt(Math.max(...graphqlRuns.map((run) => run.rss)), 1)} MB  (target < 150 MB)`);
+  console.log(
+    `GraphQL mutation (wait)    ${fmt(graphqlRate)} items/s  (${fmt(graphqlMs)} ms)   ratio ${fmt(graphqlRate / directRate, 2)}x  (target >= 0.80x)`,
+  );
+  console.log(
+    `GraphQL incl. last event   ${fmt(deliveredRate)} items/s  (${fmt(deliveredMs)} ms)   ratio ${fmt(deliveredRate / directRate, 2)}x`,
+  );
+  console.log(
+    `subscriber                 ${fmt(median(graphqlRuns.map((run) => run.eventsPerSecond)))} item events/s delivered, ${fmt(events)} of ${fmt(ITEMS)} events  (target >= 10,000/s)`,
+  );
+  console.log(
+    `peak RSS growth            direct ${fmt(Math.max(...directRuns.map((run) => run.rss)), 1)} MB, GraphQL ${fmt(Math.max(...graphqlRuns.map((run) => run.rss)), 1)} MB  (target < 150 MB)`,
+  );
 }

@@ -17,7 +17,14 @@ import { fmt, measure, median } from './measure.js';
 const ITEMS = 100_000;
 /** Measured rounds, after one warm-up round of each store that is not counted. */
 const ROUNDS = 5;
-const settings = sandboxSettingsSchema.parse({ videoCount: ITEMS, seed: 1, latencyMs: [0, 0], batchSize: 25, processingRatio: 0, forbiddenRatio: 0 });
+const settings = sandboxSettingsSchema.parse({
+  videoCount: ITEMS,
+  seed: 1,
+  latencyMs: [0, 0],
+  batchSize: 25,
+  processingRatio: 0,
+  forbiddenRatio: 0,
+});
 const ids = new SandboxLibrary(settings).order.map((id) => `bench:${id}`);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -42,7 +49,9 @@ async function deleteAll(store: OperationStore, probe = false): Promise<Run> {
   const engine = new DeletionEngine({
     store,
     bus,
-    accounts: new AccountRegistry([{ name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 }]),
+    accounts: new AccountRegistry([
+      { name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 },
+    ]),
     options: { maxIdsPerOperation: ITEMS },
   });
   let heldAtHalfMb: number | undefined;
@@ -65,7 +74,11 @@ async function deleteAll(store: OperationStore, probe = false): Promise<Run> {
   });
   if (measured.result.deleted !== ITEMS) throw new Error(`deleted ${measured.result.deleted} of ${ITEMS}`);
   await engine.close();
-  return { ms: measured.ms, rssGrowthMb: measured.rssGrowthMb, ...(heldAtHalfMb === undefined ? {} : { heldAtHalfMb }) };
+  return {
+    ms: measured.ms,
+    rssGrowthMb: measured.rssGrowthMb,
+    ...(heldAtHalfMb === undefined ? {} : { heldAtHalfMb }),
+  };
 }
 
 function inMemory(probe = false): Promise<Run> {
@@ -90,7 +103,10 @@ async function sqlite(probe = false): Promise<SqliteRun> {
 }
 
 function bytesOf(file: string): number {
-  return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (existsSync(file + suffix) ? statSync(file + suffix).size : 0), 0);
+  return ['', '-wal', '-shm'].reduce(
+    (sum, suffix) => sum + (existsSync(file + suffix) ? statSync(file + suffix).size : 0),
+    0,
+  );
 }
 
 export async function runJournal(): Promise<void> {
@@ -116,9 +132,23 @@ export async function runJournal(): Promise<void> {
   const worst = (runs: Run[], pick: (run: Run) => number) => Math.max(...runs.map(pick));
   const last = sqliteRuns.at(-1) as SqliteRun;
   const held = (run: Run) => (run.heldAtHalfMb === undefined ? 'n/a' : `${fmt(run.heldAtHalfMb, 1)} MB`);
-  console.log(`in-memory store   ${fmt(memoryRate)} items/s  (${fmt(memoryMs)} ms; ${memoryRuns.map((run) => fmt(run.ms)).join(', ')})  peak RSS growth ${fmt(worst(memoryRuns, (run) => run.rssGrowthMb), 1)} MB, heap held half-way ${held(memoryWarmUp)}`);
-  console.log(`SQLite journal    ${fmt(sqliteRate)} items/s  (${fmt(sqliteMs)} ms; ${sqliteRuns.map((run) => fmt(run.ms)).join(', ')})  peak RSS growth ${fmt(worst(sqliteRuns, (run) => run.rssGrowthMb), 1)} MB, heap held half-way ${held(sqliteWarmUp)}`);
+  console.log(
+    `in-memory store   ${fmt(memoryRate)} items/s  (${fmt(memoryMs)} ms; ${memoryRuns.map((run) => fmt(run.ms)).join(', ')})  peak RSS growth ${fmt(
+      worst(memoryRuns, (run) => run.rssGrowthMb),
+      1,
+    )} MB, heap held half-way ${held(memoryWarmUp)}`,
+  );
+  console.log(
+    `SQLite journal    ${fmt(sqliteRate)} items/s  (${fmt(sqliteMs)} ms; ${sqliteRuns.map((run) => fmt(run.ms)).join(', ')})  peak RSS growth ${fmt(
+      worst(sqliteRuns, (run) => run.rssGrowthMb),
+      1,
+    )} MB, heap held half-way ${held(sqliteWarmUp)}`,
+  );
   const checkpointMs = median(sqliteRuns.map((run) => run.closeMs));
-  console.log(`ratio             ${fmt(sqliteRate / memoryRate, 2)}x the in-memory throughput  (target >= 0.50x; SQLite RSS growth < 200 MB); ${fmt(memoryMs / (sqliteMs + checkpointMs), 2)}x counting the checkpoint that follows`);
-  console.log(`journal on disk   ${fmt(last.bytesWithWal / 1_048_576, 1)} MB with WAL when the operation ends, ${fmt(last.bytesAfterClose / 1_048_576, 1)} MB after the checkpoint (${fmt(last.bytesAfterClose / ITEMS)} bytes per item, events included); the checkpoint took ${fmt(checkpointMs)} ms, after the operation`);
+  console.log(
+    `ratio             ${fmt(sqliteRate / memoryRate, 2)}x the in-memory throughput  (target >= 0.50x; SQLite RSS growth < 200 MB); ${fmt(memoryMs / (sqliteMs + checkpointMs), 2)}x counting the checkpoint that follows`,
+  );
+  console.log(
+    `journal on disk   ${fmt(last.bytesWithWal / 1_048_576, 1)} MB with WAL when the operation ends, ${fmt(last.bytesAfterClose / 1_048_576, 1)} MB after the checkpoint (${fmt(last.bytesAfterClose / ITEMS)} bytes per item, events included); the checkpoint took ${fmt(checkpointMs)} ms, after the operation`,
+  );
 }

@@ -1,5 +1,7 @@
 /** Samples resident memory while `work` runs; growth is measured against the level just before it started. */
-export async function measure<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; rssGrowthMb: number; peakRssMb: number }> {
+export async function measure<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; ms: number; rssGrowthMb: number; peakRssMb: number }> {
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
@@ -20,7 +22,9 @@ export async function measure<T>(work: () => Promise<T>): Promise<{ result: T; m
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 export function fmt(value: number, digits = 0): string {

@@ -1,4 +1,10 @@
-import { AccountRegistry, DeletionEngine, InMemoryEventBus, InMemoryOperationStore, defaultAccountLimits } from '@unreel/core';
+import {
+  AccountRegistry,
+  DeletionEngine,
+  InMemoryEventBus,
+  InMemoryOperationStore,
+  defaultAccountLimits,
+} from '@unreel/core';
 import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
 import type { RunningSimulator } from '@unreel/provider-testkit/simulator';
 import aliyunVod from '@unreel/plugin-aliyun-vod';
@@ -40,7 +46,8 @@ const cases: ProviderCase[] = [
     plugin: apiVideo as VideoProviderPluginV1<never>,
     documented: '200 writes/min (production), run as 200 per second',
     rate: { limit: 200, windowMs: 1_000 },
-    start: (rate) => startApiVideo({ videoCount: 0, rateLimit: { limit: rate.limit, readLimit: 500, windowMs: rate.windowMs } }),
+    start: (rate) =>
+      startApiVideo({ videoCount: 0, rateLimit: { limit: rate.limit, readLimit: 500, windowMs: rate.windowMs } }),
     settings: (simulator) => ({ apiKey: simulator.credentials['apiKey'], baseUrl: simulator.url }),
   },
   {
@@ -71,13 +78,23 @@ async function runCase(entry: ProviderCase): Promise<void> {
     const nativeIds = await simulator.seed(Array.from({ length: ITEMS }, () => ({ state: 'READY' as const })));
     const validated = await entry.plugin.settingsSchema['~standard'].validate(entry.settings(simulator));
     if (validated.issues) throw new Error(`${entry.name}: bench settings invalid: ${JSON.stringify(validated.issues)}`);
-    const provider = entry.plugin.create(validated.value, { account: 'bench', fetch: globalThis.fetch, logger: silent });
+    const provider = entry.plugin.create(validated.value, {
+      account: 'bench',
+      fetch: globalThis.fetch,
+      logger: silent,
+    });
     const requestsPerSecond = entry.rate.limit / (entry.rate.windowMs / 1_000);
     const engine = new DeletionEngine({
       store: new InMemoryOperationStore(),
       bus: new InMemoryEventBus(),
       accounts: new AccountRegistry([
-        { name: 'bench', pluginId: entry.plugin.id, provider, limits: defaultAccountLimits(provider, { requestsPerSecond }), deleteDelayMs: 0 },
+        {
+          name: 'bench',
+          pluginId: entry.plugin.id,
+          provider,
+          limits: defaultAccountLimits(provider, { requestsPerSecond }),
+          deleteDelayMs: 0,
+        },
       ]),
       options: { maxIdsPerOperation: ITEMS },
     });
@@ -113,6 +130,8 @@ async function runCase(entry: ProviderCase): Promise<void> {
  * the time against the floor that limit implies (calls / rate), and how many answers were throttled.
  */
 export async function runProviderThroughput(): Promise<void> {
-  console.log(`\n## provider-throughput: ${fmt(ITEMS)} deletions per simulator at its rate limit (target <= 1.15x the floor, 0 throttled)`);
+  console.log(
+    `\n## provider-throughput: ${fmt(ITEMS)} deletions per simulator at its rate limit (target <= 1.15x the floor, 0 throttled)`,
+  );
   for (const entry of cases) await runCase(entry);
 }

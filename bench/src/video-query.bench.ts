@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { buildSchema, execute, parse, validate, type DocumentNode, type GraphQLError } from 'graphql';
-import { AccountRegistry, DeletionEngine, InMemoryEventBus, InMemoryOperationStore, defaultAccountLimits, parseVideoId } from '@unreel/core';
+import {
+  AccountRegistry,
+  DeletionEngine,
+  InMemoryEventBus,
+  InMemoryOperationStore,
+  defaultAccountLimits,
+  parseVideoId,
+} from '@unreel/core';
 import sandbox, { SandboxLibrary, sandboxSettingsSchema } from '@unreel/plugin-sandbox';
 import { createUnreelServer } from '@unreel/server';
 import { fmt, median } from './measure.js';
@@ -27,7 +34,10 @@ async function startUnreel(): Promise<Target> {
   const server = await createUnreelServer({
     port: 0,
     logLevel: 'silent',
-    config: { journal: { driver: 'memory' }, accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }] },
+    config: {
+      journal: { driver: 'memory' },
+      accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }],
+    },
   });
   return { url: server.url, close: () => server.close() };
 }
@@ -38,11 +48,17 @@ async function startUnreel(): Promise<Target> {
  * does; without it every request is parsed and validated afresh, as `graphql()` does.
  */
 async function startPlain(cacheDocuments: boolean): Promise<Target> {
-  const provider = sandbox.create(sandboxSettingsSchema.parse(settings), { account: 'bench', fetch: globalThis.fetch, logger: silent });
+  const provider = sandbox.create(sandboxSettingsSchema.parse(settings), {
+    account: 'bench',
+    fetch: globalThis.fetch,
+    logger: silent,
+  });
   const engine = new DeletionEngine({
     store: new InMemoryOperationStore(),
     bus: new InMemoryEventBus(),
-    accounts: new AccountRegistry([{ name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 }]),
+    accounts: new AccountRegistry([
+      { name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 },
+    ]),
   });
   const schema = buildSchema(`
     enum VideoStatus { PROCESSING READY FAILED DELETED UNKNOWN }
@@ -53,7 +69,9 @@ async function startPlain(cacheDocuments: boolean): Promise<Target> {
     video: async ({ id }: { id: string }) => {
       const { account, nativeId } = parseVideoId(id);
       const [video] = await engine.getVideos(account, [nativeId]);
-      return video ? { id, account, provider: 'sandbox', nativeId: video.id, title: video.title, status: video.status } : null;
+      return video
+        ? { id, account, provider: 'sandbox', nativeId: video.id, title: video.title, status: video.status }
+        : null;
     },
   };
   const documents = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
@@ -67,9 +85,15 @@ async function startPlain(cacheDocuments: boolean): Promise<Target> {
     return prepared;
   };
   const server = createServer(async (request, response) => {
-    const { query, variables } = JSON.parse(await readBody(request)) as { query: string; variables?: Record<string, unknown> };
+    const { query, variables } = JSON.parse(await readBody(request)) as {
+      query: string;
+      variables?: Record<string, unknown>;
+    };
     const { document, errors } = prepare(query);
-    const result = errors.length > 0 ? { errors } : await execute({ schema, document, rootValue, variableValues: variables ?? null });
+    const result =
+      errors.length > 0
+        ? { errors }
+        : await execute({ schema, document, rootValue, variableValues: variables ?? null });
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(result));
   });
@@ -91,7 +115,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 async function ask(url: string, id: string): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY, variables: { id } }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: QUERY, variables: { id } }),
+  });
   return response.json();
 }
 
@@ -107,7 +135,10 @@ async function load(url: string, seconds: number): Promise<number> {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: QUERY, variables: { id: ids[next++ % ids.length] } }) }),
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query: QUERY, variables: { id: ids[next++ % ids.length] } }),
+        }),
       },
     ],
   });
@@ -118,7 +149,9 @@ async function load(url: string, seconds: number): Promise<number> {
 }
 
 export async function runVideoQuery(): Promise<void> {
-  console.log(`\n## { video(id) }: unreel vs plain graphql-js + node:http, ${SECONDS} s of requests over ${CONNECTIONS} connections (${ROUNDS} rounds, medians)`);
+  console.log(
+    `\n## { video(id) }: unreel vs plain graphql-js + node:http, ${SECONDS} s of requests over ${CONNECTIONS} connections (${ROUNDS} rounds, medians)`,
+  );
   const targets = {
     plain: await startPlain(false),
     plainCached: await startPlain(true),
@@ -127,19 +160,23 @@ export async function runVideoQuery(): Promise<void> {
   try {
     const sample = ids[42] as string;
     const answers = await Promise.all(Object.values(targets).map((target) => ask(target.url, sample)));
-    if (new Set(answers.map((answer) => JSON.stringify(answer))).size !== 1) throw new Error(`the servers disagree: ${JSON.stringify(answers)}`);
+    if (new Set(answers.map((answer) => JSON.stringify(answer))).size !== 1)
+      throw new Error(`the servers disagree: ${JSON.stringify(answers)}`);
     for (const target of Object.values(targets)) await load(target.url, 1);
     const rates = { plain: [] as number[], plainCached: [] as number[], unreel: [] as number[] };
     // Interleaved, so a neighbour's load on the machine falls on every server alike.
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const name of ['plain', 'plainCached', 'unreel'] as const) rates[name].push(await load(targets[name].url, SECONDS));
+      for (const name of ['plain', 'plainCached', 'unreel'] as const)
+        rates[name].push(await load(targets[name].url, SECONDS));
     }
     const plain = median(rates.plain);
     const plainCached = median(rates.plainCached);
     const unreel = median(rates.unreel);
     console.log(`plain graphql-js + node:http                      ${fmt(plain)} requests/s   (baseline)`);
     console.log(`plain, parsed documents cached                    ${fmt(plainCached)} requests/s`);
-    console.log(`unreel (Apollo 5, type-graphql, subgraph, DI)     ${fmt(unreel)} requests/s   ratio ${fmt(unreel / plain, 2)}x  (target >= 0.70x), ${fmt(unreel / plainCached, 2)}x the cached baseline`);
+    console.log(
+      `unreel (Apollo 5, type-graphql, subgraph, DI)     ${fmt(unreel)} requests/s   ratio ${fmt(unreel / plain, 2)}x  (target >= 0.70x), ${fmt(unreel / plainCached, 2)}x the cached baseline`,
+    );
   } finally {
     for (const target of Object.values(targets)) await target.close();
   }

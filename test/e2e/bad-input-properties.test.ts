@@ -7,7 +7,14 @@ import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteVideosDocument, DeletionDocument, DeletionProgressDocument, RestoreVideoDocument, VideoDocument, VideosDocument } from '@unreel/client';
+import {
+  DeleteVideosDocument,
+  DeletionDocument,
+  DeletionProgressDocument,
+  RestoreVideoDocument,
+  VideoDocument,
+  VideosDocument,
+} from '@unreel/client';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 
 /**
@@ -36,11 +43,22 @@ interface JournalCounts {
 }
 
 function countJournal(): JournalCounts {
-  return journal.prepare('SELECT (SELECT count(*) FROM operations) AS operations, (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM events) AS events').get() as JournalCounts;
+  return journal
+    .prepare(
+      'SELECT (SELECT count(*) FROM operations) AS operations, (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM events) AS events',
+    )
+    .get() as JournalCounts;
 }
 
-async function postRaw(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ACME_KEY}`, ...headers }, body });
+async function postRaw(
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ACME_KEY}`, ...headers },
+    body,
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -52,7 +70,10 @@ function postJson(query: string, variables: unknown): Promise<{ status: number; 
 function expectClearAnswer({ status, text }: { status: number; text: string }, where: string): void {
   expect(status, where).toBeLessThan(500);
   expect(text, where).not.toMatch(/\n\s+at |stacktrace|\.js:\d+:\d+/);
-  const body = JSON.parse(text) as { data?: unknown; errors?: { message?: unknown; extensions?: { code?: unknown } }[] };
+  const body = JSON.parse(text) as {
+    data?: unknown;
+    errors?: { message?: unknown; extensions?: { code?: unknown } }[];
+  };
   if (body.errors === undefined) {
     expect(body.data, where).toBeTypeOf('object');
     return;
@@ -71,7 +92,10 @@ const badId: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }).filter((text) => !text.startsWith(`${OWN}:`)),
   fc.string({ maxLength: 40 }).filter((text) => !text.startsWith(`${OWN}:`)),
   fc.nat({ max: 999_999 }).map((n) => `${FOREIGN}:vid-${String(n).padStart(6, '0')}`),
-  fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/).filter((name) => name !== OWN).map((name) => `${name}:vid-000001`),
+  fc
+    .stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/)
+    .filter((name) => name !== OWN)
+    .map((name) => `${name}:vid-000001`),
   fc.constantFrom(' ', '\n', '\u0000', '\t', '\u007f', '\u0085').map((character) => `${OWN}:vid${character}1`),
   fc.integer({ min: 257, max: 2_000 }).map((length) => `${OWN}:${'x'.repeat(length)}`),
   fc.constantFrom(`${OWN}:`, ':vid-000001', '', ':', `${OWN.toUpperCase()}:vid-000001`),
@@ -96,13 +120,41 @@ const badDeleteInput: fc.Arbitrary<unknown> = fc.oneof(
     })
     .chain((ids) =>
       fc.record(
-        { ids: fc.constant(ids), operationId: fc.oneof(fc.constant(undefined), fc.string({ unit: 'binary', maxLength: 200 }), fc.integer(), fc.constant(null)), wait: fc.oneof(fc.boolean(), fc.constant(null), fc.string({ maxLength: 4 })) },
+        {
+          ids: fc.constant(ids),
+          operationId: fc.oneof(
+            fc.constant(undefined),
+            fc.string({ unit: 'binary', maxLength: 200 }),
+            fc.integer(),
+            fc.constant(null),
+          ),
+          wait: fc.oneof(fc.boolean(), fc.constant(null), fc.string({ maxLength: 4 })),
+        },
         { requiredKeys: ['ids'] },
       ),
     ),
-  fc.integer({ min: MAX_IDS + 1, max: 5_000 }).map((count) => ({ ids: Array.from({ length: count }, (_, index) => `${OWN}:vid-${String(index + 1).padStart(6, '0')}`) })),
-  fc.constantFrom<unknown>({ ids: [] }, { ids: null }, { ids: 'beta-sb:vid-000001' }, { ids: 'no-colon' }, {}, null, 'input', 42, []),
-  fc.record({ ids: fc.array(ownId, { minLength: 1, maxLength: 3 }), operationId: fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((id) => !/^[A-Za-z0-9._:-]{1,128}$/.test(id)) }),
+  fc
+    .integer({ min: MAX_IDS + 1, max: 5_000 })
+    .map((count) => ({
+      ids: Array.from({ length: count }, (_, index) => `${OWN}:vid-${String(index + 1).padStart(6, '0')}`),
+    })),
+  fc.constantFrom<unknown>(
+    { ids: [] },
+    { ids: null },
+    { ids: 'beta-sb:vid-000001' },
+    { ids: 'no-colon' },
+    {},
+    null,
+    'input',
+    42,
+    [],
+  ),
+  fc.record({
+    ids: fc.array(ownId, { minLength: 1, maxLength: 3 }),
+    operationId: fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 40 })
+      .filter((id) => !/^[A-Za-z0-9._:-]{1,128}$/.test(id)),
+  }),
 );
 
 /** Arguments of the read and restore entry points that are malformed, foreign, unknown, or of the wrong type. */
@@ -111,32 +163,102 @@ const badReadRequest: fc.Arbitrary<{ query: string; variables: unknown }> = fc.o
   fc.record({ query: fc.constant(print(RestoreVideoDocument)), variables: fc.record({ id: badId }) }),
   fc.record({
     query: fc.constant(print(VideosDocument)),
-    variables: fc.record({ account: fc.oneof(fc.constant(FOREIGN), fc.constant(OWN), badId), first: fc.oneof(fc.integer(), fc.constant(null), fc.string()), after: fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null), fc.integer()) }),
+    variables: fc.record({
+      account: fc.oneof(fc.constant(FOREIGN), fc.constant(OWN), badId),
+      first: fc.oneof(fc.integer(), fc.constant(null), fc.string()),
+      after: fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null), fc.integer()),
+    }),
   }),
   fc.record({
     query: fc.constant(print(DeletionDocument)),
-    variables: fc.record({ id: fc.oneof(fc.string({ unit: 'binary' }), badId), first: fc.oneof(fc.integer(), fc.constant(null)), after: fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null)), status: fc.oneof(fc.string(), fc.constant('DELETED'), fc.constant(null)) }),
+    variables: fc.record({
+      id: fc.oneof(fc.string({ unit: 'binary' }), badId),
+      first: fc.oneof(fc.integer(), fc.constant(null)),
+      after: fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null)),
+      status: fc.oneof(fc.string(), fc.constant('DELETED'), fc.constant(null)),
+    }),
   }),
-  fc.record({ query: fc.constant(print(DeleteVideosDocument)), variables: fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.array(fc.anything(), { maxLength: 3 })) }),
+  fc.record({
+    query: fc.constant(print(DeleteVideosDocument)),
+    variables: fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.array(fc.anything(), { maxLength: 3 })),
+  }),
 );
 
-const GRAPHQL_WORDS = ['{', '}', '(', ')', ':', '$', '@', '...', ',', '"', '[', ']', '!', '=', 'query', 'mutation', 'subscription', 'fragment', 'on', 'accounts', 'videos', 'video', 'deletion', 'deleteVideos', 'restoreVideo', 'id', 'name', '__typename', '__schema', 'input', 'ids', '#', '\\u0000', '"""', '1e999', '-0'];
+const GRAPHQL_WORDS = [
+  '{',
+  '}',
+  '(',
+  ')',
+  ':',
+  '$',
+  '@',
+  '...',
+  ',',
+  '"',
+  '[',
+  ']',
+  '!',
+  '=',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'accounts',
+  'videos',
+  'video',
+  'deletion',
+  'deleteVideos',
+  'restoreVideo',
+  'id',
+  'name',
+  '__typename',
+  '__schema',
+  'input',
+  'ids',
+  '#',
+  '\\u0000',
+  '"""',
+  '1e999',
+  '-0',
+];
 
 /** Documents that do not parse, do not validate, or break a limit: token soup, unicode, deep, wide, aliased, directed. */
 const badDocument: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.array(fc.constantFrom(...GRAPHQL_WORDS), { maxLength: 200 }).map((words) => words.join(' ')),
-  fc.integer({ min: 9, max: 300 }).map((depth) => `{ ${'deletion(id: "x") { items { edges { node { '.repeat(Math.ceil(depth / 4))}videoId${' } } } }'.repeat(Math.ceil(depth / 4))} }`),
+  fc
+    .integer({ min: 9, max: 300 })
+    .map(
+      (depth) =>
+        `{ ${'deletion(id: "x") { items { edges { node { '.repeat(Math.ceil(depth / 4))}videoId${' } } } }'.repeat(Math.ceil(depth / 4))} }`,
+    ),
   fc.integer({ min: 2_001, max: 20_000 }).map((width) => `{ accounts { ${'name '.repeat(width)}} }`),
-  fc.integer({ min: 16, max: 3_000 }).map((count) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: __typename`).join(' ')} }`),
-  fc.integer({ min: 21, max: 500 }).map((count) => `{ ${Array.from({ length: count }, (_, index) => `f${index}: __typename @skip(if: false)`).join(' ')} }`),
-  fc.integer({ min: 1, max: 50 }).map((count) => `{ ${'videos(account: "acme-sb", first: 500) { edges { node { id title deletion { error { code } } } } } '.repeat(count)}}`),
+  fc
+    .integer({ min: 16, max: 3_000 })
+    .map((count) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: __typename`).join(' ')} }`),
+  fc
+    .integer({ min: 21, max: 500 })
+    .map(
+      (count) =>
+        `{ ${Array.from({ length: count }, (_, index) => `f${index}: __typename @skip(if: false)`).join(' ')} }`,
+    ),
+  fc
+    .integer({ min: 1, max: 50 })
+    .map(
+      (count) =>
+        `{ ${'videos(account: "acme-sb", first: 500) { edges { node { id title deletion { error { code } } } } } '.repeat(count)}}`,
+    ),
 );
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-properties-'));
   const config = path.join(dir, 'unreel.config.json');
-  const sandbox = (name: string, seed: number) => ({ name, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 80, seed, latencyMs: [0, 2] } });
+  const sandbox = (name: string, seed: number) => ({
+    name,
+    plugin: '@unreel/plugin-sandbox',
+    settings: { videoCount: 80, seed, latencyMs: [0, 2] },
+  });
   writeFileSync(
     config,
     JSON.stringify({
@@ -159,7 +281,10 @@ beforeAll(async () => {
     const seeded = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: print(DeleteVideosDocument), variables: { input: { ids: [id], operationId: 'seed' } } }),
+      body: JSON.stringify({
+        query: print(DeleteVideosDocument),
+        variables: { input: { ids: [id], operationId: 'seed' } },
+      }),
     });
     expect(seeded.status).toBe(200);
   }
@@ -171,7 +296,11 @@ beforeAll(async () => {
 afterEach(async () => {
   expect(server.child.exitCode).toBeNull();
   expect((await fetch(url.replace(/\/graphql$/, '/healthz'))).status).toBe(200);
-  const still = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ACME_KEY}` }, body: JSON.stringify({ query: '{ accounts { name } }' }) });
+  const still = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ACME_KEY}` },
+    body: JSON.stringify({ query: '{ accounts { name } }' }),
+  });
   expect(await still.json()).toEqual({ data: { accounts: [{ name: OWN }] } });
   expect(countJournal()).toEqual(before);
 });
@@ -198,22 +327,33 @@ describe('bad input never hurts', () => {
   });
 
   it('refuses the same inputs with the same kind of coded error over WebSocket, on one socket that stays open', async () => {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${ACME_KEY}` } });
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${ACME_KEY}` },
+    });
     try {
       await fc.assert(
         fc.asyncProperty(badDeleteInput, async (input) => {
-          const errors = await new Promise<readonly { message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
-            let found: readonly { message: string; extensions?: Record<string, unknown> }[] = [];
-            client.subscribe(
-              { query: print(DeleteVideosDocument), variables: { input } as Record<string, unknown> },
-              {
-                next: (result) => (found = result.errors ?? []),
-                // An `error` message carries GraphQL errors; a CloseEvent would mean the socket died, which must not happen.
-                error: (error) => (Array.isArray(error) ? resolve(error) : reject(new Error(`socket failed: ${String((error as { code?: number }).code ?? error)}`))),
-                complete: () => resolve(found),
-              },
-            );
-          });
+          const errors = await new Promise<readonly { message: string; extensions?: Record<string, unknown> }[]>(
+            (resolve, reject) => {
+              let found: readonly { message: string; extensions?: Record<string, unknown> }[] = [];
+              client.subscribe(
+                { query: print(DeleteVideosDocument), variables: { input } as Record<string, unknown> },
+                {
+                  next: (result) => (found = result.errors ?? []),
+                  // An `error` message carries GraphQL errors; a CloseEvent would mean the socket died, which must not happen.
+                  error: (error) =>
+                    Array.isArray(error)
+                      ? resolve(error)
+                      : reject(new Error(`socket failed: ${String((error as { code?: number }).code ?? error)}`)),
+                  complete: () => resolve(found),
+                },
+              );
+            },
+          );
           expect(errors.length, JSON.stringify(input).slice(0, 300)).toBeGreaterThan(0);
           for (const error of errors) {
             expect(error.message.length).toBeGreaterThan(0);
@@ -253,14 +393,31 @@ describe('bad input never hurts', () => {
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.uint8Array({ maxLength: 200 }),
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-      fc.record({ query: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string())), variables: fc.anything(), operationName: fc.anything(), extensions: fc.anything() }).map((value) => JSON.stringify(value)),
+      fc
+        .record({
+          query: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string())),
+          variables: fc.anything(),
+          operationName: fc.anything(),
+          extensions: fc.anything(),
+        })
+        .map((value) => JSON.stringify(value)),
     );
     await fc.assert(
-      fc.asyncProperty(body, fc.constantFrom('application/json', 'application/json; charset=utf-16', 'application/graphql', 'application/x-www-form-urlencoded'), async (payload, contentType) => {
-        const answer = await postRaw(payload, { 'content-type': contentType });
-        expectClearAnswer(answer, `${contentType}: ${String(payload).slice(0, 200)}`);
-        if (JSON.parse(answer.text).errors === undefined) throw new Error(`accepted ${String(payload).slice(0, 200)}`);
-      }),
+      fc.asyncProperty(
+        body,
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-16',
+          'application/graphql',
+          'application/x-www-form-urlencoded',
+        ),
+        async (payload, contentType) => {
+          const answer = await postRaw(payload, { 'content-type': contentType });
+          expectClearAnswer(answer, `${contentType}: ${String(payload).slice(0, 200)}`);
+          if (JSON.parse(answer.text).errors === undefined)
+            throw new Error(`accepted ${String(payload).slice(0, 200)}`);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -281,9 +438,29 @@ describe('bad input never hurts', () => {
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.uint8Array({ maxLength: 200 }),
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-      fc.record({ type: fc.constantFrom('subscribe', 'complete', 'next', 'error', 'connection_init', 'connection_ack', 'ping', 'pong', 'nope'), id: fc.anything(), payload: fc.anything() }).map((value) => JSON.stringify(value)),
       fc
-        .record({ id: fc.string({ maxLength: 10 }), query: fc.oneof(badDocument, fc.constant(print(DeletionProgressDocument))), variables: fc.anything() })
+        .record({
+          type: fc.constantFrom(
+            'subscribe',
+            'complete',
+            'next',
+            'error',
+            'connection_init',
+            'connection_ack',
+            'ping',
+            'pong',
+            'nope',
+          ),
+          id: fc.anything(),
+          payload: fc.anything(),
+        })
+        .map((value) => JSON.stringify(value)),
+      fc
+        .record({
+          id: fc.string({ maxLength: 10 }),
+          query: fc.oneof(badDocument, fc.constant(print(DeletionProgressDocument))),
+          variables: fc.anything(),
+        })
         .map(({ id, query, variables }) => JSON.stringify({ type: 'subscribe', id, payload: { query, variables } })),
       fc.integer({ min: MAX_BODY + 1, max: MAX_BODY * 2 }).map((size) => 'x'.repeat(size)),
     );
@@ -291,7 +468,9 @@ describe('bad input never hurts', () => {
       fc.asyncProperty(fc.boolean(), fc.array(frame, { minLength: 1, maxLength: 6 }), async (initialise, frames) => {
         const outcome = await throwFrames(initialise, frames);
         // 4400 bad message, 4401 not initialised, 4403 refused, 4409 duplicate id, 4429 repeated init, 1009 too big.
-        expect([undefined, 1000, 1009, 4400, 4401, 4403, 4409, 4429], JSON.stringify(frames).slice(0, 300)).toContain(outcome);
+        expect([undefined, 1000, 1009, 4400, 4401, 4403, 4409, 4429], JSON.stringify(frames).slice(0, 300)).toContain(
+          outcome,
+        );
       }),
       { numRuns: RUNS },
     );
@@ -321,7 +500,8 @@ function throwFrames(initialise: boolean, frames: (string | Uint8Array)[]): Prom
       }
     });
     socket.once('open', () => {
-      if (initialise) socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ACME_KEY}` } }));
+      if (initialise)
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ACME_KEY}` } }));
       for (const frame of frames) socket.send(frame);
       socket.send(JSON.stringify({ type: 'ping' }));
     });

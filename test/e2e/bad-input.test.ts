@@ -1,6 +1,12 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteVideosDocument, DeletionDocument, DeletionProgressDocument, VideoDocument, VideosDocument } from '@unreel/client';
+import {
+  DeleteVideosDocument,
+  DeletionDocument,
+  DeletionProgressDocument,
+  VideoDocument,
+  VideosDocument,
+} from '@unreel/client';
 import { getSandboxLibrary } from '@unreel/plugin-sandbox';
 import type { UnreelServer } from '@unreel/server';
 import { data, post } from '../support/graphql-http.js';
@@ -18,7 +24,11 @@ const badInputs: [string, string[], RegExp][] = [
   ['a malformed id', ['sandbox:vid-000001', 'no-colon-here'], /Invalid video id "no-colon-here"/],
   ['an id with whitespace', ['sandbox:vid 1'], /Invalid video id/],
   ['an unknown account', ['sandbox:vid-000001', 'elsewhere:abc'], /Unknown account "elsewhere"/],
-  ['too many ids', ['a', 'b', 'c', 'd', 'e', 'f'].map((suffix) => `sandbox:vid-${suffix}`), /Too many ids: 6 given, at most 5/],
+  [
+    'too many ids',
+    ['a', 'b', 'c', 'd', 'e', 'f'].map((suffix) => `sandbox:vid-${suffix}`),
+    /Too many ids: 6 given, at most 5/,
+  ],
   ['an empty list', [], /at least one video id/],
 ];
 
@@ -36,7 +46,9 @@ describe('bad input', () => {
   });
 
   it('rejects a malformed operationId and out-of-range paging', async () => {
-    const badOperation = await post(server.url, DeleteVideosDocument, { input: { ids: ['sandbox:vid-000001'], operationId: 'spaces are bad' } });
+    const badOperation = await post(server.url, DeleteVideosDocument, {
+      input: { ids: ['sandbox:vid-000001'], operationId: 'spaces are bad' },
+    });
     expect(badOperation.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'operationId' });
     const tooMany = await post(server.url, VideosDocument, { account: SANDBOX, first: 10_000 });
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -49,7 +61,9 @@ describe('bad input', () => {
   it('gives GraphQL-level errors their codes: validation, parse, variables', async () => {
     expect((await post(server.url, '{ nope }')).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect((await post(server.url, '{ accounts ')).errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
-    const wrongType = await post(server.url, DeleteVideosDocument, { input: { ids: 'not-a-list-of-ids', operationId: 5 } } as never);
+    const wrongType = await post(server.url, DeleteVideosDocument, {
+      input: { ids: 'not-a-list-of-ids', operationId: 5 },
+    } as never);
     expect(wrongType.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -66,7 +80,9 @@ describe('bad input', () => {
       await wrongVariables.done;
       expect(wrongVariables.results[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       // A scalar that refuses its value (Boolean given "") is the request's fault too, as it is over HTTP.
-      const wrongScalar = collect(client, DeleteVideosDocument, { input: { ids: ['sandbox:vid-000001'], wait: '' } } as never);
+      const wrongScalar = collect(client, DeleteVideosDocument, {
+        input: { ids: ['sandbox:vid-000001'], wait: '' },
+      } as never);
       await wrongScalar.done;
       expect(wrongScalar.results[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       const badAfter = collect(client, DeletionProgressDocument, { operationId: 'x', after: -1 });

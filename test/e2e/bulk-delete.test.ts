@@ -98,7 +98,9 @@ describe('bulk delete with live progress', () => {
     const firstResult = await data(server.url, DeleteVideosDocument, { input: { ids: chosen, operationId } });
     const callsBefore = library?.calls.length;
     const shuffled = [...chosen].reverse();
-    const secondResult = await data(server.url, DeleteVideosDocument, { input: { ids: [...shuffled, chosen[0] as string], operationId } });
+    const secondResult = await data(server.url, DeleteVideosDocument, {
+      input: { ids: [...shuffled, chosen[0] as string], operationId },
+    });
     expect(secondResult.deleteVideos).toEqual(firstResult.deleteVideos);
     expect(library?.calls.length).toBe(callsBefore);
     const after = await data(server.url, DeletionDocument, { id: operationId, first: 100 });
@@ -111,7 +113,9 @@ describe('bulk delete with live progress', () => {
 
   it('returns at once with wait: false and finishes in the background', async () => {
     const operationId = 'e2e-nowait';
-    const result = await data(server.url, DeleteVideosDocument, { input: { ids: ids.slice(385, 395), operationId, wait: false } });
+    const result = await data(server.url, DeleteVideosDocument, {
+      input: { ids: ids.slice(385, 395), operationId, wait: false },
+    });
     expect(result.deleteVideos.total).toBe(10);
     const client = wsClient(server.wsUrl);
     const stream = collect(client, DeletionProgressDocument, { operationId, after: 0 });

@@ -2,7 +2,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DeleteVideosDocument, DeletionDocument, DeletionProgressDocument, type DeletionProgressSubscription } from '@unreel/client';
+import {
+  DeleteVideosDocument,
+  DeletionDocument,
+  DeletionProgressDocument,
+  type DeletionProgressSubscription,
+} from '@unreel/client';
 import { SqliteOperationStore, operationKey, type ItemRecord } from '@unreel/core';
 import { startChildServer } from '../support/child-server.js';
 import { data } from '../support/graphql-http.js';
@@ -29,7 +34,8 @@ async function journalAtKill(dir: string): Promise<{ items: ItemRecord[]; lastSe
   const copy = path.join(dir, 'at-kill');
   mkdirSync(copy);
   for (const suffix of ['', '-wal']) {
-    if (existsSync(path.join(dir, `journal.db${suffix}`))) copyFileSync(path.join(dir, `journal.db${suffix}`), path.join(copy, `journal.db${suffix}`));
+    if (existsSync(path.join(dir, `journal.db${suffix}`)))
+      copyFileSync(path.join(dir, `journal.db${suffix}`), path.join(copy, `journal.db${suffix}`));
   }
   const store = new SqliteOperationStore({ path: path.join(copy, 'journal.db') });
   try {
@@ -38,7 +44,10 @@ async function journalAtKill(dir: string): Promise<{ items: ItemRecord[]; lastSe
     const key = operationKey(operation.tenant, operation.id);
     const items: ItemRecord[] = [];
     for (;;) {
-      const page = await store.listItems(key, { first: 500, ...(items.length > 0 ? { after: (items.at(-1) as ItemRecord).position } : {}) });
+      const page = await store.listItems(key, {
+        first: 500,
+        ...(items.length > 0 ? { after: (items.at(-1) as ItemRecord).position } : {}),
+      });
       items.push(...page.items);
       if (!page.hasNextPage) break;
     }
@@ -64,7 +73,14 @@ describe('crash recovery', () => {
             // Slowed down so the kill lands mid-operation, and slow to answer after acting, so that it lands while
             // deletions have happened that the journal cannot know of; persisted so the provider remembers them
             // across processes.
-            settings: { videoCount: VIDEOS, latencyMs: [5, 15], replyDelayMs: [30, 60], processingRatio: 0, forbiddenRatio: 0, stateFile },
+            settings: {
+              videoCount: VIDEOS,
+              latencyMs: [5, 15],
+              replyDelayMs: [30, 60],
+              processingRatio: 0,
+              forbiddenRatio: 0,
+              stateFile,
+            },
             limits: { concurrency: 2 },
           },
         ],
@@ -89,18 +105,26 @@ describe('crash recovery', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     await watcher.dispose();
-    const atKill = readFileSync(stateFile, 'utf8').split('\n').filter((line) => line.includes('"m":"delete"')).length;
+    const atKill = readFileSync(stateFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"m":"delete"')).length;
     expect(atKill).toBeLessThan(VIDEOS / 25);
 
     // What the dead process left: every outcome it recorded matches the provider, and some deletions had taken
     // effect at the provider while their items were still open (attempted, outcome unknown) in the journal.
-    const deletedAtKill = new Set(sandboxRecords(stateFile).filter((record) => record.t === 'deleted').map((record) => `sb:${record.id}`));
+    const deletedAtKill = new Set(
+      sandboxRecords(stateFile)
+        .filter((record) => record.t === 'deleted')
+        .map((record) => `sb:${record.id}`),
+    );
     const journal = await journalAtKill(dir);
     expect(journal.items).toHaveLength(VIDEOS);
     const recorded = journal.items.filter((item) => item.status !== 'PENDING');
     expect(recorded.length).toBe(journal.lastSequence);
     expect(recorded.every((item) => item.status === 'DELETED' && deletedAtKill.has(item.videoId))).toBe(true);
-    const unseen = journal.items.filter((item) => item.status === 'PENDING' && item.ambiguous && item.attempts === 1 && deletedAtKill.has(item.videoId));
+    const unseen = journal.items.filter(
+      (item) => item.status === 'PENDING' && item.ambiguous && item.attempts === 1 && deletedAtKill.has(item.videoId),
+    );
     expect(unseen.length).toBeGreaterThan(0);
     const seenLive = live.results.map((result) => (result.data as DeletionProgressSubscription).deletionProgress);
     expect(seenLive.map((event) => event.sequence)).toEqual(seenLive.map((_, index) => index + 1));
@@ -123,16 +147,32 @@ describe('crash recovery', () => {
       expect(finals.size).toBe(VIDEOS);
       expect([...finals.values()].every((count) => count === 1)).toBe(true);
       expect(events.every((event) => event.item.status === 'DELETED')).toBe(true);
-      const summary = (event: Progress) => [event.sequence, event.item.videoId, event.item.status, event.item.attempts, event.completed];
+      const summary = (event: Progress) => [
+        event.sequence,
+        event.item.videoId,
+        event.item.status,
+        event.item.attempts,
+        event.completed,
+      ];
       expect(events.slice(0, seenLive.length).map(summary)).toEqual(seenLive.map(summary));
-      expect(resumed.results.map((result) => summary((result.data as DeletionProgressSubscription).deletionProgress))).toEqual(events.slice(seenLive.length).map(summary));
+      expect(
+        resumed.results.map((result) => summary((result.data as DeletionProgressSubscription).deletionProgress)),
+      ).toEqual(events.slice(seenLive.length).map(summary));
 
       // Tried again, found gone: our own lost attempt deleted them, so DELETED, never NOT_FOUND.
       const byVideo = new Map(events.map((event) => [event.item.videoId, event]));
-      for (const item of unseen) expect(byVideo.get(item.videoId)?.item).toMatchObject({ status: 'DELETED', attempts: 2 });
+      for (const item of unseen)
+        expect(byVideo.get(item.videoId)?.item).toMatchObject({ status: 'DELETED', attempts: 2 });
 
       const result = (await data(secondUrl, DeletionDocument, { id: 'crash-1', first: 1 })).deletion;
-      expect(result).toMatchObject({ pending: 0, total: VIDEOS, deleted: VIDEOS, notFound: 0, failed: 0, status: 'SUCCEEDED' });
+      expect(result).toMatchObject({
+        pending: 0,
+        total: VIDEOS,
+        deleted: VIDEOS,
+        notFound: 0,
+        failed: 0,
+        status: 'SUCCEEDED',
+      });
 
       // What reached the provider: every video at most twice (once before the kill, once on resume).
       const deliveries = new Map<string, number>();

@@ -62,7 +62,9 @@ describe('the journal across restarts', () => {
     const ids = ['sb:vid-000001', 'sb:vid-000002', 'sb:vid-000003'];
     const first = sandbox.start();
     const firstUrl = (await first.listening).url;
-    const original = (await data(firstUrl, DeleteVideosDocument, { input: { ids, operationId: 'retry-me', wait: true } })).deleteVideos;
+    const original = (
+      await data(firstUrl, DeleteVideosDocument, { input: { ids, operationId: 'retry-me', wait: true } })
+    ).deleteVideos;
     expect(original).toMatchObject({ status: 'SUCCEEDED', deleted: 3, pending: 0 });
     expect(existsSync(path.join(sandbox.dir, '.unreel', 'journal.db'))).toBe(true);
     await stop(first, 'SIGKILL');
@@ -71,13 +73,19 @@ describe('the journal across restarts', () => {
     const second = sandbox.start();
     try {
       const url = (await second.listening).url;
-      const retried = (await data(url, DeleteVideosDocument, { input: { ids: [...ids].reverse(), operationId: 'retry-me', wait: true } })).deleteVideos;
+      const retried = (
+        await data(url, DeleteVideosDocument, {
+          input: { ids: [...ids].reverse(), operationId: 'retry-me', wait: true },
+        })
+      ).deleteVideos;
       expect(retried).toEqual(original);
       expect(sandbox.calls('delete')).toHaveLength(deletesBefore);
       const conflict = await post(url, DeleteVideosDocument, { input: { ids: ids.slice(1), operationId: 'retry-me' } });
       expect(conflict.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_CONFLICT');
       expect(sandbox.calls('delete')).toHaveLength(deletesBefore);
-      const items = (await data(url, DeletionDocument, { id: 'retry-me', first: 10 })).deletion?.items.edges.map((edge) => [edge.node.videoId, edge.node.status]);
+      const items = (await data(url, DeletionDocument, { id: 'retry-me', first: 10 })).deletion?.items.edges.map(
+        (edge) => [edge.node.videoId, edge.node.status],
+      );
       expect(items).toEqual(ids.map((id) => [id, 'DELETED']));
     } finally {
       await stop(second, 'SIGTERM');
@@ -103,7 +111,11 @@ describe('the journal across restarts', () => {
     const sandbox = setup('journal-held', { journal: { path: 'journal.db' }, deleteDelay: '5s' });
     const ids = ['sb:vid-000001', 'sb:vid-000002', 'sb:vid-000003'];
     const first = sandbox.start();
-    const accepted = (await data((await first.listening).url, DeleteVideosDocument, { input: { ids, operationId: 'held', wait: false } })).deleteVideos;
+    const accepted = (
+      await data((await first.listening).url, DeleteVideosDocument, {
+        input: { ids, operationId: 'held', wait: false },
+      })
+    ).deleteVideos;
     expect(accepted).toMatchObject({ status: 'RUNNING', pending: 3 });
     await stop(first, 'SIGKILL');
 
@@ -143,7 +155,9 @@ describe('the journal across restarts', () => {
     const firstUrl = (await first.listening).url;
     await data(firstUrl, DeleteVideosDocument, { input: { ids: ['sb:vid-000001'], operationId: 'old', wait: true } });
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    await data(firstUrl, DeleteVideosDocument, { input: { ids: ['sb:vid-000002'], operationId: 'recent', wait: true } });
+    await data(firstUrl, DeleteVideosDocument, {
+      input: { ids: ['sb:vid-000002'], operationId: 'recent', wait: true },
+    });
     await stop(first, 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
@@ -152,7 +166,9 @@ describe('the journal across restarts', () => {
       const url = (await second.listening).url;
       expect((await data(url, DeletionDocument, { id: 'old' })).deletion).toBeNull();
       expect((await data(url, DeletionDocument, { id: 'recent' })).deletion).toMatchObject({ total: 1, deleted: 1 });
-      const again = (await data(url, DeleteVideosDocument, { input: { ids: ['sb:vid-000003'], operationId: 'old', wait: true } })).deleteVideos;
+      const again = (
+        await data(url, DeleteVideosDocument, { input: { ids: ['sb:vid-000003'], operationId: 'old', wait: true } })
+      ).deleteVideos;
       expect(again).toMatchObject({ total: 1, deleted: 1, status: 'SUCCEEDED' });
     } finally {
       await stop(second, 'SIGTERM');

@@ -22,7 +22,10 @@ type Presence = 'PRESENT' | 'SOFT_DELETED' | 'GONE';
 type Fault = 'throttle' | 'server-error';
 type SeedState = 'READY' | 'PROCESSING' | 'FORBIDDEN';
 type Kind = 'ready' | 'processing' | 'forbidden' | 'too-recent' | 'missing';
-type Expected = { status: 'DELETED' } | { status: 'NOT_FOUND' } | { status: 'FAILED'; code: 'IN_PROCESSING' | 'FORBIDDEN' | 'TOO_RECENT' };
+type Expected =
+  | { status: 'DELETED' }
+  | { status: 'NOT_FOUND' }
+  | { status: 'FAILED'; code: 'IN_PROCESSING' | 'FORBIDDEN' | 'TOO_RECENT' };
 
 /** One request that reached a provider with ids in it, and whether it was a throttled or 5xx answer (nothing acted). */
 interface DeleteCall {
@@ -97,8 +100,8 @@ function arrange(ordinary: PlannedItem[], special: PlannedItem[], lead: number):
   return arranged;
 }
 
-function items(account: string, nativeIds: readonly string[], kind: Kind, expected: Expected): PlannedItem[] {
-  return nativeIds.map((nativeId) => ({ videoId: `${account}:${nativeId}`, nativeId, kind, expected }));
+function items(accountName: string, nativeIds: readonly string[], kind: Kind, expected: Expected): PlannedItem[] {
+  return nativeIds.map((nativeId) => ({ videoId: `${accountName}:${nativeId}`, nativeId, kind, expected }));
 }
 
 /** Round robin over the accounts, so the operation's ids are as mixed as a frontend's selection. */
@@ -150,13 +153,26 @@ beforeAll(async () => {
     config: {
       journal: { driver: 'memory' },
       accounts: [
-        { name: 'omega', plugin: '@unreel/plugin-omegastream', settings: { apiKey: omega.credentials.apiKey, baseUrl: omega.url } },
+        {
+          name: 'omega',
+          plugin: '@unreel/plugin-omegastream',
+          settings: { apiKey: omega.credentials.apiKey, baseUrl: omega.url },
+        },
         {
           name: 'apivideo',
           plugin: '@unreel/plugin-api-video',
-          settings: { apiKey: apiVideo.credentials.apiKey, baseUrl: apiVideo.url, videoRestore: true, requestsPerSecond: 20 },
+          settings: {
+            apiKey: apiVideo.credentials.apiKey,
+            baseUrl: apiVideo.url,
+            videoRestore: true,
+            requestsPerSecond: 20,
+          },
         },
-        { name: 'elytron', plugin: '@unreel/plugin-elytron', settings: { apiKey: elytron.credentials.apiKey, baseUrl: elytron.url, plan: 'enterprise' } },
+        {
+          name: 'elytron',
+          plugin: '@unreel/plugin-elytron',
+          settings: { apiKey: elytron.credentials.apiKey, baseUrl: elytron.url, plan: 'enterprise' },
+        },
         {
           name: 'fastpix',
           plugin: '@unreel/plugin-fastpix',
@@ -164,7 +180,11 @@ beforeAll(async () => {
           settings: { ...fastpix.credentials, baseUrl: fastpix.url, requestsPerSecond: 20 },
         },
         { name: 'vod', plugin: '@unreel/plugin-aliyun-vod', settings: { ...vod.credentials, endpoint: vod.url } },
-        { name: 'sandbox', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 0, latencyMs: [...LATENCY_MS], processingRatio: 0, forbiddenRatio: 0 } },
+        {
+          name: 'sandbox',
+          plugin: '@unreel/plugin-sandbox',
+          settings: { videoCount: 0, latencyMs: [...LATENCY_MS], processingRatio: 0, forbiddenRatio: 0 },
+        },
       ],
     },
   });
@@ -185,7 +205,12 @@ beforeAll(async () => {
           ...items('omega', await seeded(omega, 'PROCESSING', 2), 'processing', failedWith('IN_PROCESSING')),
           ...items('omega', await seeded(omega, 'FORBIDDEN', 2), 'forbidden', failedWith('FORBIDDEN')),
           // Completed an hour ago: deletable in three hours, too far off to wait for.
-          ...items('omega', omega.addVideos([completedAnHourAgo, completedAnHourAgo]), 'too-recent', failedWith('TOO_RECENT')),
+          ...items(
+            'omega',
+            omega.addVideos([completedAnHourAgo, completedAnHourAgo]),
+            'too-recent',
+            failedWith('TOO_RECENT'),
+          ),
           ...items('omega', [omega.missingId(), omega.missingId()], 'missing', notFound),
         ],
         0,
@@ -277,10 +302,25 @@ beforeAll(async () => {
       maxBatchSize: 25,
       faults: ['throttle'],
       items: arrange(
-        items('sandbox', Array.from({ length: 14 }, () => sandbox.add('READY').id), 'ready', deleted),
+        items(
+          'sandbox',
+          Array.from({ length: 14 }, () => sandbox.add('READY').id),
+          'ready',
+          deleted,
+        ),
         [
-          ...items('sandbox', [1, 2].map(() => sandbox.add('PROCESSING').id), 'processing', failedWith('IN_PROCESSING')),
-          ...items('sandbox', [1, 2].map(() => sandbox.add('FORBIDDEN').id), 'forbidden', failedWith('FORBIDDEN')),
+          ...items(
+            'sandbox',
+            [1, 2].map(() => sandbox.add('PROCESSING').id),
+            'processing',
+            failedWith('IN_PROCESSING'),
+          ),
+          ...items(
+            'sandbox',
+            [1, 2].map(() => sandbox.add('FORBIDDEN').id),
+            'forbidden',
+            failedWith('FORBIDDEN'),
+          ),
           ...items('sandbox', ['vid-900001', 'vid-900002'], 'missing', notFound),
         ],
         0,
@@ -288,7 +328,10 @@ beforeAll(async () => {
       failNext: (kind, count) => sandbox.failNext(kind, count),
       stateOf: (id) => sandbox.stateOf(id),
       // The sandbox records a call before deciding its fault and keeps no status, so its own checks are apart.
-      deleteCalls: () => sandbox.calls.filter((call) => call.method === 'delete').map((call) => ({ ids: [...call.ids], faulted: false })),
+      deleteCalls: () =>
+        sandbox.calls
+          .filter((call) => call.method === 'delete')
+          .map((call) => ({ ids: [...call.ids], faulted: false })),
     },
   ];
   planned = interleave(accounts.map((entry) => entry.items));
@@ -323,7 +366,9 @@ describe('one bulk delete across all five providers and the sandbox', () => {
     expect(new Set(planned.map((item) => item.videoId)).size).toBe(200);
     expect(account('omega').items.length).toBeGreaterThan(50);
     expect(account('vod').items.length).toBeGreaterThan(20);
-    expect(new Set(planned.slice(0, 6).map((item) => item.videoId.split(':')[0]))).toEqual(new Set(accounts.map((entry) => entry.name)));
+    expect(new Set(planned.slice(0, 6).map((item) => item.videoId.split(':')[0]))).toEqual(
+      new Set(accounts.map((entry) => entry.name)),
+    );
   });
 
   it('streams 200 events, gapless 1..200, every id exactly once, and the counts add up', () => {
@@ -375,20 +420,30 @@ describe('one bulk delete across all five providers and the sandbox', () => {
       if (event.item.status === 'FAILED') expect(event.item.error).toMatchObject({ retryable: false });
       else expect(event.item.error).toBeNull();
     }
-    const notFound = events.filter((event) => event.item.status === 'NOT_FOUND').map((event) => event.item.videoId);
-    expect(notFound.sort()).toEqual(planned.filter((item) => item.kind === 'missing').map((item) => item.videoId).sort());
+    const gone = events.filter((event) => event.item.status === 'NOT_FOUND').map((event) => event.item.videoId);
+    expect(gone.sort()).toEqual(
+      planned
+        .filter((item) => item.kind === 'missing')
+        .map((item) => item.videoId)
+        .sort(),
+    );
   });
 
   it('marks deletions restorable on api.video (Video Restore), OmegaStream and the sandbox, never on permanent providers', () => {
-    const deletedOn = (name: string) => events.filter((event) => event.item.status === 'DELETED' && event.item.videoId.startsWith(`${name}:`));
+    const deletedOn = (name: string) =>
+      events.filter((event) => event.item.status === 'DELETED' && event.item.videoId.startsWith(`${name}:`));
     for (const name of ['apivideo', 'sandbox']) {
       expect(deletedOn(name).every((event) => event.item.restorable && event.item.restorableUntil !== null)).toBe(true);
     }
     // OmegaStream restores without a documented window: restorable, with no end date to show.
     expect(deletedOn('omega').length).toBeGreaterThan(0);
-    expect(deletedOn('omega').every((event) => event.item.restorable && event.item.restorableUntil === null)).toBe(true);
+    expect(deletedOn('omega').every((event) => event.item.restorable && event.item.restorableUntil === null)).toBe(
+      true,
+    );
     for (const name of ['elytron', 'fastpix', 'vod']) {
-      expect(deletedOn(name).every((event) => !event.item.restorable && event.item.restorableUntil === null)).toBe(true);
+      expect(deletedOn(name).every((event) => !event.item.restorable && event.item.restorableUntil === null)).toBe(
+        true,
+      );
     }
   });
 
@@ -397,7 +452,10 @@ describe('one bulk delete across all five providers and the sandbox', () => {
       const calls = callsAtFinish.get(entry.name) ?? [];
       const answered = calls.filter((call) => !call.faulted);
       const sent = entry.items.map((item) => item.nativeId).sort();
-      expect(calls.every((call) => call.ids.length <= entry.maxBatchSize), entry.name).toBe(true);
+      expect(
+        calls.every((call) => call.ids.length <= entry.maxBatchSize),
+        entry.name,
+      ).toBe(true);
       if (entry.name === 'sandbox') continue;
       // Refusals are not retried, so every id reached the provider in exactly one answered request.
       expect(answered.flatMap((call) => call.ids).sort(), entry.name).toEqual(sent);
@@ -434,7 +492,11 @@ describe('one bulk delete across all five providers and the sandbox', () => {
       const item = entry.items.find((candidate) => candidate.kind === 'ready') as PlannedItem;
       expect(entry.stateOf(item.nativeId)).toBe('SOFT_DELETED');
       const restored = (await transcript.data(url, RestoreVideoDocument, { id: item.videoId })).restoreVideo;
-      expect(restored, name).toMatchObject({ restored: true, error: null, video: { id: item.videoId, status: 'READY', deletion: { status: 'RESTORED' } } });
+      expect(restored, name).toMatchObject({
+        restored: true,
+        error: null,
+        video: { id: item.videoId, status: 'READY', deletion: { status: 'RESTORED' } },
+      });
       expect(entry.stateOf(item.nativeId), name).toBe('PRESENT');
     }
     for (const name of ['elytron', 'fastpix', 'vod']) {
@@ -467,10 +529,18 @@ describe('one bulk delete across all five providers and the sandbox', () => {
     };
     // A lookup whose whole call the provider refuses comes back as a GraphQL error, which is scanned too.
     const lookedUp = account('vod').items.find((item) => item.kind === 'forbidden') as PlannedItem;
-    vod.failNextWith({ status: 403, code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.' });
+    vod.failNextWith({
+      status: 403,
+      code: 'Forbidden.RAM',
+      message: 'User not authorized to operate on the specified resource.',
+    });
     const refusedLookup = await transcript.post((server as UnreelServer).url, VideoDocument, { id: lookedUp.videoId });
     // The provider's refusal, said as such: a stable code, the provider's own reason, and no internal error.
-    expect(refusedLookup.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_ERROR', providerCode: 'FORBIDDEN', retryable: false });
+    expect(refusedLookup.errors?.[0]?.extensions).toEqual({
+      code: 'PROVIDER_ERROR',
+      providerCode: 'FORBIDDEN',
+      retryable: false,
+    });
     expect(refusedLookup.data?.video).toBeNull();
 
     // At least the subscription's 200 events, the delete and the lookup; the control proves the scan reads them.

@@ -35,8 +35,17 @@ beforeAll(async () => {
   server = await startTestServer(
     {
       accounts: [
-        { name: ACCOUNT, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 60, latencyMs: [0, 2], processingRatio: 0, forbiddenRatio: 0 } },
-        { name: HELD, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 5, latencyMs: [0, 2] }, deleteDelay: '1h' },
+        {
+          name: ACCOUNT,
+          plugin: '@unreel/plugin-sandbox',
+          settings: { videoCount: 60, latencyMs: [0, 2], processingRatio: 0, forbiddenRatio: 0 },
+        },
+        {
+          name: HELD,
+          plugin: '@unreel/plugin-sandbox',
+          settings: { videoCount: 5, latencyMs: [0, 2] },
+          deleteDelay: '1h',
+        },
       ],
       tenants: [{ name: 'ops', apiKeys: [KEY], accounts: [ACCOUNT, HELD] }],
       server: { metrics: { apiKey: METRICS_KEY } },
@@ -57,7 +66,8 @@ async function scrape(): Promise<string> {
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
@@ -67,17 +77,31 @@ describe('structured logs', () => {
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'req-ops-1', ...bearer(KEY) },
-      body: JSON.stringify({ query: 'mutation($input: DeleteVideosInput!) { deleteVideos(input: $input) { id status } }', variables: { input: { ids: [`${ACCOUNT}:vid-000001`], operationId: 'ops-logged' } } }),
+      body: JSON.stringify({
+        query: 'mutation($input: DeleteVideosInput!) { deleteVideos(input: $input) { id status } }',
+        variables: { input: { ids: [`${ACCOUNT}:vid-000001`], operationId: 'ops-logged' } },
+      }),
     });
     expect(response.headers.get('x-request-id')).toBe('req-ops-1');
-    expect((await response.json()) as unknown).toMatchObject({ data: { deleteVideos: { id: 'ops-logged', status: 'SUCCEEDED' } } });
+    expect((await response.json()) as unknown).toMatchObject({
+      data: { deleteVideos: { id: 'ops-logged', status: 'SUCCEEDED' } },
+    });
 
     const request = lines.find((line) => line.msg === 'graphql request' && line.requestId === 'req-ops-1');
     expect(request).toMatchObject({ tenant: 'ops', transport: 'http', level: 30 });
-    expect(lines.find((line) => line.msg === 'deletion accepted' && line.requestId === 'req-ops-1')).toMatchObject({ tenant: 'ops', operationId: 'ops-logged' });
-    expect(lines.find((line) => line.msg === 'operation accepted' && line.operationId === 'ops-logged')).toMatchObject({ tenant: 'ops' });
+    expect(lines.find((line) => line.msg === 'deletion accepted' && line.requestId === 'req-ops-1')).toMatchObject({
+      tenant: 'ops',
+      operationId: 'ops-logged',
+    });
+    expect(lines.find((line) => line.msg === 'operation accepted' && line.operationId === 'ops-logged')).toMatchObject({
+      tenant: 'ops',
+    });
 
-    const unsafe = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'has spaces {}', ...bearer(KEY) }, body: JSON.stringify({ query: '{ accounts { name } }' }) });
+    const unsafe = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'has spaces {}', ...bearer(KEY) },
+      body: JSON.stringify({ query: '{ accounts { name } }' }),
+    });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -104,16 +128,33 @@ describe('Prometheus metrics', () => {
     const result = await data(server.url, DeleteVideosDocument, { input: { ids } }, bearer(KEY));
     expect(result.deleteVideos).toMatchObject({ status: 'SUCCEEDED', deleted: 6 });
     // On its own: after the ambiguous server error above, a NOT_FOUND would rightly count as our own deletion.
-    const missing = await data(server.url, DeleteVideosDocument, { input: { ids: [`${ACCOUNT}:vid-999999`] } }, bearer(KEY));
+    const missing = await data(
+      server.url,
+      DeleteVideosDocument,
+      { input: { ids: [`${ACCOUNT}:vid-999999`] } },
+      bearer(KEY),
+    );
     expect(missing.deleteVideos).toMatchObject({ status: 'SUCCEEDED', notFound: 1 });
 
     const text = await scrape();
-    expect(sample(text, 'unreel_items_total', { account: ACCOUNT, provider: 'sandbox', outcome: 'DELETED' })).toBeGreaterThanOrEqual(6);
+    expect(
+      sample(text, 'unreel_items_total', { account: ACCOUNT, provider: 'sandbox', outcome: 'DELETED' }),
+    ).toBeGreaterThanOrEqual(6);
     expect(sample(text, 'unreel_items_total', { account: ACCOUNT, outcome: 'NOT_FOUND' })).toBe(1);
     expect(sample(text, 'unreel_provider_throttled_total', { account: ACCOUNT, method: 'delete' })).toBe(1);
-    expect(sample(text, 'unreel_provider_retries_total', { account: ACCOUNT, method: 'delete', code: 'RATE_LIMITED' })).toBe(1);
-    expect(sample(text, 'unreel_provider_retries_total', { account: ACCOUNT, method: 'delete', code: 'PROVIDER_ERROR' })).toBe(1);
-    expect(sample(text, 'unreel_provider_call_duration_seconds_count', { account: ACCOUNT, method: 'delete', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'unreel_provider_retries_total', { account: ACCOUNT, method: 'delete', code: 'RATE_LIMITED' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'unreel_provider_retries_total', { account: ACCOUNT, method: 'delete', code: 'PROVIDER_ERROR' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'unreel_provider_call_duration_seconds_count', {
+        account: ACCOUNT,
+        method: 'delete',
+        outcome: 'ok',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).toContain('# TYPE unreel_provider_call_duration_seconds histogram');
     expect(sample(text, 'unreel_auth_failures_total', { transport: 'http' }) ?? 0).toBe(0);
   });
@@ -123,7 +164,12 @@ describe('Prometheus metrics', () => {
     const progress = collect(client, DeletionProgressDocument, { operationId: 'ops-held', after: 0 });
     progress.done.catch(() => undefined);
     try {
-      await data(server.url, DeleteVideosDocument, { input: { ids: [`${HELD}:vid-000001`], operationId: 'ops-held', wait: false } }, bearer(KEY));
+      await data(
+        server.url,
+        DeleteVideosDocument,
+        { input: { ids: [`${HELD}:vid-000001`], operationId: 'ops-held', wait: false } },
+        bearer(KEY),
+      );
       // The subscription sees the operation's first event only once it exists: by then both are open.
       await expect.poll(async () => sample(await scrape(), 'unreel_subscriptions_open')).toBe(1);
       const text = await scrape();

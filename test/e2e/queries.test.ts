@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountsDocument, DeleteVideosDocument, VideoDocument, VideosDocument, type VideosQuery } from '@unreel/client';
+import {
+  AccountsDocument,
+  DeleteVideosDocument,
+  VideoDocument,
+  VideosDocument,
+  type VideosQuery,
+} from '@unreel/client';
 import type { UnreelServer } from '@unreel/server';
 import { data, post } from '../support/graphql-http.js';
 import { SANDBOX, startTestServer } from '../support/test-server.js';
@@ -27,19 +33,32 @@ describe('queries', () => {
     expect(seen).toHaveLength(45);
     expect(new Set(seen).size).toBe(45);
     const first = await data(server.url, VideosDocument, { account: SANDBOX, first: 10 });
-    const fromThird = await data(server.url, VideosDocument, { account: SANDBOX, first: 4, after: first.videos.edges[2]?.cursor ?? null });
+    const fromThird = await data(server.url, VideosDocument, {
+      account: SANDBOX,
+      first: 4,
+      after: first.videos.edges[2]?.cursor ?? null,
+    });
     expect(fromThird.videos.edges.map((edge) => edge.node.id)).toEqual(seen.slice(3, 7));
   });
 
   it('refuses to list an account it does not have, naming the argument', async () => {
     const refused = await post(server.url, VideosDocument, { account: 'nowhere', first: 5 });
-    expect(refused.errors?.[0]).toMatchObject({ message: 'Unknown account "nowhere"', extensions: { code: 'BAD_USER_INPUT', field: 'account' } });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: 'Unknown account "nowhere"',
+      extensions: { code: 'BAD_USER_INPUT', field: 'account' },
+    });
   });
 
   it('reads one video with its latest deletion, and null for what does not exist', async () => {
     const id = `${SANDBOX}:vid-000005`;
     const before = await data(server.url, VideoDocument, { id });
-    expect(before.video).toMatchObject({ id, account: SANDBOX, provider: 'sandbox', nativeId: 'vid-000005', deletion: null });
+    expect(before.video).toMatchObject({
+      id,
+      account: SANDBOX,
+      provider: 'sandbox',
+      nativeId: 'vid-000005',
+      deletion: null,
+    });
     await data(server.url, DeleteVideosDocument, { input: { ids: [id] } });
     const after = await data(server.url, VideoDocument, { id });
     expect(after.video?.deletion?.attempts).toBeGreaterThan(0);
@@ -50,7 +69,17 @@ describe('queries', () => {
   it('lists accounts with capabilities and no settings', async () => {
     const result = await data(server.url, AccountsDocument, {});
     expect(result.accounts).toEqual([
-      { name: SANDBOX, provider: 'sandbox', capabilities: { maxBatchSize: 25, restore: true, restoreWindowDays: 30, requestsPerSecond: null, deleteDelay: false } },
+      {
+        name: SANDBOX,
+        provider: 'sandbox',
+        capabilities: {
+          maxBatchSize: 25,
+          restore: true,
+          restoreWindowDays: 30,
+          requestsPerSecond: null,
+          deleteDelay: false,
+        },
+      },
     ]);
   });
 

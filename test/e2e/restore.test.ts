@@ -53,10 +53,19 @@ describe('restoreVideo', () => {
 
   it('cancels a deletion still held by deleteDelay without calling the provider', async () => {
     const delayed = await startTestServer({
-      accounts: [{ name: 'held', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 20, latencyMs: [0, 0], processingRatio: 0, forbiddenRatio: 0 }, deleteDelay: '10m' }],
+      accounts: [
+        {
+          name: 'held',
+          plugin: '@unreel/plugin-sandbox',
+          settings: { videoCount: 20, latencyMs: [0, 0], processingRatio: 0, forbiddenRatio: 0 },
+          deleteDelay: '10m',
+        },
+      ],
     });
     try {
-      const result = await data(delayed.url, DeleteVideosDocument, { input: { ids: ['held:vid-000001', 'held:vid-000002'], operationId: 'held-1', wait: false } });
+      const result = await data(delayed.url, DeleteVideosDocument, {
+        input: { ids: ['held:vid-000001', 'held:vid-000002'], operationId: 'held-1', wait: false },
+      });
       expect(result.deleteVideos.pending).toBe(2);
       const video = await data(delayed.url, VideoDocument, { id: 'held:vid-000001' });
       expect(video.video?.deletion?.status).toBe('SCHEDULED');

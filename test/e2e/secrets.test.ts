@@ -54,10 +54,16 @@ const SECRET_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
     restoreId: 'vid-1',
   }),
   async () => ({
-    account: { name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 30, latencyMs: [0, 2], processingRatio: 0.2, forbiddenRatio: 0.2 } },
+    account: {
+      name: 'main',
+      plugin: '@unreel/plugin-sandbox',
+      settings: { videoCount: 30, latencyMs: [0, 2], processingRatio: 0.2, forbiddenRatio: 0.2 },
+    },
     env: {},
     secrets: [],
-    deleteGroups: [['vid-000001', 'vid-000002', 'vid-000003', 'vid-000004', 'vid-000005', 'vid-000006', 'vid-000007', 'vid-000008']],
+    deleteGroups: [
+      ['vid-000001', 'vid-000002', 'vid-000003', 'vid-000004', 'vid-000005', 'vid-000006', 'vid-000007', 'vid-000008'],
+    ],
     lookupIds: ['vid-000009', 'vid-000010'],
     restoreId: 'vid-000001',
   }),
@@ -96,14 +102,27 @@ const PROVIDER_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
   async () => {
     const simulator = await startOmegastream({ videoCount: 0 });
     const key = simulator.credentials.apiKey;
-    return realProvider(simulator, { name: 'omega', plugin: '@unreel/plugin-omegastream', settings: { apiKey: '${OMEGA_KEY}', baseUrl: simulator.url } }, { OMEGA_KEY: key }, [key]);
+    return realProvider(
+      simulator,
+      {
+        name: 'omega',
+        plugin: '@unreel/plugin-omegastream',
+        settings: { apiKey: '${OMEGA_KEY}', baseUrl: simulator.url },
+      },
+      { OMEGA_KEY: key },
+      [key],
+    );
   },
   async () => {
     const simulator = await startApiVideo({ videoCount: 0, videoRestore: true });
     const key = simulator.credentials.apiKey;
     return realProvider(
       simulator,
-      { name: 'apivideo', plugin: '@unreel/plugin-api-video', settings: { apiKey: '${APIVIDEO_KEY}', baseUrl: simulator.url, videoRestore: true, auth: 'bearer' } },
+      {
+        name: 'apivideo',
+        plugin: '@unreel/plugin-api-video',
+        settings: { apiKey: '${APIVIDEO_KEY}', baseUrl: simulator.url, videoRestore: true, auth: 'bearer' },
+      },
       { APIVIDEO_KEY: key },
       [key, basic(key, '')],
       { forbidden: false },
@@ -115,7 +134,11 @@ const PROVIDER_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
     const wrong = 'wrong-apivideo-key-9e1f77c3';
     return realProvider(
       simulator,
-      { name: 'apivideo-wrong', plugin: '@unreel/plugin-api-video', settings: { apiKey: '${APIVIDEO_WRONG_KEY}', baseUrl: simulator.url } },
+      {
+        name: 'apivideo-wrong',
+        plugin: '@unreel/plugin-api-video',
+        settings: { apiKey: '${APIVIDEO_WRONG_KEY}', baseUrl: simulator.url },
+      },
       { APIVIDEO_WRONG_KEY: wrong },
       [wrong, basic(wrong, '')],
       { forbidden: false },
@@ -124,14 +147,27 @@ const PROVIDER_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
   async () => {
     const simulator = await startElytron({ videoCount: 0, plan: 'enterprise' });
     const key = simulator.credentials.apiKey;
-    return realProvider(simulator, { name: 'elytron', plugin: '@unreel/plugin-elytron', settings: { apiKey: '${ELYTRON_KEY}', baseUrl: simulator.url, plan: 'enterprise' } }, { ELYTRON_KEY: key }, [key]);
+    return realProvider(
+      simulator,
+      {
+        name: 'elytron',
+        plugin: '@unreel/plugin-elytron',
+        settings: { apiKey: '${ELYTRON_KEY}', baseUrl: simulator.url, plan: 'enterprise' },
+      },
+      { ELYTRON_KEY: key },
+      [key],
+    );
   },
   async () => {
     const simulator = await startFastPix({ videoCount: 0 });
     const { accessTokenId, secretKey } = simulator.credentials;
     return realProvider(
       simulator,
-      { name: 'fastpix', plugin: '@unreel/plugin-fastpix', settings: { accessTokenId: '${FASTPIX_ID}', secretKey: '${FASTPIX_SECRET}', baseUrl: simulator.url } },
+      {
+        name: 'fastpix',
+        plugin: '@unreel/plugin-fastpix',
+        settings: { accessTokenId: '${FASTPIX_ID}', secretKey: '${FASTPIX_SECRET}', baseUrl: simulator.url },
+      },
       { FASTPIX_ID: accessTokenId, FASTPIX_SECRET: secretKey },
       [accessTokenId, secretKey, basic(accessTokenId, secretKey)],
     );
@@ -141,7 +177,17 @@ const PROVIDER_ACCOUNTS: (() => Promise<SecretAccount>)[] = [
     const { accessKeyId, accessKeySecret } = simulator.credentials;
     return realProvider(
       simulator,
-      { name: 'vod', plugin: '@unreel/plugin-aliyun-vod', settings: { accessKeyId, accessKeySecret: '${VOD_SECRET}', endpoint: simulator.url, signatureVersion: 'v2', method: 'GET' } },
+      {
+        name: 'vod',
+        plugin: '@unreel/plugin-aliyun-vod',
+        settings: {
+          accessKeyId,
+          accessKeySecret: '${VOD_SECRET}',
+          endpoint: simulator.url,
+          signatureVersion: 'v2',
+          method: 'GET',
+        },
+      },
       { VOD_SECRET: accessKeySecret },
       [accessKeySecret],
     );
@@ -175,10 +221,25 @@ async function send(document: DocumentNode, variables: Record<string, unknown>, 
   return JSON.parse(text);
 }
 
-async function overWebSocket(document: DocumentNode, variables: Record<string, unknown>, key = ACME_KEY): Promise<void> {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: RecordingWebSocket, lazy: true, retryAttempts: 0, connectionParams: { authorization: `Bearer ${key}` } });
+async function overWebSocket(
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  key = ACME_KEY,
+): Promise<void> {
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: RecordingWebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${key}` },
+  });
   try {
-    await new Promise<void>((resolve) => client.subscribe({ query: print(document), variables }, { next: () => undefined, error: () => resolve(), complete: resolve }));
+    await new Promise<void>((resolve) =>
+      client.subscribe(
+        { query: print(document), variables },
+        { next: () => undefined, error: () => resolve(), complete: resolve },
+      ),
+    );
   } finally {
     await client.dispose();
   }
@@ -222,11 +283,16 @@ beforeAll(async () => {
       server: { metrics: { apiKey: '${METRICS_KEY}' } },
     }),
   );
-  const env = Object.assign({ PORT: '0', UNREEL_CONFIG: config, LOG_LEVEL: 'debug', ACME_KEY, METRICS_KEY }, ...accounts.map((entry) => entry.env)) as Record<string, string>;
+  const env = Object.assign(
+    { PORT: '0', UNREEL_CONFIG: config, LOG_LEVEL: 'debug', ACME_KEY, METRICS_KEY },
+    ...accounts.map((entry) => entry.env),
+  ) as Record<string, string>;
   server = startChildServer(env, dir);
   ({ url } = await server.listening);
   for (const entry of accounts) await runTraffic(entry);
-  const metrics = await fetch(url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_KEY}` } });
+  const metrics = await fetch(url.replace(/\/graphql$/, '/metrics'), {
+    headers: { authorization: `Bearer ${METRICS_KEY}` },
+  });
   responses.push(await metrics.text());
   // Stop it, so every log line it would write is written.
   server.child.kill('SIGTERM');
@@ -242,10 +308,16 @@ describe('secrets', () => {
   it('ran the traffic: requests were logged, plugins tried to leak, and redaction answered', () => {
     // Every real provider answered the delete (one operation each, finished), the refused key included.
     for (const name of ['omega', 'apivideo', 'elytron', 'fastpix', 'vod', 'apivideo-wrong']) {
-      expect(responses.some((response) => response.includes(`"id":"${name}-secrets-0"`) && response.includes('"pending":0'))).toBe(true);
+      expect(
+        responses.some((response) => response.includes(`"id":"${name}-secrets-0"`) && response.includes('"pending":0')),
+      ).toBe(true);
     }
     // The refused key came back quoted by the provider, and what reached the client says so without it.
-    expect(responses.some((response) => /"code":"UNAUTHORIZED","message":"api-video answered 401[^"]*\[redacted\]/.test(response))).toBe(true);
+    expect(
+      responses.some((response) =>
+        /"code":"UNAUTHORIZED","message":"api-video answered 401[^"]*\[redacted\]/.test(response),
+      ),
+    ).toBe(true);
     const lines = server.stdout();
     expect(lines.filter((line) => line.includes('"graphql request"')).length).toBeGreaterThan(10);
     expect(lines.some((line) => line.includes('[redacted]'))).toBe(true);

@@ -10,7 +10,12 @@ function sandbox(name: string) {
 }
 
 function start(config: UnreelConfigInput, options: { env?: NodeJS.ProcessEnv; host?: string } = {}) {
-  return createUnreelServer({ port: 0, logLevel: 'silent', config: { journal: { driver: 'memory' }, ...config }, ...options });
+  return createUnreelServer({
+    port: 0,
+    logLevel: 'silent',
+    config: { journal: { driver: 'memory' }, ...config },
+    ...options,
+  });
 }
 
 const refused: [string, UnreelConfigInput, NodeJS.ProcessEnv, string][] = [
@@ -73,7 +78,11 @@ const refused: [string, UnreelConfigInput, NodeJS.ProcessEnv, string][] = [
   ],
   [
     'a key from an unset variable',
-    { accounts: [sandbox('a')], tenants: [{ name: 'acme', apiKeys: ['${UNSET_ACME_KEY}'], accounts: ['a'] }], server: METRICS },
+    {
+      accounts: [sandbox('a')],
+      tenants: [{ name: 'acme', apiKeys: ['${UNSET_ACME_KEY}'], accounts: ['a'] }],
+      server: METRICS,
+    },
     {},
     'tenants[0] "acme": apiKeys[0]: environment variable UNSET_ACME_KEY is not set',
   ],
@@ -100,7 +109,9 @@ describe('tenant configuration', () => {
     await expect(start({ accounts: [sandbox('a')] }, { host: '0.0.0.0' })).rejects.toThrow(
       /server\.host "0\.0\.0\.0" is reachable from other machines, but no "tenants" are configured/,
     );
-    const local = await start({ accounts: [sandbox('a')] }, { host: '::1' }).catch(() => start({ accounts: [sandbox('a')] }, { host: 'localhost' }));
+    const local = await start({ accounts: [sandbox('a')] }, { host: '::1' }).catch(() =>
+      start({ accounts: [sandbox('a')] }, { host: 'localhost' }),
+    );
     expect(local.authenticated).toBe(false);
     await local.close();
   });
@@ -112,11 +123,18 @@ describe('tenant configuration', () => {
       logLevel: 'info',
       logDestination: { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream,
       env: { ACME_KEY: KEY },
-      config: { journal: { driver: 'memory' }, accounts: [sandbox('a'), sandbox('lost')], tenants: [{ name: 'acme', apiKeys: ['${ACME_KEY}'], accounts: ['a'] }], server: { metrics: { enabled: false } } },
+      config: {
+        journal: { driver: 'memory' },
+        accounts: [sandbox('a'), sandbox('lost')],
+        tenants: [{ name: 'acme', apiKeys: ['${ACME_KEY}'], accounts: ['a'] }],
+        server: { metrics: { enabled: false } },
+      },
     });
     try {
       expect(server.authenticated).toBe(true);
-      const warning = lines.map((line) => JSON.parse(line) as { msg: string; accounts?: string[] }).find((entry) => entry.msg.includes('no tenant owns'));
+      const warning = lines
+        .map((line) => JSON.parse(line) as { msg: string; accounts?: string[] })
+        .find((entry) => entry.msg.includes('no tenant owns'));
       expect(warning?.accounts).toEqual(['lost']);
       expect((await fetch(server.url.replace(/\/graphql$/, '/metrics'))).status).toBe(404);
     } finally {

@@ -30,18 +30,32 @@ let acme: Caller;
 let beta: Caller;
 
 function sandbox(name: string, seed: number) {
-  return { name, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 40, seed, latencyMs: [0, 2], processingRatio: 0, forbiddenRatio: 0 } };
+  return {
+    name,
+    plugin: '@unreel/plugin-sandbox',
+    settings: { videoCount: 40, seed, latencyMs: [0, 2], processingRatio: 0, forbiddenRatio: 0 },
+  };
 }
 
 function caller(key: string): Caller {
-  return { url: server.url, headers: bearer(key), ws: wsClient(server.wsUrl, { connectionParams: { authorization: `Bearer ${key}` } }) };
+  return {
+    url: server.url,
+    headers: bearer(key),
+    ws: wsClient(server.wsUrl, { connectionParams: { authorization: `Bearer ${key}` } }),
+  };
 }
 
 /** Opens a raw graphql-transport-ws socket, sends connection_init with these params, and reports how it ends. */
-function handshake(connectionParams: Record<string, unknown> | undefined): Promise<{ acknowledged: boolean; closeCode: number | undefined }> {
+function handshake(
+  connectionParams: Record<string, unknown> | undefined,
+): Promise<{ acknowledged: boolean; closeCode: number | undefined }> {
   return new Promise((resolve) => {
     const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', ...(connectionParams ? { payload: connectionParams } : {}) })));
+    socket.once('open', () =>
+      socket.send(
+        JSON.stringify({ type: 'connection_init', ...(connectionParams ? { payload: connectionParams } : {}) }),
+      ),
+    );
     socket.on('message', (raw) => {
       if ((JSON.parse(String(raw)) as { type: string }).type === 'connection_ack') {
         socket.close(1000);
@@ -67,7 +81,12 @@ beforeAll(async () => {
   acme = caller(ACME_KEY);
   beta = caller(BETA_KEY);
   // Beta's finished operation, the thing acme must never reach.
-  const created = await data(server.url, DeleteVideosDocument, { input: { ids: [`${BETA}:vid-000001`, `${BETA}:vid-000002`], operationId: BETA_OPERATION } }, beta.headers);
+  const created = await data(
+    server.url,
+    DeleteVideosDocument,
+    { input: { ids: [`${BETA}:vid-000001`, `${BETA}:vid-000002`], operationId: BETA_OPERATION } },
+    beta.headers,
+  );
   expect(created.deleteVideos).toMatchObject({ id: BETA_OPERATION, status: 'SUCCEEDED', deleted: 2 });
 });
 
@@ -78,13 +97,22 @@ afterAll(async () => {
 
 describe('authentication', () => {
   it('answers HTTP without a valid Bearer key with 401 UNAUTHENTICATED, before reading the body', async () => {
-    for (const headers of [{}, bearer('not-a-key-of-anyone-at-all'), { authorization: `Basic ${ACME_KEY}` }, { authorization: 'Bearer' }]) {
+    for (const headers of [
+      {},
+      bearer('not-a-key-of-anyone-at-all'),
+      { authorization: `Basic ${ACME_KEY}` },
+      { authorization: 'Bearer' },
+    ]) {
       const response = await post(server.url, AccountsDocument, {}, headers);
       expect(response.status).toBe(401);
       expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(response.data ?? null).toBeNull();
     }
-    const raw = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    const raw = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(raw.status).toBe(401);
     expect(raw.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
@@ -100,9 +128,15 @@ describe('authentication', () => {
   it('closes a WebSocket with 4403 when connectionParams carry no key or a wrong one', async () => {
     expect(await handshake(undefined)).toEqual({ acknowledged: false, closeCode: 4403 });
     expect(await handshake({})).toEqual({ acknowledged: false, closeCode: 4403 });
-    expect(await handshake({ authorization: 'Bearer not-a-key-of-anyone-at-all' })).toEqual({ acknowledged: false, closeCode: 4403 });
+    expect(await handshake({ authorization: 'Bearer not-a-key-of-anyone-at-all' })).toEqual({
+      acknowledged: false,
+      closeCode: 4403,
+    });
     expect(await handshake({ authorization: 42 })).toEqual({ acknowledged: false, closeCode: 4403 });
-    expect(await handshake({ authorization: `Bearer ${BETA_KEY}` })).toEqual({ acknowledged: true, closeCode: undefined });
+    expect(await handshake({ authorization: `Bearer ${BETA_KEY}` })).toEqual({
+      acknowledged: true,
+      closeCode: undefined,
+    });
     expect(await handshake({ authorization: BETA_KEY })).toEqual({ acknowledged: true, closeCode: undefined });
   });
 
@@ -127,7 +161,9 @@ describe.each(TRANSPORTS)('isolation over %s', (transport) => {
     const unknown = await ask(transport, acme, VideosDocument, { account: 'nowhere', first: 2 });
     expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(shapeOf(foreign, BETA)).toBe(shapeOf(unknown, 'nowhere'));
-    expect((await ask(transport, beta, VideosDocument, { account: BETA, first: 2 })).data?.videos.edges).toHaveLength(2);
+    expect((await ask(transport, beta, VideosDocument, { account: BETA, first: 2 })).data?.videos.edges).toHaveLength(
+      2,
+    );
   });
 
   it('reads another tenant’s video as null, as an unknown one', async () => {
@@ -135,14 +171,20 @@ describe.each(TRANSPORTS)('isolation over %s', (transport) => {
     const unknown = await ask(transport, acme, VideoDocument, { id: 'nowhere:vid-000003' });
     expect(foreign).toEqual({ data: { video: null } });
     expect(shapeOf(foreign)).toBe(shapeOf(unknown));
-    expect((await ask(transport, beta, VideoDocument, { id: `${BETA}:vid-000003` })).data?.video?.id).toBe(`${BETA}:vid-000003`);
+    expect((await ask(transport, beta, VideoDocument, { id: `${BETA}:vid-000003` })).data?.video?.id).toBe(
+      `${BETA}:vid-000003`,
+    );
   });
 
   it('refuses to delete another tenant’s video as it refuses an unknown account, and journals nothing', async () => {
     const calls = getSandboxLibrary(BETA)?.calls.length;
     const operationId = `foreign-delete-${transport}`;
-    const foreign = await ask(transport, acme, DeleteVideosDocument, { input: { ids: [`${ACME}:vid-000010`, `${BETA}:vid-000010`], operationId } });
-    const unknown = await ask(transport, acme, DeleteVideosDocument, { input: { ids: [`${ACME}:vid-000010`, 'nowhere:vid-000010'], operationId } });
+    const foreign = await ask(transport, acme, DeleteVideosDocument, {
+      input: { ids: [`${ACME}:vid-000010`, `${BETA}:vid-000010`], operationId },
+    });
+    const unknown = await ask(transport, acme, DeleteVideosDocument, {
+      input: { ids: [`${ACME}:vid-000010`, 'nowhere:vid-000010'], operationId },
+    });
     expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ids' });
     expect(shapeOf(foreign, BETA)).toBe(shapeOf(unknown, 'nowhere'));
     expect((await ask(transport, acme, DeletionDocument, { id: operationId })).data?.deletion).toBeNull();
@@ -170,10 +212,19 @@ describe.each(TRANSPORTS)('isolation over %s', (transport) => {
   it('treats another tenant’s operationId as free: reusing it creates the caller’s own operation', async () => {
     const operationId = `${BETA_OPERATION}-reused-${transport}`;
     const n = transport === 'http' ? 20 : 25;
-    await data(server.url, DeleteVideosDocument, { input: { ids: [`${BETA}:vid-0000${n}`], operationId } }, beta.headers);
+    await data(
+      server.url,
+      DeleteVideosDocument,
+      { input: { ids: [`${BETA}:vid-0000${n}`], operationId } },
+      beta.headers,
+    );
     // Beta's ids under beta's id are no conflict for acme: there is nothing of acme's under that id.
-    const reused = await ask(transport, acme, DeleteVideosDocument, { input: { ids: [`${ACME}:vid-0000${n}`, `${ACME}:vid-0000${n + 1}`], operationId } });
-    const fresh = await ask(transport, acme, DeleteVideosDocument, { input: { ids: [`${ACME}:vid-0000${n + 2}`], operationId: `${operationId}-fresh` } });
+    const reused = await ask(transport, acme, DeleteVideosDocument, {
+      input: { ids: [`${ACME}:vid-0000${n}`, `${ACME}:vid-0000${n + 1}`], operationId },
+    });
+    const fresh = await ask(transport, acme, DeleteVideosDocument, {
+      input: { ids: [`${ACME}:vid-0000${n + 2}`], operationId: `${operationId}-fresh` },
+    });
     expect(reused.errors).toBeUndefined();
     expect(reused.data?.deleteVideos).toMatchObject({ id: operationId, total: 2, deleted: 2 });
     expect(fresh.data?.deleteVideos).toMatchObject({ total: 1 });
@@ -191,14 +242,22 @@ describe('isolation of subscriptions', () => {
       if (result.data) seen.push(result.data.deletionProgress.item.videoId);
     });
     const ids = [`${ACME}:vid-000030`, `${ACME}:vid-000031`, `${ACME}:vid-000032`];
-    const created = await data(server.url, DeleteVideosDocument, { input: { ids, operationId: BETA_OPERATION } }, acme.headers);
+    const created = await data(
+      server.url,
+      DeleteVideosDocument,
+      { input: { ids, operationId: BETA_OPERATION } },
+      acme.headers,
+    );
     expect(created.deleteVideos).toMatchObject({ id: BETA_OPERATION, total: 3 });
     await progress.done;
     expect(seen.sort()).toEqual(ids);
     expect(progress.results.every((result) => result.errors === undefined)).toBe(true);
     // Beta still sees its own two items under that id, untouched.
     const betaView = await data(server.url, DeletionDocument, { id: BETA_OPERATION, first: 10 }, beta.headers);
-    expect(betaView.deletion?.items.edges.map((edge) => edge.node.videoId)).toEqual([`${BETA}:vid-000001`, `${BETA}:vid-000002`]);
+    expect(betaView.deletion?.items.edges.map((edge) => edge.node.videoId)).toEqual([
+      `${BETA}:vid-000001`,
+      `${BETA}:vid-000002`,
+    ]);
   });
 
   it('replays to the owner from any point', async () => {

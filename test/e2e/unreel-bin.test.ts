@@ -21,7 +21,10 @@ describe('the unreel command', () => {
   it('starts from a config file on PORT, serves, and on SIGTERM closes sockets with 1001 and exits 0', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
     const config = path.join(dir, 'unreel.config.json');
-    writeFileSync(config, JSON.stringify({ accounts: [{ name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 10 } }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({ accounts: [{ name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 10 } }] }),
+    );
     const { child, listening } = start({ PORT: '0', UNREEL_CONFIG: config }, dir);
     const { url } = await listening;
     const accounts = await data(url, AccountsDocument, {});
@@ -50,7 +53,12 @@ describe('the unreel command', () => {
   it('stops a bad config with one line naming the account and the field', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
     const config = path.join(dir, 'unreel.config.json');
-    writeFileSync(config, JSON.stringify({ accounts: [{ name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 'many' } }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        accounts: [{ name: 'main', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 'many' } }],
+      }),
+    );
     const { child, stderr } = start({ PORT: '0', UNREEL_CONFIG: config }, dir);
     expect(await exitCode(child)).toBe(1);
     const lines = stderr().trim().split('\n');

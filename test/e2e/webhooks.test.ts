@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteVideosDocument, DeletionDocument, DeletionProgressDocument, type DeletionProgressSubscription } from '@unreel/client';
+import {
+  DeleteVideosDocument,
+  DeletionDocument,
+  DeletionProgressDocument,
+  type DeletionProgressSubscription,
+} from '@unreel/client';
 import { startSimulator as startAliyunVod, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { startSimulator as startFastPix, type FastPixSimulator } from '@unreel/plugin-fastpix/simulator';
 import { createUnreelServer, type UnreelServer } from '@unreel/server';
@@ -30,8 +35,18 @@ beforeAll(async () => {
   const port = await freePort();
   webhookBase = `http://127.0.0.1:${port}/webhooks`;
   // Every delivery is sent twice, as a provider redelivers after a lost answer: the second must change nothing.
-  fastpix = await startFastPix({ videoCount: 0, rateLimit: false, webhook: { url: `${webhookBase}/fastpix`, secret: FASTPIX_SECRET }, webhookDuplicates: true });
-  vod = await startAliyunVod({ videoCount: 0, rateLimit: false, callback: { url: `${webhookBase}/vod`, authKey: VOD_AUTH_KEY }, callbackTwice: true });
+  fastpix = await startFastPix({
+    videoCount: 0,
+    rateLimit: false,
+    webhook: { url: `${webhookBase}/fastpix`, secret: FASTPIX_SECRET },
+    webhookDuplicates: true,
+  });
+  vod = await startAliyunVod({
+    videoCount: 0,
+    rateLimit: false,
+    callback: { url: `${webhookBase}/vod`, authKey: VOD_AUTH_KEY },
+    callbackTwice: true,
+  });
   server = await createUnreelServer({
     port,
     logLevel: 'silent',
@@ -46,7 +61,12 @@ beforeAll(async () => {
         {
           name: 'vod',
           plugin: '@unreel/plugin-aliyun-vod',
-          settings: { ...vod.credentials, endpoint: vod.url, callbackAuthKey: VOD_AUTH_KEY, callbackUrl: `${webhookBase}/vod` },
+          settings: {
+            ...vod.credentials,
+            endpoint: vod.url,
+            callbackAuthKey: VOD_AUTH_KEY,
+            callbackUrl: `${webhookBase}/vod`,
+          },
         },
         { name: 'sandbox', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 5, latencyMs: [0, 0] } },
       ],
@@ -60,7 +80,10 @@ afterAll(async () => {
   await vod?.close();
 });
 
-async function deletionEvents(operationId: string, after = 0): Promise<DeletionProgressSubscription['deletionProgress'][]> {
+async function deletionEvents(
+  operationId: string,
+  after = 0,
+): Promise<DeletionProgressSubscription['deletionProgress'][]> {
   const client = wsClient(server.wsUrl);
   try {
     const stream = collect(client, DeletionProgressDocument, { operationId, after });
@@ -71,8 +94,16 @@ async function deletionEvents(operationId: string, after = 0): Promise<DeletionP
   }
 }
 
-async function postWebhook(account: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${webhookBase}/${account}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function postWebhook(
+  account: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${webhookBase}/${account}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -81,10 +112,14 @@ describe('provider webhooks confirm deletions', () => {
   let vodIds: string[];
 
   it('records each verified confirmation once on its item and streams it as a progress event', async () => {
-    fastpixIds = (await fastpix.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }])).map((id) => `fastpix:${id}`);
+    fastpixIds = (await fastpix.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }])).map(
+      (id) => `fastpix:${id}`,
+    );
     vodIds = (await vod.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }])).map((id) => `vod:${id}`);
     const operationId = 'webhooks-confirm';
-    const result = await data(server.url, DeleteVideosDocument, { input: { ids: [...fastpixIds, ...vodIds], operationId, wait: true } });
+    const result = await data(server.url, DeleteVideosDocument, {
+      input: { ids: [...fastpixIds, ...vodIds], operationId, wait: true },
+    });
     expect(result.deleteVideos).toMatchObject({ status: 'SUCCEEDED', deleted: 6, pending: 0 });
     await fastpix.webhooksIdle();
     await vod.flushWebhooks();
@@ -97,7 +132,9 @@ describe('provider webhooks confirm deletions', () => {
     expect(vodDeliveries).toHaveLength(6);
     expect(vodDeliveries.every((delivery) => delivery.status === 200)).toBe(true);
 
-    const items = (await data(server.url, DeletionDocument, { id: operationId, first: 10 })).deletion?.items.edges.map((edge) => edge.node);
+    const items = (await data(server.url, DeletionDocument, { id: operationId, first: 10 })).deletion?.items.edges.map(
+      (edge) => edge.node,
+    );
     expect(items).toHaveLength(6);
     for (const item of items ?? []) {
       expect(item.status).toBe('DELETED');
@@ -119,16 +156,30 @@ describe('provider webhooks confirm deletions', () => {
 
   it('refuses unsigned and badly signed deliveries with 401, and changes nothing', async () => {
     const before = await deletionEvents('webhooks-confirm');
-    const body = JSON.stringify({ type: 'video.media.deleted', id: 'evt-forged', object: { type: 'media', id: fastpixIds[0]!.slice('fastpix:'.length) } });
+    const body = JSON.stringify({
+      type: 'video.media.deleted',
+      id: 'evt-forged',
+      object: { type: 'media', id: fastpixIds[0]!.slice('fastpix:'.length) },
+    });
     const wrongKey = createHmac('sha256', Buffer.from('not-the-secret')).update(body).digest('base64');
-    expect(await postWebhook('fastpix', body, {})).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await postWebhook('fastpix', body, {})).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
     expect(await postWebhook('fastpix', body, { 'fastpix-signature': wrongKey })).toMatchObject({ status: 401 });
 
-    const callback = JSON.stringify({ EventType: 'DeleteMediaComplete', EventTime: new Date().toISOString(), Status: 'fail', MediaId: vodIds[0]!.slice(4) });
+    const callback = JSON.stringify({
+      EventType: 'DeleteMediaComplete',
+      EventTime: new Date().toISOString(),
+      Status: 'fail',
+      MediaId: vodIds[0]!.slice(4),
+    });
     expect(await postWebhook('vod', callback, {})).toMatchObject({ status: 401 });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const forged = createHmac('md5', 'x').update('y').digest('hex');
-    expect(await postWebhook('vod', callback, { 'x-vod-timestamp': timestamp, 'x-vod-signature': forged })).toMatchObject({ status: 401 });
+    expect(
+      await postWebhook('vod', callback, { 'x-vod-timestamp': timestamp, 'x-vod-signature': forged }),
+    ).toMatchObject({ status: 401 });
 
     expect(await deletionEvents('webhooks-confirm')).toEqual(before);
   });
@@ -142,6 +193,9 @@ describe('provider webhooks confirm deletions', () => {
 
   it('has no receiver for an unknown account or one whose provider sends no webhooks', async () => {
     expect(await postWebhook('nope', '{}', {})).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    expect(await postWebhook('sandbox', '{}', {})).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await postWebhook('sandbox', '{}', {})).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
   });
 });

@@ -61,7 +61,8 @@ export async function startCatalogSubgraph(featuredIds: readonly string[]): Prom
           received.push(reference);
           return reference;
         },
-        shelf: (video: VideoReference) => (video.status === 'READY' ? 'now-showing' : video.status === 'DELETED' ? 'archive' : 'backstage'),
+        shelf: (video: VideoReference) =>
+          video.status === 'READY' ? 'now-showing' : video.status === 'DELETED' ? 'archive' : 'backstage',
         featuredRank: (video: VideoReference) => {
           const index = featuredIds.indexOf(video.id);
           return index < 0 ? null : index + 1;

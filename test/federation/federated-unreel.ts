@@ -17,7 +17,11 @@ export function startFederatedUnreel(): Promise<UnreelServer> {
       journal: { driver: 'memory' },
       server: { deleteWaitMs: 10_000 },
       accounts: [
-        { name: BATCHED, plugin: '@unreel/plugin-sandbox', settings: { ...common, videoCount: 300, lookupBatchSize: BATCHED_LOOKUP_SIZE } },
+        {
+          name: BATCHED,
+          plugin: '@unreel/plugin-sandbox',
+          settings: { ...common, videoCount: 300, lookupBatchSize: BATCHED_LOOKUP_SIZE },
+        },
         { name: SINGLE, plugin: '@unreel/plugin-sandbox', settings: { ...common, videoCount: 20, lookupBatchSize: 1 } },
       ],
     },
@@ -35,7 +39,9 @@ export function readyVideoIds(account: string, count: number, skip = 0): string[
 
 /** The provider lookups (`doGetVideos` calls) an account's sandbox received after `from` calls. */
 export function lookupsSince(account: string, from: number): SandboxCall[] {
-  return sandboxOf(account).calls.slice(from).filter((call) => call.method === 'get');
+  return sandboxOf(account)
+    .calls.slice(from)
+    .filter((call) => call.method === 'get');
 }
 
 export function callCount(account: string): number {

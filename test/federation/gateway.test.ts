@@ -6,7 +6,16 @@ import { data, post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 import { startCatalogSubgraph, catalogTypeDefs, type CatalogSubgraph } from './catalog-subgraph.js';
 import { composeSupergraph, fetchSubgraphSdl } from './compose-supergraph.js';
-import { BATCHED, BATCHED_LOOKUP_SIZE, SINGLE, callCount, lookupsSince, readyVideoIds, sandboxOf, startFederatedUnreel } from './federated-unreel.js';
+import {
+  BATCHED,
+  BATCHED_LOOKUP_SIZE,
+  SINGLE,
+  callCount,
+  lookupsSince,
+  readyVideoIds,
+  sandboxOf,
+  startFederatedUnreel,
+} from './federated-unreel.js';
 import { startGateway, type Gateway } from './start-gateway.js';
 
 const FEATURED_BATCHED = 100;
@@ -21,8 +30,12 @@ let featured: string[];
 beforeAll(async () => {
   unreel = await startFederatedUnreel();
   featured = [
-    ...sandboxOf(BATCHED).order.slice(0, FEATURED_BATCHED).map((id) => `${BATCHED}:${id}`),
-    ...sandboxOf(SINGLE).order.slice(0, FEATURED_SINGLE).map((id) => `${SINGLE}:${id}`),
+    ...sandboxOf(BATCHED)
+      .order.slice(0, FEATURED_BATCHED)
+      .map((id) => `${BATCHED}:${id}`),
+    ...sandboxOf(SINGLE)
+      .order.slice(0, FEATURED_SINGLE)
+      .map((id) => `${SINGLE}:${id}`),
   ];
   catalog = await startCatalogSubgraph(featured);
   // unreel's SDL is read from the running subgraph, as a schema registry would read it.
@@ -47,7 +60,14 @@ function providerStatus(videoId: string): string {
 }
 
 interface FeaturedData {
-  featured: { id: string; status: string; shelf?: string; featuredRank: number; title?: string | null; deletion: { status: string; operationId: string } | null }[];
+  featured: {
+    id: string;
+    status: string;
+    shelf?: string;
+    featuredRank: number;
+    title?: string | null;
+    deletion: { status: string; operationId: string } | null;
+  }[];
 }
 
 describe('unreel behind Hive Gateway, composed with a catalog subgraph', () => {
@@ -63,8 +83,17 @@ describe('unreel behind Hive Gateway, composed with a catalog subgraph', () => {
   it('deletes through the gateway, then a query starting in the catalog resolves status and deletion through unreel', async () => {
     const doomed = readyVideoIds(BATCHED, 2).filter((id) => featured.slice(0, 10).includes(id));
     expect(doomed).toHaveLength(2);
-    const deleted = await data(gateway.url, DeleteVideosDocument, { input: { ids: doomed, operationId: 'gateway-delete' } });
-    expect(deleted.deleteVideos).toMatchObject({ id: 'gateway-delete', status: 'SUCCEEDED', total: 2, deleted: 2, failed: 0, pending: 0 });
+    const deleted = await data(gateway.url, DeleteVideosDocument, {
+      input: { ids: doomed, operationId: 'gateway-delete' },
+    });
+    expect(deleted.deleteVideos).toMatchObject({
+      id: 'gateway-delete',
+      status: 'SUCCEEDED',
+      total: 2,
+      deleted: 2,
+      failed: 0,
+      pending: 0,
+    });
     expect(doomed.map((id) => sandboxOf(BATCHED).stateOf(id.split(':')[1]!))).toEqual(['SOFT_DELETED', 'SOFT_DELETED']);
 
     const response = await post<FeaturedData, { first: number }>(
@@ -77,13 +106,21 @@ describe('unreel behind Hive Gateway, composed with a catalog subgraph', () => {
     expect(videos.map((video) => video.id)).toEqual(featured.slice(0, 10));
     for (const [index, video] of videos.entries()) {
       const status = providerStatus(video.id);
-      expect(video).toMatchObject({ featuredRank: index + 1, status, shelf: status === 'READY' ? 'now-showing' : status === 'DELETED' ? 'archive' : 'backstage' });
+      expect(video).toMatchObject({
+        featuredRank: index + 1,
+        status,
+        shelf: status === 'READY' ? 'now-showing' : status === 'DELETED' ? 'archive' : 'backstage',
+      });
       expect(video.title).toBe(sandboxOf(BATCHED).videos.get(video.id.split(':')[1]!)?.title);
-      expect(video.deletion).toEqual(doomed.includes(video.id) ? { status: 'DELETED', operationId: 'gateway-delete' } : null);
+      expect(video.deletion).toEqual(
+        doomed.includes(video.id) ? { status: 'DELETED', operationId: 'gateway-delete' } : null,
+      );
     }
     expect(videos.filter((video) => video.status === 'DELETED').map((video) => video.id)).toEqual(doomed);
     // @requires: the catalog got each video's status from unreel, through the gateway, before computing its shelf.
-    expect(catalog.received.filter((reference) => doomed.includes(reference.id)).map((reference) => reference.status)).toEqual(['DELETED', 'DELETED']);
+    expect(
+      catalog.received.filter((reference) => doomed.includes(reference.id)).map((reference) => reference.status),
+    ).toEqual(['DELETED', 'DELETED']);
   });
 
   it(`sends ${FEATURED_BATCHED + FEATURED_SINGLE} references to the providers as batched lookups, not one call each`, async () => {
@@ -97,7 +134,9 @@ describe('unreel behind Hive Gateway, composed with a catalog subgraph', () => {
         { first: FEATURED_BATCHED + FEATURED_SINGLE },
       );
       expect(response.errors).toBeUndefined();
-      expect(response.data?.featured.map((video) => [video.id, video.status])).toEqual(featured.map((id) => [id, providerStatus(id)]));
+      expect(response.data?.featured.map((video) => [video.id, video.status])).toEqual(
+        featured.map((id) => [id, providerStatus(id)]),
+      );
       const batched = lookupsSince(BATCHED, beforeBatched);
       expect(batched).toHaveLength(Math.ceil(FEATURED_BATCHED / BATCHED_LOOKUP_SIZE));
       expect(batched.flatMap((call) => call.ids).sort()).toEqual(sandboxOf(BATCHED).order.slice(0, FEATURED_BATCHED));
@@ -114,7 +153,9 @@ describe('unreel behind Hive Gateway, composed with a catalog subgraph', () => {
     const client = wsClient(gateway.wsUrl);
     try {
       const progress = collect(client, DeletionProgressDocument, { operationId: 'gateway-progress', after: 0 });
-      const started = await data(gateway.url, DeleteVideosDocument, { input: { ids, operationId: 'gateway-progress', wait: false } });
+      const started = await data(gateway.url, DeleteVideosDocument, {
+        input: { ids, operationId: 'gateway-progress', wait: false },
+      });
       expect(started.deleteVideos.total).toBe(6);
       await progress.done;
       expect(progress.results.every((result) => result.errors === undefined)).toBe(true);
@@ -122,7 +163,12 @@ describe('unreel behind Hive Gateway, composed with a catalog subgraph', () => {
       expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(events.map((event) => event.item.videoId).sort()).toEqual([...ids].sort());
       expect(events.every((event) => event.item.status === 'DELETED')).toBe(true);
-      expect(events.at(-1)).toMatchObject({ operationId: 'gateway-progress', completed: 6, total: 6, status: 'SUCCEEDED' });
+      expect(events.at(-1)).toMatchObject({
+        operationId: 'gateway-progress',
+        completed: 6,
+        total: 6,
+        status: 'SUCCEEDED',
+      });
     } finally {
       await client.dispose();
     }

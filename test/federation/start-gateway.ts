@@ -34,7 +34,9 @@ export async function startGateway(supergraph: string, subscriptionSubgraphs: re
       socket: ctx.extra.socket,
       request: new gateway.fetchAPI.Request(`http://gateway${ctx.extra.request.url ?? '/graphql'}`, {
         headers: Object.entries(ctx.extra.request.headers).flatMap(([name, value]) =>
-          value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, item]),
+          value === undefined
+            ? []
+            : (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, item]),
         ),
       }),
     })),

@@ -16,7 +16,11 @@ export interface ChildServer {
 
 /** The real `unreel` command in its own process, as an operator runs it. */
 export function startChildServer(env: Record<string, string>, cwd: string): ChildServer {
-  const child = spawn(process.execPath, [unreelBin], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [unreelBin], {
+    cwd,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let errors = '';
   const output: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));

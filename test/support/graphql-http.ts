@@ -23,7 +23,12 @@ export async function post<T, V>(
 }
 
 /** The data, or a thrown error with the GraphQL errors in its message. */
-export async function data<T, V>(url: string, document: TypedDocumentNode<T, V>, variables?: V, headers: Record<string, string> = {}): Promise<T> {
+export async function data<T, V>(
+  url: string,
+  document: TypedDocumentNode<T, V>,
+  variables?: V,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await post(url, document, variables, headers);
   if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
   return response.data;

@@ -17,7 +17,11 @@ export class GraphQLTranscript {
   }
 
   /** A real HTTP POST, as graphql-http's `post` sends it, keeping the body exactly as the server wrote it. */
-  async post<T, V>(url: string, document: TypedDocumentNode<T, V> | DocumentNode, variables?: V): Promise<GraphQLResponse<T>> {
+  async post<T, V>(
+    url: string,
+    document: TypedDocumentNode<T, V> | DocumentNode,
+    variables?: V,
+  ): Promise<GraphQLResponse<T>> {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -31,7 +35,8 @@ export class GraphQLTranscript {
   /** The data, or a thrown error with the GraphQL errors in its message. */
   async data<T, V>(url: string, document: TypedDocumentNode<T, V>, variables?: V): Promise<T> {
     const response = await this.post(url, document, variables);
-    if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+    if (response.errors?.length || !response.data)
+      throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
     return response.data;
   }
 

@@ -4,7 +4,10 @@ import WebSocket from 'ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
 /** `connectionParams` carries a tenant's `authorization` when tenants are configured. */
-export function wsClient(wsUrl: string, options: { connectionParams?: Record<string, unknown>; onClosed?: (event: unknown) => void } = {}): Client {
+export function wsClient(
+  wsUrl: string,
+  options: { connectionParams?: Record<string, unknown>; onClosed?: (event: unknown) => void } = {},
+): Client {
   return createClient({
     url: wsUrl,
     webSocketImpl: WebSocket,

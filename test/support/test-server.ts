@@ -17,18 +17,34 @@ export function startTestServer(
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     config: {
       journal: { driver: 'memory' },
-      accounts: [{ name: SANDBOX, plugin: '@unreel/plugin-sandbox', settings: { videoCount: 400, seed: 7, latencyMs: [0, 3], ...sandbox } }],
+      accounts: [
+        {
+          name: SANDBOX,
+          plugin: '@unreel/plugin-sandbox',
+          settings: { videoCount: 400, seed: 7, latencyMs: [0, 3], ...sandbox },
+        },
+      ],
       ...config,
     },
   });
 }
 
 /** Video ids read through the API itself, as a frontend would get them (`headers` carry a tenant's key). */
-export async function listVideoIds(url: string, account: string, count: number, headers: Record<string, string> = {}): Promise<string[]> {
+export async function listVideoIds(
+  url: string,
+  account: string,
+  count: number,
+  headers: Record<string, string> = {},
+): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   while (ids.length < count) {
-    const page: VideosQuery = await data(url, VideosDocument, { account, first: Math.min(100, count - ids.length), after }, headers);
+    const page: VideosQuery = await data(
+      url,
+      VideosDocument,
+      { account, first: Math.min(100, count - ids.length), after },
+      headers,
+    );
     ids.push(...page.videos.edges.map((edge) => edge.node.id));
     if (!page.videos.pageInfo.hasNextPage) break;
     after = page.videos.pageInfo.endCursor;

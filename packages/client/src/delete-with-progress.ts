@@ -47,7 +47,8 @@ export async function deleteWithProgress(options: DeleteWithProgressOptions): Pr
     lazy: true,
     retryAttempts: 3,
     // A refused key (unreel closes with 4403) is not refused any less a second later: fail now, not after backoff.
-    shouldRetry: (event) => !(typeof event === 'object' && event !== null && 'code' in event && (event.code === 4403 || event.code === 4401)),
+    shouldRetry: (event) =>
+      !(typeof event === 'object' && event !== null && 'code' in event && (event.code === 4403 || event.code === 4401)),
   });
   const events: DeletionProgressEvent[] = [];
   const subscription = client.iterate<DeletionProgressSubscription>({
@@ -81,10 +82,15 @@ export async function deleteWithProgress(options: DeleteWithProgressOptions): Pr
     }
     const failure = await consumed;
     if (failure) throw subscriptionError(failure);
-    const final = await postGraphQL<{ deletion: DeletionResultFieldsFragment | null }>(fetchImpl, options, print(DeletionDocument), {
-      id: operationId,
-      first: 1,
-    });
+    const final = await postGraphQL<{ deletion: DeletionResultFieldsFragment | null }>(
+      fetchImpl,
+      options,
+      print(DeletionDocument),
+      {
+        id: operationId,
+        first: 1,
+      },
+    );
     return { result: final.deletion ?? deleted.deleteVideos, events };
   } finally {
     options.signal?.removeEventListener('abort', stop);
@@ -96,9 +102,14 @@ export async function deleteWithProgress(options: DeleteWithProgressOptions): Pr
 function subscriptionError(failure: unknown): Error {
   if (failure instanceof Error) return failure;
   const { code, reason } = failure as { code?: unknown; reason?: unknown };
-  return Object.assign(new Error(`the progress subscription ended: socket closed${typeof code === 'number' ? ` with ${code}` : ''}${reason ? ` (${String(reason)})` : ''}`), {
-    code: typeof code === 'number' ? code : undefined,
-  });
+  return Object.assign(
+    new Error(
+      `the progress subscription ended: socket closed${typeof code === 'number' ? ` with ${code}` : ''}${reason ? ` (${String(reason)})` : ''}`,
+    ),
+    {
+      code: typeof code === 'number' ? code : undefined,
+    },
+  );
 }
 
 async function postGraphQL<T>(
@@ -109,14 +120,23 @@ async function postGraphQL<T>(
 ): Promise<T> {
   const response = await fetchImpl(options.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...options.headers,
+    },
     body: JSON.stringify({ query, variables }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const body = (await response.json()) as { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = (await response.json()) as {
+    data?: T | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
   if (body.errors?.length || !body.data) {
     const first = body.errors?.[0];
-    const error = new Error(first ? `${first.extensions?.code ?? 'ERROR'}: ${first.message}` : `HTTP ${response.status}`);
+    const error = new Error(
+      first ? `${first.extensions?.code ?? 'ERROR'}: ${first.message}` : `HTTP ${response.status}`,
+    );
     throw Object.assign(error, { code: first?.extensions?.code });
   }
   return body.data;

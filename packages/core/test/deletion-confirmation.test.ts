@@ -6,7 +6,11 @@ import { drain, harness, ids } from './engine-harness.js';
 const TENANT = 't1';
 const confirmedAt = new Date('2026-11-25T10:00:00Z');
 
-function confirmation(videoId: string, eventId: string, overrides: Partial<DeletionConfirmation> = {}): DeletionConfirmation {
+function confirmation(
+  videoId: string,
+  eventId: string,
+  overrides: Partial<DeletionConfirmation> = {},
+): DeletionConfirmation {
   return { type: 'video.deletion-confirmed', eventId, videoId, confirmedAt, success: true, ...overrides };
 }
 
@@ -33,7 +37,9 @@ describe('confirmDeletion (verified provider webhooks)', () => {
   it('applies a delivery and its redelivery arriving together once', async () => {
     const h = harness();
     const before = await deleted(h, ids(1));
-    const results = await Promise.all([1, 2, 3].map(() => h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-same'))));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-same'))),
+    );
     expect(results.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
     expect(await drain(h.engine.progress(TENANT, 'op', { after: before.length }))).toHaveLength(1);
   });
@@ -42,10 +48,16 @@ describe('confirmDeletion (verified provider webhooks)', () => {
     const h = harness();
     await deleted(h, ids(1));
     const error = { code: 'InvalidVideo.NotFound', message: 'The video does not exist.', retryable: false };
-    expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-f', { success: false, error }))).toBe('recorded');
+    expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-f', { success: false, error }))).toBe(
+      'recorded',
+    );
     const operation = await h.engine.getOperation(TENANT, 'op');
     expect(operation).toMatchObject({ status: 'FAILED', deleted: 0, failed: 1 });
-    expect((await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1')).toMatchObject({ status: 'FAILED', error, confirmedAt: null });
+    expect((await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1')).toMatchObject({
+      status: 'FAILED',
+      error,
+      confirmedAt: null,
+    });
   });
 
   it('knows a video is gone when the provider says so after we gave up on an ambiguous call', async () => {
@@ -71,6 +83,9 @@ describe('confirmDeletion (verified provider webhooks)', () => {
     await deleted(h, ids(1));
     expect((await h.engine.restoreVideo(TENANT, 'acc:v1')).restored).toBe(true);
     expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-old'))).toBe('unchanged');
-    expect((await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1')).toMatchObject({ status: 'RESTORED', confirmedAt: null });
+    expect((await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1')).toMatchObject({
+      status: 'RESTORED',
+      confirmedAt: null,
+    });
   });
 });

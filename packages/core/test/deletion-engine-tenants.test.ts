@@ -71,10 +71,14 @@ describe('tenant limits', () => {
     const provider = new HeldProvider();
     const h = harness({ provider, engineOptions: { maxRunningOperationsPerTenant: 3 } });
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, index) => h.engine.submit({ tenant: 'acme', ids: [`acc:x${index}`], operationId: `op-${index}` })),
+      Array.from({ length: 10 }, (_, index) =>
+        h.engine.submit({ tenant: 'acme', ids: [`acc:x${index}`], operationId: `op-${index}` }),
+      ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
-    expect(results.filter((result) => result.status === 'rejected' && TooManyOperationsError.isInstance(result.reason))).toHaveLength(7);
+    expect(
+      results.filter((result) => result.status === 'rejected' && TooManyOperationsError.isInstance(result.reason)),
+    ).toHaveLength(7);
     expect(await h.store.listUnfinishedOperations()).toHaveLength(3);
     provider.letGo();
     await h.engine.close();
@@ -89,16 +93,23 @@ describe('tenant accounts', () => {
     await expect(foreign).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: 'Unknown account "theirs"' });
     await expect(unknown).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: 'Unknown account "nowhere"' });
     expect(await store.listUnfinishedOperations()).toEqual([]);
-    await expect(engine.restoreVideo('acme', 'theirs:1', mine)).rejects.toMatchObject({ message: 'Unknown account "theirs"' });
-    await expect(engine.restoreVideo('acme', 'nowhere:1', mine)).rejects.toMatchObject({ message: 'Unknown account "nowhere"' });
+    await expect(engine.restoreVideo('acme', 'theirs:1', mine)).rejects.toMatchObject({
+      message: 'Unknown account "theirs"',
+    });
+    await expect(engine.restoreVideo('acme', 'nowhere:1', mine)).rejects.toMatchObject({
+      message: 'Unknown account "nowhere"',
+    });
     await engine.close();
   });
 
-  it("shows a tenant only its own latest deletion of a video, and restores within its own operations", async () => {
+  it('shows a tenant only its own latest deletion of a video, and restores within its own operations', async () => {
     const { engine } = twoAccountEngine();
     await engine.submit({ tenant: 'acme', ids: ['mine:1'], operationId: 'op' });
     await engine.waitForOperation('acme', 'op', 5_000);
-    expect((await engine.latestDeletions('acme', ['mine:1'])).get('mine:1')).toMatchObject({ operationId: 'op', status: 'DELETED' });
+    expect((await engine.latestDeletions('acme', ['mine:1'])).get('mine:1')).toMatchObject({
+      operationId: 'op',
+      status: 'DELETED',
+    });
     expect((await engine.latestDeletions('beta', ['mine:1'])).size).toBe(0);
     // Beta shares no journal with acme: restoring the video records nothing in acme's operation.
     const restored = await engine.restoreVideo('beta', 'mine:1');
@@ -119,7 +130,8 @@ describe('observer', () => {
       items: (observation) => items.push(observation),
     };
     const provider = new FakeProvider({ maxBatchSize: 10 });
-    provider.script = (_ids, call) => (call === 1 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 1 }) : undefined);
+    provider.script = (_ids, call) =>
+      call === 1 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 1 }) : undefined;
     provider.refuse.set('v3', { status: 'FAILED', error: { code: 'FORBIDDEN', message: 'no', retryable: false } });
     const h = harness({ provider, observer });
     await h.engine.submit({ tenant: 'acme', ids: [...ids(3), 'acc:missing1'], operationId: 'op' });
@@ -133,7 +145,9 @@ describe('observer', () => {
       ['restore', 'ok'],
       ['get', 'ok'],
     ]);
-    expect(calls.every((call) => call.account === 'acc' && call.provider === 'fake' && call.durationMs >= 0)).toBe(true);
+    expect(calls.every((call) => call.account === 'acc' && call.provider === 'fake' && call.durationMs >= 0)).toBe(
+      true,
+    );
     expect(retries).toEqual([{ account: 'acc', provider: 'fake', method: 'delete', code: 'RATE_LIMITED' }]);
     const byStatus = Object.fromEntries(items.map((item) => [item.status, item.count]));
     expect(byStatus).toEqual({ DELETED: 2, FAILED: 1, NOT_FOUND: 1, RESTORED: 1 });
@@ -145,7 +159,9 @@ describe('held operations', () => {
   it('give their tenant slot back as soon as every held item is cancelled, not when they would have been due', async () => {
     const h = harness({ deleteDelayMs: 3_600_000, engineOptions: { maxRunningOperationsPerTenant: 1 } });
     await h.engine.submit({ tenant: 'acme', ids: ['acc:a', 'acc:b'], operationId: 'held' });
-    await expect(h.engine.submit({ tenant: 'acme', ids: ['acc:c'], operationId: 'next' })).rejects.toSatisfy(TooManyOperationsError.isInstance);
+    await expect(h.engine.submit({ tenant: 'acme', ids: ['acc:c'], operationId: 'next' })).rejects.toSatisfy(
+      TooManyOperationsError.isInstance,
+    );
     expect((await h.engine.restoreVideo('acme', 'acc:a')).restored).toBe(true);
     expect((await h.engine.restoreVideo('acme', 'acc:b')).restored).toBe(true);
     expect((await h.engine.getOperation('acme', 'held'))?.status).toBe('SUCCEEDED');

@@ -22,9 +22,15 @@ describe('accept', () => {
     const h = harness({ maxIdsPerOperation: 3 });
     await expect(h.engine.submit({ tenant: TENANT, ids: [] })).rejects.toThrow(/at least one/);
     await expect(h.engine.submit({ tenant: TENANT, ids: ids(4) })).rejects.toThrow(/Too many ids: 4 given, at most 3/);
-    await expect(h.engine.submit({ tenant: TENANT, ids: ['acc:1', 'nope'] })).rejects.toSatisfy(InvalidInputError.isInstance);
-    await expect(h.engine.submit({ tenant: TENANT, ids: ['other:1', 'third:2'] })).rejects.toThrow('Unknown accounts "other", "third"');
-    await expect(h.engine.submit({ tenant: TENANT, ids: ['acc:1'], operationId: 'has space' })).rejects.toThrow(/operationId/);
+    await expect(h.engine.submit({ tenant: TENANT, ids: ['acc:1', 'nope'] })).rejects.toSatisfy(
+      InvalidInputError.isInstance,
+    );
+    await expect(h.engine.submit({ tenant: TENANT, ids: ['other:1', 'third:2'] })).rejects.toThrow(
+      'Unknown accounts "other", "third"',
+    );
+    await expect(h.engine.submit({ tenant: TENANT, ids: ['acc:1'], operationId: 'has space' })).rejects.toThrow(
+      /operationId/,
+    );
     expect(await h.store.listUnfinishedOperations()).toEqual([]);
     expect(h.provider.calls).toEqual([]);
   });
@@ -45,7 +51,9 @@ describe('accept', () => {
     expect(again.created).toBe(false);
     expect(again.operation.total).toBe(5);
     expect(h.provider.calls.length).toBe(calls);
-    await expect(h.engine.submit({ tenant: TENANT, ids: ids(6), operationId: 'op' })).rejects.toSatisfy(IdempotencyConflictError.isInstance);
+    await expect(h.engine.submit({ tenant: TENANT, ids: ids(6), operationId: 'op' })).rejects.toSatisfy(
+      IdempotencyConflictError.isInstance,
+    );
     // Another tenant's operationId is another operation.
     const other = await h.engine.submit({ tenant: 'someone-else', ids: ids(2), operationId: 'op' });
     expect(other.created).toBe(true);
@@ -73,7 +81,8 @@ describe('plan and run', () => {
     // A call's time is taken inside the provider, a few milliseconds after the limiter let it go, and the delay varies
     // on a loaded machine: a window a little under a second keeps that noise from reading as an eleventh call.
     const window = 1_000 - 25;
-    for (const start of times) expect(times.filter((at) => at >= start && at < start + window).length).toBeLessThanOrEqual(10);
+    for (const start of times)
+      expect(times.filter((at) => at >= start && at < start + window).length).toBeLessThanOrEqual(10);
   });
 
   it('retries retryable failures with backoff, then succeeds', async () => {
@@ -88,7 +97,8 @@ describe('plan and run', () => {
 
   it('waits at least as long as Retry-After says', async () => {
     const provider = new FakeProvider();
-    provider.script = (_ids, call) => (call === 1 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 150 }) : undefined);
+    provider.script = (_ids, call) =>
+      call === 1 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 150 }) : undefined;
     const h = harness({ provider });
     const { final } = await run(h, ids(2));
     expect(final.deleted).toBe(2);
@@ -98,7 +108,8 @@ describe('plan and run', () => {
 
   it('does not let a long throttle fail items', async () => {
     const provider = new FakeProvider();
-    provider.script = (_ids, call) => (call <= 12 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 1 }) : undefined);
+    provider.script = (_ids, call) =>
+      call <= 12 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 1 }) : undefined;
     const h = harness({ provider, limits: { maxAttempts: 3 } });
     const { final } = await run(h, ids(2));
     expect(final.deleted).toBe(2);
@@ -121,7 +132,11 @@ describe('plan and run', () => {
     const { final, events } = await run(h, ids(2));
     expect(final.failed).toBe(2);
     expect(provider.calls).toHaveLength(3);
-    expect(events[0]?.item).toMatchObject({ status: 'FAILED', attempts: 3, error: { code: 'PROVIDER_ERROR', retryable: true } });
+    expect(events[0]?.item).toMatchObject({
+      status: 'FAILED',
+      attempts: 3,
+      error: { code: 'PROVIDER_ERROR', retryable: true },
+    });
   });
 
   it('counts NOT_FOUND after an ambiguous attempt of ours as DELETED', async () => {
@@ -139,17 +154,35 @@ describe('plan and run', () => {
 
   it('keeps per-item outcomes apart and retries only retryable items', async () => {
     const provider = new FakeProvider();
-    provider.refuse.set('p', { status: 'FAILED', error: { code: 'IN_PROCESSING', message: 'processing', retryable: false } });
+    provider.refuse.set('p', {
+      status: 'FAILED',
+      error: { code: 'IN_PROCESSING', message: 'processing', retryable: false },
+    });
     let throttled = false;
     provider.script = (batch) => {
       if (throttled || !batch.includes('t')) return undefined;
       throttled = true;
-      return batch.map((id) => (id === 't' ? { status: 'FAILED', error: { code: 'RATE_LIMITED', message: 'per id', retryable: true } } : id === 'p' ? provider.refuse.get('p')! : id.startsWith('missing') ? { status: 'NOT_FOUND' } : { status: 'DELETED' }));
+      return batch.map((id) =>
+        id === 't'
+          ? { status: 'FAILED', error: { code: 'RATE_LIMITED', message: 'per id', retryable: true } }
+          : id === 'p'
+            ? provider.refuse.get('p')!
+            : id.startsWith('missing')
+              ? { status: 'NOT_FOUND' }
+              : { status: 'DELETED' },
+      );
     };
     const h = harness({ provider });
     const { final, events } = await run(h, ['acc:a', 'acc:p', 'acc:t', 'acc:missing']);
     expectGapless(events);
-    expect(final).toMatchObject({ status: 'PARTIALLY_FAILED', total: 4, deleted: 2, failed: 1, notFound: 1, pending: 0 });
+    expect(final).toMatchObject({
+      status: 'PARTIALLY_FAILED',
+      total: 4,
+      deleted: 2,
+      failed: 1,
+      notFound: 1,
+      pending: 0,
+    });
     expect(provider.calls.map((call) => call.ids)).toEqual([['a', 'p', 't', 'missing'], ['t']]);
     expect(final.deleted + final.notFound + final.failed + final.pending + final.restored).toBe(final.total);
   });
@@ -231,7 +264,11 @@ describe('restore', () => {
     await h.engine.submit({ tenant: TENANT, ids: ['acc:a'], operationId: 'busy' });
     while (provider.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const result = await h.engine.restoreVideo(TENANT, 'acc:a');
-    expect(result).toMatchObject({ restored: false, error: { code: 'DELETION_IN_PROGRESS' }, item: { status: 'PENDING', attempts: 1 } });
+    expect(result).toMatchObject({
+      restored: false,
+      error: { code: 'DELETION_IN_PROGRESS' },
+      item: { status: 'PENDING', attempts: 1 },
+    });
     expect(provider.restoreCalls).toEqual([]);
     const events = await drain(h.engine.progress(TENANT, 'busy'));
     expect(events.map((event) => event.item.status)).toEqual(['DELETED']);
@@ -246,8 +283,12 @@ describe('restore', () => {
     // acc:v1 was last deleted by tenant-a, at the same position tenant-b's own "op" holds acc:v2.
     const result = await h.engine.restoreVideo('tenant-b', 'acc:v1');
     expect(result.item).toBeNull();
-    expect((await h.engine.listItems('tenant-b', 'op', { first: 5 })).items.map((item) => [item.videoId, item.status])).toEqual([['acc:v2', 'DELETED']]);
-    expect((await h.engine.listItems('tenant-a', 'op', { first: 5 })).items.map((item) => [item.videoId, item.status])).toEqual([['acc:v1', 'DELETED']]);
+    expect(
+      (await h.engine.listItems('tenant-b', 'op', { first: 5 })).items.map((item) => [item.videoId, item.status]),
+    ).toEqual([['acc:v2', 'DELETED']]);
+    expect(
+      (await h.engine.listItems('tenant-a', 'op', { first: 5 })).items.map((item) => [item.videoId, item.status]),
+    ).toEqual([['acc:v1', 'DELETED']]);
     expect(await h.engine.getOperation('tenant-b', 'op')).toMatchObject({ restored: 0, deleted: 1 });
   });
 

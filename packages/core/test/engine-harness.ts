@@ -47,7 +47,10 @@ export function harness(
     accounts,
     ...(options.now ? { now: options.now } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
-    options: { ...(options.maxIdsPerOperation ? { maxIdsPerOperation: options.maxIdsPerOperation } : {}), ...options.engineOptions },
+    options: {
+      ...(options.maxIdsPerOperation ? { maxIdsPerOperation: options.maxIdsPerOperation } : {}),
+      ...options.engineOptions,
+    },
   });
   return { engine, store, provider };
 }

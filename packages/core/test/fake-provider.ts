@@ -57,16 +57,26 @@ export class FakeProvider implements VideoProviderV1 {
   }
 
   async doGetVideos(ids: readonly string[]): Promise<(ProviderVideo | null)[]> {
-    return ids.map((id) => (id.startsWith('missing') ? null : { id, title: id, status: this.deleted.has(id) ? 'DELETED' : 'READY' }));
+    return ids.map((id) =>
+      id.startsWith('missing') ? null : { id, title: id, status: this.deleted.has(id) ? 'DELETED' : 'READY' },
+    );
   }
 }
 
 function abortable(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? new TimeoutError({ message: 'fake did not answer in time' }) : signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(
+          signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
+            ? new TimeoutError({ message: 'fake did not answer in time' })
+            : signal.reason,
+        );
+      },
+      { once: true },
+    );
   });
 }

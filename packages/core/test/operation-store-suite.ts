@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { OperationExistsError, operationKey, type NewOperation, type OperationStore, type ProgressEvent } from '../src/index.js';
+import {
+  OperationExistsError,
+  operationKey,
+  type NewOperation,
+  type OperationStore,
+  type ProgressEvent,
+} from '../src/index.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
 
 /** A new operation of these `<account>:<native id>` ids, every item PENDING unless `status` says otherwise. */
-export function newOperation(id: string, videoIds: string[], tenant = 't1', createdAt = at(0), status: (videoId: string) => 'PENDING' | 'SCHEDULED' = () => 'PENDING'): NewOperation {
+export function newOperation(
+  id: string,
+  videoIds: string[],
+  tenant = 't1',
+  createdAt = at(0),
+  status: (videoId: string) => 'PENDING' | 'SCHEDULED' = () => 'PENDING',
+): NewOperation {
   return {
     id,
     tenant,
@@ -12,7 +24,12 @@ export function newOperation(id: string, videoIds: string[], tenant = 't1', crea
     createdAt,
     items: videoIds.map((videoId) => {
       const separator = videoId.indexOf(':');
-      return { videoId, account: videoId.slice(0, separator), nativeId: videoId.slice(separator + 1), status: status(videoId) };
+      return {
+        videoId,
+        account: videoId.slice(0, separator),
+        nativeId: videoId.slice(separator + 1),
+        status: status(videoId),
+      };
     }),
   };
 }
@@ -25,9 +42,22 @@ export function describeOperationStore(name: string, createStore: () => Operatio
     it('journals an operation with every item open, unique per tenant', async () => {
       const store = createStore();
       const created = await store.createOperation(newOperation('op', ['a:1', 'b:2', 'a:3']));
-      expect(created).toMatchObject({ id: 'op', tenant: 't1', status: 'RUNNING', total: 3, pending: 3, lastSequence: 0, accounts: ['a', 'b'] });
-      await expect(store.createOperation(newOperation('op', ['a:9']))).rejects.toSatisfy(OperationExistsError.isInstance);
-      await expect(store.createOperation(newOperation('op', ['a:9'], 't2'))).resolves.toMatchObject({ tenant: 't2', total: 1 });
+      expect(created).toMatchObject({
+        id: 'op',
+        tenant: 't1',
+        status: 'RUNNING',
+        total: 3,
+        pending: 3,
+        lastSequence: 0,
+        accounts: ['a', 'b'],
+      });
+      await expect(store.createOperation(newOperation('op', ['a:9']))).rejects.toSatisfy(
+        OperationExistsError.isInstance,
+      );
+      await expect(store.createOperation(newOperation('op', ['a:9'], 't2'))).resolves.toMatchObject({
+        tenant: 't2',
+        total: 1,
+      });
       expect(await store.getOperation(operationKey('t1', 'op'))).toMatchObject({ total: 3 });
       expect(await store.getOperation(operationKey('t3', 'op'))).toBeNull();
       await store.close();
@@ -48,16 +78,29 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       const last = await store.recordUpdates(key, [{ position: 2, status: 'NOT_FOUND', at: at(2) }]);
       expect(last[0]).toMatchObject({ sequence: 3, status: 'PARTIALLY_FAILED', completed: 3, total: 3 });
       expect(await store.getOperation(key)).toMatchObject({
-        status: 'PARTIALLY_FAILED', deleted: 1, failed: 1, notFound: 1, pending: 0, lastSequence: 3, finishedAt: at(2),
+        status: 'PARTIALLY_FAILED',
+        deleted: 1,
+        failed: 1,
+        notFound: 1,
+        pending: 0,
+        lastSequence: 3,
+        finishedAt: at(2),
       });
-      const restored = await store.recordUpdates(key, [{ position: 1, status: 'RESTORED', restorableUntil: null, at: at(3) }]);
+      const restored = await store.recordUpdates(key, [
+        { position: 1, status: 'RESTORED', restorableUntil: null, at: at(3) },
+      ]);
       expect(restored[0]).toMatchObject({ sequence: 4, status: 'PARTIALLY_FAILED' });
       expect(await store.getOperation(key)).toMatchObject({ deleted: 0, restored: 1 });
 
       const replay = await store.listEvents(key, 0, 10);
       expect(replay.map((event) => event.sequence)).toEqual([1, 2, 3, 4]);
       // Each event keeps the item as it was then.
-      expect(replay[0]?.item).toMatchObject({ videoId: 'a:2', status: 'DELETED', restorableUntil: at(60), operationId: 'op' });
+      expect(replay[0]?.item).toMatchObject({
+        videoId: 'a:2',
+        status: 'DELETED',
+        restorableUntil: at(60),
+        operationId: 'op',
+      });
       expect(replay[1]?.item.error).toEqual({ code: 'FORBIDDEN', message: 'no', retryable: false });
       expect((await store.listEvents(key, 2, 1)).map((event) => event.sequence)).toEqual([3]);
       expect(await store.listEvents(operationKey('t1', 'nope'), 0, 10)).toEqual([]);
@@ -75,9 +118,13 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       const rest = await store.listItems(key, { first: 5, after: page.items[1]!.position });
       expect(rest.items.map((item) => item.videoId)).toEqual(['a:2', 'a:3', 'b:2']);
       expect(rest.hasNextPage).toBe(false);
-      expect((await store.listItems(key, { first: 5, status: 'DELETED' })).items.map((item) => item.videoId)).toEqual(['a:2']);
+      expect((await store.listItems(key, { first: 5, status: 'DELETED' })).items.map((item) => item.videoId)).toEqual([
+        'a:2',
+      ]);
       expect((await store.listOpenItems(key, 'a', { first: 5 })).map((item) => item.videoId)).toEqual(['a:1', 'a:3']);
-      expect((await store.listOpenItems(key, 'a', { first: 5, after: 0 })).map((item) => item.videoId)).toEqual(['a:3']);
+      expect((await store.listOpenItems(key, 'a', { first: 5, after: 0 })).map((item) => item.videoId)).toEqual([
+        'a:3',
+      ]);
       await store.close();
     });
 
@@ -89,16 +136,25 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.markAttempt(key, [0]);
       await store.clearAmbiguous(key, [1]);
       const items = (await store.listItems(key, { first: 5 })).items;
-      expect(items.map((item) => [item.attempts, item.ambiguous])).toEqual([[2, true], [1, false]]);
+      expect(items.map((item) => [item.attempts, item.ambiguous])).toEqual([
+        [2, true],
+        [1, false],
+      ]);
       await store.recordUpdates(key, [{ position: 0, status: 'DELETED', at: at(1) }]);
-      expect((await store.listItems(key, { first: 1 })).items[0]).toMatchObject({ status: 'DELETED', ambiguous: false, attempts: 2 });
+      expect((await store.listItems(key, { first: 1 })).items[0]).toMatchObject({
+        status: 'DELETED',
+        ambiguous: false,
+        attempts: 2,
+      });
       await store.close();
     });
 
     it('finds the newest item per video, lists unfinished operations and purges old finished ones', async () => {
       const store = createStore();
       await store.createOperation(newOperation('old', ['a:1'], 't1', at(0)));
-      await store.recordUpdates(operationKey('t1', 'old'), [{ position: 0, status: 'FAILED', error: { code: 'X', message: 'x', retryable: true }, at: at(1) }]);
+      await store.recordUpdates(operationKey('t1', 'old'), [
+        { position: 0, status: 'FAILED', error: { code: 'X', message: 'x', retryable: true }, at: at(1) },
+      ]);
       await store.createOperation(newOperation('new', ['a:1', 'a:2'], 't1', at(5)));
       await store.createOperation(newOperation('other-tenant', ['a:1'], 't2', at(6)));
       const latest = await store.latestItems('t1', ['a:1', 'a:2', 'a:404']);
@@ -108,7 +164,10 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       expect((await store.latestItems('t2', ['a:1', 'a:2'])).get('a:1')).toMatchObject({ operationId: 'other-tenant' });
       expect((await store.latestItems('t2', ['a:2'])).has('a:2')).toBe(false);
       expect((await store.latestItems('t3', ['a:1'])).size).toBe(0);
-      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['new', 'other-tenant']);
+      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual([
+        'new',
+        'other-tenant',
+      ]);
       expect(await store.purgeFinishedBefore(at(2))).toBe(1);
       expect(await store.getOperation(operationKey('t1', 'old'))).toBeNull();
       expect(await store.getOperation(operationKey('t1', 'new'))).not.toBeNull();
@@ -119,9 +178,18 @@ export function describeOperationStore(name: string, createStore: () => Operatio
     it('marks only open items, and cancels a held item only while it is SCHEDULED and was never sent', async () => {
       const store = createStore();
       const key = operationKey('t1', 'held');
-      await store.createOperation(newOperation('held', ['a:1', 'a:2', 'a:3'], 't1', at(0), (videoId) => (videoId === 'a:3' ? 'PENDING' : 'SCHEDULED')));
+      await store.createOperation(
+        newOperation('held', ['a:1', 'a:2', 'a:3'], 't1', at(0), (videoId) =>
+          videoId === 'a:3' ? 'PENDING' : 'SCHEDULED',
+        ),
+      );
       const cancelled = await store.cancelScheduled(key, 0, at(1));
-      expect(cancelled).toMatchObject({ sequence: 1, item: { videoId: 'a:1', status: 'RESTORED', attempts: 0 }, completed: 1, status: 'RUNNING' });
+      expect(cancelled).toMatchObject({
+        sequence: 1,
+        item: { videoId: 'a:1', status: 'RESTORED', attempts: 0 },
+        completed: 1,
+        status: 'RUNNING',
+      });
       expect(await store.markAttempt(key, [0, 1, 2])).toEqual([1, 2]);
       expect(await store.cancelScheduled(key, 1, at(2))).toBeNull();
       expect(await store.cancelScheduled(key, 2, at(2))).toBeNull();
@@ -144,18 +212,62 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       const unmarked = await store.listOpenItems(key, 'a', { first: 10 });
       await store.markAttempt(key, [0, 1, 2, 3]);
       const marked = await store.listOpenItems(key, 'a', { first: 10 });
-      expect(marked.map((item) => [item.nativeId, item.attempts, item.ambiguous])).toEqual([['1', 1, true], ['2', 1, true], ['3', 1, true], ['4', 1, true]]);
+      expect(marked.map((item) => [item.nativeId, item.attempts, item.ambiguous])).toEqual([
+        ['1', 1, true],
+        ['2', 1, true],
+        ['3', 1, true],
+        ['4', 1, true],
+      ]);
 
       // Up to date: the events say what the journal says.
-      const fresh = await store.recordUpdates(key, [0, 1].map((position) => ({ position, status: 'DELETED' as const, restorableUntil: at(60), at: at(1), seen: marked[position] })));
-      expect(fresh.map((event) => [event.item.videoId, event.item.attempts, event.item.ambiguous, event.completed])).toEqual([['a:1', 1, false, 1], ['a:2', 1, false, 2]]);
+      const fresh = await store.recordUpdates(
+        key,
+        [0, 1].map((position) => ({
+          position,
+          status: 'DELETED' as const,
+          restorableUntil: at(60),
+          at: at(1),
+          seen: marked[position],
+        })),
+      );
+      expect(
+        fresh.map((event) => [event.item.videoId, event.item.attempts, event.item.ambiguous, event.completed]),
+      ).toEqual([
+        ['a:1', 1, false, 1],
+        ['a:2', 1, false, 2],
+      ]);
       // Out of date (seen before the attempt): the journal wins.
-      const stale = await store.recordUpdates(key, [2, 3].map((position) => ({ position, status: 'FAILED' as const, error: { code: 'X', message: 'x', retryable: false }, at: at(2), seen: unmarked[position] })));
-      expect(stale.map((event) => [event.item.videoId, event.item.attempts, event.status])).toEqual([['a:3', 1, 'RUNNING'], ['a:4', 1, 'PARTIALLY_FAILED']]);
+      const stale = await store.recordUpdates(
+        key,
+        [2, 3].map((position) => ({
+          position,
+          status: 'FAILED' as const,
+          error: { code: 'X', message: 'x', retryable: false },
+          at: at(2),
+          seen: unmarked[position],
+        })),
+      );
+      expect(stale.map((event) => [event.item.videoId, event.item.attempts, event.status])).toEqual([
+        ['a:3', 1, 'RUNNING'],
+        ['a:4', 1, 'PARTIALLY_FAILED'],
+      ]);
       // Seen as open, but it is DELETED by now: counts move from deleted, not from pending.
-      const late = await store.recordUpdates(key, [{ position: 0, status: 'RESTORED', restorableUntil: null, at: at(3), seen: marked[0] }]);
-      expect(late[0]).toMatchObject({ sequence: 5, completed: 4, item: { status: 'RESTORED', attempts: 1, restorableUntil: null } });
-      expect(await store.getOperation(key)).toMatchObject({ deleted: 1, restored: 1, failed: 2, pending: 0, lastSequence: 5, status: 'PARTIALLY_FAILED' });
+      const late = await store.recordUpdates(key, [
+        { position: 0, status: 'RESTORED', restorableUntil: null, at: at(3), seen: marked[0] },
+      ]);
+      expect(late[0]).toMatchObject({
+        sequence: 5,
+        completed: 4,
+        item: { status: 'RESTORED', attempts: 1, restorableUntil: null },
+      });
+      expect(await store.getOperation(key)).toMatchObject({
+        deleted: 1,
+        restored: 1,
+        failed: 2,
+        pending: 0,
+        lastSequence: 5,
+        status: 'PARTIALLY_FAILED',
+      });
       const items = (await store.listItems(key, { first: 10 })).items;
       expect(items.map((item) => [item.status, item.attempts, item.error?.code ?? null])).toEqual([
         ['RESTORED', 1, null],
@@ -175,7 +287,9 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       // Not awaited one by one: a store may commit them together, but never out of order.
       const writes = videoIds.map((_, position) =>
         position % 3 === 0
-          ? store.markAttempt(key, [position]).then(() => store.recordUpdates(key, [{ position, status: 'DELETED', at: at(1) }]))
+          ? store
+              .markAttempt(key, [position])
+              .then(() => store.recordUpdates(key, [{ position, status: 'DELETED', at: at(1) }]))
           : store.recordUpdates(key, [{ position, status: position % 3 === 1 ? 'NOT_FOUND' : 'DELETED', at: at(1) }]),
       );
       const events = (await Promise.all(writes)).flat();
@@ -185,8 +299,12 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       expect(replay.map((event) => event.completed)).toEqual(videoIds.map((_, index) => index + 1));
       expect(replay.at(-1)?.status).toBe('SUCCEEDED');
       // Writes not held back by an attempt come first, in the order they were called.
-      const direct = videoIds.map((videoId, position) => ({ videoId, position })).filter(({ position }) => position % 3 !== 0);
-      expect(replay.slice(0, direct.length).map((event) => event.item.videoId)).toEqual(direct.map(({ videoId }) => videoId));
+      const direct = videoIds
+        .map((videoId, position) => ({ videoId, position }))
+        .filter(({ position }) => position % 3 !== 0);
+      expect(replay.slice(0, direct.length).map((event) => event.item.videoId)).toEqual(
+        direct.map(({ videoId }) => videoId),
+      );
       expect(await store.getOperation(key)).toMatchObject({ deleted: 40, notFound: 20, pending: 0 });
       await store.close();
     });
@@ -202,21 +320,42 @@ export function describeOperationStore(name: string, createStore: () => Operatio
         { position: 4, status: 'RESTORED', restorableUntil: null, at: at(2) },
         { position: 2, status: 'DELETED', restorableUntil: at(9), at: at(1) },
       ]);
-      expect(events.map((event) => [event.sequence, event.item.videoId, event.item.status, event.item.attempts, event.completed])).toEqual([
+      expect(
+        events.map((event) => [
+          event.sequence,
+          event.item.videoId,
+          event.item.status,
+          event.item.attempts,
+          event.completed,
+        ]),
+      ).toEqual([
         [1, 'a:4', 'DELETED', 1, 1],
         [2, 'a:0', 'FAILED', 1, 2],
         [3, 'a:4', 'RESTORED', 1, 2],
         [4, 'a:2', 'DELETED', 1, 3],
       ]);
       expect(events[0]?.item.restorableUntil).toEqual(at(9));
-      expect((await store.listEvents(key, 0, 10)).map((event) => [event.item.videoId, event.item.status, event.item.restorableUntil])).toEqual([
+      expect(
+        (await store.listEvents(key, 0, 10)).map((event) => [
+          event.item.videoId,
+          event.item.status,
+          event.item.restorableUntil,
+        ]),
+      ).toEqual([
         ['a:4', 'DELETED', at(9)],
         ['a:0', 'FAILED', null],
         ['a:4', 'RESTORED', null],
         ['a:2', 'DELETED', at(9)],
       ]);
       expect(await store.getOperation(key)).toMatchObject({ deleted: 1, failed: 1, restored: 1, pending: 3 });
-      expect((await store.listOpenItems(key, 'b', { first: 10 })).map((item) => [item.videoId, item.account, item.nativeId, item.attempts])).toEqual([
+      expect(
+        (await store.listOpenItems(key, 'b', { first: 10 })).map((item) => [
+          item.videoId,
+          item.account,
+          item.nativeId,
+          item.attempts,
+        ]),
+      ).toEqual([
         ['b:1', 'b', '1', 0],
         ['b:3', 'b', '3', 0],
         ['b:5', 'b', '5', 0],
@@ -243,18 +382,26 @@ export function describeOperationStore(name: string, createStore: () => Operatio
     it('purges an operation with its items and events, and nothing unfinished or recent', async () => {
       const store = createStore();
       await store.createOperation(newOperation('old', ['a:1', 'a:2'], 't1', at(0)));
-      await store.recordUpdates(operationKey('t1', 'old'), [{ position: 0, status: 'DELETED', at: at(1) }, { position: 1, status: 'NOT_FOUND', at: at(1) }]);
+      await store.recordUpdates(operationKey('t1', 'old'), [
+        { position: 0, status: 'DELETED', at: at(1) },
+        { position: 1, status: 'NOT_FOUND', at: at(1) },
+      ]);
       await store.createOperation(newOperation('open', ['a:3'], 't1', at(0)));
       await store.createOperation(newOperation('recent', ['a:4'], 't2', at(0)));
       await store.recordUpdates(operationKey('t2', 'recent'), [{ position: 0, status: 'DELETED', at: at(30) }]);
       expect(await store.purgeFinishedBefore(at(10))).toBe(1);
       expect(await store.listEvents(operationKey('t1', 'old'), 0, 10)).toEqual([]);
-      expect(await store.listItems(operationKey('t1', 'old'), { first: 10 })).toEqual({ items: [], hasNextPage: false });
+      expect(await store.listItems(operationKey('t1', 'old'), { first: 10 })).toEqual({
+        items: [],
+        hasNextPage: false,
+      });
       expect([...(await store.latestItems('t1', ['a:1', 'a:3', 'a:4'])).keys()]).toEqual(['a:3']);
       expect([...(await store.latestItems('t2', ['a:1', 'a:3', 'a:4'])).keys()]).toEqual(['a:4']);
       expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['open']);
       // The id is free again: a retry after the retention is a new operation.
-      await expect(store.createOperation(newOperation('old', ['a:9'], 't1', at(40)))).resolves.toMatchObject({ total: 1 });
+      await expect(store.createOperation(newOperation('old', ['a:9'], 't1', at(40)))).resolves.toMatchObject({
+        total: 1,
+      });
       await store.close();
     });
 
@@ -267,15 +414,28 @@ export function describeOperationStore(name: string, createStore: () => Operatio
         { position: 1, status: 'DELETED', at: at(1) },
       ]);
       expect(await store.getOperation(key)).toMatchObject({ status: 'SUCCEEDED', finishedAt: at(1) });
-      const [confirmed] = await store.recordUpdates(key, [{ position: 0, status: 'DELETED', confirmedAt: at(2), at: at(3) }]);
+      const [confirmed] = await store.recordUpdates(key, [
+        { position: 0, status: 'DELETED', confirmedAt: at(2), at: at(3) },
+      ]);
       expect(confirmed).toMatchObject({ sequence: 3, status: 'SUCCEEDED', completed: 2 });
       // An update that does not name confirmedAt leaves it, and restorableUntil, as they were.
       expect(confirmed?.item).toMatchObject({ confirmedAt: at(2), restorableUntil: at(60) });
       const [failed] = await store.recordUpdates(key, [
-        { position: 1, status: 'FAILED', error: { code: 'DELETE_FAILED', message: 'no', retryable: false }, confirmedAt: null, at: at(4) },
+        {
+          position: 1,
+          status: 'FAILED',
+          error: { code: 'DELETE_FAILED', message: 'no', retryable: false },
+          confirmedAt: null,
+          at: at(4),
+        },
       ]);
       expect(failed).toMatchObject({ sequence: 4, status: 'PARTIALLY_FAILED' });
-      expect(await store.getOperation(key)).toMatchObject({ status: 'PARTIALLY_FAILED', deleted: 1, failed: 1, finishedAt: at(1) });
+      expect(await store.getOperation(key)).toMatchObject({
+        status: 'PARTIALLY_FAILED',
+        deleted: 1,
+        failed: 1,
+        finishedAt: at(1),
+      });
       const replay = await store.listEvents(key, 0, 10);
       expect(replay.map((event) => event.item.confirmedAt)).toEqual([null, null, at(2), null]);
       expect((await store.latestItems('t1', ['a:1'])).get('a:1')?.confirmedAt).toEqual(at(2));

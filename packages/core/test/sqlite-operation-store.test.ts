@@ -20,12 +20,21 @@ describe('SqliteOperationStore', () => {
   it('keeps everything across a reopen and records its schema version', async () => {
     const file = tempFile();
     const first = new SqliteOperationStore({ path: file });
-    await first.createOperation({ id: 'op', tenant: 't', fingerprint: 'f', createdAt: new Date(0), items: [{ videoId: 'a:1', account: 'a', nativeId: '1', status: 'PENDING' }] });
+    await first.createOperation({
+      id: 'op',
+      tenant: 't',
+      fingerprint: 'f',
+      createdAt: new Date(0),
+      items: [{ videoId: 'a:1', account: 'a', nativeId: '1', status: 'PENDING' }],
+    });
     await first.markAttempt(operationKey('t', 'op'), [0]);
     await first.close();
     const second = new SqliteOperationStore({ path: file });
     expect((await second.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['op']);
-    expect((await second.listOpenItems(operationKey('t', 'op'), 'a', { first: 1 }))[0]).toMatchObject({ attempts: 1, ambiguous: true });
+    expect((await second.listOpenItems(operationKey('t', 'op'), 'a', { first: 1 }))[0]).toMatchObject({
+      attempts: 1,
+      ambiguous: true,
+    });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
     expect(raw.pragma('user_version', { simple: true })).toBe(3);
@@ -71,20 +80,59 @@ describe('SqliteOperationStore', () => {
     raw.close();
     const store = new SqliteOperationStore({ path: `${file}.v1` });
     const key = operationKey('default', 'old-op');
-    expect((await store.listUnfinishedOperations()).map((operation) => [operation.id, operation.pending, operation.lastSequence])).toEqual([['old-op', 2, 1]]);
-    expect((await store.listOpenItems(key, 'sb', { first: 10 })).map((item) => [item.videoId, item.account, item.nativeId, item.attempts, item.ambiguous])).toEqual([
+    expect(
+      (await store.listUnfinishedOperations()).map((operation) => [
+        operation.id,
+        operation.pending,
+        operation.lastSequence,
+      ]),
+    ).toEqual([['old-op', 2, 1]]);
+    expect(
+      (await store.listOpenItems(key, 'sb', { first: 10 })).map((item) => [
+        item.videoId,
+        item.account,
+        item.nativeId,
+        item.attempts,
+        item.ambiguous,
+      ]),
+    ).toEqual([
       ['sb:vid-2', 'sb', 'vid-2', 1, true],
       ['sb:x:y', 'sb', 'x:y', 0, false],
     ]);
-    expect((await store.listEvents(key, 0, 10)).map((event) => [event.sequence, event.item.videoId, event.item.nativeId, event.item.status])).toEqual([[1, 'sb:vid-1', 'vid-1', 'DELETED']]);
-    expect((await store.latestItems('default', ['sb:x:y'])).get('sb:x:y')).toMatchObject({ account: 'sb', nativeId: 'x:y', operationId: 'old-op' });
-    const next = await store.recordUpdates(key, [{ position: 1, status: 'DELETED', at: new Date(1) }, { position: 2, status: 'NOT_FOUND', at: new Date(1) }]);
-    expect(next.map((event) => [event.sequence, event.item.videoId, event.status])).toEqual([[2, 'sb:vid-2', 'RUNNING'], [3, 'sb:x:y', 'SUCCEEDED']]);
+    expect(
+      (await store.listEvents(key, 0, 10)).map((event) => [
+        event.sequence,
+        event.item.videoId,
+        event.item.nativeId,
+        event.item.status,
+      ]),
+    ).toEqual([[1, 'sb:vid-1', 'vid-1', 'DELETED']]);
+    expect((await store.latestItems('default', ['sb:x:y'])).get('sb:x:y')).toMatchObject({
+      account: 'sb',
+      nativeId: 'x:y',
+      operationId: 'old-op',
+    });
+    const next = await store.recordUpdates(key, [
+      { position: 1, status: 'DELETED', at: new Date(1) },
+      { position: 2, status: 'NOT_FOUND', at: new Date(1) },
+    ]);
+    expect(next.map((event) => [event.sequence, event.item.videoId, event.status])).toEqual([
+      [2, 'sb:vid-2', 'RUNNING'],
+      [3, 'sb:x:y', 'SUCCEEDED'],
+    ]);
     await store.close();
     const upgraded = new BetterSqlite3(`${file}.v1`, { readonly: true });
     expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
-    expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain('account');
-    expect((upgraded.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'`).all() as { name: string }[]).map((row) => row.name)).toEqual(['items_latest']);
+    expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain(
+      'account',
+    );
+    expect(
+      (
+        upgraded.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'`).all() as {
+          name: string;
+        }[]
+      ).map((row) => row.name),
+    ).toEqual(['items_latest']);
     upgraded.close();
   });
 
@@ -92,7 +140,9 @@ describe('SqliteOperationStore', () => {
     const store = new SqliteOperationStore({ path: tempFile() });
     const bad = newOperation('bad', ['a:1'], 't');
     bad.items = [...bad.items, { videoId: 'b:2', account: 'a', nativeId: '2', status: 'PENDING' }];
-    await expect(store.createOperation(bad)).rejects.toThrow('Video id "b:2" is not "<account>:<native id>" for account "a"');
+    await expect(store.createOperation(bad)).rejects.toThrow(
+      'Video id "b:2" is not "<account>:<native id>" for account "a"',
+    );
     expect(await store.getOperation(operationKey('t', 'bad'))).toBeNull();
     await store.close();
   });
@@ -120,7 +170,9 @@ describe('SqliteOperationStore', () => {
     vi.useFakeTimers();
     const checkpointer = new SqliteCheckpointer(db);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
-    db.exec(`INSERT INTO operations (key, tenant, id, status, fingerprint, accounts, total, pending, created_at) VALUES ('k', 't', 'i', 'RUNNING', 'f', '[]', 0, 0, 0)`);
+    db.exec(
+      `INSERT INTO operations (key, tenant, id, status, fingerprint, accounts, total, pending, created_at) VALUES ('k', 't', 'i', 'RUNNING', 'f', '[]', 0, 0, 0)`,
+    );
     checkpointer.committed();
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
     vi.advanceTimersByTime(900);

@@ -1,11 +1,6 @@
 import ky, { HTTPError, type KyInstance } from 'ky';
 import type { UnreelProviderError } from '@unreel/provider-spec';
-import {
-  errorFromException,
-  errorFromResponse,
-  type ErrorDescription,
-  type ErrorResponse,
-} from './error-mapping.js';
+import { errorFromException, errorFromResponse, type ErrorDescription, type ErrorResponse } from './error-mapping.js';
 
 export interface ProviderClientOptions {
   /** Plugin id, used in error messages. */
@@ -64,7 +59,8 @@ const RETRYABLE_READ_STATUSES = [408, 500, 502, 503, 504, 524];
 export function createProviderClient(options: ProviderClientOptions): ProviderHttpClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const secrets = (): readonly string[] => (typeof options.secrets === 'function' ? options.secrets() : (options.secrets ?? []));
+  const secrets = (): readonly string[] =>
+    typeof options.secrets === 'function' ? options.secrets() : (options.secrets ?? []);
   const authorize = options.authorize;
   const http: KyInstance = ky.create({
     ...(options.fetch ? { fetch: options.fetch } : {}),

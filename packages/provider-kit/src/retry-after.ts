@@ -14,7 +14,8 @@ export function parseRetryAfterMs(
 ): number | undefined {
   const now = options.now ?? Date.now();
   const maxMs = options.maxMs ?? 60_000;
-  const read = (name: RetryAfterHeader): string | null => (options.only && !options.only.includes(name) ? null : headers.get(name));
+  const read = (name: RetryAfterHeader): string | null =>
+    options.only && !options.only.includes(name) ? null : headers.get(name);
   const candidates = [
     parseDelta(read('retry-after'), now, false),
     parseDelta(read('x-ratelimit-retry-after'), now, false),

@@ -21,7 +21,9 @@ describe('offsetCursor', () => {
         error = caught;
       }
       expect(InvalidRequestError.isInstance(error), bad).toBe(true);
-      expect((error as Error).message).toBe(`acme: the list cursor must be a nextCursor this plugin returned, got "${bad}"`);
+      expect((error as Error).message).toBe(
+        `acme: the list cursor must be a nextCursor this plugin returned, got "${bad}"`,
+      );
     }
   });
 });

@@ -49,7 +49,8 @@ const signal = () => AbortSignal.timeout(5_000);
 
 describe('createProviderClient', () => {
   it('sends JSON, static headers and per-attempt authorization, and parses JSON answers', async () => {
-    handler = (request, response, body) => json(response, 200, { echo: JSON.parse(body), sig: request.headers['x-sig'] });
+    handler = (request, response, body) =>
+      json(response, 200, { echo: JSON.parse(body), sig: request.headers['x-sig'] });
     const client = createProviderClient({
       provider: 'test',
       baseUrl: `${baseUrl}/`,
@@ -72,7 +73,9 @@ describe('createProviderClient', () => {
       response.writeHead(204).end();
     };
     const client = createProviderClient({ provider: 'test', baseUrl });
-    await expect(client.request('/gone', { method: 'GET', signal: signal(), allowStatus: [404] })).resolves.toMatchObject({
+    await expect(
+      client.request('/gone', { method: 'GET', signal: signal(), allowStatus: [404] }),
+    ).resolves.toMatchObject({
       status: 404,
       body: { message: 'nope' },
     });
@@ -111,12 +114,13 @@ describe('createProviderClient', () => {
       return json(response, 429, {}, { 'x-ratelimit-reset': String(reset) });
     };
     const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
-    const errorOf = (path: string) => client.request(path, { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
+    const errorOf = (path: string) =>
+      client.request(path, { method: 'DELETE', signal: signal() }).catch((e: unknown) => e);
     const retryAfter = await errorOf('/retry-after');
     expect(RateLimitedError.isInstance(retryAfter)).toBe(true);
     expect((retryAfter as RateLimitedError).retryable).toBe(true);
     expect((retryAfter as RateLimitedError).retryAfterMs).toBe(3_000);
-    expect((await errorOf('/apivideo') as RateLimitedError).retryAfterMs).toBe(7_000);
+    expect(((await errorOf('/apivideo')) as RateLimitedError).retryAfterMs).toBe(7_000);
     const epoch = (await errorOf('/epoch')) as RateLimitedError;
     expect(epoch.retryAfterMs).toBeGreaterThan(18_000);
     expect(epoch.retryAfterMs).toBeLessThanOrEqual(20_000);
@@ -165,9 +169,13 @@ describe('createProviderClient', () => {
     handler = (request, response) =>
       json(response, 503, {}, request.url === '/told' ? { 'retry-after': '2' } : { 'x-ratelimit-retry-after': '42' });
     const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
-    const told = (await client.request('/told', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e)) as ProviderUnavailableError;
+    const told = (await client
+      .request('/told', { method: 'DELETE', signal: signal() })
+      .catch((e: unknown) => e)) as ProviderUnavailableError;
     expect(told.retryAfterMs).toBe(2_000);
-    const untold = (await client.request('/untold', { method: 'DELETE', signal: signal() }).catch((e: unknown) => e)) as ProviderUnavailableError;
+    const untold = (await client
+      .request('/untold', { method: 'DELETE', signal: signal() })
+      .catch((e: unknown) => e)) as ProviderUnavailableError;
     expect(ProviderUnavailableError.isInstance(untold)).toBe(true);
     expect(untold.retryAfterMs).toBeUndefined();
   });
@@ -183,7 +191,9 @@ describe('createProviderClient', () => {
       baseUrl,
       readRetryLimit: 2,
       describeError: ({ body }) =>
-        (body as { Code?: string }).Code?.startsWith('Throttling') ? { code: 'RATE_LIMITED', retryable: true } : undefined,
+        (body as { Code?: string }).Code?.startsWith('Throttling')
+          ? { code: 'RATE_LIMITED', retryable: true }
+          : undefined,
     });
     const error = await client.request('/read', { method: 'GET', signal: signal() }).catch((e: unknown) => e);
     expect(RateLimitedError.isInstance(error)).toBe(true);
@@ -207,7 +217,11 @@ describe('createProviderClient', () => {
         return new Request(url, request);
       },
     });
-    const result = await client.request<{ url: string }>('/signed', { method: 'GET', signal: signal(), searchParams: { a: 1 } });
+    const result = await client.request<{ url: string }>('/signed', {
+      method: 'GET',
+      signal: signal(),
+      searchParams: { a: 1 },
+    });
     expect(result.body?.url).toBe('/signed?a=1&Signature=sig-2');
   });
 
@@ -252,7 +266,9 @@ describe('createProviderClient', () => {
   it('turns a host timeout signal into TimeoutError and another abort reason into that reason', async () => {
     handler = (_request, response) => setTimeout(() => json(response, 200, {}), 500);
     const client = createProviderClient({ provider: 'test', baseUrl, readRetryLimit: 0 });
-    const timedOut = await client.request('/slow', { method: 'DELETE', signal: AbortSignal.timeout(30) }).catch((e: unknown) => e);
+    const timedOut = await client
+      .request('/slow', { method: 'DELETE', signal: AbortSignal.timeout(30) })
+      .catch((e: unknown) => e);
     expect(TimeoutError.isInstance(timedOut)).toBe(true);
     const controller = new AbortController();
     const shutdown = new Error('shutting down');
@@ -273,7 +289,13 @@ describe('createProviderClient', () => {
 
   it('keeps signed queries and secrets out of transport errors and their causes', async () => {
     handler = (_request, response) => setTimeout(() => json(response, 200, {}), 500);
-    const client = createProviderClient({ provider: 'test', baseUrl, timeoutMs: 50, readRetryLimit: 0, secrets: [SECRET] });
+    const client = createProviderClient({
+      provider: 'test',
+      baseUrl,
+      timeoutMs: 50,
+      readRetryLimit: 0,
+      secrets: [SECRET],
+    });
     const error = (await client
       .request('/slow', { method: 'GET', signal: signal(), searchParams: { Signature: 'c2lnbmF0dXJl', token: SECRET } })
       .catch((e: unknown) => e)) as TimeoutError;

@@ -13,7 +13,9 @@ describe('parseRetryAfterMs', () => {
   it('reads X-RateLimit-Reset as epoch seconds, epoch milliseconds, ISO date or seconds-until', () => {
     expect(parseRetryAfterMs(headers({ 'x-ratelimit-reset': String(now / 1000 + 30) }), { now })).toBe(30_000);
     expect(parseRetryAfterMs(headers({ 'x-ratelimit-reset': String(now + 1_500) }), { now })).toBe(1_500);
-    expect(parseRetryAfterMs(headers({ 'x-ratelimit-reset': new Date(now + 4_000).toISOString() }), { now })).toBe(4_000);
+    expect(parseRetryAfterMs(headers({ 'x-ratelimit-reset': new Date(now + 4_000).toISOString() }), { now })).toBe(
+      4_000,
+    );
     expect(parseRetryAfterMs(headers({ 'x-ratelimit-reset': '12' }), { now })).toBe(12_000);
   });
 

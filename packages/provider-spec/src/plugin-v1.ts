@@ -30,9 +30,7 @@ export interface VideoProviderPluginV1<Settings = unknown> {
 }
 
 /** Identity at run time; exists so plugin authors get full type inference from their schema. */
-export function definePlugin<Settings>(
-  plugin: VideoProviderPluginV1<Settings>,
-): VideoProviderPluginV1<Settings> {
+export function definePlugin<Settings>(plugin: VideoProviderPluginV1<Settings>): VideoProviderPluginV1<Settings> {
   return plugin;
 }
 

@@ -20,8 +20,8 @@ export interface StartSimulatorOptions {
   host?: string;
   /** Seed of the generated library, so two runs hold the same videos. */
   seed?: number;
-  /** Videos created at start. */
-  videoCount?: number;
+  /** Videos created at start; undefined: the simulator's own default. */
+  videoCount?: number | undefined;
 }
 
 export type SimulatedVideoState = 'READY' | 'PROCESSING' | 'FORBIDDEN';
@@ -51,8 +51,9 @@ export interface ConformanceSimulator {
 }
 
 /** What every plugin's `./simulator` entry returns from `startSimulator(options)`. */
-export interface RunningSimulator<Credentials extends Record<string, string> = Record<string, string>>
-  extends ConformanceSimulator {
+export interface RunningSimulator<
+  Credentials extends Record<string, string> = Record<string, string>,
+> extends ConformanceSimulator {
   /** Base URL a client (ours or the provider's official SDK) points at. */
   url: string;
   credentials: Credentials;

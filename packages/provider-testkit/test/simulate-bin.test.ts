@@ -24,7 +24,9 @@ describe('unreel-simulate', () => {
     const printed = JSON.parse(first) as { url: string; credentials: { apiKey: string }; videoIds: string[] };
     expect(printed.videoIds).toHaveLength(3);
     // A plain HTTP client, pointed where the line says, with the credentials it gives, reads a seeded video.
-    const response = await fetch(`${printed.url}/videos/${printed.videoIds[0]}`, { headers: { authorization: `Bearer ${printed.credentials.apiKey}` } });
+    const response = await fetch(`${printed.url}/videos/${printed.videoIds[0]}`, {
+      headers: { authorization: `Bearer ${printed.credentials.apiKey}` },
+    });
     expect(response.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

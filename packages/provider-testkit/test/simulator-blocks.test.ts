@@ -1,18 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { WindowRateLimiter, parseAuthorization, retryAfterDate, retryAfterSeconds } from '@unreel/provider-testkit/simulator';
+import {
+  WindowRateLimiter,
+  parseAuthorization,
+  retryAfterDate,
+  retryAfterSeconds,
+} from '@unreel/provider-testkit/simulator';
 
 const basic = (pair: string): string => `Basic ${Buffer.from(pair).toString('base64')}`;
 
 describe('parseAuthorization', () => {
   it('reads Basic user:password and Bearer tokens, the scheme in any case', () => {
     expect(parseAuthorization(basic('id:se:cret'))).toEqual({ scheme: 'basic', username: 'id', password: 'se:cret' });
-    expect(parseAuthorization(`bASIC ${Buffer.from('key:').toString('base64')}`)).toEqual({ scheme: 'basic', username: 'key', password: '' });
+    expect(parseAuthorization(`bASIC ${Buffer.from('key:').toString('base64')}`)).toEqual({
+      scheme: 'basic',
+      username: 'key',
+      password: '',
+    });
     expect(parseAuthorization(basic('only-a-key'))).toEqual({ scheme: 'basic', username: 'only-a-key', password: '' });
     expect(parseAuthorization('Bearer tok.en-1 ')).toEqual({ scheme: 'bearer', token: 'tok.en-1' });
   });
 
   it('gives nothing for a missing, malformed or other-scheme header', () => {
-    for (const header of [undefined, '', 'Bearer', 'Basic', 'Bearer a b', 'Basic not*base64', 'Digest abc', 'token-alone']) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      'Basic',
+      'Bearer a b',
+      'Basic not*base64',
+      'Digest abc',
+      'token-alone',
+    ]) {
       expect(parseAuthorization(header), String(header)).toBeUndefined();
     }
   });
@@ -34,7 +52,13 @@ describe('WindowRateLimiter', () => {
     let now = Date.UTC(2026, 0, 1, 12, 0, 15, 250);
     const limiter = new WindowRateLimiter({ limit: 2, windowMs: 60_000, now: () => now });
     const resetAtMs = Date.UTC(2026, 0, 1, 12, 1, 0);
-    expect(limiter.exhausted()).toEqual({ allowed: false, limit: 2, remaining: 0, resetAtMs, retryAfterMs: resetAtMs - now });
+    expect(limiter.exhausted()).toEqual({
+      allowed: false,
+      limit: 2,
+      remaining: 0,
+      resetAtMs,
+      retryAfterMs: resetAtMs - now,
+    });
     expect([limiter.take().allowed, limiter.take().allowed, limiter.take().allowed]).toEqual([true, true, false]);
     expect(limiter.take()).toEqual(limiter.exhausted());
     now = resetAtMs;

@@ -56,7 +56,8 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const loaded = resolveConfig(options.config, { cwd: options.cwd ?? process.cwd(), env });
   const { server: settings } = loaded.config;
   const secrets = new SecretRegistry();
-  const logger = options.logger ?? createLogger(secrets, { level: options.logLevel, destination: options.logDestination });
+  const logger =
+    options.logger ?? createLogger(secrets, { level: options.logLevel, destination: options.logDestination });
   const host = options.host ?? settings.host ?? '127.0.0.1';
   requireLoopbackWithoutTenants(host, loaded.config.tenants !== undefined);
 

@@ -21,7 +21,9 @@ describe('ApiKeySet', () => {
     const keys = new ApiKeySet<string>();
     keys.add('acme-key-0123456789', 'acme');
     expect(JSON.stringify(keys)).not.toContain('acme-key');
-    expect(Buffer.from(JSON.stringify(keys)).toString('hex')).not.toContain(Buffer.from('acme-key-0123456789').toString('hex'));
+    expect(Buffer.from(JSON.stringify(keys)).toString('hex')).not.toContain(
+      Buffer.from('acme-key-0123456789').toString('hex'),
+    );
   });
 });
 
@@ -68,7 +70,9 @@ describe('OriginPolicy', () => {
 
 describe('isLoopbackHost', () => {
   it('knows which bind addresses stay on this machine', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '128.0.0.1', '::ffff:127.0.0.1x']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', 'LOCALHOST'])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '128.0.0.1', '::ffff:127.0.0.1x'])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 });

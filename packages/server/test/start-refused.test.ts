@@ -16,10 +16,18 @@ describe('a start refused for a taken port', () => {
   });
 
   it('rejects with the listen error, having closed the journal it opened', async () => {
-    first = await createUnreelServer({ port: 0, logLevel: 'silent', config: { journal: { driver: 'memory' }, accounts: [sandbox] } });
+    first = await createUnreelServer({
+      port: 0,
+      logLevel: 'silent',
+      config: { journal: { driver: 'memory' }, accounts: [sandbox] },
+    });
     folder = mkdtempSync(path.join(tmpdir(), 'unreel-refused-'));
     const journal = path.join(folder, 'journal.db');
-    const second = createUnreelServer({ port: first.port, logLevel: 'silent', config: { journal: { path: journal }, accounts: [sandbox] } });
+    const second = createUnreelServer({
+      port: first.port,
+      logLevel: 'silent',
+      config: { journal: { path: journal }, accounts: [sandbox] },
+    });
     await expect(second).rejects.toMatchObject({ code: 'EADDRINUSE' });
     expect(existsSync(journal)).toBe(true);
     // SQLite removes the write-ahead log when its last connection closes.

@@ -65,7 +65,7 @@ export class CallbackSender {
 
   /** Resolves once every delivery started so far has finished (including its retries). */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.pending.size > 0) await Promise.allSettled(this.pending);
   }
 
   private track(delivery: Promise<void>): void {
@@ -84,7 +84,12 @@ export class CallbackSender {
       };
       const record: WebhookDelivery = { videoId, attempt, copy, status: null, body, headers, at: Date.now() };
       try {
-        const response = await fetch(this.target.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const response = await fetch(this.target.url, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
         await response.arrayBuffer();
         record.status = response.status;
       } catch (error) {

@@ -121,7 +121,10 @@ export class AliyunVodLibrary {
   private freshId(random: () => number): string {
     for (;;) {
       let id = '';
-      for (let index = 0; index < 4; index += 1) id += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+      for (let index = 0; index < 4; index += 1)
+        id += Math.floor(random() * 0x1_0000_0000)
+          .toString(16)
+          .padStart(8, '0');
       if (!this.videos.has(id) && !this.deleted.has(id)) return id;
     }
   }

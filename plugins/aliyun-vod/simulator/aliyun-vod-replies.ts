@@ -32,7 +32,13 @@ export function rpcReply(action: string, body: Record<string, unknown>, format: 
   return encode(200, `${action}Response`, body, format);
 }
 
-function encode(status: number, root: string, body: Record<string, unknown>, format: ResponseFormat, headers: Record<string, string> = {}): SimulatorReply {
+function encode(
+  status: number,
+  root: string,
+  body: Record<string, unknown>,
+  format: ResponseFormat,
+  headers: Record<string, string> = {},
+): SimulatorReply {
   if (format === 'JSON') return { status, headers, json: body };
   return {
     status,
@@ -48,11 +54,16 @@ function encode(status: number, root: string, body: Record<string, unknown>, for
 function xmlElement(name: string, value: unknown): string {
   if (Array.isArray(value)) return value.map((entry) => xmlElement(name, entry)).join('');
   if (value !== null && typeof value === 'object') {
-    return `<${name}>${Object.entries(value).map(([child, entry]) => xmlElement(child, entry)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value)
+      .map(([child, entry]) => xmlElement(child, entry))
+      .join('')}</${name}>`;
   }
   return `<${name}>${escapeXml(value === undefined || value === null ? '' : String(value))}</${name}>`;
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[char] as string);
+  return text.replace(
+    /[<>&'"]/g,
+    (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[char] as string,
+  );
 }

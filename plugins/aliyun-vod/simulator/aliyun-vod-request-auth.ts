@@ -13,8 +13,21 @@ export interface SimulatedCredential {
 }
 
 export type AuthResult =
-  | { ok: true; scheme: 'v2' | 'v3'; accessKeyId: string; nonce: string; action: string | undefined; version: string | undefined }
-  | { ok: false; scheme: 'v2' | 'v3' | 'none'; accessKeyId: string | undefined; nonce: string | undefined; error: RpcError };
+  | {
+      ok: true;
+      scheme: 'v2' | 'v3';
+      accessKeyId: string;
+      nonce: string;
+      action: string | undefined;
+      version: string | undefined;
+    }
+  | {
+      ok: false;
+      scheme: 'v2' | 'v3' | 'none';
+      accessKeyId: string | undefined;
+      nonce: string | undefined;
+      error: RpcError;
+    };
 
 export interface AuthenticatorOptions {
   credentials: readonly SimulatedCredential[];
@@ -25,12 +38,36 @@ export interface AuthenticatorOptions {
 
 /** The gateway's own wording for these refusals (public SDK error tables and issue reports; see README). */
 const errors = {
-  incomplete: (detail: string): RpcError => ({ status: 400, code: 'IncompleteSignature', message: `The request signature does not conform to Aliyun standards. ${detail}` }),
-  badTimestamp: (): RpcError => ({ status: 400, code: 'InvalidTimeStamp.Format', message: 'Specified time stamp or date value is not well formatted.' }),
-  expired: (): RpcError => ({ status: 400, code: 'InvalidTimeStamp.Expired', message: 'Specified time stamp or date value is expired.' }),
-  unknownKey: (): RpcError => ({ status: 404, code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.' }),
-  missingToken: (): RpcError => ({ status: 400, code: 'MissingSecurityToken', message: 'SecurityToken is mandatory for this action.' }),
-  tokenMismatch: (): RpcError => ({ status: 400, code: 'InvalidSecurityToken.MismatchWithAccessKey', message: 'Specified SecurityToken mismatch with the AccessKey.' }),
+  incomplete: (detail: string): RpcError => ({
+    status: 400,
+    code: 'IncompleteSignature',
+    message: `The request signature does not conform to Aliyun standards. ${detail}`,
+  }),
+  badTimestamp: (): RpcError => ({
+    status: 400,
+    code: 'InvalidTimeStamp.Format',
+    message: 'Specified time stamp or date value is not well formatted.',
+  }),
+  expired: (): RpcError => ({
+    status: 400,
+    code: 'InvalidTimeStamp.Expired',
+    message: 'Specified time stamp or date value is expired.',
+  }),
+  unknownKey: (): RpcError => ({
+    status: 404,
+    code: 'InvalidAccessKeyId.NotFound',
+    message: 'Specified access key is not found.',
+  }),
+  missingToken: (): RpcError => ({
+    status: 400,
+    code: 'MissingSecurityToken',
+    message: 'SecurityToken is mandatory for this action.',
+  }),
+  tokenMismatch: (): RpcError => ({
+    status: 400,
+    code: 'InvalidSecurityToken.MismatchWithAccessKey',
+    message: 'Specified SecurityToken mismatch with the AccessKey.',
+  }),
   v2Mismatch: (stringToSign: string): RpcError => ({
     status: 400,
     code: 'SignatureDoesNotMatch',
@@ -41,11 +78,22 @@ const errors = {
     code: 'SignatureDoesNotMatch',
     message: `Specified signature does not match our calculation. server StringToSign is [${stringToSign}]`,
   }),
-  nonceUsed: (): RpcError => ({ status: 400, code: 'SignatureNonceUsed', message: 'Specified signature nonce was used already.' }),
+  nonceUsed: (): RpcError => ({
+    status: 400,
+    code: 'SignatureNonceUsed',
+    message: 'Specified signature nonce was used already.',
+  }),
 };
 
-const AUTHORIZATION = /^ACS3-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$/;
-const V3_REQUIRED_HEADERS = ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+const AUTHORIZATION =
+  /^ACS3-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$/;
+const V3_REQUIRED_HEADERS = [
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+];
 
 /**
  * Verifies a request as Alibaba documents both schemes, by recomputing the signature from what was received: V2 from
@@ -69,17 +117,33 @@ export class RequestAuthenticator {
     const authorization = header(request, 'authorization');
     if (authorization?.startsWith(ACS3_ALGORITHM)) return this.authenticateV3(request, authorization);
     if (params.has('Signature') || params.has('AccessKeyId')) return this.authenticateV2(request, params);
-    return refuse('none', undefined, undefined, errors.incomplete('The request carries neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter.'));
+    return refuse(
+      'none',
+      undefined,
+      undefined,
+      errors.incomplete(
+        'The request carries neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter.',
+      ),
+    );
   }
 
   private authenticateV2(request: SimulatorRequest, params: ReadonlyMap<string, string>): AuthResult {
     const accessKeyId = params.get('AccessKeyId');
     const nonce = params.get('SignatureNonce');
-    for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp']) {
+    for (const name of [
+      'AccessKeyId',
+      'Signature',
+      'SignatureMethod',
+      'SignatureVersion',
+      'SignatureNonce',
+      'Timestamp',
+    ]) {
       if (!params.get(name)) return refuse('v2', accessKeyId, nonce, errors.incomplete(`${name} is missing.`));
     }
-    if (params.get('SignatureMethod') !== 'HMAC-SHA1') return refuse('v2', accessKeyId, nonce, errors.incomplete('SignatureMethod must be HMAC-SHA1.'));
-    if (params.get('SignatureVersion') !== '1.0') return refuse('v2', accessKeyId, nonce, errors.incomplete('SignatureVersion must be 1.0.'));
+    if (params.get('SignatureMethod') !== 'HMAC-SHA1')
+      return refuse('v2', accessKeyId, nonce, errors.incomplete('SignatureMethod must be HMAC-SHA1.'));
+    if (params.get('SignatureVersion') !== '1.0')
+      return refuse('v2', accessKeyId, nonce, errors.incomplete('SignatureVersion must be 1.0.'));
     const stale = this.checkTime(params.get('Timestamp')!);
     if (stale) return refuse('v2', accessKeyId, nonce, stale);
     const credential = this.credentials.get(accessKeyId!);
@@ -87,10 +151,22 @@ export class RequestAuthenticator {
     const tokenError = checkToken(credential, params.get('SecurityToken'));
     if (tokenError) return refuse('v2', accessKeyId, nonce, tokenError);
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const expected = signRpcV2({ method, params: Object.fromEntries(params), accessKeySecret: credential.accessKeySecret });
-    if (!sameText(expected.signature, params.get('Signature')!)) return refuse('v2', accessKeyId, nonce, errors.v2Mismatch(expected.stringToSign));
+    const expected = signRpcV2({
+      method,
+      params: Object.fromEntries(params),
+      accessKeySecret: credential.accessKeySecret,
+    });
+    if (!sameText(expected.signature, params.get('Signature')!))
+      return refuse('v2', accessKeyId, nonce, errors.v2Mismatch(expected.stringToSign));
     if (!this.useNonce(credential.accessKeyId, nonce!)) return refuse('v2', accessKeyId, nonce, errors.nonceUsed());
-    return { ok: true, scheme: 'v2', accessKeyId: credential.accessKeyId, nonce: nonce!, action: params.get('Action'), version: params.get('Version') };
+    return {
+      ok: true,
+      scheme: 'v2',
+      accessKeyId: credential.accessKeyId,
+      nonce: nonce!,
+      action: params.get('Action'),
+      version: params.get('Version'),
+    };
   }
 
   private authenticateV3(request: SimulatorRequest, authorization: string): AuthResult {
@@ -99,14 +175,26 @@ export class RequestAuthenticator {
     if (!parsed) return refuse('v3', undefined, nonce, errors.incomplete('The Authorization header is malformed.'));
     const [, accessKeyId, signedHeaderList, signature] = parsed as unknown as [string, string, string, string];
     for (const name of V3_REQUIRED_HEADERS) {
-      if (!header(request, name)) return refuse('v3', accessKeyId, nonce, errors.incomplete(`The ${name} header is missing.`));
+      if (!header(request, name))
+        return refuse('v3', accessKeyId, nonce, errors.incomplete(`The ${name} header is missing.`));
     }
     const signedHeaders = signedHeaderList.split(';');
-    const mustSign = ['host', ...V3_REQUIRED_HEADERS, ...(header(request, 'x-acs-security-token') ? ['x-acs-security-token'] : [])];
+    const mustSign = [
+      'host',
+      ...V3_REQUIRED_HEADERS,
+      ...(header(request, 'x-acs-security-token') ? ['x-acs-security-token'] : []),
+    ];
     const unsigned = mustSign.filter((name) => !signedHeaders.includes(name));
-    if (unsigned.length > 0) return refuse('v3', accessKeyId, nonce, errors.incomplete(`SignedHeaders must include ${unsigned.join(', ')}.`));
+    if (unsigned.length > 0)
+      return refuse('v3', accessKeyId, nonce, errors.incomplete(`SignedHeaders must include ${unsigned.join(', ')}.`));
     const absent = signedHeaders.filter((name) => header(request, name) === undefined);
-    if (absent.length > 0) return refuse('v3', accessKeyId, nonce, errors.incomplete(`Signed header ${absent.join(', ')} is not in the request.`));
+    if (absent.length > 0)
+      return refuse(
+        'v3',
+        accessKeyId,
+        nonce,
+        errors.incomplete(`Signed header ${absent.join(', ')} is not in the request.`),
+      );
     const stale = this.checkTime(header(request, 'x-acs-date')!);
     if (stale) return refuse('v3', accessKeyId, nonce, stale);
     const credential = this.credentials.get(accessKeyId);
@@ -122,7 +210,10 @@ export class RequestAuthenticator {
       hashedPayload: claimedHash,
     });
     const expected = acs3Signature(credential.accessKeySecret, canonical.canonicalRequest);
-    if (!sameText(expected.signature, signature.toLowerCase()) || !sameText(sha256Hex(request.rawBody), claimedHash.toLowerCase())) {
+    if (
+      !sameText(expected.signature, signature.toLowerCase()) ||
+      !sameText(sha256Hex(request.rawBody), claimedHash.toLowerCase())
+    ) {
       return refuse('v3', accessKeyId, nonce, errors.v3Mismatch(expected.stringToSign));
     }
     if (!this.useNonce(credential.accessKeyId, nonce!)) return refuse('v3', accessKeyId, nonce, errors.nonceUsed());
@@ -154,7 +245,12 @@ export class RequestAuthenticator {
   }
 }
 
-function refuse(scheme: 'v2' | 'v3' | 'none', accessKeyId: string | undefined, nonce: string | undefined, error: RpcError): AuthResult {
+function refuse(
+  scheme: 'v2' | 'v3' | 'none',
+  accessKeyId: string | undefined,
+  nonce: string | undefined,
+  error: RpcError,
+): AuthResult {
   return { ok: false, scheme, accessKeyId, nonce, error };
 }
 

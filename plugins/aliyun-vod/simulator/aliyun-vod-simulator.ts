@@ -103,7 +103,13 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
   });
   const videoIds = library.ordered().map((video) => video.id);
   const authenticator = new RequestAuthenticator({
-    credentials: [{ accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret, ...(options.securityToken === undefined ? {} : { securityToken: options.securityToken }) }],
+    credentials: [
+      {
+        accessKeyId: credentials.accessKeyId,
+        accessKeySecret: credentials.accessKeySecret,
+        ...(options.securityToken === undefined ? {} : { securityToken: options.securityToken }),
+      },
+    ],
     now,
     toleranceMs: options.timestampToleranceMs ?? 15 * 60_000,
   });
@@ -111,7 +117,9 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
   const limiter = rateLimit === false ? undefined : new WindowRateLimiter({ ...rateLimit, now });
   const faults = new FaultSchedule({ errorRate: options.errorRate ?? 0, random: seededRandom(seed + 1) });
   const customFaults: RpcError[] = [];
-  const callbacks = options.callback ? new CallbackSender(options.callback, { twice: options.callbackTwice ?? false, now }) : undefined;
+  const callbacks = options.callback
+    ? new CallbackSender(options.callback, { twice: options.callbackTwice ?? false, now })
+    : undefined;
   const auth: AuthRecord[] = [];
 
   function handle(request: SimulatorRequest): SimulatorReply {
@@ -130,12 +138,17 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
     const requested = params.get('Format') ?? (authenticated.scheme === 'v2' ? 'XML' : 'JSON');
     const format: ResponseFormat = requested.toUpperCase() === 'XML' ? 'XML' : 'JSON';
     if (!authenticated.ok) return fail(authenticated.error, format);
-    if (requested.toUpperCase() !== 'XML' && requested.toUpperCase() !== 'JSON') return fail(invalidParameter('Format'), 'JSON');
+    if (requested.toUpperCase() !== 'XML' && requested.toUpperCase() !== 'JSON')
+      return fail(invalidParameter('Format'), 'JSON');
     if (authenticated.version !== API_VERSION) {
-      return fail({ status: 400, code: 'InvalidVersion', message: 'Specified parameter Version is not valid.' }, format);
+      return fail(
+        { status: 400, code: 'InvalidVersion', message: 'Specified parameter Version is not valid.' },
+        format,
+      );
     }
     const action = authenticated.action;
-    if (action !== 'DeleteVideo' && action !== 'GetVideoInfos' && action !== 'GetVideoList') return fail(apiNotFound(), format);
+    if (action !== 'DeleteVideo' && action !== 'GetVideoInfos' && action !== 'GetVideoList')
+      return fail(apiNotFound(), format);
 
     const custom = customFaults.shift();
     if (custom) return fail(custom, format);
@@ -158,7 +171,12 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
   type Reply = (body: Record<string, unknown>) => SimulatorReply;
   type Fail = (error: RpcError, format?: ResponseFormat) => SimulatorReply;
 
-  function deleteVideo(params: ReadonlyMap<string, string>, reply: Reply, fail: Fail, format: ResponseFormat): SimulatorReply {
+  function deleteVideo(
+    params: ReadonlyMap<string, string>,
+    reply: Reply,
+    fail: Fail,
+    format: ResponseFormat,
+  ): SimulatorReply {
     const ids = splitIds(params.get('VideoIds'));
     const referenceIds = splitIds(params.get('ReferenceIds'));
     if (ids.length === 0 && referenceIds.length === 0) return fail(missingParameter('VideoIds'), format);
@@ -186,10 +204,16 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
     });
   }
 
-  function getVideoInfos(params: ReadonlyMap<string, string>, reply: Reply, fail: Fail, format: ResponseFormat): SimulatorReply {
+  function getVideoInfos(
+    params: ReadonlyMap<string, string>,
+    reply: Reply,
+    fail: Fail,
+    format: ResponseFormat,
+  ): SimulatorReply {
     const ids = splitIds(params.get('VideoIds'));
     if (ids.length === 0) return fail(missingParameter('VideoIds'), format);
-    if (ids.length > MAX_IDS) return fail({ status: 400, code: 'VideoIdsExceededMax', message: 'The VideoIds exceeded maximum.' }, format);
+    if (ids.length > MAX_IDS)
+      return fail({ status: 400, code: 'VideoIdsExceededMax', message: 'The VideoIds exceeded maximum.' }, format);
     const found = ids.map((id) => library.videos.get(id)).filter((video) => video !== undefined);
     return reply({
       VideoList: found.map((video) => library.toApi(video)),
@@ -197,25 +221,35 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
     });
   }
 
-  function getVideoList(params: ReadonlyMap<string, string>, reply: Reply, fail: Fail, format: ResponseFormat): SimulatorReply {
+  function getVideoList(
+    params: ReadonlyMap<string, string>,
+    reply: Reply,
+    fail: Fail,
+    format: ResponseFormat,
+  ): SimulatorReply {
     const pageNo = integerParam(params.get('PageNo'), 1);
     const pageSize = integerParam(params.get('PageSize'), 10);
     if (pageNo === undefined || pageNo < 1) return fail(invalidParameter('PageNo'), format);
-    if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return fail(invalidParameter('PageSize'), format);
+    if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+      return fail(invalidParameter('PageSize'), format);
     const sortBy = params.get('SortBy') ?? 'CreationTime:Desc';
-    if (sortBy !== 'CreationTime:Desc' && sortBy !== 'CreationTime:Asc') return fail(invalidParameter('SortBy'), format);
+    if (sortBy !== 'CreationTime:Desc' && sortBy !== 'CreationTime:Asc')
+      return fail(invalidParameter('SortBy'), format);
     const statuses = splitIds(params.get('Status'));
-    if (statuses.some((status) => !(VOD_STATUSES as readonly string[]).includes(status))) return fail(invalidParameter('Status'), format);
+    if (statuses.some((status) => !(VOD_STATUSES as readonly string[]).includes(status)))
+      return fail(invalidParameter('Status'), format);
     const start = params.has('StartTime') ? parseAliyunTimestamp(params.get('StartTime')!) : undefined;
     const end = params.has('EndTime') ? parseAliyunTimestamp(params.get('EndTime')!) : undefined;
     if (params.has('StartTime') && start === undefined) return fail(invalidParameter('StartTime'), format);
     if (params.has('EndTime') && end === undefined) return fail(invalidParameter('EndTime'), format);
-    let videos = library.ordered().filter(
-      (video) =>
-        (statuses.length === 0 || statuses.includes(video.status)) &&
-        (start === undefined || video.creationTime >= start) &&
-        (end === undefined || video.creationTime <= end),
-    );
+    let videos = library
+      .ordered()
+      .filter(
+        (video) =>
+          (statuses.length === 0 || statuses.includes(video.status)) &&
+          (start === undefined || video.creationTime >= start) &&
+          (end === undefined || video.creationTime <= end),
+      );
     if (sortBy === 'CreationTime:Desc') videos = videos.reverse();
     const page = videos.slice((pageNo - 1) * pageSize, pageNo * pageSize);
     return reply({ Total: videos.length, VideoList: { Video: page.map((video) => library.toApi(video)) } });
@@ -226,7 +260,10 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
     return {
       status: options.throttleStatus ?? 503,
       code,
-      message: code === 'Throttling.User' ? 'Request was denied due to user flow control.' : 'Request was denied due to request throttling.',
+      message:
+        code === 'Throttling.User'
+          ? 'Request was denied due to user flow control.'
+          : 'Request was denied due to request throttling.',
       ...(options.throttleRetryAfter ? { headers: { 'retry-after': String(retryAfterSeconds(waitMs)) } } : {}),
     };
   }
@@ -234,9 +271,17 @@ export async function startSimulator(options: AliyunVodSimulatorOptions = {}): P
   function faultError(fault: SimulatedFault, action: string): RpcError {
     if (fault === 'throttle') return throttled(1_000);
     if (action === 'DeleteVideo') {
-      return { status: 503, code: 'DeleteVideoFailed', message: 'Deleting video has failed due to some unknown error.' };
+      return {
+        status: 503,
+        code: 'DeleteVideoFailed',
+        message: 'Deleting video has failed due to some unknown error.',
+      };
     }
-    return { status: 503, code: 'ServiceUnAvailable', message: 'The request has failed due to a temporary failure of the server.' };
+    return {
+      status: 503,
+      code: 'ServiceUnAvailable',
+      message: 'The request has failed due to a temporary failure of the server.',
+    };
   }
 
   const server = await startSimulatorServer({
@@ -304,11 +349,19 @@ function integerParam(value: string | undefined, fallback: number): number | und
 }
 
 function apiNotFound(): RpcError {
-  return { status: 404, code: 'InvalidAction.NotFound', message: 'Specified api is not found, please check your url and method.' };
+  return {
+    status: 404,
+    code: 'InvalidAction.NotFound',
+    message: 'Specified api is not found, please check your url and method.',
+  };
 }
 
 function missingParameter(name: string): RpcError {
-  return { status: 400, code: 'MissingParameter', message: `The input parameter "${name}" that is mandatory for processing this request is not supplied.` };
+  return {
+    status: 400,
+    code: 'MissingParameter',
+    message: `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  };
 }
 
 function invalidParameter(name: string): RpcError {

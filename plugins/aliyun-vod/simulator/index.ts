@@ -1,5 +1,10 @@
 export { startSimulator } from './aliyun-vod-simulator.js';
-export type { AliyunVodSimulator, AliyunVodSimulatorOptions, AliyunVodCredentials, AuthRecord } from './aliyun-vod-simulator.js';
+export type {
+  AliyunVodSimulator,
+  AliyunVodSimulatorOptions,
+  AliyunVodCredentials,
+  AuthRecord,
+} from './aliyun-vod-simulator.js';
 export { AliyunVodLibrary, VOD_STATUSES } from './aliyun-vod-library.js';
 export type { SimulatedVodVideo, VodStatus } from './aliyun-vod-library.js';
 export type { WebhookDelivery, CallbackTarget } from './aliyun-vod-callbacks.js';

@@ -85,7 +85,16 @@ export function signRpcV3(input: RpcV3SignatureInput): RpcV3Signature {
     const lower = name.toLowerCase();
     if (lower === 'content-type' || lower.startsWith('x-acs-')) signed.push([lower, value]);
   }
-  const canonical = acs3CanonicalRequest({ method: input.method, query: input.query, headers: signed, hashedPayload: input.hashedPayload });
+  const canonical = acs3CanonicalRequest({
+    method: input.method,
+    query: input.query,
+    headers: signed,
+    hashedPayload: input.hashedPayload,
+  });
   const signature = acs3Signature(input.accessKeySecret, canonical.canonicalRequest);
-  return { ...canonical, ...signature, authorization: acs3Authorization(input.accessKeyId, canonical.signedHeaders, signature.signature) };
+  return {
+    ...canonical,
+    ...signature,
+    authorization: acs3Authorization(input.accessKeyId, canonical.signedHeaders, signature.signature),
+  };
 }

@@ -49,7 +49,11 @@ const EXACT: Readonly<Record<string, Classification>> = {
   'InvalidAccessKeyId.NotFound': { code: 'UNAUTHORIZED', retryable: false, hint: AUTH_HINT },
   SignatureDoesNotMatch: { code: 'UNAUTHORIZED', retryable: false, hint: 'check accessKeySecret' },
   IncompleteSignature: { code: 'UNAUTHORIZED', retryable: false },
-  'InvalidTimeStamp.Expired': { code: 'UNAUTHORIZED', retryable: false, hint: "check this machine's clock: Alibaba allows 15 minutes of skew" },
+  'InvalidTimeStamp.Expired': {
+    code: 'UNAUTHORIZED',
+    retryable: false,
+    hint: "check this machine's clock: Alibaba allows 15 minutes of skew",
+  },
   SignatureNonceUsed: { code: 'UNAUTHORIZED', retryable: true, hint: 'a fresh nonce on the next attempt cures it' },
   VideoIdsExceededMax: { code: 'INVALID_REQUEST', retryable: false },
   MissingParameter: { code: 'INVALID_REQUEST', retryable: false },

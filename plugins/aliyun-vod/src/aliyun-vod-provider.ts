@@ -53,21 +53,31 @@ export class AliyunVodProvider implements VideoProviderV1 {
     let forbidden = new Set<string>();
     let missing = new Set<string>();
     if (sendable.length > 0) {
-      const response = await this.rpc.call('DeleteVideo', { VideoIds: sendable.join(',') }, { signal: options.signal, write: true, allowStatus: [404] });
+      const response = await this.rpc.call(
+        'DeleteVideo',
+        { VideoIds: sendable.join(',') },
+        { signal: options.signal, write: true, allowStatus: [404] },
+      );
       if (response.status === 404) {
         // "If none of the videos in the list exists, a 404 error is returned." Any other 404 is a real failure.
         this.expectNotFound(response);
         missing = new Set(sendable);
       } else {
         // UnRemoveableVideoIds is the older name of ForbiddenVideoIds (the old doc's XML sample).
-        forbidden = new Set([...idListField(response.body.ForbiddenVideoIds), ...idListField(response.body.UnRemoveableVideoIds)]);
+        forbidden = new Set([
+          ...idListField(response.body.ForbiddenVideoIds),
+          ...idListField(response.body.UnRemoveableVideoIds),
+        ]);
         missing = new Set(idListField(response.body.NonExistVideoIds));
       }
     }
     return ids.map((id): DeleteOutcome => {
       if (!isSendableId(id)) return invalidId(id);
       if (forbidden.has(id)) {
-        return itemFailure('FORBIDDEN', `ApsaraVideo VOD refused to delete ${id} (ForbiddenVideoIds): this AccessKey has no permission on it`);
+        return itemFailure(
+          'FORBIDDEN',
+          `ApsaraVideo VOD refused to delete ${id} (ForbiddenVideoIds): this AccessKey has no permission on it`,
+        );
       }
       if (missing.has(id)) return { status: 'NOT_FOUND' };
       return { status: 'DELETED', restorableUntil: null };
@@ -79,7 +89,11 @@ export class AliyunVodProvider implements VideoProviderV1 {
     const sendable = ids.filter(isSendableId);
     const found = new Map<string, ProviderVideo>();
     if (sendable.length > 0) {
-      const response = await this.rpc.call('GetVideoInfos', { VideoIds: sendable.join(',') }, { signal: options.signal, write: false, allowStatus: [404] });
+      const response = await this.rpc.call(
+        'GetVideoInfos',
+        { VideoIds: sendable.join(',') },
+        { signal: options.signal, write: false, allowStatus: [404] },
+      );
       if (response.status === 404) this.expectNotFound(response);
       else {
         for (const raw of listField(response.body.VideoList)) {
@@ -130,7 +144,9 @@ export class AliyunVodProvider implements VideoProviderV1 {
 
 function checkBatch(method: string, ids: readonly string[]): void {
   if (ids.length === 0 || ids.length > MAX_IDS_PER_CALL) {
-    throw new InvalidRequestError({ message: `aliyun-vod ${method} takes 1 to ${MAX_IDS_PER_CALL} ids per call, got ${ids.length}` });
+    throw new InvalidRequestError({
+      message: `aliyun-vod ${method} takes 1 to ${MAX_IDS_PER_CALL} ids per call, got ${ids.length}`,
+    });
   }
 }
 

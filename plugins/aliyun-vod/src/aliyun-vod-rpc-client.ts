@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createProviderClient, errorFromResponse, type ProviderHttpClient, type ProviderRequestInit } from '@unreel/provider-kit';
+import {
+  createProviderClient,
+  errorFromResponse,
+  type ProviderHttpClient,
+  type ProviderRequestInit,
+} from '@unreel/provider-kit';
 import { ProviderUnavailableError, type ProviderLogger, type UnreelProviderError } from '@unreel/provider-spec';
 import { canonicalQueryString, percentEncode } from './aliyun-percent-encode.js';
 import { rpcV2CommonParams, signRpcV2 } from './aliyun-signature-v2.js';
@@ -42,7 +47,9 @@ export class AliyunVodRpcClient {
   constructor(settings: AliyunVodSettings, options: { fetch?: typeof globalThis.fetch; logger?: ProviderLogger } = {}) {
     this.settings = settings;
     this.logger = options.logger;
-    this.secrets = [settings.accessKeySecret, settings.securityToken].filter((value): value is string => value !== undefined);
+    this.secrets = [settings.accessKeySecret, settings.securityToken].filter(
+      (value): value is string => value !== undefined,
+    );
     const v3 = settings.signatureVersion === 'v3';
     const common = {
       provider: PROVIDER,
@@ -62,7 +69,8 @@ export class AliyunVodRpcClient {
   /** One RPC action; throws the provider-spec error for any error `Code`, whatever the HTTP status said. */
   async call(action: string, params: Record<string, string>, options: RpcCallOptions): Promise<RpcResponse> {
     const client = options.write ? this.writes : this.reads;
-    const { path, init } = this.settings.signatureVersion === 'v3' ? this.buildV3(action, params) : this.buildV2(action, params);
+    const { path, init } =
+      this.settings.signatureVersion === 'v3' ? this.buildV3(action, params) : this.buildV2(action, params);
     const response = await client.request<unknown>(path, {
       ...init,
       signal: options.signal,
@@ -79,7 +87,10 @@ export class AliyunVodRpcClient {
     }
     if (!isRecord(body)) {
       // We cannot tell what an unreadable answer did, so it is a provider failure the host may retry.
-      throw new ProviderUnavailableError({ message: `${PROVIDER} answered ${response.status} to ${action} without a JSON body`, status: response.status });
+      throw new ProviderUnavailableError({
+        message: `${PROVIDER} answered ${response.status} to ${action} without a JSON body`,
+        status: response.status,
+      });
     }
     return { status: response.status, headers: response.headers, body };
   }
@@ -90,14 +101,20 @@ export class AliyunVodRpcClient {
   }
 
   /** Unsigned: `signV2` adds the common parameters and the signature on each attempt. */
-  private buildV2(action: string, params: Record<string, string>): { path: string; init: Omit<ProviderRequestInit, 'signal'> } {
+  private buildV2(
+    action: string,
+    params: Record<string, string>,
+  ): { path: string; init: Omit<ProviderRequestInit, 'signal'> } {
     const method = this.settings.method;
     const wire = canonicalQueryString(Object.entries({ Action: action, ...params }));
     if (method === 'GET') return { path: `/?${wire}`, init: { method } };
     return { path: '/', init: { method, body: wire, headers: { 'content-type': FORM } } };
   }
 
-  private buildV3(action: string, params: Record<string, string>): { path: string; init: Omit<ProviderRequestInit, 'signal'> } {
+  private buildV3(
+    action: string,
+    params: Record<string, string>,
+  ): { path: string; init: Omit<ProviderRequestInit, 'signal'> } {
     const method = this.settings.method;
     const wire = canonicalQueryString(Object.entries(params));
     const headers = { 'x-acs-action': action, 'x-acs-version': VOD_API_VERSION };
@@ -125,6 +142,7 @@ export class AliyunVodRpcClient {
     const signed = signRpcV2({ method: this.settings.method, params, accessKeySecret: this.settings.accessKeySecret });
     const wire = `${signed.canonicalQuery}&Signature=${percentEncode(signed.signature)}`;
     if (request.method === 'GET') return new Request(`${url.origin}${url.pathname}?${wire}`, request);
+    // oxlint-disable-next-line unicorn/no-invalid-fetch-options -- a GET returned above; this is the POST form
     return new Request(request, { body: wire });
   }
 
@@ -136,7 +154,8 @@ export class AliyunVodRpcClient {
     request.headers.set('x-acs-date', formatAliyunTimestamp(new Date()));
     request.headers.set('x-acs-signature-nonce', randomUUID());
     request.headers.set('x-acs-content-sha256', hashedPayload);
-    if (this.settings.securityToken !== undefined) request.headers.set('x-acs-security-token', this.settings.securityToken);
+    if (this.settings.securityToken !== undefined)
+      request.headers.set('x-acs-security-token', this.settings.securityToken);
     const signed = signRpcV3({
       method: request.method,
       host: url.host,

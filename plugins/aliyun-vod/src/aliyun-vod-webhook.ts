@@ -36,7 +36,8 @@ export function parseVodCallback(request: WebhookRequestV1, verification: VodCal
   const videoId = requiredString(event, 'MediaId');
   const eventTime = requiredString(event, 'EventTime');
   const at = parseAliyunTimestamp(eventTime) ?? Date.parse(eventTime);
-  if (Number.isNaN(at)) throw new InvalidRequestError({ message: `aliyun-vod callback: EventTime "${eventTime}" is not a UTC time` });
+  if (Number.isNaN(at))
+    throw new InvalidRequestError({ message: `aliyun-vod callback: EventTime "${eventTime}" is not a UTC time` });
   const status = requiredString(event, 'Status');
   if (status !== 'success' && status !== 'fail') {
     throw new InvalidRequestError({ message: `aliyun-vod callback: Status must be success or fail, got "${status}"` });
@@ -47,31 +48,45 @@ export function parseVodCallback(request: WebhookRequestV1, verification: VodCal
   const base = { type: 'video.deletion-confirmed' as const, eventId, videoId, confirmedAt: new Date(at) };
   if (status === 'success') return { ...base, success: true };
   const errorCode = typeof event.ErrorCode === 'string' && event.ErrorCode !== '' ? event.ErrorCode : 'Unknown';
-  const errorMessage = typeof event.ErrorMessage === 'string' && event.ErrorMessage !== '' ? event.ErrorMessage : 'no message';
+  const errorMessage =
+    typeof event.ErrorMessage === 'string' && event.ErrorMessage !== '' ? event.ErrorMessage : 'no message';
   return {
     ...base,
     success: false,
-    error: { code: classifyAliyunCode(errorCode)?.code ?? 'PROVIDER_ERROR', message: `${errorCode}: ${errorMessage}`, retryable: false },
+    error: {
+      code: classifyAliyunCode(errorCode)?.code ?? 'PROVIDER_ERROR',
+      message: `${errorCode}: ${errorMessage}`,
+      retryable: false,
+    },
   };
 }
 
 function verify(request: WebhookRequestV1, verification: VodCallbackVerification): void {
   const { authKey, callbackUrl } = verification;
   if (authKey === undefined || callbackUrl === undefined) {
-    throw new UnauthorizedError({ message: 'aliyun-vod callbacks cannot be verified: set callbackAuthKey and callbackUrl for this account' });
+    throw new UnauthorizedError({
+      message: 'aliyun-vod callbacks cannot be verified: set callbackAuthKey and callbackUrl for this account',
+    });
   }
   const timestamp = request.headers['x-vod-timestamp']?.trim();
   const signature = request.headers['x-vod-signature']?.trim();
   if (!timestamp || !signature) {
-    throw new UnauthorizedError({ message: 'aliyun-vod callback is unsigned: X-VOD-TIMESTAMP or X-VOD-SIGNATURE is missing' });
+    throw new UnauthorizedError({
+      message: 'aliyun-vod callback is unsigned: X-VOD-TIMESTAMP or X-VOD-SIGNATURE is missing',
+    });
   }
-  if (!/^\d{1,12}$/.test(timestamp)) throw new UnauthorizedError({ message: 'aliyun-vod callback: X-VOD-TIMESTAMP is not UNIX seconds' });
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw new UnauthorizedError({ message: 'aliyun-vod callback: X-VOD-TIMESTAMP is not UNIX seconds' });
   const nowSeconds = Math.floor((verification.now?.() ?? Date.now()) / 1000);
   if (Math.abs(nowSeconds - Number(timestamp)) > verification.maxAgeSeconds) {
-    throw new UnauthorizedError({ message: `aliyun-vod callback is stale: X-VOD-TIMESTAMP is more than ${verification.maxAgeSeconds}s away from now` });
+    throw new UnauthorizedError({
+      message: `aliyun-vod callback is stale: X-VOD-TIMESTAMP is more than ${verification.maxAgeSeconds}s away from now`,
+    });
   }
   if (!sameSignature(vodCallbackSignature(callbackUrl, timestamp, authKey), signature)) {
-    throw new UnauthorizedError({ message: 'aliyun-vod callback signature does not match: check callbackAuthKey and callbackUrl' });
+    throw new UnauthorizedError({
+      message: 'aliyun-vod callback signature does not match: check callbackAuthKey and callbackUrl',
+    });
   }
 }
 
@@ -88,7 +103,8 @@ function readJson(rawBody: Uint8Array): Record<string, unknown> {
 
 function requiredString(event: Record<string, unknown>, field: string): string {
   const value = event[field];
-  if (typeof value !== 'string' || value === '') throw new InvalidRequestError({ message: `aliyun-vod callback: ${field} is missing` });
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidRequestError({ message: `aliyun-vod callback: ${field} is missing` });
   return value;
 }
 

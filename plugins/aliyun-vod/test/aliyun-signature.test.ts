@@ -3,7 +3,13 @@ import { canonicalQueryString, percentEncode } from '../src/aliyun-percent-encod
 import { rpcV2CommonParams, signRpcV2 } from '../src/aliyun-signature-v2.js';
 import { acs3CanonicalRequest, acs3Signature, sha256Hex, signRpcV3 } from '../src/aliyun-signature-v3.js';
 import { formatAliyunTimestamp, parseAliyunTimestamp } from '../src/aliyun-timestamp.js';
-import { v2DeleteVideo, v2DescribeRegions, v2SendSms, v3DeleteVideo, v3RunInstances } from './fixtures/signature-vectors.js';
+import {
+  v2DeleteVideo,
+  v2DescribeRegions,
+  v2SendSms,
+  v3DeleteVideo,
+  v3RunInstances,
+} from './fixtures/signature-vectors.js';
 
 describe('percentEncode (RFC 3986 as Alibaba signs it)', () => {
   it('keeps only the unreserved set literal and writes upper-case hex', () => {
@@ -16,13 +22,23 @@ describe('percentEncode (RFC 3986 as Alibaba signs it)', () => {
   });
 
   it('sorts pairs by encoded name and joins them with &', () => {
-    expect(canonicalQueryString([['b', '2'], ['a', 'x y'], ['A', '*']])).toBe('A=%2A&a=x%20y&b=2');
+    expect(
+      canonicalQueryString([
+        ['b', '2'],
+        ['a', 'x y'],
+        ['A', '*'],
+      ]),
+    ).toBe('A=%2A&a=x%20y&b=2');
   });
 });
 
 describe('signature V2 (HMAC-SHA1), every vector of providers.md §6.1 and §6.3', () => {
   it('reproduces the published DescribeRegions vector step by step', () => {
-    const signed = signRpcV2({ method: v2DescribeRegions.method, params: v2DescribeRegions.params, accessKeySecret: v2DescribeRegions.secret });
+    const signed = signRpcV2({
+      method: v2DescribeRegions.method,
+      params: v2DescribeRegions.params,
+      accessKeySecret: v2DescribeRegions.secret,
+    });
     expect(signed.canonicalQuery).toBe(v2DescribeRegions.canonicalQuery);
     expect(signed.stringToSign).toBe(v2DescribeRegions.stringToSign);
     expect(signed.signature).toBe(v2DescribeRegions.signature);
@@ -46,13 +62,20 @@ describe('signature V2 (HMAC-SHA1), every vector of providers.md §6.1 and §6.3
 
   it('never signs a Signature parameter that is already present', () => {
     const withSignature = { ...v2DescribeRegions.params, Signature: 'anything' };
-    expect(signRpcV2({ method: 'GET', params: withSignature, accessKeySecret: v2DescribeRegions.secret }).signature).toBe(v2DescribeRegions.signature);
+    expect(
+      signRpcV2({ method: 'GET', params: withSignature, accessKeySecret: v2DescribeRegions.secret }).signature,
+    ).toBe(v2DescribeRegions.signature);
   });
 
   it('depends on the secret, the method and every parameter', () => {
     const base = signRpcV2({ method: 'GET', params: v2DeleteVideo.params, accessKeySecret: 'testsecret' }).signature;
-    expect(signRpcV2({ method: 'GET', params: v2DeleteVideo.params, accessKeySecret: 'testsecreT' }).signature).not.toBe(base);
-    expect(signRpcV2({ method: 'GET', params: { ...v2DeleteVideo.params, VideoIds: 'x' }, accessKeySecret: 'testsecret' }).signature).not.toBe(base);
+    expect(
+      signRpcV2({ method: 'GET', params: v2DeleteVideo.params, accessKeySecret: 'testsecreT' }).signature,
+    ).not.toBe(base);
+    expect(
+      signRpcV2({ method: 'GET', params: { ...v2DeleteVideo.params, VideoIds: 'x' }, accessKeySecret: 'testsecret' })
+        .signature,
+    ).not.toBe(base);
   });
 
   it('builds the common parameters, with SecurityToken only for STS credentials', () => {
@@ -66,7 +89,10 @@ describe('signature V2 (HMAC-SHA1), every vector of providers.md §6.1 and §6.3
       SignatureNonce: 'n',
       Timestamp: 't',
     });
-    expect(rpcV2CommonParams({ version: 'v', accessKeyId: 'id', nonce: 'n', timestamp: 't', securityToken: 'sts' }).SecurityToken).toBe('sts');
+    expect(
+      rpcV2CommonParams({ version: 'v', accessKeyId: 'id', nonce: 'n', timestamp: 't', securityToken: 'sts' })
+        .SecurityToken,
+    ).toBe('sts');
   });
 });
 
@@ -141,7 +167,13 @@ describe('Alibaba timestamps', () => {
     const date = new Date('2016-02-23T12:46:24.789Z');
     expect(formatAliyunTimestamp(date)).toBe('2016-02-23T12:46:24Z');
     expect(parseAliyunTimestamp('2016-02-23T12:46:24Z')).toBe(Date.UTC(2016, 1, 23, 12, 46, 24));
-    for (const bad of ['2016-02-23T12:46:24.000Z', '2016-02-23 12:46:24Z', '2016-02-30T12:46:24Z', '2016-02-23T12:46:24+08:00', '']) {
+    for (const bad of [
+      '2016-02-23T12:46:24.000Z',
+      '2016-02-23 12:46:24Z',
+      '2016-02-30T12:46:24Z',
+      '2016-02-23T12:46:24+08:00',
+      '',
+    ]) {
       expect(parseAliyunTimestamp(bad), bad).toBeUndefined();
     }
   });

@@ -20,24 +20,33 @@ describe.each(variants)('signature $signatureVersion over $method', (variant) =>
 
   it('deletes a batch in one signed request with one outcome per id, in order', async () => {
     const provider = providerFor(simulator, variant);
-    const [ready, uploading, forbidden] = await simulator.seed([{ state: 'READY' }, { state: 'PROCESSING' }, { state: 'FORBIDDEN' }]);
+    const [ready, uploading, forbidden] = await simulator.seed([
+      { state: 'READY' },
+      { state: 'PROCESSING' },
+      { state: 'FORBIDDEN' },
+    ]);
     const missing = simulator.missingId();
     simulator.resetCalls();
     const outcomes = await provider.doDeleteVideos([ready!, missing, forbidden!, uploading!], callOptions());
-    expect(outcomes.map((outcome) => (outcome.status === 'FAILED' ? `FAILED:${outcome.error.code}` : outcome.status))).toEqual([
-      'DELETED',
-      'NOT_FOUND',
-      'FAILED:FORBIDDEN',
-      'DELETED',
-    ]);
+    expect(
+      outcomes.map((outcome) => (outcome.status === 'FAILED' ? `FAILED:${outcome.error.code}` : outcome.status)),
+    ).toEqual(['DELETED', 'NOT_FOUND', 'FAILED:FORBIDDEN', 'DELETED']);
     expect(outcomes[0]).toEqual({ status: 'DELETED', restorableUntil: null });
     const calls = simulator.calls();
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ method: variant.method, path: '/', status: 200, ids: [ready, missing, forbidden, uploading] });
+    expect(calls[0]).toMatchObject({
+      method: variant.method,
+      path: '/',
+      status: 200,
+      ids: [ready, missing, forbidden, uploading],
+    });
     expect(simulator.authLog().at(-1)).toMatchObject({ scheme: variant.signatureVersion, outcome: 'accepted' });
     expect([ready, uploading].map((id) => simulator.stateOf(id!))).toEqual(['GONE', 'GONE']);
     expect(simulator.stateOf(forbidden!)).toBe('PRESENT');
-    expect(await provider.doGetVideos([ready!, forbidden!], callOptions())).toMatchObject([null, { id: forbidden, status: 'READY' }]);
+    expect(await provider.doGetVideos([ready!, forbidden!], callOptions())).toMatchObject([
+      null,
+      { id: forbidden, status: 'READY' },
+    ]);
   });
 
   it('answers UNAUTHORIZED to a wrong secret, without the secret or the signature in the error', async () => {
@@ -65,7 +74,11 @@ describe.each(variants)('signature $signatureVersion over $method', (variant) =>
   });
 
   it('works with STS credentials, the token signed along', async () => {
-    const sts = await startSimulator({ videoCount: 0, rateLimit: false, securityToken: 'CAIS-simulated-sts-token-0001' });
+    const sts = await startSimulator({
+      videoCount: 0,
+      rateLimit: false,
+      securityToken: 'CAIS-simulated-sts-token-0001',
+    });
     try {
       const [id] = await sts.seed([{ state: 'READY' }]);
       const withToken = providerFor(sts, { ...variant, securityToken: 'CAIS-simulated-sts-token-0001' });
@@ -95,23 +108,36 @@ describe('aliyun-vod provider', () => {
   describe('capabilities and settings', () => {
     it('declares 20 ids per call, physical deletion and the 30 QPS quota', () => {
       const provider = providerFor(simulator);
-      expect(provider.capabilities).toEqual({ maxBatchSize: 20, restore: false, requestsPerSecond: 30, maxLookupBatchSize: 20 });
+      expect(provider.capabilities).toEqual({
+        maxBatchSize: 20,
+        restore: false,
+        requestsPerSecond: 30,
+        maxLookupBatchSize: 20,
+      });
       expect(provider.doRestoreVideo).toBeUndefined();
       expect(providerFor(simulator, { requestsPerSecond: 100 }).capabilities.requestsPerSecond).toBe(100);
     });
 
     it('defaults to V3 over POST in cn-shanghai, and resolves regions as the official SDK does', () => {
       const settings = aliyunVodSettingsSchema.parse({ accessKeyId: 'id', accessKeySecret: 'secret' });
-      expect(settings).toMatchObject({ signatureVersion: 'v3', method: 'POST', regionId: 'cn-shanghai', timeoutMs: 10_000 });
+      expect(settings).toMatchObject({
+        signatureVersion: 'v3',
+        method: 'POST',
+        regionId: 'cn-shanghai',
+        timeoutMs: 10_000,
+      });
       expect(resolveVodEndpoint(settings)).toBe('https://vod.cn-shanghai.aliyuncs.com');
       expect(resolveVodEndpoint({ regionId: 'ap-southeast-1' })).toBe('https://vod.ap-southeast-1.aliyuncs.com');
       expect(resolveVodEndpoint({ regionId: 'cn-hangzhou' })).toBe('https://vod.cn-shanghai.aliyuncs.com');
       expect(resolveVodEndpoint({ regionId: 'us-east-1' })).toBe('https://vod.aliyuncs.com');
-      expect(resolveVodEndpoint({ regionId: 'cn-beijing', endpoint: 'http://127.0.0.1:9000/' })).toBe('http://127.0.0.1:9000');
+      expect(resolveVodEndpoint({ regionId: 'cn-beijing', endpoint: 'http://127.0.0.1:9000/' })).toBe(
+        'http://127.0.0.1:9000',
+      );
     });
 
     it('refuses bad settings naming the field', () => {
-      const issues = (input: unknown) => aliyunVodSettingsSchema.safeParse(input).error?.issues.map((issue) => issue.path.join('.')) ?? [];
+      const issues = (input: unknown) =>
+        aliyunVodSettingsSchema.safeParse(input).error?.issues.map((issue) => issue.path.join('.')) ?? [];
       expect(issues({ accessKeyId: 'id' })).toEqual(['accessKeySecret']);
       expect(issues({ accessKeyId: 'id', accessKeySecret: 's', regionId: 'CN Shanghai' })).toEqual(['regionId']);
       expect(issues({ accessKeyId: 'id', accessKeySecret: 's', signatureVersion: 'v4' })).toEqual(['signatureVersion']);
@@ -125,7 +151,10 @@ describe('aliyun-vod provider', () => {
     it('answers NOT_FOUND for every id when VOD answers the all-missing 404', async () => {
       const provider = providerFor(simulator);
       const ids = [simulator.missingId(), simulator.missingId()];
-      expect(await provider.doDeleteVideos(ids, callOptions())).toEqual([{ status: 'NOT_FOUND' }, { status: 'NOT_FOUND' }]);
+      expect(await provider.doDeleteVideos(ids, callOptions())).toEqual([
+        { status: 'NOT_FOUND' },
+        { status: 'NOT_FOUND' },
+      ]);
       expect(simulator.calls().map((call) => call.status)).toEqual([404]);
     });
 
@@ -202,7 +231,11 @@ describe('aliyun-vod provider', () => {
       const [id] = await simulator.seed([{ state: 'READY' }]);
       simulator.failNextWith({ status, code, message: `simulated ${code}` });
       const error = await providerRejection(provider.doDeleteVideos([id!], callOptions()));
-      expect({ code: error.code, retryable: error.retryable, status: error.status }).toEqual({ code: expected, retryable, status });
+      expect({ code: error.code, retryable: error.retryable, status: error.status }).toEqual({
+        code: expected,
+        retryable,
+        status,
+      });
       expect(error.message).toContain(code);
       expect(error.message).toMatch(/RequestId [0-9A-F-]{36}/);
       expect(simulator.stateOf(id!)).toBe('PRESENT');
@@ -217,29 +250,34 @@ describe('aliyun-vod provider', () => {
   });
 
   describe('signing per attempt', () => {
-    it.each(['v3', 'v2'] as const)('signs every attempt afresh: a %s read the client retries after a 503 gets a new nonce and succeeds', async (signatureVersion) => {
-      const provider = providerFor(simulator, { signatureVersion, method: 'GET' });
-      const [id] = await simulator.seed([{ state: 'READY' }]);
-      simulator.failNext('server-error', 1);
-      const before = simulator.authLog().length;
-      const [video] = await provider.doGetVideos([id!], callOptions());
-      expect(video?.id).toBe(id);
-      const attempts = simulator.authLog().slice(before);
-      expect(attempts).toHaveLength(2);
-      // The first attempt's nonce was spent when VOD accepted its signature, so a replay would be SignatureNonceUsed.
-      expect(attempts.map((attempt) => [attempt.scheme, attempt.outcome])).toEqual([
-        [signatureVersion, 'accepted'],
-        [signatureVersion, 'accepted'],
-      ]);
-      expect(attempts[0]?.nonce).not.toBe(attempts[1]?.nonce);
-      expect(simulator.calls().map((call) => call.status)).toEqual([503, 200]);
-    });
+    it.each(['v3', 'v2'] as const)(
+      'signs every attempt afresh: a %s read the client retries after a 503 gets a new nonce and succeeds',
+      async (signatureVersion) => {
+        const provider = providerFor(simulator, { signatureVersion, method: 'GET' });
+        const [id] = await simulator.seed([{ state: 'READY' }]);
+        simulator.failNext('server-error', 1);
+        const before = simulator.authLog().length;
+        const [video] = await provider.doGetVideos([id!], callOptions());
+        expect(video?.id).toBe(id);
+        const attempts = simulator.authLog().slice(before);
+        expect(attempts).toHaveLength(2);
+        // The first attempt's nonce was spent when VOD accepted its signature, so a replay would be SignatureNonceUsed.
+        expect(attempts.map((attempt) => [attempt.scheme, attempt.outcome])).toEqual([
+          [signatureVersion, 'accepted'],
+          [signatureVersion, 'accepted'],
+        ]);
+        expect(attempts[0]?.nonce).not.toBe(attempts[1]?.nonce);
+        expect(simulator.calls().map((call) => call.status)).toEqual([503, 200]);
+      },
+    );
 
     it('fails fast with a word about the clock when VOD finds the timestamp expired', async () => {
       const skewed = await startSimulator({ videoCount: 1, rateLimit: false, now: () => Date.now() + 20 * 60_000 });
       try {
         for (const signatureVersion of ['v3', 'v2'] as const) {
-          const error = await providerRejection(providerFor(skewed, { signatureVersion }).doDeleteVideos(skewed.videoIds, callOptions()));
+          const error = await providerRejection(
+            providerFor(skewed, { signatureVersion }).doDeleteVideos(skewed.videoIds, callOptions()),
+          );
           expect(error).toMatchObject({ code: 'UNAUTHORIZED', retryable: false });
           expect(error.message).toContain('InvalidTimeStamp.Expired');
           expect(error.message).toContain('clock');
@@ -270,7 +308,12 @@ describe('aliyun-vod provider', () => {
     });
 
     it('passes a Retry-After hint on when the simulator is told to send one, at any status', async () => {
-      const limited = await startSimulator({ videoCount: 1, rateLimit: { limit: 1, windowMs: 60_000 }, throttleStatus: 429, throttleRetryAfter: true });
+      const limited = await startSimulator({
+        videoCount: 1,
+        rateLimit: { limit: 1, windowMs: 60_000 },
+        throttleStatus: 429,
+        throttleRetryAfter: true,
+      });
       try {
         const provider = providerFor(limited);
         await provider.doGetVideos(limited.videoIds, callOptions());
@@ -315,8 +358,21 @@ describe('aliyun-vod provider', () => {
     it('answers null for a missing id and refuses more than 20 ids', async () => {
       const provider = providerFor(simulator);
       const [id] = await simulator.seed([{ state: 'READY' }]);
-      expect(await provider.doGetVideos([simulator.missingId(), id!, 'not,an,id'], callOptions())).toMatchObject([null, { id }, null]);
-      expect((await providerRejection(provider.doGetVideos(Array.from({ length: 21 }, () => id!), callOptions()))).code).toBe('INVALID_REQUEST');
+      expect(await provider.doGetVideos([simulator.missingId(), id!, 'not,an,id'], callOptions())).toMatchObject([
+        null,
+        { id },
+        null,
+      ]);
+      expect(
+        (
+          await providerRejection(
+            provider.doGetVideos(
+              Array.from({ length: 21 }, () => id!),
+              callOptions(),
+            ),
+          )
+        ).code,
+      ).toBe('INVALID_REQUEST');
     });
 
     it('pages oldest first with an opaque cursor, even when the host changes its limit', async () => {
@@ -326,7 +382,10 @@ describe('aliyun-vod provider', () => {
         const seen: string[] = [];
         let cursor: string | undefined;
         for (const limit of [10, 7, 3, 100]) {
-          const page = await provider.doListVideos!({ limit, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
+          const page = await provider.doListVideos!(
+            { limit, ...(cursor === undefined ? {} : { cursor }) },
+            callOptions(),
+          );
           expect(page.items.length).toBeLessThanOrEqual(limit);
           seen.push(...page.items.map((video) => video.id));
           cursor = page.nextCursor ?? undefined;
@@ -334,7 +393,12 @@ describe('aliyun-vod provider', () => {
         }
         expect(cursor).toBeUndefined();
         expect(seen).toEqual(listed.videoIds);
-        expect(listed.calls().map((call) => call.query.SortBy)).toEqual(['CreationTime:Asc', 'CreationTime:Asc', 'CreationTime:Asc', 'CreationTime:Asc']);
+        expect(listed.calls().map((call) => call.query.SortBy)).toEqual([
+          'CreationTime:Asc',
+          'CreationTime:Asc',
+          'CreationTime:Asc',
+          'CreationTime:Asc',
+        ]);
         expect(listed.calls().map((call) => [call.query.PageNo, call.query.PageSize])).toEqual([
           ['1', '10'],
           // offset 10 sits on page 2 of 7 (rows 7-13, 3 skipped); offset 14 on page 5 of 3 (rows 12-14, 2 skipped).
@@ -351,15 +415,27 @@ describe('aliyun-vod provider', () => {
       const provider = providerFor(simulator, { method: 'GET' });
       await provider.doListVideos!({ limit: 500 }, callOptions());
       expect(simulator.calls().at(-1)?.query.PageSize).toBe('100');
-      expect((await providerRejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code).toBe('INVALID_REQUEST');
+      expect(
+        (await providerRejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code,
+      ).toBe('INVALID_REQUEST');
     });
   });
 
   describe('transport failures', () => {
     it('times out without the signed V2 URL, its signature or the STS token anywhere in the error', async () => {
-      const slow = await startSimulator({ videoCount: 1, rateLimit: false, latencyMs: [500, 500], securityToken: 'CAIS-slow-sts-token-0001' });
+      const slow = await startSimulator({
+        videoCount: 1,
+        rateLimit: false,
+        latencyMs: [500, 500],
+        securityToken: 'CAIS-slow-sts-token-0001',
+      });
       try {
-        const provider = providerFor(slow, { signatureVersion: 'v2', method: 'GET', securityToken: 'CAIS-slow-sts-token-0001', timeoutMs: 100 });
+        const provider = providerFor(slow, {
+          signatureVersion: 'v2',
+          method: 'GET',
+          securityToken: 'CAIS-slow-sts-token-0001',
+          timeoutMs: 100,
+        });
         const error = await providerRejection(provider.doGetVideos(slow.videoIds, callOptions()));
         expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
         // The transport's error goes on as the cause, scrubbed: a logger that follows causes shows nothing either.
@@ -375,8 +451,16 @@ describe('aliyun-vod provider', () => {
       const closed = await startSimulator({ videoCount: 0 });
       const url = closed.url;
       await closed.close();
-      const provider = createProvider({ accessKeyId: 'id', accessKeySecret: 'secret-value', endpoint: url, signatureVersion: 'v2', method: 'GET' });
-      const error = await providerRejection(provider.doDeleteVideos(['0123456789abcdef0123456789abcdef'], callOptions()));
+      const provider = createProvider({
+        accessKeyId: 'id',
+        accessKeySecret: 'secret-value',
+        endpoint: url,
+        signatureVersion: 'v2',
+        method: 'GET',
+      });
+      const error = await providerRejection(
+        provider.doDeleteVideos(['0123456789abcdef0123456789abcdef'], callOptions()),
+      );
       expect(error).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
       expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
       expect(errorText(error)).not.toContain('Signature=');

@@ -12,7 +12,11 @@ interface SdkError extends Error {
   data: Record<string, unknown>;
 }
 
-function sdk(simulator: AliyunVodSimulator, accessKeySecret = simulator.credentials.accessKeySecret, accessKeyId = simulator.credentials.accessKeyId) {
+function sdk(
+  simulator: AliyunVodSimulator,
+  accessKeySecret = simulator.credentials.accessKeySecret,
+  accessKeyId = simulator.credentials.accessKeyId,
+) {
   return new RPCClient({ accessKeyId, accessKeySecret, endpoint: simulator.url, apiVersion: '2017-03-21' });
 }
 
@@ -26,7 +30,11 @@ async function sdkError(promise: Promise<unknown>): Promise<SdkError> {
 }
 
 /** A V2 request signed by hand: the URL for GET, or the form body for POST. */
-function v2(simulator: AliyunVodSimulator, params: Record<string, string>, options: { method?: 'GET' | 'POST'; timestamp?: Date; format?: string | null } = {}) {
+function v2(
+  simulator: AliyunVodSimulator,
+  params: Record<string, string>,
+  options: { method?: 'GET' | 'POST'; timestamp?: Date; format?: string | null } = {},
+) {
   const method = options.method ?? 'GET';
   const common = rpcV2CommonParams({
     version: '2017-03-21',
@@ -36,15 +44,27 @@ function v2(simulator: AliyunVodSimulator, params: Record<string, string>, optio
   });
   if (options.format === null) delete common.Format;
   else if (options.format !== undefined) common.Format = options.format;
-  const signed = signRpcV2({ method, params: { ...common, ...params }, accessKeySecret: simulator.credentials.accessKeySecret });
+  const signed = signRpcV2({
+    method,
+    params: { ...common, ...params },
+    accessKeySecret: simulator.credentials.accessKeySecret,
+  });
   const wire = `${signed.canonicalQuery}&Signature=${percentEncode(signed.signature)}`;
   return method === 'GET'
     ? { url: `${simulator.url}/?${wire}`, init: { method } }
-    : { url: `${simulator.url}/`, init: { method, body: wire, headers: { 'content-type': 'application/x-www-form-urlencoded' } } };
+    : {
+        url: `${simulator.url}/`,
+        init: { method, body: wire, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      };
 }
 
 /** A V3 POST with a form body, signed by hand; `tamper` changes the request after signing. */
-function v3(simulator: AliyunVodSimulator, action: string, params: Record<string, string>, tamper: { body?: string; signedHeaders?: (value: string) => string } = {}) {
+function v3(
+  simulator: AliyunVodSimulator,
+  action: string,
+  params: Record<string, string>,
+  tamper: { body?: string; signedHeaders?: (value: string) => string } = {},
+) {
   const body = canonicalQueryString(Object.entries(params));
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
@@ -63,8 +83,14 @@ function v3(simulator: AliyunVodSimulator, action: string, params: Record<string
     accessKeyId: simulator.credentials.accessKeyId,
     accessKeySecret: simulator.credentials.accessKeySecret,
   });
-  const authorization = tamper.signedHeaders ? signed.authorization.replace(/SignedHeaders=[^,]+/, (value) => tamper.signedHeaders!(value)) : signed.authorization;
-  return fetch(`${simulator.url}/`, { method: 'POST', body: tamper.body ?? body, headers: { ...headers, authorization } });
+  const authorization = tamper.signedHeaders
+    ? signed.authorization.replace(/SignedHeaders=[^,]+/, (value) => tamper.signedHeaders!(value))
+    : signed.authorization;
+  return fetch(`${simulator.url}/`, {
+    method: 'POST',
+    body: tamper.body ?? body,
+    headers: { ...headers, authorization },
+  });
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -83,9 +109,20 @@ describe('aliyun-vod simulator', () => {
       const [ready, forbidden] = await simulator.seed([{ state: 'READY', title: 'sdk' }, { state: 'FORBIDDEN' }]);
       const missing = simulator.missingId();
       const client = sdk(simulator);
-      const infos = await client.request<Record<string, unknown>>('GetVideoInfos', { VideoIds: `${ready},${missing}` }, { method });
-      expect(infos).toMatchObject({ VideoList: [{ VideoId: ready, Title: 'sdk', Status: 'Normal' }], NonExistVideoIds: [missing] });
-      const deleted = await client.request<Record<string, unknown>>('DeleteVideo', { VideoIds: [ready, forbidden, missing].join(',') }, { method });
+      const infos = await client.request<Record<string, unknown>>(
+        'GetVideoInfos',
+        { VideoIds: `${ready},${missing}` },
+        { method },
+      );
+      expect(infos).toMatchObject({
+        VideoList: [{ VideoId: ready, Title: 'sdk', Status: 'Normal' }],
+        NonExistVideoIds: [missing],
+      });
+      const deleted = await client.request<Record<string, unknown>>(
+        'DeleteVideo',
+        { VideoIds: [ready, forbidden, missing].join(',') },
+        { method },
+      );
       expect(deleted).toMatchObject({ ForbiddenVideoIds: [forbidden], NonExistVideoIds: [missing] });
       expect(deleted.RequestId).toMatch(/^[0-9A-F-]{36}$/);
       expect(simulator.stateOf(ready!)).toBe('GONE');
@@ -98,8 +135,12 @@ describe('aliyun-vod simulator', () => {
       const wrongSecret = await sdkError(sdk(simulator, 'not-the-secret').request('DeleteVideo', { VideoIds: id }));
       expect(wrongSecret.code).toBe('SignatureDoesNotMatch');
       expect(wrongSecret.data).toMatchObject({ HostId: 'vod.cn-shanghai.aliyuncs.com', Code: 'SignatureDoesNotMatch' });
-      expect(String(wrongSecret.data.Message)).toMatch(/^Specified signature is not matched with our calculation\. server string to sign is:GET&%2F&/);
-      const unknownKey = await sdkError(sdk(simulator, 'whatever', 'LTAI-unknown').request('DeleteVideo', { VideoIds: id }, { method: 'POST' }));
+      expect(String(wrongSecret.data.Message)).toMatch(
+        /^Specified signature is not matched with our calculation\. server string to sign is:GET&%2F&/,
+      );
+      const unknownKey = await sdkError(
+        sdk(simulator, 'whatever', 'LTAI-unknown').request('DeleteVideo', { VideoIds: id }, { method: 'POST' }),
+      );
       expect(unknownKey.code).toBe('InvalidAccessKeyId.NotFound');
       expect(simulator.stateOf(id!)).toBe('PRESENT');
     });
@@ -118,12 +159,18 @@ describe('aliyun-vod simulator', () => {
       expect(response.status).toBe(400);
       const body = await json(response);
       expect(Object.keys(body).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
-      expect(body).toMatchObject({ Code: 'IncompleteSignature', Recommend: 'https://api.aliyun.com/troubleshoot?q=IncompleteSignature&product=vod' });
+      expect(body).toMatchObject({
+        Code: 'IncompleteSignature',
+        Recommend: 'https://api.aliyun.com/troubleshoot?q=IncompleteSignature&product=vod',
+      });
     });
 
     it('answers V2 requests from the query and from a form body', async () => {
       const [a, b] = await simulator.seed([{ state: 'READY' }, { state: 'READY' }]);
-      for (const [method, id] of [['GET', a], ['POST', b]] as const) {
+      for (const [method, id] of [
+        ['GET', a],
+        ['POST', b],
+      ] as const) {
         const request = v2(simulator, { Action: 'DeleteVideo', VideoIds: id! }, { method });
         const response = await fetch(request.url, request.init);
         expect(response.status, method).toBe(200);
@@ -136,15 +183,29 @@ describe('aliyun-vod simulator', () => {
       expect((await fetch(request.url, request.init)).status).toBe(200);
       const replay = await fetch(request.url, request.init);
       expect(replay.status).toBe(400);
-      expect(await json(replay)).toMatchObject({ Code: 'SignatureNonceUsed', Message: 'Specified signature nonce was used already.' });
+      expect(await json(replay)).toMatchObject({
+        Code: 'SignatureNonceUsed',
+        Message: 'Specified signature nonce was used already.',
+      });
     });
 
     it('refuses a timestamp more than 15 minutes from its clock, and one that is not yyyy-MM-ddTHH:mm:ssZ', async () => {
-      const old = v2(simulator, { Action: 'GetVideoInfos', VideoIds: 'x' }, { timestamp: new Date(Date.now() - 16 * 60_000) });
+      const old = v2(
+        simulator,
+        { Action: 'GetVideoInfos', VideoIds: 'x' },
+        { timestamp: new Date(Date.now() - 16 * 60_000) },
+      );
       const response = await fetch(old.url, old.init);
       expect(response.status).toBe(400);
-      expect(await json(response)).toMatchObject({ Code: 'InvalidTimeStamp.Expired', Message: 'Specified time stamp or date value is expired.' });
-      const recent = v2(simulator, { Action: 'GetVideoInfos', VideoIds: 'x' }, { timestamp: new Date(Date.now() - 14 * 60_000) });
+      expect(await json(response)).toMatchObject({
+        Code: 'InvalidTimeStamp.Expired',
+        Message: 'Specified time stamp or date value is expired.',
+      });
+      const recent = v2(
+        simulator,
+        { Action: 'GetVideoInfos', VideoIds: 'x' },
+        { timestamp: new Date(Date.now() - 14 * 60_000) },
+      );
       expect((await fetch(recent.url, recent.init)).status).toBe(200);
       const malformed = v2(simulator, { Action: 'GetVideoInfos', VideoIds: 'x', Timestamp: '2024-01-01 00:00:00' });
       expect(await json(await fetch(malformed.url, malformed.init))).toMatchObject({ Code: 'InvalidTimeStamp.Format' });
@@ -169,7 +230,9 @@ describe('aliyun-vod simulator', () => {
         const response = await fetch(request.url, request.init);
         expect(response.headers.get('content-type')).toContain('text/xml');
         const text = await response.text();
-        expect(text).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?><GetVideoInfosResponse><RequestId>[0-9A-F-]{36}<\/RequestId><VideoList><VideoId>/);
+        expect(text).toMatch(
+          /^<\?xml version="1\.0" encoding="UTF-8"\?><GetVideoInfosResponse><RequestId>[0-9A-F-]{36}<\/RequestId><VideoList><VideoId>/,
+        );
         expect(text).toContain(`<VideoId>${id}</VideoId>`);
       }
       const refused = v2(simulator, { Action: 'NoSuchAction' }, { format: 'XML' });
@@ -180,12 +243,24 @@ describe('aliyun-vod simulator', () => {
 
     it('verifies ACS3 from the Authorization header, the signed headers and the body hash', async () => {
       const [id] = await simulator.seed([{ state: 'READY' }]);
-      const tampered = await v3(simulator, 'DeleteVideo', { VideoIds: id! }, { body: `VideoIds=${simulator.videoIds[2]}` });
+      const tampered = await v3(
+        simulator,
+        'DeleteVideo',
+        { VideoIds: id! },
+        { body: `VideoIds=${simulator.videoIds[2]}` },
+      );
       expect(tampered.status).toBe(400);
       const tamperedBody = await json(tampered);
       expect(tamperedBody.Code).toBe('SignatureDoesNotMatch');
-      expect(String(tamperedBody.Message)).toMatch(/^Specified signature does not match our calculation\. server StringToSign is \[ACS3-HMAC-SHA256\n[0-9a-f]{64}\]$/);
-      const unsignedDate = await v3(simulator, 'DeleteVideo', { VideoIds: id! }, { signedHeaders: (value) => value.replace(';x-acs-date', '') });
+      expect(String(tamperedBody.Message)).toMatch(
+        /^Specified signature does not match our calculation\. server StringToSign is \[ACS3-HMAC-SHA256\n[0-9a-f]{64}\]$/,
+      );
+      const unsignedDate = await v3(
+        simulator,
+        'DeleteVideo',
+        { VideoIds: id! },
+        { signedHeaders: (value) => value.replace(';x-acs-date', '') },
+      );
       expect(await json(unsignedDate)).toMatchObject({ Code: 'IncompleteSignature' });
       expect(simulator.stateOf(id!)).toBe('PRESENT');
       const genuine = await v3(simulator, 'DeleteVideo', { VideoIds: id! });
@@ -195,27 +270,46 @@ describe('aliyun-vod simulator', () => {
     });
 
     it('answers the all-missing DeleteVideo with 404 InvalidVideo.NotFound', async () => {
-      const response = await v3(simulator, 'DeleteVideo', { VideoIds: `${simulator.missingId()},${simulator.missingId()}` });
+      const response = await v3(simulator, 'DeleteVideo', {
+        VideoIds: `${simulator.missingId()},${simulator.missingId()}`,
+      });
       expect(response.status).toBe(404);
-      expect(await json(response)).toMatchObject({ Code: 'InvalidVideo.NotFound', Message: 'The video does not exist.' });
+      expect(await json(response)).toMatchObject({
+        Code: 'InvalidVideo.NotFound',
+        Message: 'The video does not exist.',
+      });
     });
 
     it('validates GetVideoList paging and sorts newest first by default', async () => {
-      expect(await json(await v3(simulator, 'GetVideoList', { PageSize: '101' }))).toMatchObject({ Code: 'InvalidParameter' });
-      expect(await json(await v3(simulator, 'GetVideoList', { SortBy: 'Title:Asc' }))).toMatchObject({ Code: 'InvalidParameter' });
+      expect(await json(await v3(simulator, 'GetVideoList', { PageSize: '101' }))).toMatchObject({
+        Code: 'InvalidParameter',
+      });
+      expect(await json(await v3(simulator, 'GetVideoList', { SortBy: 'Title:Asc' }))).toMatchObject({
+        Code: 'InvalidParameter',
+      });
       const page = await json(await v3(simulator, 'GetVideoList', { PageSize: '3' }));
       const videos = (page.VideoList as { Video: { CreationTime: string }[] }).Video;
       expect(videos).toHaveLength(3);
-      expect(videos.map((video) => video.CreationTime)).toEqual([...videos.map((video) => video.CreationTime)].sort().reverse());
-      const filtered = await json(await v3(simulator, 'GetVideoList', { Status: 'Uploading,Transcoding', PageSize: '100' }));
-      for (const video of (filtered.VideoList as { Video: { Status: string }[] }).Video) expect(['Uploading', 'Transcoding']).toContain(video.Status);
+      expect(videos.map((video) => video.CreationTime)).toEqual(
+        videos
+          .map((video) => video.CreationTime)
+          .sort()
+          .reverse(),
+      );
+      const filtered = await json(
+        await v3(simulator, 'GetVideoList', { Status: 'Uploading,Transcoding', PageSize: '100' }),
+      );
+      for (const video of (filtered.VideoList as { Video: { Status: string }[] }).Video)
+        expect(['Uploading', 'Transcoding']).toContain(video.Status);
     });
 
     it('answers MissingParameter without VideoIds, and an unknown Version or Action', async () => {
       expect(await json(await v3(simulator, 'DeleteVideo', {}))).toMatchObject({ Code: 'MissingParameter' });
       const wrongVersion = v2(simulator, { Action: 'GetVideoInfos', VideoIds: 'x', Version: '2014-05-26' });
       expect(await json(await fetch(wrongVersion.url, wrongVersion.init))).toMatchObject({ Code: 'InvalidVersion' });
-      expect(await json(await v3(simulator, 'SubmitTranscodeJobs', {}))).toMatchObject({ Code: 'InvalidAction.NotFound' });
+      expect(await json(await v3(simulator, 'SubmitTranscodeJobs', {}))).toMatchObject({
+        Code: 'InvalidAction.NotFound',
+      });
     });
 
     it('answers planned faults with VOD bodies without acting', async () => {
@@ -224,11 +318,18 @@ describe('aliyun-vod simulator', () => {
       const throttled = await v3(simulator, 'DeleteVideo', { VideoIds: id! });
       expect(throttled.status).toBe(503);
       expect(throttled.headers.get('retry-after')).toBeNull();
-      expect(await json(throttled)).toMatchObject({ Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' });
+      expect(await json(throttled)).toMatchObject({
+        Code: 'Throttling.User',
+        Message: 'Request was denied due to user flow control.',
+      });
       simulator.failNext('server-error', 1);
-      expect(await json(await v3(simulator, 'DeleteVideo', { VideoIds: id! }))).toMatchObject({ Code: 'DeleteVideoFailed' });
+      expect(await json(await v3(simulator, 'DeleteVideo', { VideoIds: id! }))).toMatchObject({
+        Code: 'DeleteVideoFailed',
+      });
       simulator.failNext('server-error', 1);
-      expect(await json(await v3(simulator, 'GetVideoInfos', { VideoIds: id! }))).toMatchObject({ Code: 'ServiceUnAvailable' });
+      expect(await json(await v3(simulator, 'GetVideoInfos', { VideoIds: id! }))).toMatchObject({
+        Code: 'ServiceUnAvailable',
+      });
       expect(simulator.stateOf(id!)).toBe('PRESENT');
     });
   });
@@ -240,13 +341,18 @@ describe('aliyun-vod simulator', () => {
         const statuses: number[] = [];
         for (let index = 0; index < 31; index += 1) {
           const action = index % 2 === 0 ? 'GetVideoInfos' : 'GetVideoList';
-          statuses.push((await v3(limited, action, action === 'GetVideoInfos' ? { VideoIds: limited.videoIds[0]! } : {})).status);
+          statuses.push(
+            (await v3(limited, action, action === 'GetVideoInfos' ? { VideoIds: limited.videoIds[0]! } : {})).status,
+          );
         }
         expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
         expect(statuses[30]).toBe(503);
         const response = await v3(limited, 'DeleteVideo', { VideoIds: limited.videoIds[0]! });
         expect(response.headers.get('retry-after')).toBeNull();
-        expect(await json(response)).toMatchObject({ Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' });
+        expect(await json(response)).toMatchObject({
+          Code: 'Throttling.User',
+          Message: 'Request was denied due to user flow control.',
+        });
         expect(limited.stateOf(limited.videoIds[0]!)).toBe('PRESENT');
       } finally {
         await limited.close();
@@ -266,7 +372,10 @@ describe('aliyun-vod simulator', () => {
         const response = await v3(limited, 'GetVideoList', {});
         expect(response.status).toBe(429);
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(await json(response)).toMatchObject({ Code: 'Throttling.Api', Message: 'Request was denied due to request throttling.' });
+        expect(await json(response)).toMatchObject({
+          Code: 'Throttling.Api',
+          Message: 'Request was denied due to request throttling.',
+        });
       } finally {
         await limited.close();
       }
@@ -281,7 +390,9 @@ describe('aliyun-vod simulator', () => {
         const videos = again.videoIds.map((id) => again.library.videos.get(id)!);
         expect(videos).toHaveLength(50);
         expect(videos.some((video) => video.owner === 'other')).toBe(true);
-        expect(videos.some((video) => ['Uploading', 'Transcoding', 'UploadSucc', 'checking'].includes(video.status))).toBe(true);
+        expect(
+          videos.some((video) => ['Uploading', 'Transcoding', 'UploadSucc', 'checking'].includes(video.status)),
+        ).toBe(true);
         expect(videos.every((video) => /^[0-9a-f]{32}$/.test(video.id))).toBe(true);
         expect(again.videoIds).not.toContain(again.missingId());
       } finally {

@@ -7,10 +7,17 @@ export const logger = new CapturingLogger();
 
 /** A provider created the way the host creates it: settings through the plugin's own schema. */
 export function createProvider(settings: AliyunVodSettingsInput): VideoProviderV1 {
-  return aliyunVod.create(aliyunVodSettingsSchema.parse(settings), { account: 'test', fetch: globalThis.fetch, logger });
+  return aliyunVod.create(aliyunVodSettingsSchema.parse(settings), {
+    account: 'test',
+    fetch: globalThis.fetch,
+    logger,
+  });
 }
 
-export function providerFor(simulator: AliyunVodSimulator, settings: Partial<AliyunVodSettingsInput> = {}): VideoProviderV1 {
+export function providerFor(
+  simulator: AliyunVodSimulator,
+  settings: Partial<AliyunVodSettingsInput> = {},
+): VideoProviderV1 {
   return createProvider({
     accessKeyId: simulator.credentials.accessKeyId,
     accessKeySecret: simulator.credentials.accessKeySecret,

@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnauthorizedError, UnreelProviderError, type VideoProviderV1, type WebhookEventV1 } from '@unreel/provider-spec';
+import {
+  UnauthorizedError,
+  UnreelProviderError,
+  type VideoProviderV1,
+  type WebhookEventV1,
+} from '@unreel/provider-spec';
 import { vodCallbackSignature } from '@unreel/plugin-aliyun-vod';
 import { startSimulator, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { deleteFailed, deleteSucceeded, docCallbackExample } from './fixtures/callbacks.js';
@@ -13,7 +18,10 @@ const AUTH_KEY = 'vod-callback-auth-key-0001';
 function signedRequest(body: unknown, options: { url: string; key?: string; timestamp?: number }) {
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   return {
-    headers: { 'x-vod-timestamp': timestamp, 'x-vod-signature': vodCallbackSignature(options.url, timestamp, options.key ?? AUTH_KEY) },
+    headers: {
+      'x-vod-timestamp': timestamp,
+      'x-vod-signature': vodCallbackSignature(options.url, timestamp, options.key ?? AUTH_KEY),
+    },
     rawBody: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
   };
 }
@@ -29,13 +37,20 @@ function thrown(run: () => unknown): unknown {
 
 describe('the callback signature', () => {
   it('is md5 hex of url|timestamp|key (the doc example)', () => {
-    expect(vodCallbackSignature(docCallbackExample.url, docCallbackExample.timestamp, docCallbackExample.authKey)).toBe(docCallbackExample.signature);
+    expect(vodCallbackSignature(docCallbackExample.url, docCallbackExample.timestamp, docCallbackExample.authKey)).toBe(
+      docCallbackExample.signature,
+    );
   });
 });
 
 describe('doParseWebhook', () => {
   const url = 'https://unreel.example.com/webhooks/vod';
-  const provider = createProvider({ accessKeyId: 'id', accessKeySecret: 'secret', callbackAuthKey: AUTH_KEY, callbackUrl: url });
+  const provider = createProvider({
+    accessKeyId: 'id',
+    accessKeySecret: 'secret',
+    callbackAuthKey: AUTH_KEY,
+    callbackUrl: url,
+  });
   const parse = (request: ReturnType<typeof signedRequest>) => provider.doParseWebhook!(request);
 
   it('reads a successful DeleteMediaComplete as a confirmed deletion with a stable event id', () => {
@@ -48,9 +63,13 @@ describe('doParseWebhook', () => {
       success: true,
     });
     // A re-delivery of the same body, with its own timestamp and signature, is the same event.
-    expect((parse(signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) - 30 })) as { eventId: string }).eventId).toBe(
-      (event as { eventId: string }).eventId,
-    );
+    expect(
+      (
+        parse(signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) - 30 })) as {
+          eventId: string;
+        }
+      ).eventId,
+    ).toBe((event as { eventId: string }).eventId);
   });
 
   it('reads a failed one as success false with the error', () => {
@@ -62,21 +81,39 @@ describe('doParseWebhook', () => {
   });
 
   it('ignores other events and partial deletions', () => {
-    expect(parse(signedRequest({ EventType: 'FileUploadComplete', VideoId: 'x' }, { url }))).toMatchObject({ type: 'ignored' });
-    expect(parse(signedRequest({ ...deleteSucceeded, DeleteType: 'mezzanine' }, { url }))).toMatchObject({ type: 'ignored' });
-    expect(parse(signedRequest({ ...deleteSucceeded, MediaType: 'image' }, { url }))).toMatchObject({ type: 'ignored' });
+    expect(parse(signedRequest({ EventType: 'FileUploadComplete', VideoId: 'x' }, { url }))).toMatchObject({
+      type: 'ignored',
+    });
+    expect(parse(signedRequest({ ...deleteSucceeded, DeleteType: 'mezzanine' }, { url }))).toMatchObject({
+      type: 'ignored',
+    });
+    expect(parse(signedRequest({ ...deleteSucceeded, MediaType: 'image' }, { url }))).toMatchObject({
+      type: 'ignored',
+    });
   });
 
   it('refuses unsigned, badly signed, stale and future deliveries', () => {
     const good = signedRequest(deleteSucceeded, { url });
     const cases: { name: string; request: ReturnType<typeof signedRequest> }[] = [
       { name: 'unsigned', request: { headers: {} as never, rawBody: good.rawBody } },
-      { name: 'no signature', request: { ...good, headers: { 'x-vod-timestamp': good.headers['x-vod-timestamp'] } as never } },
+      {
+        name: 'no signature',
+        request: { ...good, headers: { 'x-vod-timestamp': good.headers['x-vod-timestamp'] } as never },
+      },
       { name: 'wrong key', request: signedRequest(deleteSucceeded, { url, key: 'another-key' }) },
       { name: 'another url', request: signedRequest(deleteSucceeded, { url: 'https://elsewhere.example.com/hook' }) },
-      { name: 'stale', request: signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) - 600 }) },
-      { name: 'future', request: signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) + 600 }) },
-      { name: 'not seconds', request: { ...good, headers: { ...good.headers, 'x-vod-timestamp': '2017-03-20T07:49:17Z' } } },
+      {
+        name: 'stale',
+        request: signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) - 600 }),
+      },
+      {
+        name: 'future',
+        request: signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) + 600 }),
+      },
+      {
+        name: 'not seconds',
+        request: { ...good, headers: { ...good.headers, 'x-vod-timestamp': '2017-03-20T07:49:17Z' } },
+      },
     ];
     for (const { name, request } of cases) {
       const error = thrown(() => parse(request));
@@ -93,15 +130,28 @@ describe('doParseWebhook', () => {
   });
 
   it('answers a signed but unreadable body with INVALID_REQUEST', () => {
-    for (const body of ['not json', '[1,2]', JSON.stringify({ ...deleteSucceeded, MediaId: '' }), JSON.stringify({ ...deleteSucceeded, Status: 'maybe' })]) {
+    for (const body of [
+      'not json',
+      '[1,2]',
+      JSON.stringify({ ...deleteSucceeded, MediaId: '' }),
+      JSON.stringify({ ...deleteSucceeded, Status: 'maybe' }),
+    ]) {
       const error = thrown(() => parse(signedRequest(body, { url })));
       expect(UnreelProviderError.isInstance(error) && error.code, body).toBe('INVALID_REQUEST');
     }
   });
 
   it('accepts the window the settings give', () => {
-    const lenient = createProvider({ accessKeyId: 'id', accessKeySecret: 'secret', callbackAuthKey: AUTH_KEY, callbackUrl: url, callbackMaxAgeSeconds: 3_600 });
-    expect(lenient.doParseWebhook!(signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) - 600 }))).toMatchObject({ success: true });
+    const lenient = createProvider({
+      accessKeyId: 'id',
+      accessKeySecret: 'secret',
+      callbackAuthKey: AUTH_KEY,
+      callbackUrl: url,
+      callbackMaxAgeSeconds: 3_600,
+    });
+    expect(
+      lenient.doParseWebhook!(signedRequest(deleteSucceeded, { url, timestamp: Math.floor(Date.now() / 1000) - 600 })),
+    ).toMatchObject({ success: true });
   });
 });
 
@@ -112,7 +162,9 @@ async function startReceiver(provider: () => VideoProviderV1) {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+      );
       try {
         events.push(provider().doParseWebhook!({ headers, rawBody: Buffer.concat(chunks) }) as WebhookEventV1);
         response.writeHead(200).end();
@@ -133,7 +185,11 @@ describe('DeleteMediaComplete delivered by the simulator', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(() => provider);
-    simulator = await startSimulator({ videoCount: 0, rateLimit: false, callback: { url: receiver.url, authKey: AUTH_KEY } });
+    simulator = await startSimulator({
+      videoCount: 0,
+      rateLimit: false,
+      callback: { url: receiver.url, authKey: AUTH_KEY },
+    });
     provider = providerFor(simulator, { callbackAuthKey: AUTH_KEY, callbackUrl: receiver.url });
   });
   afterAll(async () => {
@@ -142,30 +198,46 @@ describe('DeleteMediaComplete delivered by the simulator', () => {
   });
 
   it('posts one signed event per deleted video, none for forbidden or missing ones', async () => {
-    const [a, b, forbidden] = await simulator.seed([{ state: 'READY' }, { state: 'PROCESSING' }, { state: 'FORBIDDEN' }]);
+    const [a, b, forbidden] = await simulator.seed([
+      { state: 'READY' },
+      { state: 'PROCESSING' },
+      { state: 'FORBIDDEN' },
+    ]);
     await provider.doDeleteVideos([a!, b!, forbidden!, simulator.missingId()], callOptions());
     await simulator.flushWebhooks();
     expect(simulator.webhookDeliveries().map((delivery) => [delivery.videoId, delivery.status])).toEqual([
       [a, 200],
       [b, 200],
     ]);
-    expect(receiver.events.map((event) => event.type === 'video.deletion-confirmed' && [event.videoId, event.success])).toEqual([
+    expect(
+      receiver.events.map((event) => event.type === 'video.deletion-confirmed' && [event.videoId, event.success]),
+    ).toEqual([
       [a, true],
       [b, true],
     ]);
   });
 
   it('sends each event twice on the duplicate switch, with the same event id', async () => {
-    const twice = await startSimulator({ videoCount: 1, rateLimit: false, callback: { url: receiver.url, authKey: AUTH_KEY }, callbackTwice: true });
+    const twice = await startSimulator({
+      videoCount: 1,
+      rateLimit: false,
+      callback: { url: receiver.url, authKey: AUTH_KEY },
+      callbackTwice: true,
+    });
     try {
       const before = receiver.events.length;
-      await providerFor(twice, { callbackAuthKey: AUTH_KEY, callbackUrl: receiver.url }).doDeleteVideos(twice.videoIds, callOptions());
+      await providerFor(twice, { callbackAuthKey: AUTH_KEY, callbackUrl: receiver.url }).doDeleteVideos(
+        twice.videoIds,
+        callOptions(),
+      );
       await twice.flushWebhooks();
       expect(twice.webhookDeliveries().map((delivery) => [delivery.copy, delivery.status])).toEqual([
         [1, 200],
         [2, 200],
       ]);
-      const ids = receiver.events.slice(before).map((event) => (event.type === 'video.deletion-confirmed' ? event.eventId : event.reason));
+      const ids = receiver.events
+        .slice(before)
+        .map((event) => (event.type === 'video.deletion-confirmed' ? event.eventId : event.reason));
       expect(ids).toHaveLength(2);
       expect(ids[0]).toBe(ids[1]);
     } finally {
@@ -174,7 +246,11 @@ describe('DeleteMediaComplete delivered by the simulator', () => {
   });
 
   it('retries a refused delivery twice, as VOD does, and records each answer', async () => {
-    const wrongKey = await startSimulator({ videoCount: 1, rateLimit: false, callback: { url: receiver.url, authKey: 'not-the-configured-key' } });
+    const wrongKey = await startSimulator({
+      videoCount: 1,
+      rateLimit: false,
+      callback: { url: receiver.url, authKey: 'not-the-configured-key' },
+    });
     try {
       await providerFor(wrongKey).doDeleteVideos(wrongKey.videoIds, callOptions());
       await wrongKey.flushWebhooks();

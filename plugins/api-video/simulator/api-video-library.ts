@@ -22,7 +22,18 @@ export interface LibraryVideo {
   deletesAt: number | null;
 }
 
-const TITLE_WORDS = ['Launch', 'Recap', 'Interview', 'Tutorial', 'Keynote', 'Demo', 'Trailer', 'Webinar', 'Vlog', 'Teaser'];
+const TITLE_WORDS = [
+  'Launch',
+  'Recap',
+  'Interview',
+  'Tutorial',
+  'Keynote',
+  'Demo',
+  'Trailer',
+  'Webinar',
+  'Vlog',
+  'Teaser',
+];
 const TAGS = ['product', 'marketing', 'support', 'internal', 'events'];
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** The documented id shape: `vi` followed by 22 alphanumerics, e.g. `vi4blUQJFrYWbaG44NChkH27`. */
@@ -56,7 +67,15 @@ export class ApiVideoLibrary {
       const roll = this.random();
       // A few videos are still on their way in or failed, as in any real account.
       const phase: IngestPhase =
-        roll < 0.03 ? 'uploading' : roll < 0.05 ? 'ingesting' : roll < 0.08 ? 'encoding' : roll < 0.1 ? 'failed' : 'ready';
+        roll < 0.03
+          ? 'uploading'
+          : roll < 0.05
+            ? 'ingesting'
+            : roll < 0.08
+              ? 'encoding'
+              : roll < 0.1
+                ? 'failed'
+                : 'ready';
       this.add(phase, undefined, epoch + index * 60_000);
     }
   }

@@ -3,7 +3,16 @@ import * as problems from './api-video-problems.js';
 import { videoJson } from './api-video-wire.js';
 
 const SORT_FIELDS = ['title', 'createdAt', 'publishedAt', 'updatedAt'] as const;
-const FILTERS = new Set(['title', 'tags[]', 'description', 'liveStreamId', 'sortBy', 'sortOrder', 'currentPage', 'pageSize']);
+const FILTERS = new Set([
+  'title',
+  'tags[]',
+  'description',
+  'liveStreamId',
+  'sortBy',
+  'sortOrder',
+  'currentPage',
+  'pageSize',
+]);
 
 /**
  * `GET /videos` and `GET /discarded/videos`: the documented filters, sorting, and page-number pagination with the
@@ -25,14 +34,20 @@ export function listVideos(
   if (typeof pageSize !== 'number') return pageSize;
   const sortBy = query.get('sortBy');
   if (sortBy !== null && !(SORT_FIELDS as readonly string[]).includes(sortBy)) {
-    return { problem: problems.invalidQueryParameter('sortBy', `The value must be one of: ${SORT_FIELDS.join(', ')}.`) };
+    return {
+      problem: problems.invalidQueryParameter('sortBy', `The value must be one of: ${SORT_FIELDS.join(', ')}.`),
+    };
   }
   const sortOrder = query.get('sortOrder');
   if (sortOrder !== null && sortOrder !== 'asc' && sortOrder !== 'desc') {
     return { problem: problems.invalidQueryParameter('sortOrder', 'The value must be one of: asc, desc.') };
   }
 
-  const matching = sorted(videos.filter((video) => matches(video, query)), sortBy as (typeof SORT_FIELDS)[number] | null, sortOrder ?? 'asc');
+  const matching = sorted(
+    videos.filter((video) => matches(video, query)),
+    sortBy as (typeof SORT_FIELDS)[number] | null,
+    sortOrder ?? 'asc',
+  );
   const itemsTotal = matching.length;
   const pagesTotal = Math.max(1, Math.ceil(itemsTotal / pageSize));
   const data = matching.slice((currentPage - 1) * pageSize, currentPage * pageSize);
@@ -61,9 +76,11 @@ function integerParam(
 ): number | { problem: problems.Problem } {
   const raw = query.get(name);
   if (raw === null) return fallback;
-  if (!/^-?\d+$/.test(raw)) return { problem: problems.invalidQueryParameter(name, 'This value should be of type int.') };
+  if (!/^-?\d+$/.test(raw))
+    return { problem: problems.invalidQueryParameter(name, 'This value should be of type int.') };
   const value = Number(raw);
-  if (value < range.min || (range.max !== undefined && value > range.max)) return { problem: problems.outOfRange(name, range) };
+  if (value < range.min || (range.max !== undefined && value > range.max))
+    return { problem: problems.outOfRange(name, range) };
   return value;
 }
 
@@ -89,6 +106,9 @@ function sorted(videos: LibraryVideo[], sortBy: (typeof SORT_FIELDS)[number] | n
   return videos.sort((a, b) => {
     const left = a[sortBy];
     const right = b[sortBy];
-    return (typeof left === 'string' ? left.localeCompare(right as string) : (left as number) - (right as number)) * direction;
+    return (
+      (typeof left === 'string' ? left.localeCompare(right as string) : (left as number) - (right as number)) *
+      direction
+    );
   });
 }

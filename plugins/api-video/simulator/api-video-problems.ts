@@ -19,7 +19,12 @@ export function tooManyRequests(): Problem {
 
 /** OAS example of `POST /auth/api-key` and `/auth/refresh` with bad credentials. */
 export function invalidUserCredentials(): Problem {
-  return { type: `${DOCS}/authentication-invalid-user-credentials`, title: 'The user credentials were incorrect.', name: '', status: 400 };
+  return {
+    type: `${DOCS}/authentication-invalid-user-credentials`,
+    title: 'The user credentials were incorrect.',
+    name: '',
+    status: 400,
+  };
 }
 
 /**
@@ -27,12 +32,23 @@ export function invalidUserCredentials(): Problem {
  * the invalid-credentials problem with status 401). The `unauthorizedBody` switch replaces it.
  */
 export function unauthorized(): Problem {
-  return { type: `${DOCS}/authentication-invalid-user-credentials`, title: 'The user credentials were incorrect.', name: '', status: 401 };
+  return {
+    type: `${DOCS}/authentication-invalid-user-credentials`,
+    title: 'The user credentials were incorrect.',
+    name: '',
+    status: 401,
+  };
 }
 
 /** OAS example of `PATCH /discarded/videos/{videoId}` with anything but `{"discarded": false}`. */
 export function discardedMustBeFalse(): Problem {
-  return { type: `${DOCS}/invalid-attribute`, title: 'An attribute is invalid.', detail: 'Value must be false.', name: 'discarded', status: 400 };
+  return {
+    type: `${DOCS}/invalid-attribute`,
+    title: 'An attribute is invalid.',
+    detail: 'Value must be false.',
+    name: 'discarded',
+    status: 400,
+  };
 }
 
 /** As the OAS `attribute-required` examples. */
@@ -42,7 +58,13 @@ export function attributeRequired(name: string): Problem {
 
 /** An attribute the endpoint does not take (general errors: "Invalid attributes."). */
 export function unexpectedAttribute(name: string): Problem {
-  return { type: `${DOCS}/invalid-attribute`, title: 'An attribute is invalid.', detail: 'This field was not expected.', name, status: 400 };
+  return {
+    type: `${DOCS}/invalid-attribute`,
+    title: 'An attribute is invalid.',
+    detail: 'This field was not expected.',
+    name,
+    status: 400,
+  };
 }
 
 /** General errors: "The payload is invalid." when the body is missing or is not JSON (no example: type inferred). */
@@ -53,12 +75,25 @@ export function invalidPayload(): Problem {
 /** The `GET /videos` 400 example: range errors name the parameter and its range, once more under `problems`. */
 export function outOfRange(name: string, range: { min: number; max?: number }): Problem {
   const title = 'This parameter is out of the allowed range of values.';
-  return { type: `${DOCS}/request-invalid-query-parameter`, title, name, status: 400, range, problems: [{ title, name, range }] };
+  return {
+    type: `${DOCS}/request-invalid-query-parameter`,
+    title,
+    name,
+    status: 400,
+    range,
+    problems: [{ title, name, range }],
+  };
 }
 
 /** As the OAS `request-invalid-query-parameter` examples. */
 export function invalidQueryParameter(name: string, detail: string): Problem {
-  return { type: `${DOCS}/request-invalid-query-parameter`, title: 'A query parameter is invalid.', detail, name, status: 400 };
+  return {
+    type: `${DOCS}/request-invalid-query-parameter`,
+    title: 'A query parameter is invalid.',
+    detail,
+    name,
+    status: 400,
+  };
 }
 
 /** As the OAS `unrecognized-request-url` example. */

@@ -38,7 +38,11 @@ export class ApiVideoRateLimits {
     this.now = now;
     this.limiters = {
       write: new WindowRateLimiter({ limit: config.limit, windowMs: config.windowMs, now }),
-      read: new WindowRateLimiter({ limit: config.readLimit ?? Math.round(config.limit * 2.5), windowMs: config.windowMs, now }),
+      read: new WindowRateLimiter({
+        limit: config.readLimit ?? Math.round(config.limit * 2.5),
+        windowMs: config.windowMs,
+        now,
+      }),
     };
   }
 

@@ -40,8 +40,16 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
   const limits =
     options.rateLimit === false
       ? undefined
-      : new ApiVideoRateLimits(options.rateLimit ?? { limit: documented.write, readLimit: documented.read, windowMs: 60_000 }, now);
-  const library = new ApiVideoLibrary({ seed, videoCount: options.videoCount ?? 50, now, retentionMs: RETENTION_DAYS * DAY_MS });
+      : new ApiVideoRateLimits(
+          options.rateLimit ?? { limit: documented.write, readLimit: documented.read, windowMs: 60_000 },
+          now,
+        );
+  const library = new ApiVideoLibrary({
+    seed,
+    videoCount: options.videoCount ?? 50,
+    now,
+    retentionMs: RETENTION_DAYS * DAY_MS,
+  });
   const tokens = new ApiVideoTokens({ ttlSeconds: options.tokenTtlSeconds ?? 3_600, now });
   const faults = new FaultSchedule({ errorRate: options.errorRate ?? 0, random: seededRandom(seed + 7) });
   const videoIds = library.live().map((video) => video.videoId);
@@ -81,7 +89,9 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
       return method === 'GET' ? getStatus(second) : problem(problems.methodNotAllowed());
     }
     if (first === 'discarded' && second === 'videos' && third === undefined) {
-      return method === 'GET' ? listReply(request, library.discarded(), '/discarded/videos') : problem(problems.methodNotAllowed());
+      return method === 'GET'
+        ? listReply(request, library.discarded(), '/discarded/videos')
+        : problem(problems.methodNotAllowed());
     }
     if (first === 'discarded' && second === 'videos' && third !== undefined) {
       if (method === 'GET') return getDiscardedVideo(third);
@@ -110,7 +120,10 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
     if (video.discardedAt !== null) {
       return (options.deleteDiscarded ?? '404') === '204' ? { status: 204 } : problem(problems.notFound());
     }
-    if ((options.deleteIngesting ?? 'allowed') === 'refused' && (video.phase === 'uploading' || video.phase === 'ingesting')) {
+    if (
+      (options.deleteIngesting ?? 'allowed') === 'refused' &&
+      (video.phase === 'uploading' || video.phase === 'ingesting')
+    ) {
       return problem(problems.ingestInProgress());
     }
     if (videoRestore) library.discard(video);
@@ -168,7 +181,9 @@ export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions =
 
   /** The `echoCredentials` switch: the refused credential in `detail`. */
   function echoing<T extends Record<string, unknown>>(body: T, credential: string | undefined): T {
-    return options.echoCredentials && credential !== undefined ? { ...body, detail: `Refused credential: ${credential}` } : body;
+    return options.echoCredentials && credential !== undefined
+      ? { ...body, detail: `Refused credential: ${credential}` }
+      : body;
   }
 
   const server = await startSimulatorServer({
@@ -217,7 +232,9 @@ function jsonObject(request: SimulatorRequest): Record<string, unknown> | undefi
     if (error instanceof SimulatorBodyError) return undefined;
     throw error;
   }
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  return body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : undefined;
 }
 
 function problem(body: problems.Problem, headers: Record<string, string> = {}): SimulatorReply {

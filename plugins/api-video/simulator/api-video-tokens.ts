@@ -27,7 +27,12 @@ export class ApiVideoTokens {
     this.access.set(accessToken, { apiKey, expiresAt: this.now() + this.ttlSeconds * 1_000 });
     this.refreshTokens.set(refreshToken, apiKey);
     this.everIssued.push(accessToken, refreshToken);
-    return { token_type: 'Bearer', expires_in: this.ttlSeconds, access_token: accessToken, refresh_token: refreshToken };
+    return {
+      token_type: 'Bearer',
+      expires_in: this.ttlSeconds,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    };
   }
 
   /** A refresh token is spent by its use; the access token it came with stays valid until it expires. */

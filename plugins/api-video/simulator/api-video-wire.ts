@@ -62,10 +62,32 @@ export function statusJson(video: LibraryVideo): Record<string, unknown> {
     },
     encoding: {
       playable: phase === 'ready',
-      qualities: receivedAll ? QUALITIES.map((quality, index) => ({ type: 'hls', quality, status: qualityStatus(index) })) : [],
+      qualities: receivedAll
+        ? QUALITIES.map((quality, index) => ({ type: 'hls', quality, status: qualityStatus(index) }))
+        : [],
       metadata: receivedAll
-        ? { width: 1920, height: 1080, bitrate: 4500.5, duration: 120, framerate: 30, samplerate: 48000, videoCodec: 'h264', audioCodec: 'aac', aspectRatio: '16/9' }
-        : { width: null, height: null, bitrate: null, duration: null, framerate: null, samplerate: null, videoCodec: null, audioCodec: null, aspectRatio: null },
+        ? {
+            width: 1920,
+            height: 1080,
+            bitrate: 4500.5,
+            duration: 120,
+            framerate: 30,
+            samplerate: 48000,
+            videoCodec: 'h264',
+            audioCodec: 'aac',
+            aspectRatio: '16/9',
+          }
+        : {
+            width: null,
+            height: null,
+            bitrate: null,
+            duration: null,
+            framerate: null,
+            samplerate: null,
+            videoCodec: null,
+            audioCodec: null,
+            aspectRatio: null,
+          },
     },
   };
 }

@@ -1,9 +1,4 @@
-import {
-  InvalidRequestError,
-  TimeoutError,
-  UnauthorizedError,
-  type ProviderLogger,
-} from '@unreel/provider-spec';
+import { InvalidRequestError, TimeoutError, UnauthorizedError, type ProviderLogger } from '@unreel/provider-spec';
 import { scrubMessage, type ProviderHttpClient } from '@unreel/provider-kit';
 import type { ApiVideoAuthorization, AuthorizationGrant } from './api-video-authorization.js';
 import { problemMessage } from './api-video-errors.js';
@@ -76,11 +71,16 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
     if (stale) {
       const refreshed = await this.requestToken('/auth/refresh', { refreshToken: stale.refreshToken }, signal);
       if (refreshed.token) return this.keep(refreshed.token, 'refreshed');
-      this.options.logger.debug('api.video refused the token refresh; asking with the API key', { reason: refreshed.refusal });
+      this.options.logger.debug('api.video refused the token refresh; asking with the API key', {
+        reason: refreshed.refusal,
+      });
     }
     const granted = await this.requestToken('/auth/api-key', { apiKey: this.options.apiKey }, signal);
     if (!granted.token) {
-      throw new UnauthorizedError({ message: `api-video refused the API key: ${granted.refusal}`, status: granted.status });
+      throw new UnauthorizedError({
+        message: `api-video refused the API key: ${granted.refusal}`,
+        status: granted.status,
+      });
     }
     return this.keep(granted.token, 'obtained');
   }
@@ -91,22 +91,47 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
     signal: AbortSignal,
   ): Promise<{ token?: Token; refusal?: string; status?: number }> {
     // Bad credentials are a documented 400 (and 401 is possible): an answer to read, not a transport failure.
-    const response = await this.options.http.request<ApiVideoAccessToken>(path, { method: 'POST', json, signal, allowStatus: [400, 401] });
+    const response = await this.options.http.request<ApiVideoAccessToken>(path, {
+      method: 'POST',
+      json,
+      signal,
+      allowStatus: [400, 401],
+    });
     if (response.status === 400 || response.status === 401) {
       // An answer read here, not an error the client built: scrubbed here, as it goes into an error or a log line.
-      return { refusal: scrubMessage(problemMessage(response.body) ?? `HTTP ${response.status}`, this.secrets()), status: response.status };
+      return {
+        refusal: scrubMessage(problemMessage(response.body) ?? `HTTP ${response.status}`, this.secrets()),
+        status: response.status,
+      };
     }
     const body = response.body;
-    if (!body || typeof body.access_token !== 'string' || body.access_token === '' || typeof body.refresh_token !== 'string' || typeof body.expires_in !== 'number') {
-      throw new InvalidRequestError({ message: `api-video answered ${path} with no usable token`, status: response.status });
+    if (
+      !body ||
+      typeof body.access_token !== 'string' ||
+      body.access_token === '' ||
+      typeof body.refresh_token !== 'string' ||
+      typeof body.expires_in !== 'number'
+    ) {
+      throw new InvalidRequestError({
+        message: `api-video answered ${path} with no usable token`,
+        status: response.status,
+      });
     }
     this.seen = [body.access_token, body.refresh_token, ...this.seen].slice(0, REMEMBERED_TOKENS);
-    return { token: { accessToken: body.access_token, refreshToken: body.refresh_token, expiresAt: this.now() + body.expires_in * 1_000 } };
+    return {
+      token: {
+        accessToken: body.access_token,
+        refreshToken: body.refresh_token,
+        expiresAt: this.now() + body.expires_in * 1_000,
+      },
+    };
   }
 
   private keep(token: Token, how: 'obtained' | 'refreshed'): Token {
     this.current = token;
-    this.options.logger.debug(`api.video bearer token ${how}`, { expiresInSeconds: Math.round((token.expiresAt - this.now()) / 1_000) });
+    this.options.logger.debug(`api.video bearer token ${how}`, {
+      expiresInSeconds: Math.round((token.expiresAt - this.now()) / 1_000),
+    });
     return token;
   }
 }

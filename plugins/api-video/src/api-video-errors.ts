@@ -8,7 +8,8 @@ export function describeApiVideoError(response: ErrorResponse): ErrorDescription
 }
 
 export function problemMessage(body: unknown): string | undefined {
-  if (body == null || typeof body !== 'object') return typeof body === 'string' && body.trim() !== '' ? body.trim() : undefined;
+  if (body == null || typeof body !== 'object')
+    return typeof body === 'string' && body.trim() !== '' ? body.trim() : undefined;
   const problem = body as ApiVideoProblem;
   if (typeof problem.title !== 'string' || problem.title === '') return undefined;
   const detail = typeof problem.detail === 'string' && problem.detail !== '' ? ` ${problem.detail}` : '';

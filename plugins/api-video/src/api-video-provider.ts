@@ -20,7 +20,11 @@ import {
   type VideoPage,
   type VideoProviderV1,
 } from '@unreel/provider-spec';
-import { ApiVideoBasicAuthorization, type ApiVideoAuthorization, type AuthorizationGrant } from './api-video-authorization.js';
+import {
+  ApiVideoBasicAuthorization,
+  type ApiVideoAuthorization,
+  type AuthorizationGrant,
+} from './api-video-authorization.js';
 import { ApiVideoBearerAuthorization } from './api-video-bearer-authorization.js';
 import { describeApiVideoError, problemMessage } from './api-video-errors.js';
 import { API_VIDEO_HOSTS, type ApiVideoSettings } from './api-video-settings.js';
@@ -89,9 +93,16 @@ export class ApiVideoProvider implements VideoProviderV1 {
 
   async doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]> {
     if (ids.length === 0) return [];
-    if (ids.length > 1) throw new InvalidRequestError({ message: `api-video deletes one video per call (maxBatchSize 1), got ${ids.length} ids` });
+    if (ids.length > 1)
+      throw new InvalidRequestError({
+        message: `api-video deletes one video per call (maxBatchSize 1), got ${ids.length} ids`,
+      });
     const id = ids[0] as string;
-    const response = await this.send(videoPath(id), { method: 'DELETE', signal: options.signal, allowStatus: [404, 409] });
+    const response = await this.send(videoPath(id), {
+      method: 'DELETE',
+      signal: options.signal,
+      allowStatus: [404, 409],
+    });
     if (response.status === 404) return [{ status: 'NOT_FOUND' }];
     if (response.status === 409) {
       // Only seen behind the simulator's `deleteIngesting: 'refused'` switch: the docs never refuse a delete.
@@ -100,7 +111,12 @@ export class ApiVideoProvider implements VideoProviderV1 {
       return [itemFailure('IN_PROCESSING', message, { secrets: this.auth.secrets() })];
     }
     // 204: with Video Restore the video is discarded, and api.video keeps it 90 days from now.
-    return [{ status: 'DELETED', restorableUntil: this.settings.videoRestore ? new Date(Date.now() + RESTORE_WINDOW_DAYS * DAY_MS) : null }];
+    return [
+      {
+        status: 'DELETED',
+        restorableUntil: this.settings.videoRestore ? new Date(Date.now() + RESTORE_WINDOW_DAYS * DAY_MS) : null,
+      },
+    ];
   }
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
@@ -121,12 +137,18 @@ export class ApiVideoProvider implements VideoProviderV1 {
     });
     const body = response.body;
     if (!body || !Array.isArray(body.data) || typeof body.pagination?.itemsTotal !== 'number') {
-      throw new InvalidRequestError({ message: 'api-video answered GET /videos without data and pagination', status: response.status });
+      throw new InvalidRequestError({
+        message: 'api-video answered GET /videos without data and pagination',
+        status: response.status,
+      });
     }
     // Listings carry no encoding status (see toProviderVideo): one status read per item would spend the read budget.
     const items = body.data.slice(skip).map((video) => toProviderVideo(video));
     const next = offset + items.length;
-    return { items, nextCursor: items.length > 0 && next < body.pagination.itemsTotal ? listCursor.encode(next) : null };
+    return {
+      items,
+      nextCursor: items.length > 0 && next < body.pagination.itemsTotal ? listCursor.encode(next) : null,
+    };
   }
 
   /**
@@ -145,7 +167,11 @@ export class ApiVideoProvider implements VideoProviderV1 {
       // Deleted between the two reads: what is left of it is in the discarded collection, if anywhere.
     }
     if (!this.settings.videoRestore) return null;
-    const discarded = await this.send<ApiVideoVideo>(`/discarded${path}`, { method: 'GET', signal, allowStatus: [404] });
+    const discarded = await this.send<ApiVideoVideo>(`/discarded${path}`, {
+      method: 'GET',
+      signal,
+      allowStatus: [404],
+    });
     return discarded.status === 200 && discarded.body ? toProviderVideo({ ...discarded.body, discarded: true }) : null;
   }
 
@@ -174,16 +200,22 @@ export class ApiVideoProvider implements VideoProviderV1 {
   }
 
   private failure(error: unknown, grant: AuthorizationGrant | undefined): unknown {
-    if (!UnreelProviderError.isInstance(error) || grant?.token === undefined || error.code !== 'UNAUTHORIZED') return error;
+    if (!UnreelProviderError.isInstance(error) || grant?.token === undefined || error.code !== 'UNAUTHORIZED')
+      return error;
     this.auth.rejected(grant.token);
     // A token cached from an earlier call may have been revoked or have expired early at api.video: the host's next
     // attempt gets a new one. A token fresh from /auth/api-key that is refused is a real refusal.
     if (!grant.reused) return error;
-    return new UnauthorizedError({ message: 'api-video refused the cached bearer token; the next attempt asks for a new one', retryable: true, status: 401 });
+    return new UnauthorizedError({
+      message: 'api-video refused the cached bearer token; the next attempt asks for a new one',
+      retryable: true,
+      status: 401,
+    });
   }
 }
 
 function videoPath(id: string): string {
-  if (typeof id !== 'string' || id.trim() === '') throw new InvalidRequestError({ message: 'api-video: a video id must be a non-empty string' });
+  if (typeof id !== 'string' || id.trim() === '')
+    throw new InvalidRequestError({ message: 'api-video: a video id must be a non-empty string' });
   return `/videos/${encodeURIComponent(id)}`;
 }

@@ -14,7 +14,12 @@ export function toProviderVideo(video: ApiVideoVideo, status?: ApiVideoStatus): 
     ...(createdAt ? { createdAt } : {}),
   };
   if (video.discarded === true) {
-    return { ...base, status: 'DELETED', deletedAt: parseDate(video.discardedAt) ?? null, restorableUntil: parseDate(video.deletesAt) ?? null };
+    return {
+      ...base,
+      status: 'DELETED',
+      deletedAt: parseDate(video.discardedAt) ?? null,
+      restorableUntil: parseDate(video.deletesAt) ?? null,
+    };
   }
   return { ...base, status: status ? statusOf(status) : 'UNKNOWN' };
 }

@@ -12,7 +12,10 @@ const common = { plugin, inProcessing: 'deleted', forbidden: false, throttleSays
 
 /** Settings as a host's config gives them: the suite validates them with the plugin's own schema. */
 function settings(extra: Partial<ApiVideoSettingsInput>) {
-  return (simulator: ApiVideoSimulator, { wrongCredentials }: { wrongCredentials: boolean }): ApiVideoSettingsInput => ({
+  return (
+    simulator: ApiVideoSimulator,
+    { wrongCredentials }: { wrongCredentials: boolean },
+  ): ApiVideoSettingsInput => ({
     baseUrl: simulator.url,
     apiKey: wrongCredentials ? WRONG_API_KEY : simulator.credentials.apiKey,
     ...extra,

@@ -1,6 +1,10 @@
 import ApiVideoClient from '@api.video/nodejs-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiVideoSimulator, type ApiVideoSimulatorOptions } from '@unreel/plugin-api-video/simulator';
+import {
+  startSimulator,
+  type ApiVideoSimulator,
+  type ApiVideoSimulatorOptions,
+} from '@unreel/plugin-api-video/simulator';
 import documented from './fixtures/documented-bodies.json' with { type: 'json' };
 
 /**
@@ -38,7 +42,13 @@ describe('@api.video/nodejs-client against the simulator', () => {
     const client = clientOf(sim);
     const first = await client.videos.list({ pageSize: 20 });
     expect(first.data).toHaveLength(20);
-    expect(first.pagination).toMatchObject({ currentPage: 1, pageSize: 20, pagesTotal: 2, itemsTotal: 30, currentPageItems: 20 });
+    expect(first.pagination).toMatchObject({
+      currentPage: 1,
+      pageSize: 20,
+      pagesTotal: 2,
+      itemsTotal: 30,
+      currentPageItems: 20,
+    });
     const second = await client.videos.list({ pageSize: 20, currentPage: 2 });
     expect([...first.data, ...second.data].map((video) => video.videoId)).toEqual(sim.videoIds);
     expect(second.pagination.links.map((link) => link.rel)).toEqual(['self', 'first', 'previous', 'last']);

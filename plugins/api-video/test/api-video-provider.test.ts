@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
 import plugin, { API_VIDEO_HOSTS, apiVideoSettingsSchema, type ApiVideoSettingsInput } from '@unreel/plugin-api-video';
-import { startSimulator, type ApiVideoSimulator, type ApiVideoSimulatorOptions } from '@unreel/plugin-api-video/simulator';
+import {
+  startSimulator,
+  type ApiVideoSimulator,
+  type ApiVideoSimulatorOptions,
+} from '@unreel/plugin-api-video/simulator';
 import { DAY_MS, ManualClock } from './manual-clock.js';
 import { raw } from './simulator-http.js';
 
@@ -20,11 +24,14 @@ afterEach(async () => {
 
 function create(sim: ApiVideoSimulator, settings: Partial<ApiVideoSettingsInput> = {}, fetch = globalThis.fetch) {
   const logger = new CapturingLogger();
-  const provider = plugin.create(apiVideoSettingsSchema.parse({ apiKey: sim.credentials.apiKey, baseUrl: sim.url, ...settings }), {
-    account: 'test',
-    fetch,
-    logger,
-  });
+  const provider = plugin.create(
+    apiVideoSettingsSchema.parse({ apiKey: sim.credentials.apiKey, baseUrl: sim.url, ...settings }),
+    {
+      account: 'test',
+      fetch,
+      logger,
+    },
+  );
   return { provider, logger };
 }
 
@@ -87,10 +94,16 @@ describe('api-video settings', () => {
       return globalThis.fetch(url, { method: request.method, headers: request.headers });
     };
     const logger = new CapturingLogger();
-    const provider = plugin.create(apiVideoSettingsSchema.parse({ apiKey: sim.credentials.apiKey, environment: 'sandbox' }), { account: 'test', fetch: forward, logger });
+    const provider = plugin.create(
+      apiVideoSettingsSchema.parse({ apiKey: sim.credentials.apiKey, environment: 'sandbox' }),
+      { account: 'test', fetch: forward, logger },
+    );
     const [video] = await provider.doGetVideos([id], callOptions());
     expect(video?.id).toBe(id);
-    expect(aimedAt).toEqual([`https://sandbox.api.video/videos/${id}`, `https://sandbox.api.video/videos/${id}/status`]);
+    expect(aimedAt).toEqual([
+      `https://sandbox.api.video/videos/${id}`,
+      `https://sandbox.api.video/videos/${id}/status`,
+    ]);
   });
 });
 
@@ -122,7 +135,9 @@ describe('api-video doDeleteVideos', () => {
     const strict = await simulator({ videoRestore: true });
     const strictProvider = create(strict, { videoRestore: true }).provider;
     await strictProvider.doDeleteVideos([strict.videoIds[0]!], callOptions());
-    expect(await strictProvider.doDeleteVideos([strict.videoIds[0]!], callOptions())).toEqual([{ status: 'NOT_FOUND' }]);
+    expect(await strictProvider.doDeleteVideos([strict.videoIds[0]!], callOptions())).toEqual([
+      { status: 'NOT_FOUND' },
+    ]);
     const lenient = await simulator({ videoRestore: true, deleteDiscarded: '204' });
     const lenientProvider = create(lenient, { videoRestore: true }).provider;
     await lenientProvider.doDeleteVideos([lenient.videoIds[0]!], callOptions());
@@ -183,7 +198,11 @@ describe('api-video doDeleteVideos', () => {
     expect(serverError.retryAfterMs).toBeUndefined();
     expect(serverError.message).toBe('api-video answered 500: Server error');
 
-    const wrong = plugin.create(apiVideoSettingsSchema.parse({ apiKey: 'not-the-key-123', baseUrl: sim.url }), { account: 'wrong', fetch: globalThis.fetch, logger: new CapturingLogger() });
+    const wrong = plugin.create(apiVideoSettingsSchema.parse({ apiKey: 'not-the-key-123', baseUrl: sim.url }), {
+      account: 'wrong',
+      fetch: globalThis.fetch,
+      logger: new CapturingLogger(),
+    });
     const unauthorized = await providerRejection(wrong.doDeleteVideos([id], callOptions()));
     expect(unauthorized.code).toBe('UNAUTHORIZED');
     expect(unauthorized.retryable).toBe(false);
@@ -224,7 +243,10 @@ describe('api-video doGetVideos', () => {
     expect(videos[2]).toMatchObject({ title: 'ready one', createdAt: expect.any(Date) });
     // Two reads per live video, one for a missing one when the account has no Video Restore.
     expect(requests(sim).filter((call) => call.includes(missing))).toEqual([`GET /videos/${missing}`]);
-    expect(requests(sim).filter((call) => call.includes(ready))).toEqual([`GET /videos/${ready}`, `GET /videos/${ready}/status`]);
+    expect(requests(sim).filter((call) => call.includes(ready))).toEqual([
+      `GET /videos/${ready}`,
+      `GET /videos/${ready}/status`,
+    ]);
   });
 
   it('finds a discarded video in the discarded collection: DELETED, restorable until deletesAt', async () => {
@@ -273,7 +295,10 @@ describe('api-video doListVideos', () => {
     let cursor: string | undefined;
     let index = 0;
     do {
-      const page = await provider.doListVideos!({ limit: limits[Math.min(index, limits.length - 1)]!, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
+      const page = await provider.doListVideos!(
+        { limit: limits[Math.min(index, limits.length - 1)]!, ...(cursor === undefined ? {} : { cursor }) },
+        callOptions(),
+      );
       seen.push(...page.items.map((video) => video.id));
       cursor = page.nextCursor ?? undefined;
       index += 1;
@@ -287,7 +312,9 @@ describe('api-video doListVideos', () => {
     await provider.doDeleteVideos([sim.videoIds[3]!], callOptions());
     sim.resetCalls();
     expect(await listAll(provider, [7])).toEqual(sim.videoIds.filter((_, index) => index !== 3));
-    expect(sim.calls().map((call) => call.query)).toEqual([1, 2, 3].map((page) => ({ currentPage: String(page), pageSize: '7', sortBy: 'createdAt', sortOrder: 'asc' })));
+    expect(sim.calls().map((call) => call.query)).toEqual(
+      [1, 2, 3].map((page) => ({ currentPage: String(page), pageSize: '7', sortBy: 'createdAt', sortOrder: 'asc' })),
+    );
   });
 
   it('reports no status in listings (UNKNOWN): it would cost a status read per video', async () => {
@@ -295,7 +322,11 @@ describe('api-video doListVideos', () => {
     const { provider } = create(sim);
     const page = await provider.doListVideos!({ limit: 2 }, callOptions());
     expect(page.items.map((video) => video.status)).toEqual(['UNKNOWN', 'UNKNOWN']);
-    expect(page.items[0]).toMatchObject({ id: sim.videoIds[0], title: expect.any(String), createdAt: expect.any(Date) });
+    expect(page.items[0]).toMatchObject({
+      id: sim.videoIds[0],
+      title: expect.any(String),
+      createdAt: expect.any(Date),
+    });
   });
 
   it('keeps its place when the limit changes between pages, and caps pages at 100', async () => {
@@ -309,7 +340,9 @@ describe('api-video doListVideos', () => {
 
   it('refuses a cursor it did not make', async () => {
     const sim = await simulator();
-    const error = await providerRejection(create(sim).provider.doListVideos!({ limit: 5, cursor: 'page-2' }, callOptions()));
+    const error = await providerRejection(
+      create(sim).provider.doListVideos!({ limit: 5, cursor: 'page-2' }, callOptions()),
+    );
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message).toContain('cursor');
   });
@@ -375,7 +408,9 @@ describe('api-video disposable bearer token', () => {
     const { provider } = create(sim, { auth: 'bearer' });
     await provider.doDeleteVideos([sim.videoIds[0]!], callOptions());
     sim.revokeTokens();
-    expect(await provider.doDeleteVideos([sim.videoIds[1]!], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([sim.videoIds[1]!], callOptions())).toEqual([
+      { status: 'DELETED', restorableUntil: null },
+    ]);
     expect(authCalls(sim)).toEqual(['POST /auth/api-key', 'POST /auth/refresh', 'POST /auth/api-key']);
   });
 
@@ -389,17 +424,22 @@ describe('api-video disposable bearer token', () => {
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.retryable).toBe(true);
     expect(sim.stateOf(second)).toBe('PRESENT');
-    expect(await provider.doDeleteVideos([second], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([second], callOptions())).toEqual([
+      { status: 'DELETED', restorableUntil: null },
+    ]);
     expect(authCalls(sim)).toEqual(['POST /auth/api-key', 'POST /auth/api-key']);
   });
 
   it('treats a refused API key as a final UNAUTHORIZED', async () => {
     const sim = await simulator();
-    const provider = plugin.create(apiVideoSettingsSchema.parse({ apiKey: 'not-the-key-123', baseUrl: sim.url, auth: 'bearer' }), {
-      account: 'wrong',
-      fetch: globalThis.fetch,
-      logger: new CapturingLogger(),
-    });
+    const provider = plugin.create(
+      apiVideoSettingsSchema.parse({ apiKey: 'not-the-key-123', baseUrl: sim.url, auth: 'bearer' }),
+      {
+        account: 'wrong',
+        fetch: globalThis.fetch,
+        logger: new CapturingLogger(),
+      },
+    );
     const error = await providerRejection(provider.doDeleteVideos([sim.videoIds[0]!], callOptions()));
     expect(error).toMatchObject({ code: 'UNAUTHORIZED', retryable: false, status: 400 });
     expect(error.message).toBe('api-video refused the API key: The user credentials were incorrect.');
@@ -419,7 +459,12 @@ describe('api-video disposable bearer token', () => {
 
     const preAborted = new AbortController();
     preAborted.abort(new Error('already stopped'));
-    await expect(create(sim, { auth: 'bearer' }).provider.doDeleteVideos([sim.videoIds[2]!], callOptions({ signal: preAborted.signal }))).rejects.toThrow('already stopped');
+    await expect(
+      create(sim, { auth: 'bearer' }).provider.doDeleteVideos(
+        [sim.videoIds[2]!],
+        callOptions({ signal: preAborted.signal }),
+      ),
+    ).rejects.toThrow('already stopped');
     expect(sim.stateOf(sim.videoIds[2]!)).toBe('PRESENT');
   });
 
@@ -450,14 +495,24 @@ describe('api-video disposable bearer token', () => {
     const fourth = create(expiring, { auth: 'bearer', apiKey: wrongKey });
     errors.push(await providerRejection(fourth.provider.doDeleteVideos([expiring.videoIds[0]!], callOptions())));
 
-    expect(errors.map((error) => error.code)).toEqual(['RATE_LIMITED', 'UNAUTHORIZED', 'PROVIDER_ERROR', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+    expect(errors.map((error) => error.code)).toEqual([
+      'RATE_LIMITED',
+      'UNAUTHORIZED',
+      'PROVIDER_ERROR',
+      'UNAUTHORIZED',
+      'UNAUTHORIZED',
+    ]);
     expect(errors[3]?.message).toContain('Refused credential: Bearer [redacted]');
     expect(errors[4]?.message).toContain('api-video refused the API key');
     expect(errors[4]?.message).toContain('Refused credential: [redacted]');
     const lines = [...first.logger.lines, ...second.logger.lines, ...third.logger.lines, ...fourth.logger.lines];
     expect(lines.some((line) => line.includes('bearer token obtained'))).toBe(true);
     expect(lines.some((line) => line.includes('bearer token refreshed'))).toBe(true);
-    expect(lines.some((line) => line.includes('refused the token refresh') && line.includes('Refused credential: [redacted]'))).toBe(true);
+    expect(
+      lines.some(
+        (line) => line.includes('refused the token refresh') && line.includes('Refused credential: [redacted]'),
+      ),
+    ).toBe(true);
     const secrets = [
       ...[renewing, revoking, expiring].flatMap((sim) => [sim.credentials.apiKey, ...sim.issuedTokens()]),
       wrongKey,

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiVideoSimulator, type ApiVideoSimulatorOptions } from '@unreel/plugin-api-video/simulator';
+import {
+  startSimulator,
+  type ApiVideoSimulator,
+  type ApiVideoSimulatorOptions,
+} from '@unreel/plugin-api-video/simulator';
 import documented from './fixtures/documented-bodies.json' with { type: 'json' };
 import { DAY_MS, ManualClock } from './manual-clock.js';
 import { basic, rateHeaders, raw } from './simulator-http.js';
@@ -26,7 +30,13 @@ describe('api.video simulator: authentication', () => {
 
   it('refuses a missing, wrong or malformed Authorization with a problem-details 401 as application/json', async () => {
     const sim = await simulator();
-    for (const authorization of [null, basic('not-the-key'), `Bearer ${sim.credentials.apiKey}`, 'Basic', 'Digest abc']) {
+    for (const authorization of [
+      null,
+      basic('not-the-key'),
+      `Bearer ${sim.credentials.apiKey}`,
+      'Basic',
+      'Digest abc',
+    ]) {
       const answer = await raw(sim, 'GET', '/videos', { authorization });
       expect(answer.status, String(authorization)).toBe(401);
       expect(answer.headers.get('content-type')).toBe('application/json');
@@ -37,7 +47,10 @@ describe('api.video simulator: authentication', () => {
 
   it('answers 401 with the body chosen by the unauthorizedBody switch, or none', async () => {
     const custom = await simulator({ unauthorizedBody: { title: 'Unauthorized', status: 401 } });
-    expect((await raw(custom, 'GET', '/videos', { authorization: null })).body).toEqual({ title: 'Unauthorized', status: 401 });
+    expect((await raw(custom, 'GET', '/videos', { authorization: null })).body).toEqual({
+      title: 'Unauthorized',
+      status: 401,
+    });
     const bodiless = await simulator({ unauthorizedBody: null });
     const answer = await raw(bodiless, 'GET', '/videos', { authorization: null });
     expect(answer.status).toBe(401);
@@ -49,17 +62,30 @@ describe('api.video simulator: authentication', () => {
     const refused = await raw(echoing, 'GET', '/videos', { authorization: 'Bearer not-a-live-token' });
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ status: 401, detail: 'Refused credential: Bearer not-a-live-token' });
-    const wrongKey = await raw(echoing, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: 'nope-key' }) });
+    const wrongKey = await raw(echoing, 'POST', '/auth/api-key', {
+      authorization: null,
+      body: JSON.stringify({ apiKey: 'nope-key' }),
+    });
     expect(wrongKey.body).toMatchObject({ status: 400, detail: 'Refused credential: nope-key' });
     const quiet = await simulator();
-    expect((await raw(quiet, 'GET', '/videos', { authorization: 'Bearer not-a-live-token' })).text).not.toContain('not-a-live-token');
+    expect((await raw(quiet, 'GET', '/videos', { authorization: 'Bearer not-a-live-token' })).text).not.toContain(
+      'not-a-live-token',
+    );
   });
 
   it('trades the API key for a one-hour bearer token, without rate-limit headers on /auth', async () => {
     const sim = await simulator();
-    const answer = await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) });
+    const answer = await raw(sim, 'POST', '/auth/api-key', {
+      authorization: null,
+      body: JSON.stringify({ apiKey: sim.credentials.apiKey }),
+    });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ token_type: 'Bearer', expires_in: 3600, access_token: expect.any(String), refresh_token: expect.any(String) });
+    expect(answer.body).toEqual({
+      token_type: 'Bearer',
+      expires_in: 3600,
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+    });
     expect(answer.body.access_token.split('.')).toHaveLength(3);
     expect(rateHeaders(answer)).toEqual({ limit: null, remaining: null, retryAfter: null });
     const listed = await raw(sim, 'GET', '/videos', { authorization: `Bearer ${answer.body.access_token}` });
@@ -68,11 +94,19 @@ describe('api.video simulator: authentication', () => {
 
   it('refuses a wrong API key with the documented 400, and a body without it with attribute-required', async () => {
     const sim = await simulator();
-    const wrong = await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: 'nope' }) });
+    const wrong = await raw(sim, 'POST', '/auth/api-key', {
+      authorization: null,
+      body: JSON.stringify({ apiKey: 'nope' }),
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body).toEqual(documented.invalidUserCredentials);
     const missing = await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: '{}' });
-    expect(missing.body).toEqual({ type: 'https://docs.api.video/reference/attribute-required', title: 'This attribute is required.', name: 'apiKey', status: 400 });
+    expect(missing.body).toEqual({
+      type: 'https://docs.api.video/reference/attribute-required',
+      title: 'This attribute is required.',
+      name: 'apiKey',
+      status: 400,
+    });
     const garbage = await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: 'apiKey=1' });
     expect(garbage.status).toBe(400);
     expect(garbage.body.title).toBe('The payload is invalid.');
@@ -81,11 +115,22 @@ describe('api.video simulator: authentication', () => {
   it('refreshes a token once per refresh token, and expires access tokens by its clock', async () => {
     const clock = new ManualClock();
     const sim = await simulator({ now: clock.now });
-    const first = (await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) })).body;
-    const refreshed = await raw(sim, 'POST', '/auth/refresh', { authorization: null, body: JSON.stringify({ refreshToken: first.refresh_token }) });
+    const first = (
+      await raw(sim, 'POST', '/auth/api-key', {
+        authorization: null,
+        body: JSON.stringify({ apiKey: sim.credentials.apiKey }),
+      })
+    ).body;
+    const refreshed = await raw(sim, 'POST', '/auth/refresh', {
+      authorization: null,
+      body: JSON.stringify({ refreshToken: first.refresh_token }),
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.access_token).not.toBe(first.access_token);
-    const reused = await raw(sim, 'POST', '/auth/refresh', { authorization: null, body: JSON.stringify({ refreshToken: first.refresh_token }) });
+    const reused = await raw(sim, 'POST', '/auth/refresh', {
+      authorization: null,
+      body: JSON.stringify({ refreshToken: first.refresh_token }),
+    });
     expect(reused.status).toBe(400);
     expect(reused.body).toEqual(documented.invalidUserCredentials);
 
@@ -97,11 +142,19 @@ describe('api.video simulator: authentication', () => {
 
   it('issues tokens with the tokenTtlSeconds switch, and revokes them all at once', async () => {
     const sim = await simulator({ tokenTtlSeconds: 30 });
-    const grant = (await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) })).body;
+    const grant = (
+      await raw(sim, 'POST', '/auth/api-key', {
+        authorization: null,
+        body: JSON.stringify({ apiKey: sim.credentials.apiKey }),
+      })
+    ).body;
     expect(grant.expires_in).toBe(30);
     sim.revokeTokens();
     expect((await raw(sim, 'GET', '/videos', { authorization: `Bearer ${grant.access_token}` })).status).toBe(401);
-    const refresh = await raw(sim, 'POST', '/auth/refresh', { authorization: null, body: JSON.stringify({ refreshToken: grant.refresh_token }) });
+    const refresh = await raw(sim, 'POST', '/auth/refresh', {
+      authorization: null,
+      body: JSON.stringify({ refreshToken: grant.refresh_token }),
+    });
     expect(refresh.status).toBe(400);
     expect(sim.issuedTokens()).toEqual([grant.access_token, grant.refresh_token]);
   });
@@ -158,7 +211,10 @@ describe('api.video simulator: rate limits', () => {
   it('does not count the /auth endpoints against any budget', async () => {
     const sim = await simulator({ rateLimit: { limit: 1, readLimit: 1, windowMs: 60_000 } });
     for (let index = 0; index < 3; index += 1) {
-      const answer = await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) });
+      const answer = await raw(sim, 'POST', '/auth/api-key', {
+        authorization: null,
+        body: JSON.stringify({ apiKey: sim.credentials.apiKey }),
+      });
       expect(answer.status).toBe(200);
     }
     expect((await raw(sim, 'GET', '/videos')).status).toBe(200);
@@ -167,7 +223,12 @@ describe('api.video simulator: rate limits', () => {
 
   it('counts bearer calls against the budget of the key behind the token', async () => {
     const sim = await simulator({ rateLimit: { limit: 5, readLimit: 2, windowMs: 60_000 } });
-    const grant = (await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) })).body;
+    const grant = (
+      await raw(sim, 'POST', '/auth/api-key', {
+        authorization: null,
+        body: JSON.stringify({ apiKey: sim.credentials.apiKey }),
+      })
+    ).body;
     expect((await raw(sim, 'GET', '/videos')).status).toBe(200);
     expect((await raw(sim, 'GET', '/videos', { authorization: `Bearer ${grant.access_token}` })).status).toBe(200);
     expect((await raw(sim, 'GET', '/videos', { authorization: `Bearer ${grant.access_token}` })).status).toBe(429);
@@ -220,7 +281,9 @@ describe('api.video simulator: videos', () => {
     const readyStatus = (await raw(sim, 'GET', `/videos/${ready}/status`)).body;
     expect(readyStatus.ingest.status).toBe('uploaded');
     expect(readyStatus.encoding.playable).toBe(true);
-    expect(readyStatus.encoding.qualities.every((quality: { status: string }) => quality.status === 'encoded')).toBe(true);
+    expect(readyStatus.encoding.qualities.every((quality: { status: string }) => quality.status === 'encoded')).toBe(
+      true,
+    );
     const encoding = (await raw(sim, 'GET', `/videos/${processing}/status`)).body;
     expect(encoding.encoding.playable).toBe(false);
     expect(encoding.encoding.qualities.map((quality: { status: string }) => quality.status)).toContain('encoding');
@@ -238,7 +301,9 @@ describe('api.video simulator: videos', () => {
     expect(one.credentials).toEqual(two.credentials);
     expect(other.videoIds).not.toEqual(one.videoIds);
     expect(other.credentials.apiKey).not.toBe(one.credentials.apiKey);
-    const statuses = await Promise.all(one.videoIds.map(async (id) => (await raw(one, 'GET', `/videos/${id}/status`)).body.encoding.playable as boolean));
+    const statuses = await Promise.all(
+      one.videoIds.map(async (id) => (await raw(one, 'GET', `/videos/${id}/status`)).body.encoding.playable as boolean),
+    );
     expect(statuses.filter((playable) => !playable).length).toBeGreaterThan(0);
     expect(statuses.filter((playable) => playable).length).toBeGreaterThan(40);
     expect(() => one.seed([{ state: 'FORBIDDEN' }])).toThrow(/forbidden/i);
@@ -298,7 +363,11 @@ describe('api.video simulator: listing', () => {
     ] as const) {
       const answer = await raw(sim, 'GET', `/videos?${query}`);
       expect(answer.status, query).toBe(400);
-      expect(answer.body).toMatchObject({ name, status: 400, type: 'https://docs.api.video/reference/request-invalid-query-parameter' });
+      expect(answer.body).toMatchObject({
+        name,
+        status: 400,
+        type: 'https://docs.api.video/reference/request-invalid-query-parameter',
+      });
     }
     expect((await raw(sim, 'GET', '/videos?pageSize=101')).body).toMatchObject({
       title: 'This parameter is out of the allowed range of values.',
@@ -309,8 +378,13 @@ describe('api.video simulator: listing', () => {
 
   it('sorts and filters as documented', async () => {
     const sim = await simulator({ videoCount: 0 });
-    await sim.seed([{ state: 'READY', title: 'b second' }, { state: 'READY', title: 'a first' }, { state: 'READY', title: 'c third' }]);
-    const titles = async (query: string) => ((await raw(sim, 'GET', `/videos?${query}`)).body.data as { title: string }[]).map((video) => video.title);
+    await sim.seed([
+      { state: 'READY', title: 'b second' },
+      { state: 'READY', title: 'a first' },
+      { state: 'READY', title: 'c third' },
+    ]);
+    const titles = async (query: string) =>
+      ((await raw(sim, 'GET', `/videos?${query}`)).body.data as { title: string }[]).map((video) => video.title);
     expect(await titles('sortBy=title')).toEqual(['a first', 'b second', 'c third']);
     expect(await titles('sortBy=title&sortOrder=desc')).toEqual(['c third', 'b second', 'a first']);
     expect(await titles('title=second')).toEqual(['b second']);
@@ -347,7 +421,9 @@ describe('api.video simulator: deletion and Video Restore', () => {
     expect(Date.parse(discarded.deletesAt)).toBe(deletedAt + 90 * DAY_MS);
     const live = (await raw(sim, 'GET', '/videos')).body.data.map((video: { videoId: string }) => video.videoId);
     expect(live).not.toContain(id);
-    expect((await raw(sim, 'GET', '/discarded/videos')).body.data.map((video: { videoId: string }) => video.videoId)).toEqual([id]);
+    expect(
+      (await raw(sim, 'GET', '/discarded/videos')).body.data.map((video: { videoId: string }) => video.videoId),
+    ).toEqual([id]);
 
     clock.advance(90 * DAY_MS - 1_000);
     expect(sim.stateOf(id)).toBe('SOFT_DELETED');
@@ -374,7 +450,9 @@ describe('api.video simulator: deletion and Video Restore', () => {
       expect(answer.body.title).toBe('The payload is invalid.');
     }
     expect(sim.stateOf(id)).toBe('SOFT_DELETED');
-    expect((await raw(sim, 'PATCH', `/discarded/videos/${live}`, { body: '{"discarded":false}' })).body).toEqual(documented.notFound);
+    expect((await raw(sim, 'PATCH', `/discarded/videos/${live}`, { body: '{"discarded":false}' })).body).toEqual(
+      documented.notFound,
+    );
 
     const restored = await raw(sim, 'PATCH', `/discarded/videos/${id}`, { body: '{"discarded":false}' });
     expect(restored.status).toBe(200);
@@ -409,7 +487,10 @@ describe('api.video simulator: deletion and Video Restore', () => {
     expect((await raw(lenient, 'DELETE', `/videos/${ingesting}`)).status).toBe(204);
 
     const strict = await simulator({ deleteIngesting: 'refused' });
-    const [uploading, encoding] = (await strict.seed([{ state: 'PROCESSING' }, { state: 'PROCESSING' }])) as [string, string];
+    const [uploading, encoding] = (await strict.seed([{ state: 'PROCESSING' }, { state: 'PROCESSING' }])) as [
+      string,
+      string,
+    ];
     strict.setPhase(uploading, 'uploading');
     const refused = await raw(strict, 'DELETE', `/videos/${uploading}`);
     expect(refused.status).toBe(409);
@@ -437,7 +518,14 @@ describe('api.video simulator: planned faults', () => {
     const sim = await simulator();
     const [id] = sim.videoIds as [string];
     sim.failNext('server-error', 1);
-    expect((await raw(sim, 'POST', '/auth/api-key', { authorization: null, body: JSON.stringify({ apiKey: sim.credentials.apiKey }) })).status).toBe(200);
+    expect(
+      (
+        await raw(sim, 'POST', '/auth/api-key', {
+          authorization: null,
+          body: JSON.stringify({ apiKey: sim.credentials.apiKey }),
+        })
+      ).status,
+    ).toBe(200);
     expect((await raw(sim, 'DELETE', `/videos/${id}`, { authorization: basic('wrong') })).status).toBe(401);
     const failed = await raw(sim, 'DELETE', `/videos/${id}`);
     expect(failed.status).toBe(500);

@@ -26,8 +26,23 @@ export interface ElytronVideoRecord {
 
 export type DeleteResult = 'deleted' | 'not-found' | 'in-processing' | 'forbidden';
 
-const SUBJECTS = ['A red fox', 'A lighthouse', 'A night market', 'An astronaut', 'A paper boat', 'A glass city', 'A koi pond'];
-const SCENES = ['at dawn', 'in heavy rain', 'under northern lights', 'drifting through fog', 'in slow motion', 'seen from a drone'];
+const SUBJECTS = [
+  'A red fox',
+  'A lighthouse',
+  'A night market',
+  'An astronaut',
+  'A paper boat',
+  'A glass city',
+  'A koi pond',
+];
+const SCENES = [
+  'at dawn',
+  'in heavy rain',
+  'under northern lights',
+  'drifting through fog',
+  'in slow motion',
+  'seen from a drone',
+];
 const STYLES = ['cinematic', 'realistic', 'animated', 'watercolor'];
 const QUALITIES = ['720p', '1080p', '4k'];
 const ASPECT_RATIOS = ['16:9', '9:16', '1:1'];
@@ -46,7 +61,8 @@ export class ElytronLibrary {
     for (let index = 0; index < options.videoCount; index += 1) {
       // About one in ten is still generating, a few failed, a few belong to a colleague.
       const roll = this.random();
-      const status: ElytronVideoStatus = roll < 0.04 ? 'pending' : roll < 0.1 ? 'processing' : roll < 0.14 ? 'failed' : 'completed';
+      const status: ElytronVideoStatus =
+        roll < 0.04 ? 'pending' : roll < 0.1 ? 'processing' : roll < 0.14 ? 'failed' : 'completed';
       this.add({ status, ownedByOthers: status === 'completed' && this.random() < 0.05 });
     }
   }
@@ -68,7 +84,8 @@ export class ElytronLibrary {
       completed_at: done ? new Date(created + 4 * 60_000).toISOString() : null,
       file_size: init.status === 'completed' ? duration * 750_000 : null,
       error: init.status === 'failed' ? 'Generation failed: the prompt was rejected by the content policy' : null,
-      progress: init.status === 'pending' ? 0 : init.status === 'processing' ? 35 + Math.floor(this.random() * 60) : 100,
+      progress:
+        init.status === 'pending' ? 0 : init.status === 'processing' ? 35 + Math.floor(this.random() * 60) : 100,
       ownedByOthers: init.ownedByOthers ?? false,
     };
     this.videos.set(video.video_id, video);

@@ -33,7 +33,7 @@ export interface ElytronSimulatorOptions extends StartSimulatorOptions {
   /** Decides the per-minute limit. Default 'free' (10 a minute), as a new account has. */
   plan?: keyof typeof PLAN_LIMITS;
   /** Replaces the plan's limit (e.g. a 1 s window for benchmarks); `false` turns limiting and its headers off. */
-  rateLimit?: { limit: number; windowMs: number } | false;
+  rateLimit?: { limit: number; windowMs: number } | false | undefined;
   /** Format of X-RateLimit-Reset, which the docs leave open. Default 'epoch-seconds'. */
   resetFormat?: ElytronResetFormat;
   /** Error body shape: the docs' prose ('nested', default) or their schema panels ('flat'). */
@@ -79,11 +79,13 @@ function routeOf(method: string, path: string): Route | undefined {
 export async function startElytronSimulator(options: ElytronSimulatorOptions = {}): Promise<ElytronSimulator> {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now;
-  const apiKey = options.apiKey ?? `ely_sim_${(seed >>> 0).toString(16).padStart(8, '0')}${hex(seededRandom(seed ^ 0x5eed), 24)}`;
+  const apiKey =
+    options.apiKey ?? `ely_sim_${(seed >>> 0).toString(16).padStart(8, '0')}${hex(seededRandom(seed ^ 0x5eed), 24)}`;
   const errorStyle = options.errorStyle ?? 'nested';
   const resetFormat = options.resetFormat ?? 'epoch-seconds';
   const planWindow = { limit: PLAN_LIMITS[options.plan ?? 'free'], windowMs: 60_000 };
-  const limiter = options.rateLimit === false ? undefined : new WindowRateLimiter({ ...(options.rateLimit ?? planWindow), now });
+  const limiter =
+    options.rateLimit === false ? undefined : new WindowRateLimiter({ ...(options.rateLimit ?? planWindow), now });
   // A planned throttle looks like the real one, even with limiting switched off: nothing left until the window ends.
   const throttleWindow = limiter ?? new WindowRateLimiter({ ...planWindow, now });
   const library = new ElytronLibrary({ seed, videoCount: options.videoCount ?? 50 });
@@ -101,7 +103,8 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
     errorReply(errorStyle, status, { code, message, ...(details ? { details } : {}) }, meta());
   const invalid = (field: string, reason: string): SimulatorReply =>
     fail(400, 'INVALID_REQUEST', `Invalid ${field}`, { field, reason });
-  const throttled = (): SimulatorReply => fail(429, options.throttleCode ?? 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded. Please retry later.');
+  const throttled = (): SimulatorReply =>
+    fail(429, options.throttleCode ?? 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded. Please retry later.');
 
   function handle(request: SimulatorRequest): SimulatorReply {
     const at = now();
@@ -119,7 +122,8 @@ export async function startElytronSimulator(options: ElytronSimulatorOptions = {
     if (!found) return fail(404, 'NOT_FOUND', `No route for ${request.method} ${request.path}`);
     // Only requests about videos take planned faults, as the testkit's contract says.
     const fault = faults.next();
-    if (fault === 'throttle') return withHeaders(throttled(), rateLimitHeaders(throttleWindow.exhausted(), resetFormat, at));
+    if (fault === 'throttle')
+      return withHeaders(throttled(), rateLimitHeaders(throttleWindow.exhausted(), resetFormat, at));
     if (fault === 'server-error') return fail(500, 'INTERNAL_ERROR', 'An unexpected error occurred');
     if (found.name === 'list') return listVideos(request.query);
     if (!UUID.test(found.id)) return invalid('video_id', 'must be a UUID');

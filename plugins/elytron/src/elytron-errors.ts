@@ -54,9 +54,14 @@ export function deleteOutcomeOf(id: string, status: number, body: unknown, secre
   const because = (text: string): string => (said ? `${text}: ${said}` : text);
   if (status === 400 && error?.code === 'VIDEO_IN_PROCESSING') {
     // Not retryable: generation takes longer than the host's retry budget, and Elytron refuses until it ends.
-    return itemFailure('IN_PROCESSING', because(`Elytron cannot delete video ${id} until its generation completes or fails`), { secrets });
+    return itemFailure(
+      'IN_PROCESSING',
+      because(`Elytron cannot delete video ${id} until its generation completes or fails`),
+      { secrets },
+    );
   }
-  if (status === 403) return itemFailure('FORBIDDEN', because(`This Elytron API key may not delete video ${id}`), { secrets });
+  if (status === 403)
+    return itemFailure('FORBIDDEN', because(`This Elytron API key may not delete video ${id}`), { secrets });
   // The id is the request's only input, so any other refusal is about this video, not the whole call.
   return itemFailure('INVALID_REQUEST', because(`Elytron refused to delete video ${id} with ${status}`), { secrets });
 }

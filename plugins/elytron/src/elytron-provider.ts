@@ -56,7 +56,9 @@ export class ElytronProvider implements VideoProviderV1 {
   async doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]> {
     // A loop over several ids could fail halfway and lose the outcomes of the deletes already done.
     if (ids.length !== 1) {
-      throw new InvalidRequestError({ message: `elytron deletes one video per call (maxBatchSize 1), got ${ids.length} ids` });
+      throw new InvalidRequestError({
+        message: `elytron deletes one video per call (maxBatchSize 1), got ${ids.length} ids`,
+      });
     }
     const id = ids[0] as string;
     // 401, 429 and 5xx fail the whole call (thrown by the client); these three are answers about this one video.
@@ -77,7 +79,11 @@ export class ElytronProvider implements VideoProviderV1 {
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
     const videos: (ProviderVideo | null)[] = [];
     for (const id of ids) {
-      const response = await this.client.request(videoPath(id), { method: 'GET', signal: options.signal, allowStatus: [404] });
+      const response = await this.client.request(videoPath(id), {
+        method: 'GET',
+        signal: options.signal,
+        allowStatus: [404],
+      });
       if (response.status === 404) {
         // Deleted videos are gone for good at Elytron, so a deleted video looks exactly like one never made.
         assertVideoNotFound(response.status, response.body, `GET /videos/${id}`);
@@ -96,11 +102,18 @@ export class ElytronProvider implements VideoProviderV1 {
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
     const offset = listCursor.decode(page.cursor);
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
-    const response = await this.client.request('/videos', { method: 'GET', signal: options.signal, searchParams: { limit, offset } });
+    const response = await this.client.request('/videos', {
+      method: 'GET',
+      signal: options.signal,
+      searchParams: { limit, offset },
+    });
     const { videos, total } = readVideoListBody(response.body, 'GET /videos');
     const next = offset + videos.length;
     // An empty page ends the listing even if `total` says otherwise, so a stale total cannot loop forever.
-    return { items: videos.map(toProviderVideo), nextCursor: videos.length > 0 && next < total ? listCursor.encode(next) : null };
+    return {
+      items: videos.map(toProviderVideo),
+      nextCursor: videos.length > 0 && next < total ? listCursor.encode(next) : null,
+    };
   }
 }
 

@@ -19,7 +19,9 @@ export type ElytronVideo = z.output<typeof elytronVideoSchema>;
  * `data.video` is read as well, since that is the other likely reading.
  */
 const videoBodySchema = z
-  .object({ data: z.preprocess((data) => (isRecord(data) && isRecord(data.video) ? data.video : data), elytronVideoSchema) })
+  .object({
+    data: z.preprocess((data) => (isRecord(data) && isRecord(data.video) ? data.video : data), elytronVideoSchema),
+  })
   .transform(({ data }) => data);
 
 /** `GET /videos`: the prose wraps the page in `data`, the generated schema panel shows it bare. */
@@ -27,7 +29,10 @@ const listPageSchema = z.object({
   videos: z.array(elytronVideoSchema),
   total: z.number().int().nonnegative(),
 });
-const listBodySchema = z.preprocess((body) => (isRecord(body) && isRecord(body.data) ? body.data : body), listPageSchema);
+const listBodySchema = z.preprocess(
+  (body) => (isRecord(body) && isRecord(body.data) ? body.data : body),
+  listPageSchema,
+);
 
 export type ElytronVideoPage = z.output<typeof listPageSchema>;
 

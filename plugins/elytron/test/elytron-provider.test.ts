@@ -3,10 +3,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
-import elytron, { elytronBaseUrl, elytronSettingsSchema, readElytronError, type ElytronSettingsInput } from '@unreel/plugin-elytron';
+import elytron, {
+  elytronBaseUrl,
+  elytronSettingsSchema,
+  readElytronError,
+  type ElytronSettingsInput,
+} from '@unreel/plugin-elytron';
 import { startSimulator, type ElytronSimulator, type ElytronSimulatorOptions } from '@unreel/plugin-elytron/simulator';
 
-const documented = JSON.parse(readFileSync(new URL('./fixtures/documented-error-bodies.json', import.meta.url), 'utf8')) as {
+const documented = JSON.parse(
+  readFileSync(new URL('./fixtures/documented-error-bodies.json', import.meta.url), 'utf8'),
+) as {
   nested: Record<string, { status: number; body: unknown }>;
   flatPanel: unknown;
 };
@@ -20,7 +27,11 @@ function useSimulator(options: ElytronSimulatorOptions = {}, settings: Partial<E
   const context = {} as { simulator: ElytronSimulator; provider: VideoProviderV1 };
   beforeAll(async () => {
     context.simulator = await startSimulator({ videoCount: 0, rateLimit: false, ...options });
-    context.provider = createProvider({ baseUrl: context.simulator.url, apiKey: context.simulator.credentials.apiKey, ...settings });
+    context.provider = createProvider({
+      baseUrl: context.simulator.url,
+      apiKey: context.simulator.credentials.apiKey,
+      ...settings,
+    });
   });
   afterEach(() => context.simulator.resetCalls());
   afterAll(() => context.simulator?.close());
@@ -76,7 +87,9 @@ describe('base URL', () => {
     expect(url({ apiKey: 'ely_key_1234' })).toBe('https://api.elytron.com/v1');
     expect(url({ apiKey: 'ely_key_1234', environment: 'sandbox' })).toBe('https://sandbox-api.elytron.com/v1');
     // Every other test here reaches the simulator through baseUrl, which wins over the environment.
-    expect(url({ apiKey: 'ely_key_1234', environment: 'sandbox', baseUrl: 'http://127.0.0.1:8080/v1' })).toBe('http://127.0.0.1:8080/v1');
+    expect(url({ apiKey: 'ely_key_1234', environment: 'sandbox', baseUrl: 'http://127.0.0.1:8080/v1' })).toBe(
+      'http://127.0.0.1:8080/v1',
+    );
   });
 });
 
@@ -166,7 +179,11 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     const [outcome] = await context.provider.doDeleteVideos(['not-a-uuid'], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
-      error: { code: 'INVALID_REQUEST', message: 'Elytron refused to delete video not-a-uuid with 400: Invalid video_id (INVALID_REQUEST)', retryable: false },
+      error: {
+        code: 'INVALID_REQUEST',
+        message: 'Elytron refused to delete video not-a-uuid with 400: Invalid video_id (INVALID_REQUEST)',
+        retryable: false,
+      },
     });
   });
 
@@ -210,7 +227,10 @@ describe('doDeleteVideos guards', () => {
   const context = useSimulator();
 
   it('refuses more than one id per call before sending anything', async () => {
-    const [a, b] = [context.simulator.library.add({ status: 'completed' }), context.simulator.library.add({ status: 'completed' })];
+    const [a, b] = [
+      context.simulator.library.add({ status: 'completed' }),
+      context.simulator.library.add({ status: 'completed' }),
+    ];
     const error = await providerRejection(context.provider.doDeleteVideos([a.video_id, b.video_id], callOptions()));
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message).toBe('elytron deletes one video per call (maxBatchSize 1), got 2 ids');
@@ -220,12 +240,15 @@ describe('doDeleteVideos guards', () => {
   it('fails the whole call, never reports NOT_FOUND, on a 404 that is not VIDEO_NOT_FOUND', async () => {
     const { simulator } = context;
     // The classic mistake: the host without its /v1. Every video would otherwise look already gone.
-    const provider = createProvider({ baseUrl: simulator.url.replace(/\/v1$/, ''), apiKey: simulator.credentials.apiKey });
+    const provider = createProvider({
+      baseUrl: simulator.url.replace(/\/v1$/, ''),
+      apiKey: simulator.credentials.apiKey,
+    });
     const id = simulator.library.add({ status: 'completed' }).video_id;
     for (const attempt of [provider.doDeleteVideos([id], callOptions()), provider.doGetVideos([id], callOptions())]) {
       const error = await providerRejection(attempt);
       expect(error.code).toBe('INVALID_REQUEST');
-      expect(error.message).toContain('check the plugin\'s baseUrl');
+      expect(error.message).toContain("check the plugin's baseUrl");
     }
     expect(simulator.stateOf(id)).toBe('PRESENT');
   });
@@ -234,7 +257,9 @@ describe('doDeleteVideos guards', () => {
     const id = context.simulator.library.add({ status: 'completed' }).video_id;
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
-    await expect(context.provider.doDeleteVideos([id], callOptions({ signal: controller.signal }))).rejects.toThrow('shutting down');
+    await expect(context.provider.doDeleteVideos([id], callOptions({ signal: controller.signal }))).rejects.toThrow(
+      'shutting down',
+    );
     expect(context.simulator.calls()).toHaveLength(0);
     expect(context.simulator.stateOf(id)).toBe('PRESENT');
   });
@@ -261,7 +286,9 @@ describe.each(['data', 'data.video'] as const)('doGetVideos with the video as %s
       null,
     ]);
     // One GET of the video per id, in order; the /status endpoint lacks the prompt and date, so it is not used.
-    expect(simulator.calls().map((recorded) => `${recorded.method} ${recorded.path}`)).toEqual(ids.map((id) => `GET /v1/videos/${id}`));
+    expect(simulator.calls().map((recorded) => `${recorded.method} ${recorded.path}`)).toEqual(
+      ids.map((id) => `GET /v1/videos/${id}`),
+    );
   });
 
   it('answers null once a video is deleted', async () => {
@@ -298,7 +325,10 @@ describe.each(['wrapped', 'bare'] as const)('doListVideos with a %s page', (list
     const cursors: (string | null | undefined)[] = [];
     let cursor: string | undefined;
     do {
-      const page = await provider.doListVideos!({ limit: 5, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
+      const page = await provider.doListVideos!(
+        { limit: 5, ...(cursor === undefined ? {} : { cursor }) },
+        callOptions(),
+      );
       seen.push(...page.items.map((video) => video.id));
       cursors.push(page.nextCursor);
       cursor = page.nextCursor ?? undefined;
@@ -343,7 +373,10 @@ describe('rate limits end to end', () => {
       let error: UnreelProviderError | undefined;
       for (let sent = 0; error === undefined && sent < 20; sent += 1) {
         const id = simulator.library.add({ status: 'completed' }).video_id;
-        error = await provider.doDeleteVideos([id], callOptions()).then(() => undefined, (reason: unknown) => providerRejection(Promise.reject(reason)));
+        error = await provider.doDeleteVideos([id], callOptions()).then(
+          () => undefined,
+          (reason: unknown) => providerRejection(Promise.reject(reason)),
+        );
       }
       if (error === undefined) throw new Error('20 deletes in a row were never throttled');
       expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
@@ -365,7 +398,9 @@ describe('rate limits end to end', () => {
       const { simulator, provider } = context;
       const id = simulator.library.add({ status: 'completed' }).video_id;
       simulator.failNext('server-error', 1);
-      const answer = await fetch(`${simulator.url}/videos/${id}`, { headers: { authorization: `Bearer ${simulator.credentials.apiKey}` } });
+      const answer = await fetch(`${simulator.url}/videos/${id}`, {
+        headers: { authorization: `Bearer ${simulator.credentials.apiKey}` },
+      });
       expect(answer.status).toBe(500);
       expect(answer.headers.get('x-ratelimit-reset')).toMatch(/^\d+$/);
       simulator.failNext('server-error', 1);
@@ -380,12 +415,16 @@ describe('rate limits end to end', () => {
     // The simulator's clock is pinned so the eleventh request cannot fall into the next minute, and Reset is sent as
     // seconds-until, which makes the wait exact whatever the real clock says by then. `rateLimit: undefined` undoes
     // useSimulator's default of no limit: the plan's own 10 a minute applies.
-    const context = useSimulator({ rateLimit: undefined, plan: 'free', resetFormat: 'seconds', now: () => start }, { plan: 'free' });
+    const context = useSimulator(
+      { rateLimit: undefined, plan: 'free', resetFormat: 'seconds', now: () => start },
+      { plan: 'free' },
+    );
 
     it('allows 10 requests a minute and says to come back when the minute ends', async () => {
       const { simulator, provider } = context;
       const ids = Array.from({ length: 11 }, () => simulator.library.add({ status: 'completed' }).video_id);
-      for (const id of ids.slice(0, 10)) expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED' }]);
+      for (const id of ids.slice(0, 10))
+        expect(await provider.doDeleteVideos([id], callOptions())).toEqual([{ status: 'DELETED' }]);
       const error = await providerRejection(provider.doDeleteVideos([ids[10]!], callOptions()));
       expect(error.code).toBe('RATE_LIMITED');
       const minuteEnds = start - (start % 60_000) + 60_000;

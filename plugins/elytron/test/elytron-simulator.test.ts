@@ -20,7 +20,10 @@ async function send(
   path: string,
   authorization: string | null = `Bearer ${simulator.credentials.apiKey}`,
 ): Promise<{ status: number; headers: Headers; text: string; body: any }> {
-  const response = await fetch(`${simulator.url}${path}`, { method, headers: authorization === null ? {} : { authorization } });
+  const response = await fetch(`${simulator.url}${path}`, {
+    method,
+    headers: authorization === null ? {} : { authorization },
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, body: text === '' ? undefined : JSON.parse(text) };
 }
@@ -38,14 +41,18 @@ describe('seeded library', () => {
     expect(b.credentials).toEqual(a.credentials);
     expect(other.videoIds).not.toEqual(a.videoIds);
     expect(other.credentials.apiKey).not.toBe(a.credentials.apiKey);
-    const strip = (page: any) => page.data.videos.map(({ download_url: _url, ...video }: Record<string, unknown>) => video);
-    expect(strip((await send(a, 'GET', '/videos?limit=100')).body)).toEqual(strip((await send(b, 'GET', '/videos?limit=100')).body));
+    const strip = (page: any) =>
+      page.data.videos.map(({ download_url: _url, ...video }: Record<string, unknown>) => video);
+    expect(strip((await send(a, 'GET', '/videos?limit=100')).body)).toEqual(
+      strip((await send(b, 'GET', '/videos?limit=100')).body),
+    );
     const videos = a.library.list();
     for (const status of ['pending', 'processing', 'completed', 'failed']) {
       expect(videos.filter((video) => video.status === status).length, status).toBeGreaterThan(0);
     }
     expect(videos.filter((video) => video.ownedByOthers).length).toBeGreaterThan(0);
-    for (const id of a.videoIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of a.videoIds)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('hands out well-formed ids it does not hold', async () => {
@@ -61,7 +68,12 @@ describe('authentication', () => {
   it("refuses a missing, wrong or non-Bearer key with Elytron's 401, never echoing the key", async () => {
     const simulator = await start({ videoCount: 1 });
     const id = simulator.videoIds[0]!;
-    for (const authorization of [null, 'Bearer ely_wrong_key_4b1d', `Basic ${simulator.credentials.apiKey}`, `Bearer${simulator.credentials.apiKey}`]) {
+    for (const authorization of [
+      null,
+      'Bearer ely_wrong_key_4b1d',
+      `Basic ${simulator.credentials.apiKey}`,
+      `Bearer${simulator.credentials.apiKey}`,
+    ]) {
       const answer = await send(simulator, 'DELETE', `/videos/${id}`, authorization);
       expect(answer.status, String(authorization)).toBe(401);
       expect(answer.body).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Invalid API key' }, meta });
@@ -99,19 +111,25 @@ describe('DELETE /videos/{video_id}', () => {
     ]);
   });
 
-  it('refuses a generating video with 400 VIDEO_IN_PROCESSING and a colleague\'s with 403 FORBIDDEN', async () => {
+  it("refuses a generating video with 400 VIDEO_IN_PROCESSING and a colleague's with 403 FORBIDDEN", async () => {
     const simulator = await start({ videoCount: 0 });
     for (const status of ['pending', 'processing'] as const) {
       const id = simulator.library.add({ status }).video_id;
       const answer = await send(simulator, 'DELETE', `/videos/${id}`);
       expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({ error: { code: 'VIDEO_IN_PROCESSING', message: 'Cannot delete video while it is being processed' }, meta });
+      expect(answer.body).toEqual({
+        error: { code: 'VIDEO_IN_PROCESSING', message: 'Cannot delete video while it is being processed' },
+        meta,
+      });
       expect(simulator.stateOf(id)).toBe('PRESENT');
     }
     const theirs = simulator.library.add({ status: 'completed', ownedByOthers: true }).video_id;
     const answer = await send(simulator, 'DELETE', `/videos/${theirs}`);
     expect(answer.status).toBe(403);
-    expect(answer.body).toEqual({ error: { code: 'FORBIDDEN', message: 'You do not have permission to delete this video' }, meta });
+    expect(answer.body).toEqual({
+      error: { code: 'FORBIDDEN', message: 'You do not have permission to delete this video' },
+      meta,
+    });
     expect(simulator.stateOf(theirs)).toBe('PRESENT');
     const failed = simulator.library.add({ status: 'failed' }).video_id;
     expect((await send(simulator, 'DELETE', `/videos/${failed}`)).status).toBe(204);
@@ -122,7 +140,11 @@ describe('DELETE /videos/{video_id}', () => {
     const answer = await send(simulator, 'DELETE', '/videos/not-a-uuid');
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({
-      error: { code: 'INVALID_REQUEST', message: 'Invalid video_id', details: { field: 'video_id', reason: 'must be a UUID' } },
+      error: {
+        code: 'INVALID_REQUEST',
+        message: 'Invalid video_id',
+        details: { field: 'video_id', reason: 'must be a UUID' },
+      },
       meta,
     });
   });
@@ -179,7 +201,11 @@ describe('GET /videos/{video_id} and /status', () => {
     expect(status.progress).toBeLessThan(100);
     expect(new Date(status.estimated_completion).toISOString()).toBe(status.estimated_completion);
     const failed = simulator.library.add({ status: 'failed' });
-    expect((await send(simulator, 'GET', `/videos/${failed.video_id}`)).body.data).toMatchObject({ status: 'failed', error: expect.any(String), download_url: null });
+    expect((await send(simulator, 'GET', `/videos/${failed.video_id}`)).body.data).toMatchObject({
+      status: 'failed',
+      error: expect.any(String),
+      download_url: null,
+    });
 
     const wrapped = await start({ videoCount: 1, videoShape: 'data.video' });
     const body = (await send(wrapped, 'GET', `/videos/${wrapped.videoIds[0]}`)).body;
@@ -225,11 +251,21 @@ describe('GET /videos', () => {
 });
 
 describe('rate limits', () => {
-
   it('sends X-RateLimit-Reset in each format the docs leave open', async () => {
-    const expected = { 'epoch-seconds': '1767268860', 'epoch-ms': '1767268860000', seconds: '45', iso: '2026-01-01T12:01:00.000Z' };
+    const expected = {
+      'epoch-seconds': '1767268860',
+      'epoch-ms': '1767268860000',
+      seconds: '45',
+      iso: '2026-01-01T12:01:00.000Z',
+    };
     for (const [resetFormat, reset] of Object.entries(expected)) {
-      const simulator = await start({ videoCount: 1, rateLimit: undefined, plan: 'pro', resetFormat: resetFormat as 'iso', now: () => pinned });
+      const simulator = await start({
+        videoCount: 1,
+        rateLimit: undefined,
+        plan: 'pro',
+        resetFormat: resetFormat as 'iso',
+        now: () => pinned,
+      });
       const answer = await send(simulator, 'GET', `/videos/${simulator.videoIds[0]}`);
       expect(answer.headers.get('x-ratelimit-limit')).toBe('100');
       expect(answer.headers.get('x-ratelimit-remaining')).toBe('99');
@@ -238,7 +274,11 @@ describe('rate limits', () => {
   });
 
   it("enforces the plan's limit per key and minute, with the headers on every answer", async () => {
-    for (const [plan, limit] of [['free', 10], ['pro', 100], ['enterprise', 1_000]] as const) {
+    for (const [plan, limit] of [
+      ['free', 10],
+      ['pro', 100],
+      ['enterprise', 1_000],
+    ] as const) {
       const simulator = await start({ videoCount: 1, rateLimit: undefined, plan, now: () => pinned });
       const path = `/videos/${simulator.videoIds[0]}`;
       // A wrong key's requests count against that key, not against the account's.
@@ -247,10 +287,16 @@ describe('rate limits', () => {
       expect(refused.headers.get('x-ratelimit-remaining')).toBe(String(limit - 1));
       const answers = [];
       for (let index = 0; index < limit; index += 1) answers.push((await send(simulator, 'GET', path)).status);
-      expect(answers.every((status) => status === 200), plan).toBe(true);
+      expect(
+        answers.every((status) => status === 200),
+        plan,
+      ).toBe(true);
       const throttled = await send(simulator, 'GET', path);
       expect(throttled.status).toBe(429);
-      expect(throttled.body).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded. Please retry later.' }, meta });
+      expect(throttled.body).toEqual({
+        error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded. Please retry later.' },
+        meta,
+      });
       expect(throttled.headers.get('x-ratelimit-limit')).toBe(String(limit));
       expect(throttled.headers.get('x-ratelimit-remaining')).toBe('0');
       expect(throttled.headers.get('x-ratelimit-reset')).toBe('1767268860');
@@ -265,7 +311,11 @@ describe('rate limits', () => {
     let clock = pinned;
     const scaled = await start({ videoCount: 1, rateLimit: { limit: 2, windowMs: 1_000 }, now: () => clock });
     const path = `/videos/${scaled.videoIds[0]}`;
-    expect([(await send(scaled, 'GET', path)).status, (await send(scaled, 'GET', path)).status, (await send(scaled, 'GET', path)).status]).toEqual([200, 200, 429]);
+    expect([
+      (await send(scaled, 'GET', path)).status,
+      (await send(scaled, 'GET', path)).status,
+      (await send(scaled, 'GET', path)).status,
+    ]).toEqual([200, 200, 429]);
     clock += 750;
     expect((await send(scaled, 'GET', path)).status).toBe(200);
 
@@ -280,8 +330,17 @@ describe('rate limits', () => {
 
 describe('planned and random faults', () => {
   it('answers the next requests throttled or 500, with the headers, without acting', async () => {
-    const simulator = await start({ videoCount: 0, rateLimit: undefined, plan: 'pro', now: () => pinned, throttleCode: 'TOO_MANY_REQUESTS' });
-    const [first, second] = [simulator.library.add({ status: 'completed' }).video_id, simulator.library.add({ status: 'completed' }).video_id];
+    const simulator = await start({
+      videoCount: 0,
+      rateLimit: undefined,
+      plan: 'pro',
+      now: () => pinned,
+      throttleCode: 'TOO_MANY_REQUESTS',
+    });
+    const [first, second] = [
+      simulator.library.add({ status: 'completed' }).video_id,
+      simulator.library.add({ status: 'completed' }).video_id,
+    ];
     simulator.failNext('throttle', 2);
     simulator.failNext('server-error', 1);
     // Unknown routes are not video requests and leave the plan alone.
@@ -306,4 +365,3 @@ describe('planned and random faults', () => {
     expect(simulator.stateOf(simulator.videoIds[0]!)).toBe('PRESENT');
   });
 });
-

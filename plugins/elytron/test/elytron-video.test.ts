@@ -4,7 +4,12 @@ import { readVideoBody, readVideoListBody, toProviderVideo } from '../src/elytro
 
 // Reading bodies is pure; the simulator only ever sends well-formed ones, so the odd cases are checked here.
 describe('Elytron videos', () => {
-  const video = { video_id: '6f1c1d2e-0000-4000-8000-000000000001', status: 'completed', prompt: 'A red fox at dawn', created_at: '2025-06-01T10:00:00Z' };
+  const video = {
+    video_id: '6f1c1d2e-0000-4000-8000-000000000001',
+    status: 'completed',
+    prompt: 'A red fox at dawn',
+    created_at: '2025-06-01T10:00:00Z',
+  };
 
   it('maps the four documented statuses, and anything else to UNKNOWN', () => {
     const mapped = ['pending', 'processing', 'completed', 'failed', 'archived', 'constructor'].map(
@@ -14,8 +19,15 @@ describe('Elytron videos', () => {
   });
 
   it('titles a video by its prompt and leaves out what it cannot read', () => {
-    expect(toProviderVideo(video)).toEqual({ id: video.video_id, title: 'A red fox at dawn', status: 'READY', createdAt: new Date('2025-06-01T10:00:00Z') });
-    expect(toProviderVideo({ video_id: video.video_id, status: 'failed', prompt: null, created_at: 'last Tuesday' })).toEqual({
+    expect(toProviderVideo(video)).toEqual({
+      id: video.video_id,
+      title: 'A red fox at dawn',
+      status: 'READY',
+      createdAt: new Date('2025-06-01T10:00:00Z'),
+    });
+    expect(
+      toProviderVideo({ video_id: video.video_id, status: 'failed', prompt: null, created_at: 'last Tuesday' }),
+    ).toEqual({
       id: video.video_id,
       title: null,
       status: 'FAILED',
@@ -36,7 +48,9 @@ describe('Elytron videos', () => {
       ['<html>', 'body'],
       [{ data: { videos: [{ ...video, status: 7 }], total: 1 } }, 'videos.0.status'],
     ] as const) {
-      const read = where.startsWith('videos') ? () => readVideoListBody(body, 'GET /videos') : () => readVideoBody(body, 'GET /videos/x');
+      const read = where.startsWith('videos')
+        ? () => readVideoListBody(body, 'GET /videos')
+        : () => readVideoBody(body, 'GET /videos/x');
       let error: unknown;
       try {
         read();
@@ -45,7 +59,9 @@ describe('Elytron videos', () => {
       }
       expect(UnreelProviderError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
-      expect((error as Error).message).toMatch(new RegExp(`^elytron answered GET /videos(/x)? with an unexpected body \\(${where.replaceAll('.', '\\.')}: `));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^elytron answered GET /videos(/x)? with an unexpected body \\(${where.replaceAll('.', '\\.')}: `),
+      );
     }
   });
 });

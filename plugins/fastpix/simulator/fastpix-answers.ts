@@ -87,9 +87,15 @@ const faultMessages: Record<FaultStatus, string> = {
 };
 
 export function faultReply(status: FaultStatus): SimulatorReply {
-  return errorReply(status, { message: faultMessages[status], description: 'Something went wrong on our side. Please try again.' });
+  return errorReply(status, {
+    message: faultMessages[status],
+    description: 'Something went wrong on our side. Please try again.',
+  });
 }
 
 export function routeNotFoundReply(method: string, path: string): SimulatorReply {
-  return errorReply(404, { message: 'route not found', description: `${method} ${path} is not an endpoint of this API` });
+  return errorReply(404, {
+    message: 'route not found',
+    description: `${method} ${path} is not an endpoint of this API`,
+  });
 }

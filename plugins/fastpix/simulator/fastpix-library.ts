@@ -1,7 +1,14 @@
 import { seededRandom, type SimulatedPresence, type SimulatedVideoState } from '@unreel/provider-testkit/simulator';
 
 /** The statuses FastPix documents for a media on its way to `Ready`. */
-export const IN_FLIGHT_STATUSES = ['Created', 'Downloading', 'Downloaded', 'Validating', 'In Queue', 'Processing'] as const;
+export const IN_FLIGHT_STATUSES = [
+  'Created',
+  'Downloading',
+  'Downloaded',
+  'Validating',
+  'In Queue',
+  'Processing',
+] as const;
 
 export interface SimulatedMedia {
   id: string;
@@ -33,7 +40,18 @@ export interface LibraryOptions {
   forbiddenRatio: number;
 }
 
-const TITLE_WORDS = ['Launch', 'Recap', 'Interview', 'Tutorial', 'Keynote', 'Demo', 'Trailer', 'Webinar', 'Vlog', 'Teaser'];
+const TITLE_WORDS = [
+  'Launch',
+  'Recap',
+  'Interview',
+  'Tutorial',
+  'Keynote',
+  'Demo',
+  'Trailer',
+  'Webinar',
+  'Vlog',
+  'Teaser',
+];
 const SEEDED_EPOCH = Date.UTC(2025, 0, 9, 6, 44, 44);
 
 /** One simulated FastPix workspace: its media in creation order, and which ids it deleted for good. */
@@ -54,10 +72,15 @@ export class FastPixLibrary {
       const roll = this.random();
       const processing = roll < options.processingRatio;
       const failed = !processing && roll < options.processingRatio + options.failedRatio;
-      const forbidden = !processing && !failed && roll < options.processingRatio + options.failedRatio + options.forbiddenRatio;
+      const forbidden =
+        !processing && !failed && roll < options.processingRatio + options.failedRatio + options.forbiddenRatio;
       const word = TITLE_WORDS[Math.floor(this.random() * TITLE_WORDS.length)] as string;
       this.add(
-        { status: processing ? this.nextInFlight() : failed ? 'Failed' : 'Ready', title: `${word} #${index + 1}`, forbidden },
+        {
+          status: processing ? this.nextInFlight() : failed ? 'Failed' : 'Ready',
+          title: `${word} #${index + 1}`,
+          forbidden,
+        },
         new Date(SEEDED_EPOCH + index * 60_000),
       );
     }
@@ -167,7 +190,9 @@ export function mediaJson(media: SimulatedMedia, workspaceId: string): Record<st
         },
       },
     ],
-    tracks: ready ? [{ id: media.uploadId, type: 'video', width: 1920, height: 1080, frameRate: '30/1', status: 'available' }] : [],
+    tracks: ready
+      ? [{ id: media.uploadId, type: 'video', width: 1920, height: 1080, frameRate: '30/1', status: 'available' }]
+      : [],
     isAudioOnly: false,
     subtitleAvailable: false,
     duration: formatDuration(media.durationSeconds),

@@ -21,7 +21,13 @@ import {
   validationReply,
   type FaultStatus,
 } from './fastpix-answers.js';
-import { FastPixLibrary, IN_FLIGHT_STATUSES, mediaJson, type MediaSeed, type SimulatedMedia } from './fastpix-library.js';
+import {
+  FastPixLibrary,
+  IN_FLIGHT_STATUSES,
+  mediaJson,
+  type MediaSeed,
+  type SimulatedMedia,
+} from './fastpix-library.js';
 import {
   FastPixWebhookSender,
   type FastPixWebhookDelivery,
@@ -45,7 +51,7 @@ export interface FastPixSimulatorOptions extends StartSimulatorOptions {
   /** Status of `failNext('server-error')` and `errorRate` faults. Default 500. */
   faultStatus?: FaultStatus;
   /** ASSUMED limit per access token (FastPix documents none). Default 20 requests per 1,000 ms; false: none. */
-  rateLimit?: { limit: number; windowMs: number } | false;
+  rateLimit?: { limit: number; windowMs: number } | false | undefined;
   /** Whether a 429 carries `Retry-After` (seconds). Default true. */
   throttleRetryAfter?: boolean;
   /** Deleting a media still processing: docs are silent. Default 'allowed'. */
@@ -128,7 +134,8 @@ export async function startFastPixSimulator(options: FastPixSimulatorOptions = {
     if (fault === 'throttle') return throttledReply(sayWhen ? 1 : undefined);
     if (fault === 'server-error') return faultReply(options.faultStatus ?? 500);
     const decision = limiter?.take(credentials.accessTokenId);
-    if (decision && !decision.allowed) return throttledReply(sayWhen ? retryAfterSeconds(decision.retryAfterMs) : undefined);
+    if (decision && !decision.allowed)
+      return throttledReply(sayWhen ? retryAfterSeconds(decision.retryAfterMs) : undefined);
 
     if (path === '/on-demand' && request.method === 'GET') return listMedia(request.query);
     const match = MEDIA_PATH.exec(path);
@@ -142,7 +149,11 @@ export async function startFastPixSimulator(options: FastPixSimulatorOptions = {
 
   function authorized(header: string | undefined): boolean {
     const presented = parseAuthorization(header);
-    return presented?.scheme === 'basic' && presented.username === credentials.accessTokenId && presented.password === credentials.secretKey;
+    return (
+      presented?.scheme === 'basic' &&
+      presented.username === credentials.accessTokenId &&
+      presented.password === credentials.secretKey
+    );
   }
 
   function getMedia(mediaId: string): SimulatorReply {
@@ -171,7 +182,8 @@ export async function startFastPixSimulator(options: FastPixSimulatorOptions = {
     const limit = integerParam(query, 'limit', 10, 1, 50, problems);
     const offset = integerParam(query, 'offset', 1, 1, Number.MAX_SAFE_INTEGER, problems);
     const orderBy = query.get('orderBy') ?? 'desc';
-    if (orderBy !== 'asc' && orderBy !== 'desc') problems.push({ field: 'orderBy', message: 'must be one of [asc, desc]' });
+    if (orderBy !== 'asc' && orderBy !== 'desc')
+      problems.push({ field: 'orderBy', message: 'must be one of [asc, desc]' });
     if (problems.length > 0) return validationReply(problems);
     const all = library.list(orderBy as 'asc' | 'desc');
     // `offset` is the page number: page `offset` of `limit` media each.
@@ -234,7 +246,13 @@ function integerParam(
   if (raw === null) return fallback;
   const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    problems.push({ field: name, message: max === Number.MAX_SAFE_INTEGER ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}` });
+    problems.push({
+      field: name,
+      message:
+        max === Number.MAX_SAFE_INTEGER
+          ? `must be an integer of at least ${min}`
+          : `must be an integer from ${min} to ${max}`,
+    });
     return fallback;
   }
   return value;

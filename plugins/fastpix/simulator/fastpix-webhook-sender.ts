@@ -94,11 +94,14 @@ export class FastPixWebhookSender {
 
   /** Resolves once every delivery started so far has been answered or has failed. */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
   private sign(body: string): string {
-    const key = this.signingKey === 'decoded-secret' ? Buffer.from(this.target.secret, 'base64') : Buffer.from(this.target.secret, 'utf8');
+    const key =
+      this.signingKey === 'decoded-secret'
+        ? Buffer.from(this.target.secret, 'base64')
+        : Buffer.from(this.target.secret, 'utf8');
     return createHmac('sha256', key).update(body, 'utf8').digest('base64');
   }
 
@@ -108,8 +111,15 @@ export class FastPixWebhookSender {
     return tracked;
   }
 
-  private async post(delivery: Omit<FastPixWebhookDelivery, 'signed' | 'status' | 'at'>): Promise<FastPixWebhookDelivery> {
-    const record: FastPixWebhookDelivery = { ...delivery, signed: delivery.signature !== null, status: null, at: Date.now() };
+  private async post(
+    delivery: Omit<FastPixWebhookDelivery, 'signed' | 'status' | 'at'>,
+  ): Promise<FastPixWebhookDelivery> {
+    const record: FastPixWebhookDelivery = {
+      ...delivery,
+      signed: delivery.signature !== null,
+      status: null,
+      at: Date.now(),
+    };
     this.recorded.push(record);
     try {
       const response = await fetch(this.target.url, {

@@ -36,7 +36,9 @@ export function readFastPixError(body: unknown): FastPixErrorDetail | undefined 
 export function fastpixErrorText(body: unknown): string | undefined {
   const error = readFastPixError(body);
   if (!error) return undefined;
-  const parts = [error.message, error.description].filter((part): part is string => typeof part === 'string' && part.trim() !== '');
+  const parts = [error.message, error.description].filter(
+    (part): part is string => typeof part === 'string' && part.trim() !== '',
+  );
   const fields = error.fields?.map((field) => `${field.field} ${field.message}`).join('; ');
   const text = [parts.join(': '), fields ? `(${fields})` : ''].filter((part) => part !== '').join(' ');
   return text === '' ? undefined : text;
@@ -54,7 +56,9 @@ export function isCredentialRefusal(status: number, body: unknown): boolean {
 /** For `createProviderClient`: FastPix's message in errors, and the credential refusal as UNAUTHORIZED. */
 export function describeFastPixError(response: ErrorResponse): ErrorDescription | undefined {
   const message = fastpixErrorText(response.body);
-  const code: ProviderErrorCode | undefined = isCredentialRefusal(response.status, response.body) ? 'UNAUTHORIZED' : undefined;
+  const code: ProviderErrorCode | undefined = isCredentialRefusal(response.status, response.body)
+    ? 'UNAUTHORIZED'
+    : undefined;
   if (message === undefined && code === undefined) return undefined;
   return { ...(message === undefined ? {} : { message }), ...(code === undefined ? {} : { code }) };
 }
@@ -75,10 +79,16 @@ export function refusedDeleteOutcome(
   const because = (summary: string): string =>
     said ? `${summary} (fastpix answered ${status}: ${said})` : `${summary} (fastpix answered ${status})`;
   if (status === 403) {
-    return itemFailure('FORBIDDEN', because(`FastPix does not let this access token delete media ${mediaId}`), { secrets });
+    return itemFailure('FORBIDDEN', because(`FastPix does not let this access token delete media ${mediaId}`), {
+      secrets,
+    });
   }
   if (status === 409 || (status === 422 && speaksOfProcessing(body))) {
-    return itemFailure('IN_PROCESSING', because(`Media ${mediaId} is still processing and FastPix refused to delete it`), { secrets });
+    return itemFailure(
+      'IN_PROCESSING',
+      because(`Media ${mediaId} is still processing and FastPix refused to delete it`),
+      { secrets },
+    );
   }
   return itemFailure('INVALID_REQUEST', because(`FastPix refused the request to delete media ${mediaId}`), { secrets });
 }

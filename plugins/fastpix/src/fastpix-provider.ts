@@ -18,7 +18,12 @@ import {
   errorFromResponse,
   type ProviderHttpClient,
 } from '@unreel/provider-kit';
-import { describeFastPixError, isCredentialRefusal, PER_MEDIA_DELETE_STATUSES, refusedDeleteOutcome } from './fastpix-errors.js';
+import {
+  describeFastPixError,
+  isCredentialRefusal,
+  PER_MEDIA_DELETE_STATUSES,
+  refusedDeleteOutcome,
+} from './fastpix-errors.js';
 import { fastpixListCursor, pageRequestFor } from './fastpix-list-cursor.js';
 import type { FastPixSettings } from './fastpix-settings.js';
 import { isFastPixMedia, toProviderVideo } from './fastpix-video.js';
@@ -79,7 +84,9 @@ export class FastPixProvider implements VideoProviderV1 {
 
   async doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]> {
     if (ids.length !== 1) {
-      throw new InvalidRequestError({ message: `fastpix deletes one media per request (maxBatchSize 1), got ${ids.length} ids` });
+      throw new InvalidRequestError({
+        message: `fastpix deletes one media per request (maxBatchSize 1), got ${ids.length} ids`,
+      });
     }
     const mediaId = ids[0] as string;
     const response = await this.http.request<unknown>(mediaPath(mediaId), {
@@ -115,7 +122,10 @@ export class FastPixProvider implements VideoProviderV1 {
     const next = position + data.length;
     const total = response.body?.pagination?.totalRecords;
     const more = data.length > 0 && (typeof total === 'number' ? next < total : data.length === limit);
-    return { items: media.map((item) => toProviderVideo(item)), nextCursor: more ? fastpixListCursor.encode(next) : null };
+    return {
+      items: media.map((item) => toProviderVideo(item)),
+      nextCursor: more ? fastpixListCursor.encode(next) : null,
+    };
   }
 
   doParseWebhook(request: WebhookRequestV1): WebhookEventV1 {

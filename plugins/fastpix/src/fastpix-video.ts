@@ -36,7 +36,9 @@ const statuses: Readonly<Record<string, ProviderVideoStatus>> = {
 
 /** Exact, case-sensitive match on the documented values: a value FastPix adds later is UNKNOWN, not a guess. */
 export function videoStatusOf(status: unknown): ProviderVideoStatus {
-  return typeof status === 'string' && Object.hasOwn(statuses, status) ? (statuses[status] as ProviderVideoStatus) : 'UNKNOWN';
+  return typeof status === 'string' && Object.hasOwn(statuses, status)
+    ? (statuses[status] as ProviderVideoStatus)
+    : 'UNKNOWN';
 }
 
 export function toProviderVideo(media: FastPixMedia): ProviderVideo {

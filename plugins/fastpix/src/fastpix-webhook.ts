@@ -1,4 +1,9 @@
-import { InvalidRequestError, UnauthorizedError, type WebhookEventV1, type WebhookRequestV1 } from '@unreel/provider-spec';
+import {
+  InvalidRequestError,
+  UnauthorizedError,
+  type WebhookEventV1,
+  type WebhookRequestV1,
+} from '@unreel/provider-spec';
 import { verifyFastPixSignature, type FastPixSignatureKey } from './fastpix-webhook-signature.js';
 
 export const FASTPIX_DELETED_EVENT = 'video.media.deleted';
@@ -24,7 +29,8 @@ export function parseFastPixWebhook(
   const header = request.headers[FASTPIX_SIGNATURE_HEADER];
   if (header === undefined || header.trim() === '') {
     // The dashboard checks a new endpoint with an unsigned `{}` and expects a 200.
-    if (isEmptyObject(request.rawBody)) return { event: { type: 'ignored', reason: 'FastPix endpoint validation probe (unsigned {})' } };
+    if (isEmptyObject(request.rawBody))
+      return { event: { type: 'ignored', reason: 'FastPix endpoint validation probe (unsigned {})' } };
     throw new UnauthorizedError({ message: 'fastpix webhook: the delivery has no FastPix-Signature header' });
   }
   if (secret === undefined) {
@@ -47,13 +53,21 @@ function readEvent(rawBody: Uint8Array, now: () => Date): WebhookEventV1 {
   const envelope = body as Record<string, unknown>;
   const type = envelope.type;
   if (type !== FASTPIX_DELETED_EVENT) {
-    return { type: 'ignored', reason: typeof type === 'string' ? `FastPix event ${type} is not a deletion` : 'FastPix event without a type' };
+    return {
+      type: 'ignored',
+      reason: typeof type === 'string' ? `FastPix event ${type} is not a deletion` : 'FastPix event without a type',
+    };
   }
   const eventId = nonEmptyString(envelope.id);
-  if (!eventId) throw new InvalidRequestError({ message: `fastpix webhook: ${FASTPIX_DELETED_EVENT} without an event id (top-level "id")` });
+  if (!eventId)
+    throw new InvalidRequestError({
+      message: `fastpix webhook: ${FASTPIX_DELETED_EVENT} without an event id (top-level "id")`,
+    });
   const videoId = nonEmptyString(field(envelope.object, 'id')) ?? nonEmptyString(field(envelope.data, 'id'));
   if (!videoId) {
-    throw new InvalidRequestError({ message: `fastpix webhook: ${FASTPIX_DELETED_EVENT} ${eventId} names no media ("object.id" or "data.id")` });
+    throw new InvalidRequestError({
+      message: `fastpix webhook: ${FASTPIX_DELETED_EVENT} ${eventId} names no media ("object.id" or "data.id")`,
+    });
   }
   return {
     type: 'video.deletion-confirmed',

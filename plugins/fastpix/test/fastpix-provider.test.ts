@@ -1,7 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CapturingLogger, callOptions, providerRejection } from '@unreel/provider-testkit';
 import { InvalidRequestError, isAmbiguousFailure, type VideoProviderV1 } from '@unreel/provider-spec';
-import fastpix, { FASTPIX_BASE_URL, FASTPIX_LEGACY_BASE_URL, fastpixSettingsSchema, type FastPixSettingsInput } from '@unreel/plugin-fastpix';
+import fastpix, {
+  FASTPIX_BASE_URL,
+  FASTPIX_LEGACY_BASE_URL,
+  fastpixSettingsSchema,
+  type FastPixSettingsInput,
+} from '@unreel/plugin-fastpix';
 import { startSimulator, type FastPixSimulator, type FastPixSimulatorOptions } from '@unreel/plugin-fastpix/simulator';
 
 const open: FastPixSimulator[] = [];
@@ -15,8 +20,17 @@ async function simulator(options: FastPixSimulatorOptions = {}): Promise<FastPix
   return sim;
 }
 
-function providerFor(sim: FastPixSimulator, overrides: Partial<FastPixSettingsInput> = {}, logger = new CapturingLogger()): VideoProviderV1 {
-  const settings = fastpixSettingsSchema.parse({ baseUrl: sim.url, ...sim.credentials, readRetryLimit: 0, ...overrides });
+function providerFor(
+  sim: FastPixSimulator,
+  overrides: Partial<FastPixSettingsInput> = {},
+  logger = new CapturingLogger(),
+): VideoProviderV1 {
+  const settings = fastpixSettingsSchema.parse({
+    baseUrl: sim.url,
+    ...sim.credentials,
+    readRetryLimit: 0,
+    ...overrides,
+  });
   return fastpix.create(settings, { account: 'fastpix-test', fetch: globalThis.fetch, logger });
 }
 
@@ -26,7 +40,9 @@ describe('fastpix settings', () => {
     expect(settings.baseUrl).toBe('https://api.fastpix.com/v1');
     expect(FASTPIX_BASE_URL).toBe('https://api.fastpix.com/v1');
     expect(FASTPIX_LEGACY_BASE_URL).toBe('https://api.fastpix.io/v1');
-    expect(fastpixSettingsSchema.parse({ accessTokenId: 't', secretKey: 's', baseUrl: FASTPIX_LEGACY_BASE_URL }).baseUrl).toBe(FASTPIX_LEGACY_BASE_URL);
+    expect(
+      fastpixSettingsSchema.parse({ accessTokenId: 't', secretKey: 's', baseUrl: FASTPIX_LEGACY_BASE_URL }).baseUrl,
+    ).toBe(FASTPIX_LEGACY_BASE_URL);
     expect(settings).toMatchObject({ timeoutMs: 10_000, readRetryLimit: 2 });
     expect(settings.requestsPerSecond).toBeUndefined();
   });
@@ -82,7 +98,9 @@ describe('fastpix doDeleteVideos', () => {
   it('works against a base URL with a trailing slash, as the SDK writes it', async () => {
     const sim = await simulator();
     const provider = providerFor(sim, { baseUrl: `${sim.url}/` });
-    expect(await provider.doDeleteVideos([sim.videoIds[0]!], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([sim.videoIds[0]!], callOptions())).toEqual([
+      { status: 'DELETED', restorableUntil: null },
+    ]);
   });
 
   it('refuses anything but exactly one id, without a request', async () => {
@@ -109,7 +127,9 @@ describe('fastpix doDeleteVideos', () => {
         retryable: false,
       },
     });
-    expect(outcome?.status === 'FAILED' && outcome.error.message).toContain('fastpix answered 403: forbidden: The Access token does not have permissions');
+    expect(outcome?.status === 'FAILED' && outcome.error.message).toContain(
+      'fastpix answered 403: forbidden: The Access token does not have permissions',
+    );
     expect(sim.stateOf(media!.id)).toBe('PRESENT');
   });
 
@@ -135,7 +155,8 @@ describe('fastpix doDeleteVideos', () => {
       status: 'FAILED',
       error: {
         code: 'INVALID_REQUEST',
-        message: 'FastPix refused the request to delete media not-a-media-id (fastpix answered 422: payload validation failed (mediaId must be a valid UUID))',
+        message:
+          'FastPix refused the request to delete media not-a-media-id (fastpix answered 422: payload validation failed (mediaId must be a valid UUID))',
         retryable: false,
       },
     });
@@ -145,7 +166,10 @@ describe('fastpix doDeleteVideos', () => {
     for (const unauthorizedStatus of [401, 403] as const) {
       const sim = await simulator({ unauthorizedStatus });
       const provider = providerFor(sim, { secretKey: 'wrong-secret-key' });
-      for (const call of [provider.doDeleteVideos([sim.videoIds[0]!], callOptions()), provider.doGetVideos([sim.videoIds[0]!], callOptions())]) {
+      for (const call of [
+        provider.doDeleteVideos([sim.videoIds[0]!], callOptions()),
+        provider.doGetVideos([sim.videoIds[0]!], callOptions()),
+      ]) {
         const error = await providerRejection(call);
         expect(error.code).toBe('UNAUTHORIZED');
         expect(error.retryable).toBe(false);
@@ -176,8 +200,15 @@ describe('fastpix doDeleteVideos', () => {
     expect(silent.stateOf(silent.videoIds[0]!)).toBe('PRESENT');
   });
 
-  it('throws retryable errors for 408, 5xx and Cloudflare\'s 524, in one request per call', async () => {
-    const expected = { 408: 'TIMEOUT', 500: 'PROVIDER_ERROR', 502: 'PROVIDER_ERROR', 503: 'PROVIDER_ERROR', 504: 'PROVIDER_ERROR', 524: 'PROVIDER_ERROR' } as const;
+  it("throws retryable errors for 408, 5xx and Cloudflare's 524, in one request per call", async () => {
+    const expected = {
+      408: 'TIMEOUT',
+      500: 'PROVIDER_ERROR',
+      502: 'PROVIDER_ERROR',
+      503: 'PROVIDER_ERROR',
+      504: 'PROVIDER_ERROR',
+      524: 'PROVIDER_ERROR',
+    } as const;
     for (const [status, code] of Object.entries(expected)) {
       const sim = await simulator({ faultStatus: Number(status) as keyof typeof expected });
       sim.failNext('server-error', 1);
@@ -245,10 +276,24 @@ describe('fastpix doGetVideos', () => {
     sim.resetCalls();
     const videos = await provider.doGetVideos([queued!.id, missing, 'not-a-uuid', ready!.id], callOptions());
     expect(videos).toEqual([
-      { id: queued!.id, title: 'Queued upload', status: 'PROCESSING', createdAt: queued!.createdAt, deletedAt: null, restorableUntil: null },
+      {
+        id: queued!.id,
+        title: 'Queued upload',
+        status: 'PROCESSING',
+        createdAt: queued!.createdAt,
+        deletedAt: null,
+        restorableUntil: null,
+      },
       null,
       null,
-      { id: ready!.id, title: 'Keynote 2025', status: 'READY', createdAt: ready!.createdAt, deletedAt: null, restorableUntil: null },
+      {
+        id: ready!.id,
+        title: 'Keynote 2025',
+        status: 'READY',
+        createdAt: ready!.createdAt,
+        deletedAt: null,
+        restorableUntil: null,
+      },
     ]);
     expect(sim.calls().map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
       `GET /v1/on-demand/${queued!.id} 200`,
@@ -301,7 +346,7 @@ describe('fastpix doListVideos', () => {
     expect(await listAll(providerFor(sim), [3, 5, 4, 50])).toEqual(sim.videoIds);
   });
 
-  it('asks for at most 50, FastPix\'s largest page', async () => {
+  it("asks for at most 50, FastPix's largest page", async () => {
     const sim = await simulator({ videoCount: 60 });
     sim.resetCalls();
     const page = await providerFor(sim).doListVideos!({ limit: 500 }, callOptions());

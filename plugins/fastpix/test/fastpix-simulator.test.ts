@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ASSUMED_RATE_LIMIT, startSimulator, type FastPixSimulator, type FastPixSimulatorOptions } from '@unreel/plugin-fastpix/simulator';
+import {
+  ASSUMED_RATE_LIMIT,
+  startSimulator,
+  type FastPixSimulator,
+  type FastPixSimulatorOptions,
+} from '@unreel/plugin-fastpix/simulator';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const SIGNING_SECRET = 'ZmFzdHBpeC10ZXN0LXNlY3JldC0wMTIzNDU2Nzg5YWI=';
@@ -28,9 +33,16 @@ function basic(sim: FastPixSimulator, secretKey = sim.credentials.secretKey): st
 }
 
 async function call(sim: FastPixSimulator, method: string, path: string, authorization: string | null = basic(sim)) {
-  const response = await fetch(`${sim.url}${path}`, { method, headers: authorization === null ? {} : { authorization } });
+  const response = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: authorization === null ? {} : { authorization },
+  });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as any) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : (JSON.parse(text) as any),
+  };
 }
 
 describe('fastpix simulator: library and seeding', () => {
@@ -39,7 +51,8 @@ describe('fastpix simulator: library and seeding', () => {
     expect(a.videoIds).toEqual(b.videoIds);
     expect(a.credentials).toEqual(b.credentials);
     expect(c.videoIds).not.toEqual(a.videoIds);
-    for (const id of a.videoIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of a.videoIds)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('seeds 50 media by default, a few of them in flight, failed or not deletable by this token', async () => {
@@ -55,7 +68,7 @@ describe('fastpix simulator: library and seeding', () => {
 });
 
 describe('fastpix simulator: authentication', () => {
-  it('refuses a request without credentials or with a wrong secret with FastPix\'s own 401 body', async () => {
+  it("refuses a request without credentials or with a wrong secret with FastPix's own 401 body", async () => {
     const sim = await simulator();
     const expected = {
       success: false,
@@ -89,25 +102,38 @@ describe('fastpix simulator: GET /on-demand/{mediaId}', () => {
     const answer = await call(sim, 'GET', `/on-demand/${media!.id}`);
     expect(answer.status).toBe(200);
     expect(answer.body.success).toBe(true);
-    expect(answer.body.data).toMatchObject({ id: media!.id, status: 'In Queue', title: 'queued', workspaceId: sim.library.workspaceId });
+    expect(answer.body.data).toMatchObject({
+      id: media!.id,
+      status: 'In Queue',
+      title: 'queued',
+      workspaceId: sim.library.workspaceId,
+    });
     expect(Date.parse(answer.body.data.createdAt)).not.toBeNaN();
     expect(answer.body.data.duration).toMatch(/^\d\d:\d\d:\d\d$/);
     expect(answer.body.data.playbackIds[0].accessPolicy).toBe('public');
   });
 
-  it('answers FastPix\'s 404 for an unknown media and a 422 naming mediaId for a malformed one', async () => {
+  it("answers FastPix's 404 for an unknown media and a 422 naming mediaId for a malformed one", async () => {
     const sim = await simulator();
     const missing = await call(sim, 'GET', `/on-demand/${sim.missingId()}`);
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({
       success: false,
-      error: { code: 404, message: 'media workspace relation not found', description: "The requested resource (eg:mediaId) doesn't exist in the workspace" },
+      error: {
+        code: 404,
+        message: 'media workspace relation not found',
+        description: "The requested resource (eg:mediaId) doesn't exist in the workspace",
+      },
     });
     const malformed = await call(sim, 'GET', '/on-demand/not-a-uuid');
     expect(malformed.status).toBe(422);
     expect(malformed.body).toEqual({
       success: false,
-      error: { code: 422, message: 'payload validation failed', fields: [{ field: 'mediaId', message: 'must be a valid UUID' }] },
+      error: {
+        code: 422,
+        message: 'payload validation failed',
+        fields: [{ field: 'mediaId', message: 'must be a valid UUID' }],
+      },
     });
   });
 });
@@ -138,7 +164,11 @@ describe('fastpix simulator: GET /on-demand (offset is a 1-based page number)', 
     const sim = await simulator();
     const answer = await call(sim, 'GET', '/on-demand?limit=51&offset=0&orderBy=newest');
     expect(answer.status).toBe(422);
-    expect(answer.body.error.fields.map((field: { field: string }) => field.field)).toEqual(['limit', 'offset', 'orderBy']);
+    expect(answer.body.error.fields.map((field: { field: string }) => field.field)).toEqual([
+      'limit',
+      'offset',
+      'orderBy',
+    ]);
     expect((await call(sim, 'GET', '/on-demand?limit=0')).status).toBe(422);
     expect((await call(sim, 'GET', '/on-demand?limit=abc')).status).toBe(422);
   });
@@ -165,7 +195,7 @@ describe('fastpix simulator: DELETE /on-demand/{mediaId}', () => {
     expect(sim.stateOf(media!.id)).toBe('GONE');
   });
 
-  it('refuses a media this token may not delete with FastPix\'s 403 body, and keeps it', async () => {
+  it("refuses a media this token may not delete with FastPix's 403 body, and keeps it", async () => {
     const sim = await simulator();
     const [media] = sim.addMedia([{ status: 'Ready', forbidden: true }]);
     const answer = await call(sim, 'DELETE', `/on-demand/${media!.id}`);
@@ -235,7 +265,9 @@ describe('fastpix simulator: throttling and faults', () => {
   it(`applies the assumed limit (${ASSUMED_RATE_LIMIT.limit} per ${ASSUMED_RATE_LIMIT.windowMs} ms per access token) by default`, async () => {
     const sim = await simulator({ rateLimit: undefined });
     // Far more requests at once than a few windows allow, so some are refused however the windows fall.
-    const answers = await Promise.all(Array.from({ length: ASSUMED_RATE_LIMIT.limit * 5 }, () => call(sim, 'GET', '/on-demand?limit=1')));
+    const answers = await Promise.all(
+      Array.from({ length: ASSUMED_RATE_LIMIT.limit * 5 }, () => call(sim, 'GET', '/on-demand?limit=1')),
+    );
     expect(answers.filter((answer) => answer.status === 429).length).toBeGreaterThan(0);
     expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(ASSUMED_RATE_LIMIT.limit);
   });
@@ -275,7 +307,9 @@ describe('fastpix simulator: webhooks', () => {
     const bodies = hook.received.map((delivery) => Buffer.from(delivery.rawBody).toString('utf8'));
     for (const [index, delivery] of hook.received.entries()) {
       expect(delivery.headers['content-type']).toBe('application/json');
-      expect(delivery.headers['fastpix-signature']).toBe(signature(bodies[index]!, Buffer.from(SIGNING_SECRET, 'base64')));
+      expect(delivery.headers['fastpix-signature']).toBe(
+        signature(bodies[index]!, Buffer.from(SIGNING_SECRET, 'base64')),
+      );
     }
     const events = bodies.map((body) => JSON.parse(body));
     expect(events[0]).toMatchObject({
@@ -287,7 +321,9 @@ describe('fastpix simulator: webhooks', () => {
     });
     expect(Date.parse(events[0].createdAt)).not.toBeNaN();
     expect(events[0].id).not.toBe(events[1].id);
-    expect(sim.webhookDeliveries().map(({ mediaId, status, signed, copy }) => ({ mediaId, status, signed, copy }))).toEqual([
+    expect(
+      sim.webhookDeliveries().map(({ mediaId, status, signed, copy }) => ({ mediaId, status, signed, copy })),
+    ).toEqual([
       { mediaId: first, status: 200, signed: true, copy: 1 },
       { mediaId: second, status: 200, signed: true, copy: 1 },
     ]);
@@ -306,7 +342,10 @@ describe('fastpix simulator: webhooks', () => {
 
   it('signs with the secret string itself when told to (the variant some receivers use)', async () => {
     const hook = await receiver();
-    const sim = await simulator({ webhook: { url: hook.url, secret: SIGNING_SECRET }, webhookSigningKey: 'raw-secret' });
+    const sim = await simulator({
+      webhook: { url: hook.url, secret: SIGNING_SECRET },
+      webhookSigningKey: 'raw-secret',
+    });
     await call(sim, 'DELETE', `/on-demand/${sim.videoIds[0]}`);
     await sim.webhooksIdle();
     const body = Buffer.from(hook.received[0]!.rawBody).toString('utf8');

@@ -20,9 +20,14 @@ interface SignatureFixture {
   signatureWithRawSecret: string;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/fastpix-webhook-signature.json', import.meta.url), 'utf8')) as SignatureFixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/fastpix-webhook-signature.json', import.meta.url), 'utf8'),
+) as SignatureFixture;
 /** The field list of docs.fastpix.io/docs/videomediadeleted (the older envelope), filled in with plausible values. */
-const docsEnvelope = readFileSync(new URL('./fixtures/video-media-deleted-docs-envelope.json', import.meta.url), 'utf8');
+const docsEnvelope = readFileSync(
+  new URL('./fixtures/video-media-deleted-docs-envelope.json', import.meta.url),
+  'utf8',
+);
 
 function providerWith(webhookSecret: string | undefined, logger = new CapturingLogger()): VideoProviderV1 {
   const settings = fastpix.settingsSchema['~standard'].validate({
@@ -36,7 +41,10 @@ function providerWith(webhookSecret: string | undefined, logger = new CapturingL
 
 function delivery(body: string, signature?: string): WebhookRequestV1 {
   return {
-    headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'fastpix-signature': signature }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(signature === undefined ? {} : { 'fastpix-signature': signature }),
+    },
     rawBody: new Uint8Array(Buffer.from(body, 'utf8')),
   };
 }
@@ -67,14 +75,17 @@ describe('fastpix doParseWebhook: the §6.4 fixture', () => {
 
   it('also accepts the signature keyed with the secret string itself, and says so only at debug level', async () => {
     const logger = new CapturingLogger();
-    const event = await parse(providerWith(fixture.secret, logger), delivery(fixture.body, fixture.signatureWithRawSecret));
+    const event = await parse(
+      providerWith(fixture.secret, logger),
+      delivery(fixture.body, fixture.signatureWithRawSecret),
+    );
     expect(event).toMatchObject({ type: 'video.deletion-confirmed', eventId: 'evt-1' });
     expect(logger.lines).toHaveLength(1);
     expect(JSON.parse(logger.lines[0]!)).toMatchObject({ level: 'debug', account: 'webhooks' });
     expect(logger.lines[0]).not.toContain(fixture.secret);
   });
 
-  it('refuses a body changed by one byte, a garbage signature and another secret\'s signature, showing none of them', async () => {
+  it("refuses a body changed by one byte, a garbage signature and another secret's signature, showing none of them", async () => {
     const provider = providerWith(fixture.secret);
     const tampered = fixture.body.replace('evt-1', 'evt-2');
     const otherSecret = Buffer.from('another-signing-secret-0123456789').toString('base64');
@@ -89,7 +100,11 @@ describe('fastpix doParseWebhook: the §6.4 fixture', () => {
       expect(UnauthorizedError.isInstance(error)).toBe(true);
       expect(error.code).toBe('UNAUTHORIZED');
       const shown = errorText(error);
-      for (const secret of [fixture.secret, fixture.signatureWithDecodedSecret, request.headers['fastpix-signature']!]) {
+      for (const secret of [
+        fixture.secret,
+        fixture.signatureWithDecodedSecret,
+        request.headers['fastpix-signature']!,
+      ]) {
         expect(shown.includes(secret)).toBe(false);
       }
     }
@@ -104,7 +119,7 @@ describe('fastpix doParseWebhook: the §6.4 fixture', () => {
 });
 
 describe('fastpix doParseWebhook: unsigned deliveries', () => {
-  it('answers FastPix\'s unsigned {} validation probe with ignored, even before a secret is configured', async () => {
+  it("answers FastPix's unsigned {} validation probe with ignored, even before a secret is configured", async () => {
     for (const provider of [providerWith(fixture.secret), providerWith(undefined)]) {
       for (const body of ['{}', ' { }\n']) {
         const event = await parse(provider, delivery(body));
@@ -115,7 +130,12 @@ describe('fastpix doParseWebhook: unsigned deliveries', () => {
 
   it('refuses any other unsigned delivery, an empty signature header included', async () => {
     const provider = providerWith(fixture.secret);
-    for (const request of [delivery(fixture.body), delivery(fixture.body, ''), delivery(fixture.body, '   '), delivery('', undefined)]) {
+    for (const request of [
+      delivery(fixture.body),
+      delivery(fixture.body, ''),
+      delivery(fixture.body, '   '),
+      delivery('', undefined),
+    ]) {
       const error = await providerRejection(parse(provider, request));
       expect(UnauthorizedError.isInstance(error)).toBe(true);
       expect(error.message).toMatch(/no FastPix-Signature/);
@@ -123,7 +143,9 @@ describe('fastpix doParseWebhook: unsigned deliveries', () => {
   });
 
   it('refuses signed deliveries when the account has no webhookSecret, saying which setting is missing', async () => {
-    const error = await providerRejection(parse(providerWith(undefined), delivery(fixture.body, fixture.signatureWithDecodedSecret)));
+    const error = await providerRejection(
+      parse(providerWith(undefined), delivery(fixture.body, fixture.signatureWithDecodedSecret)),
+    );
     expect(UnauthorizedError.isInstance(error)).toBe(true);
     expect(error.message).toContain('webhookSecret');
   });
@@ -152,7 +174,7 @@ describe('fastpix doParseWebhook: envelopes and event types', () => {
     });
   });
 
-  it('reads the docs\' older envelope (environment, snake_case data, no object): the media id comes from data.id', async () => {
+  it("reads the docs' older envelope (environment, snake_case data, no object): the media id comes from data.id", async () => {
     const event = await parse(provider, delivery(docsEnvelope, sign(docsEnvelope)));
     expect(event).toMatchObject({
       type: 'video.deletion-confirmed',
@@ -165,7 +187,12 @@ describe('fastpix doParseWebhook: envelopes and event types', () => {
   it('takes a snake_case created_at as the confirmation time, in epoch seconds, milliseconds or ISO form', async () => {
     const expected = new Date('2025-01-09T06:44:53.000Z');
     for (const createdAt of [expected.getTime() / 1000, expected.getTime(), expected.toISOString()]) {
-      const body = JSON.stringify({ type: 'video.media.deleted', id: 'evt-snake', created_at: createdAt, data: { id: 'media-1' } });
+      const body = JSON.stringify({
+        type: 'video.media.deleted',
+        id: 'evt-snake',
+        created_at: createdAt,
+        data: { id: 'media-1' },
+      });
       const event = await parse(provider, delivery(body, sign(body)));
       expect(event).toMatchObject({ eventId: 'evt-snake', videoId: 'media-1', confirmedAt: expected });
     }
@@ -174,7 +201,10 @@ describe('fastpix doParseWebhook: envelopes and event types', () => {
   it('ignores verified events that are not deletions', async () => {
     for (const type of ['video.media.ready', 'video.media.updated', 'video.live_stream.deleted']) {
       const body = JSON.stringify({ type, id: `evt-${type}`, object: { type: 'media', id: 'media-1' } });
-      expect(await parse(provider, delivery(body, sign(body)))).toEqual({ type: 'ignored', reason: `FastPix event ${type} is not a deletion` });
+      expect(await parse(provider, delivery(body, sign(body)))).toEqual({
+        type: 'ignored',
+        reason: `FastPix event ${type} is not a deletion`,
+      });
     }
     const signedEmpty = await parse(provider, delivery('{}', sign('{}')));
     expect(signedEmpty.type).toBe('ignored');
@@ -184,7 +214,10 @@ describe('fastpix doParseWebhook: envelopes and event types', () => {
     const cases: [string, RegExp][] = [
       ['not json', /not a JSON object/],
       ['[1,2]', /not a JSON object/],
-      [JSON.stringify({ type: 'video.media.deleted', object: { type: 'media', id: 'm-1' } }), /event id \(top-level "id"\)/],
+      [
+        JSON.stringify({ type: 'video.media.deleted', object: { type: 'media', id: 'm-1' } }),
+        /event id \(top-level "id"\)/,
+      ],
       [JSON.stringify({ type: 'video.media.deleted', id: 'evt-9' }), /names no media \("object.id" or "data.id"\)/],
     ];
     for (const [body, message] of cases) {
@@ -229,9 +262,17 @@ describe('fastpix doParseWebhook: deliveries made by the simulator', () => {
   }
 
   function apiProvider(sim: FastPixSimulator, webhookSecret: string): VideoProviderV1 {
-    const settings = fastpix.settingsSchema['~standard'].validate({ baseUrl: sim.url, ...sim.credentials, webhookSecret });
+    const settings = fastpix.settingsSchema['~standard'].validate({
+      baseUrl: sim.url,
+      ...sim.credentials,
+      webhookSecret,
+    });
     if (settings instanceof Promise || settings.issues) throw new Error('test settings are invalid');
-    return fastpix.create(settings.value, { account: 'webhooks', fetch: globalThis.fetch, logger: new CapturingLogger() });
+    return fastpix.create(settings.value, {
+      account: 'webhooks',
+      fetch: globalThis.fetch,
+      logger: new CapturingLogger(),
+    });
   }
 
   it('confirms each deletion once although every delivery arrives twice', async () => {
@@ -240,14 +281,18 @@ describe('fastpix doParseWebhook: deliveries made by the simulator', () => {
     const sim = await simulator({ webhook: { url: hook.url, secret: fixture.secret }, webhookDuplicates: true });
     const provider = apiProvider(sim, fixture.secret);
     const [first, second] = sim.videoIds as [string, string];
-    expect(await provider.doDeleteVideos([first], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
-    expect(await provider.doDeleteVideos([second], callOptions())).toEqual([{ status: 'DELETED', restorableUntil: null }]);
+    expect(await provider.doDeleteVideos([first], callOptions())).toEqual([
+      { status: 'DELETED', restorableUntil: null },
+    ]);
+    expect(await provider.doDeleteVideos([second], callOptions())).toEqual([
+      { status: 'DELETED', restorableUntil: null },
+    ]);
     await sim.webhooksIdle();
 
     expect(sim.webhookDeliveries().map((entry) => entry.status)).toEqual([200, 200, 200, 200]);
-    expect([...events.values()].map((event) => (event.type === 'video.deletion-confirmed' ? event.videoId : null)).sort()).toEqual(
-      [first, second].sort(),
-    );
+    expect(
+      [...events.values()].map((event) => (event.type === 'video.deletion-confirmed' ? event.videoId : null)).sort(),
+    ).toEqual([first, second].sort());
     for (const event of events.values()) {
       if (event.type !== 'video.deletion-confirmed') continue;
       const sent = sim.webhookDeliveries().find((entry) => entry.eventId === event.eventId)!;
@@ -272,7 +317,10 @@ describe('fastpix doParseWebhook: deliveries made by the simulator', () => {
 
   it('verifies deliveries signed with the raw secret string too', async () => {
     const { hook, events } = await route(providerWith(fixture.secret));
-    const sim = await simulator({ webhook: { url: hook.url, secret: fixture.secret }, webhookSigningKey: 'raw-secret' });
+    const sim = await simulator({
+      webhook: { url: hook.url, secret: fixture.secret },
+      webhookSigningKey: 'raw-secret',
+    });
     await apiProvider(sim, fixture.secret).doDeleteVideos([sim.videoIds[0]!], callOptions());
     await sim.webhooksIdle();
     expect(sim.webhookDeliveries().map((entry) => entry.status)).toEqual([200]);

@@ -26,7 +26,8 @@ export async function startWebhookReceiver(
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      for (const [name, value] of Object.entries(request.headers))
+        headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const delivery = { headers, rawBody: new Uint8Array(Buffer.concat(chunks)) };
       received.push(delivery);
       void (async () => {

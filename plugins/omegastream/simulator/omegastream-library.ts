@@ -1,6 +1,12 @@
 import { seededRandom } from '@unreel/provider-testkit/simulator';
 
-export const SIMULATED_STATUSES = ['ready-to-upload', 'uploaded', 'in-progress', 'process-failed', 'process-completed'] as const;
+export const SIMULATED_STATUSES = [
+  'ready-to-upload',
+  'uploaded',
+  'in-progress',
+  'process-failed',
+  'process-completed',
+] as const;
 export type SimulatedStatus = (typeof SIMULATED_STATUSES)[number];
 
 const PROCESSING: readonly SimulatedStatus[] = ['ready-to-upload', 'uploaded', 'in-progress'];
@@ -42,7 +48,18 @@ export interface VideoSpec {
 /** Why a video cannot be deleted right now, or `ok`. */
 export type Deletability = 'ok' | 'not-found' | 'forbidden' | 'not-deletable';
 
-const TITLE_WORDS = ['Launch', 'Recap', 'Interview', 'Tutorial', 'Keynote', 'Demo', 'Trailer', 'Webinar', 'Vlog', 'Teaser'];
+const TITLE_WORDS = [
+  'Launch',
+  'Recap',
+  'Interview',
+  'Tutorial',
+  'Keynote',
+  'Demo',
+  'Trailer',
+  'Webinar',
+  'Vlog',
+  'Teaser',
+];
 const COLLECTIONS = ['64ddf0215fb09ef1f8ec1001', '64ddf0215fb09ef1f8ec1002'];
 
 /** OmegaStream's state for two companies: ours (the API key's) and another whose videos we may not touch. */
@@ -80,11 +97,14 @@ export class OmegastreamLibrary {
       const roll = this.random();
       const word = TITLE_WORDS[Math.floor(this.random() * TITLE_WORDS.length)] as string;
       const title = `${word} #${index + 1}`;
-      const collectionId = this.random() < 0.3 ? (COLLECTIONS[Math.floor(this.random() * COLLECTIONS.length)] as string) : null;
+      const collectionId =
+        this.random() < 0.3 ? (COLLECTIONS[Math.floor(this.random() * COLLECTIONS.length)] as string) : null;
       let spec: VideoSpec;
       if (roll < 0.06) spec = { status: PROCESSING[Math.floor(this.random() * PROCESSING.length)] as SimulatedStatus };
-      else if (roll < 0.1) spec = { status: 'process-completed', settledAgoMs: 10 * 60_000 + Math.floor(this.random() * 3.5 * HOUR) };
-      else if (roll < 0.14) spec = { status: 'process-failed', settledAgoMs: 5 * HOUR + Math.floor(this.random() * 60 * DAY) };
+      else if (roll < 0.1)
+        spec = { status: 'process-completed', settledAgoMs: 10 * 60_000 + Math.floor(this.random() * 3.5 * HOUR) };
+      else if (roll < 0.14)
+        spec = { status: 'process-failed', settledAgoMs: 5 * HOUR + Math.floor(this.random() * 60 * DAY) };
       else if (roll < 0.18) spec = { status: 'process-completed', coid: this.foreignCoid };
       else spec = { status: 'process-completed', settledAgoMs: 5 * HOUR + Math.floor(this.random() * 90 * DAY) };
       ids.push(this.add({ ...spec, title, collectionId }).uuid);

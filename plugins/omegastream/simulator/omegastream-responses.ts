@@ -9,7 +9,10 @@ export const REFUSALS = {
   notFound: { code: 'video_not_found', message: 'video not found' },
   forbidden: { code: 'forbidden', message: 'video does not belong to your company' },
   // The documented precondition, word for word: the same answer for a video still processing and one too recent.
-  notDeletable: { code: 'video_not_deletable', message: 'the video should be completed processing or failed for more than 4 hours' },
+  notDeletable: {
+    code: 'video_not_deletable',
+    message: 'the video should be completed processing or failed for more than 4 hours',
+  },
   notDeleted: { code: 'video_not_deleted', message: 'video is not deleted' },
   routeNotFound: { code: 'not_found', message: 'route not found' },
   tooManyRequests: { code: 'too_many_requests', message: 'too many requests' },
@@ -21,21 +24,32 @@ export interface Refusal {
   message: string;
 }
 
-export function errorReply(status: number, refusal: Refusal, style: ErrorBodyStyle, headers?: Record<string, string>): SimulatorReply {
+export function errorReply(
+  status: number,
+  refusal: Refusal,
+  style: ErrorBodyStyle,
+  headers?: Record<string, string>,
+): SimulatorReply {
   const base = headers === undefined ? {} : { headers };
   if (style === 'text') return { status, ...base, text: refusal.message };
-  if (style === 'error') return { status, ...base, json: { status, error: { code: refusal.code, message: refusal.message } } };
+  if (style === 'error')
+    return { status, ...base, json: { status, error: { code: refusal.code, message: refusal.message } } };
   return { status, ...base, json: { message: refusal.message } };
 }
 
-export function failedVideosBody(failures: readonly { uuid: string; refusal: Refusal }[], shape: FailedVideosShape): unknown {
+export function failedVideosBody(
+  failures: readonly { uuid: string; refusal: Refusal }[],
+  shape: FailedVideosShape,
+): unknown {
   switch (shape) {
     case 'uuid-list':
       return failures.map((failure) => failure.uuid);
     case 'object-list':
       return failures.map((failure) => ({ uuid: failure.uuid, reason: failure.refusal.message }));
     case 'map-object':
-      return Object.fromEntries(failures.map((failure) => [failure.uuid, { code: failure.refusal.code, message: failure.refusal.message }]));
+      return Object.fromEntries(
+        failures.map((failure) => [failure.uuid, { code: failure.refusal.code, message: failure.refusal.message }]),
+      );
     case 'empty':
       return {};
     case 'map-string':
@@ -95,7 +109,12 @@ export function listItem(video: SimulatedVideo, origin: string): Record<string, 
 }
 
 /** `{data,total,page,per_page,prev,next,total_page}`; `prev`/`next` are 0 when there is no such page. */
-export function pageEnvelope(videos: readonly SimulatedVideo[], page: number, perPage: number, origin: string): Record<string, unknown> {
+export function pageEnvelope(
+  videos: readonly SimulatedVideo[],
+  page: number,
+  perPage: number,
+  origin: string,
+): Record<string, unknown> {
   const totalPage = Math.ceil(videos.length / perPage);
   const data = videos.slice((page - 1) * perPage, page * perPage).map((video) => listItem(video, origin));
   return {

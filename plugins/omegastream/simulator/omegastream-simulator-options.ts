@@ -66,7 +66,10 @@ export interface ResolvedSimulatorOptions {
 
 export const DEFAULT_RATE_LIMIT = { limit: 10, windowMs: 1_000 } as const;
 
-export function resolveSimulatorOptions(options: OmegastreamSimulatorOptions, defaultApiKey: string): ResolvedSimulatorOptions {
+export function resolveSimulatorOptions(
+  options: OmegastreamSimulatorOptions,
+  defaultApiKey: string,
+): ResolvedSimulatorOptions {
   if (options.maxPageSize !== undefined && !(Number.isInteger(options.maxPageSize) && options.maxPageSize >= 1)) {
     throw new RangeError(`omegastream simulator: maxPageSize must be a positive integer, got ${options.maxPageSize}`);
   }

@@ -12,9 +12,26 @@ import {
   type SimulatorReply,
   type SimulatorRequest,
 } from '@unreel/provider-testkit/simulator';
-import { OmegastreamLibrary, SIMULATED_STATUSES, type SimulatedStatus, type SimulatedVideo, type VideoSpec } from './omegastream-library.js';
-import { REFUSALS, errorReply, failedVideosBody, pageEnvelope, videoModel, type Refusal } from './omegastream-responses.js';
-import { resolveSimulatorOptions, type OmegastreamSimulatorOptions, type ResolvedSimulatorOptions } from './omegastream-simulator-options.js';
+import {
+  OmegastreamLibrary,
+  SIMULATED_STATUSES,
+  type SimulatedStatus,
+  type SimulatedVideo,
+  type VideoSpec,
+} from './omegastream-library.js';
+import {
+  REFUSALS,
+  errorReply,
+  failedVideosBody,
+  pageEnvelope,
+  videoModel,
+  type Refusal,
+} from './omegastream-responses.js';
+import {
+  resolveSimulatorOptions,
+  type OmegastreamSimulatorOptions,
+  type ResolvedSimulatorOptions,
+} from './omegastream-simulator-options.js';
 
 /** Where the video API lives on the host, as on https://api.omegastream.net. */
 export const VIDEO_BASE_PATH = '/company/client/video';
@@ -35,9 +52,7 @@ export interface OmegastreamSimulator extends RunningSimulator<{ apiKey: string 
   video(uuid: string): SimulatedVideo | undefined;
 }
 
-type Route =
-  | { name: 'list' | 'deleted' | 'bulk' }
-  | { name: 'get' | 'delete' | 'revert'; uuid: string };
+type Route = { name: 'list' | 'deleted' | 'bulk' } | { name: 'get' | 'delete' | 'revert'; uuid: string };
 
 /**
  * A node:http fake of OmegaStream's video API as documented (docs.omegastream.net, see providers.md §1), with
@@ -123,12 +138,14 @@ function routeOf(method: string, path: string, config: ResolvedSimulatorOptions)
   if (first === undefined) return method === 'GET' ? { name: 'list' } : undefined;
   if (segments.length === 1) {
     if (method === 'GET' && first === 'deleted') return { name: 'deleted' };
-    if (method === 'DELETE' && (first === 'delete_videos' || first === 'bulk_delete') && config.bulkPaths.has(first)) return { name: 'bulk' };
+    if (method === 'DELETE' && (first === 'delete_videos' || first === 'bulk_delete') && config.bulkPaths.has(first))
+      return { name: 'bulk' };
     if (method === 'GET') return { name: 'get', uuid: first };
     if (method === 'DELETE') return { name: 'delete', uuid: first };
     return undefined;
   }
-  if (segments.length === 2 && method === 'POST' && first === 'revert_deletion' && second) return { name: 'revert', uuid: second };
+  if (segments.length === 2 && method === 'POST' && first === 'revert_deletion' && second)
+    return { name: 'revert', uuid: second };
   return undefined;
 }
 
@@ -197,7 +214,8 @@ class Handlers {
 
   private get(uuid: string): SimulatorReply {
     const video = this.library.get(uuid);
-    if (!video || (video.deletedAt !== null && this.config.deletedLookup === 'hidden')) return this.refuse(404, REFUSALS.notFound);
+    if (!video || (video.deletedAt !== null && this.config.deletedLookup === 'hidden'))
+      return this.refuse(404, REFUSALS.notFound);
     if (video.coid !== this.library.coid) return this.refuse(403, REFUSALS.forbidden);
     return { status: 200, json: videoModel(video, this.origin()) };
   }
@@ -224,13 +242,23 @@ class Handlers {
     if (!Array.isArray(uuids) || uuids.some((uuid) => typeof uuid !== 'string' || uuid === '')) {
       return this.badRequest('uuids must be an array of video uuids');
     }
-    if (uuids.length < 1 || uuids.length > MAX_BULK_UUIDS) return this.badRequest(`uuids must hold 1 to ${MAX_BULK_UUIDS} video uuids`);
+    if (uuids.length < 1 || uuids.length > MAX_BULK_UUIDS)
+      return this.badRequest(`uuids must hold 1 to ${MAX_BULK_UUIDS} video uuids`);
     const unique = [...new Set(uuids as string[])];
     const failures: { uuid: string; refusal: Refusal }[] = [];
     for (const uuid of unique) {
       const verdict = this.library.deletability(uuid, this.library.coid);
       if (verdict === 'ok') this.library.markDeleted(this.library.get(uuid)!);
-      else failures.push({ uuid, refusal: verdict === 'not-found' ? REFUSALS.notFound : verdict === 'forbidden' ? REFUSALS.forbidden : REFUSALS.notDeletable });
+      else
+        failures.push({
+          uuid,
+          refusal:
+            verdict === 'not-found'
+              ? REFUSALS.notFound
+              : verdict === 'forbidden'
+                ? REFUSALS.forbidden
+                : REFUSALS.notDeletable,
+        });
     }
     return {
       status: 200,
@@ -250,7 +278,8 @@ class Handlers {
     if (video.coid !== this.library.coid) return this.refuse(403, REFUSALS.forbidden);
     if (video.deletedAt === null) return this.refuse(400, REFUSALS.notDeleted);
     const status = request.query.get('status');
-    if ((status === null || status === '') && this.config.revertStatus === 'required') return this.badRequest('status is required');
+    if ((status === null || status === '') && this.config.revertStatus === 'required')
+      return this.badRequest('status is required');
     if (status !== null && status !== '' && !SIMULATED_STATUSES.includes(status as SimulatedStatus)) {
       return this.badRequest(`status must be one of ${SIMULATED_STATUSES.join(', ')}`);
     }

@@ -20,6 +20,12 @@ export {
   type OmegastreamSettings,
   type OmegastreamSettingsInput,
 } from './omegastream-settings.js';
-export { OMEGASTREAM_STATUSES, DELETABLE_AFTER_MS, statusOf, type OmegastreamStatus, type OmegastreamVideo } from './omegastream-video.js';
+export {
+  OMEGASTREAM_STATUSES,
+  DELETABLE_AFTER_MS,
+  statusOf,
+  type OmegastreamStatus,
+  type OmegastreamVideo,
+} from './omegastream-video.js';
 export { classifyReason, reasonText, type RefusalKind } from './omegastream-errors.js';
 export { parseFailedVideos, type FailedVideos } from './omegastream-failed-videos.js';

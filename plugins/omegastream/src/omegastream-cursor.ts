@@ -22,7 +22,9 @@ export function decodeListCursor(raw: string): ListCursor {
   }
   const { p, s } = (parsed ?? {}) as { p?: unknown; s?: unknown };
   if (!isPositiveInteger(p) || !isPositiveInteger(s)) {
-    throw new InvalidRequestError({ message: 'omegastream: malformed list cursor; pass back the nextCursor of the previous page' });
+    throw new InvalidRequestError({
+      message: 'omegastream: malformed list cursor; pass back the nextCursor of the previous page',
+    });
   }
   return { page: p, perPage: s };
 }

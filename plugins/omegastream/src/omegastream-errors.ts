@@ -27,7 +27,10 @@ const PATTERNS: readonly (readonly [RefusalKind, RegExp])[] = [
   ],
   ['NOT_YET_DELETABLE', /(?:completed|finished)\s+processing\s+or\s+failed|more\s+than\s+(?:\d+|four)\s*h/i],
   ['TOO_RECENT', /too\s+(?:recent|new|soon)|recently\s+(?:processed|completed|failed)|less\s+than\s+\d+\s*h/i],
-  ['IN_PROCESSING', /processing|in[\s_-]progress|not\s+(?:yet\s+)?(?:completed|processed|finished|ready)|\buploaded\b|ready[\s_-]to[\s_-]upload/i],
+  [
+    'IN_PROCESSING',
+    /processing|in[\s_-]progress|not\s+(?:yet\s+)?(?:completed|processed|finished|ready)|\buploaded\b|ready[\s_-]to[\s_-]upload/i,
+  ],
 ];
 
 export function classifyReason(reason: string | undefined): RefusalKind {

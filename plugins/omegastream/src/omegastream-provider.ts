@@ -18,7 +18,12 @@ import { classifyReason, describeOmegastreamError, reasonText } from './omegastr
 import { parseFailedVideos } from './omegastream-failed-videos.js';
 import { outcomeOfRefusal, refusalNeedsLookup, type Refusal, type VideoLookup } from './omegastream-refusal.js';
 import type { OmegastreamSettings } from './omegastream-settings.js';
-import { omegastreamPageSchema, omegastreamVideoSchema, toProviderVideo, type OmegastreamVideo } from './omegastream-video.js';
+import {
+  omegastreamPageSchema,
+  omegastreamVideoSchema,
+  toProviderVideo,
+  type OmegastreamVideo,
+} from './omegastream-video.js';
 
 /** `{"uuids":[...]}` takes 1 to 50 uuids (delete_multiple_videos.md). */
 export const OMEGASTREAM_MAX_BATCH_SIZE = 50;
@@ -67,7 +72,11 @@ export class OmegastreamProvider implements VideoProviderV1 {
       fetch: context.fetch,
       timeoutMs: settings.timeoutMs,
       // Every endpoint page lists both headers, bodiless calls included.
-      headers: { authorization: `Bearer ${settings.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${settings.apiKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       secrets: this.secrets,
       describeError: describeOmegastreamError,
     });
@@ -75,7 +84,9 @@ export class OmegastreamProvider implements VideoProviderV1 {
 
   async doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]> {
     if (ids.length === 0 || ids.length > OMEGASTREAM_MAX_BATCH_SIZE) {
-      throw new InvalidRequestError({ message: `omegastream deletes 1 to ${OMEGASTREAM_MAX_BATCH_SIZE} videos per call, got ${ids.length}` });
+      throw new InvalidRequestError({
+        message: `omegastream deletes 1 to ${OMEGASTREAM_MAX_BATCH_SIZE} videos per call, got ${ids.length}`,
+      });
     }
     const outcomes = new Map<string, DeleteOutcome>();
     const sendable: string[] = [];
@@ -86,8 +97,10 @@ export class OmegastreamProvider implements VideoProviderV1 {
     }
     // A batch of one goes to `DELETE {base}/:uuid`: its HTTP status says what happened to that one video, where the
     // bulk answer reports failures in an undocumented `failed_videos` shape; the endpoint is also in both doc versions.
-    if (sendable.length === 1) for (const [id, outcome] of await this.deleteOne(sendable[0] as string, options)) outcomes.set(id, outcome);
-    else if (sendable.length > 1) for (const [id, outcome] of await this.deleteMany(sendable, options)) outcomes.set(id, outcome);
+    if (sendable.length === 1)
+      for (const [id, outcome] of await this.deleteOne(sendable[0] as string, options)) outcomes.set(id, outcome);
+    else if (sendable.length > 1)
+      for (const [id, outcome] of await this.deleteMany(sendable, options)) outcomes.set(id, outcome);
     return ids.map((id) => outcomes.get(id) ?? { status: 'NOT_FOUND' });
   }
 
@@ -96,17 +109,21 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const found = await this.findForRestore(id, options);
     if (found.kind === 'nothing') return { status: 'NOT_FOUND' };
     if (found.kind === 'forbidden') {
-      return itemFailure('FORBIDDEN', `OmegaStream does not let this API key restore ${id} (a video of another company)`);
+      return itemFailure(
+        'FORBIDDEN',
+        `OmegaStream does not let this API key restore ${id} (a video of another company)`,
+      );
     }
     if (found.kind === 'present') {
       // On a later attempt, a video back in place is most likely our own earlier revert whose answer was lost.
-      if (options.attempt > 1) return { status: 'RESTORED', video: toProviderVideo(found.video, this.settings.restoreWindowDays) };
+      if (options.attempt > 1)
+        return { status: 'RESTORED', video: toProviderVideo(found.video, this.settings.restoreWindowDays) };
       return itemFailure('NOT_DELETED', `OmegaStream video ${id} is not deleted; there is nothing to restore`);
     }
     // The status to restore to is the one the video had when deleted, which OmegaStream keeps on the deleted record.
     // It is looked up rather than remembered from the delete: a bulk delete answers no statuses, and a memory would
     // not survive a restart of unreel between the delete and the restore.
-    const status = found.kind === 'deleted' ? found.video.status ?? undefined : undefined;
+    const status = found.kind === 'deleted' ? (found.video.status ?? undefined) : undefined;
     const response = await this.http.request(`/revert_deletion/${encodeURIComponent(id)}`, {
       method: 'POST',
       signal: options.signal,
@@ -114,7 +131,10 @@ export class OmegastreamProvider implements VideoProviderV1 {
       allowStatus: PER_VIDEO_STATUSES,
     });
     if (response.status < 300) {
-      const video = found.kind === 'deleted' ? toProviderVideo({ ...found.video, deleted_at: null }, this.settings.restoreWindowDays) : null;
+      const video =
+        found.kind === 'deleted'
+          ? toProviderVideo({ ...found.video, deleted_at: null }, this.settings.restoreWindowDays)
+          : null;
       return { status: 'RESTORED', video };
     }
     const reason = reasonText(response.body);
@@ -125,7 +145,9 @@ export class OmegastreamProvider implements VideoProviderV1 {
       return itemFailure('FORBIDDEN', `OmegaStream refused to restore ${id}${said}`, { secrets: this.secrets });
     }
     const code = kind === 'NOT_DELETED' ? 'NOT_DELETED' : 'INVALID_REQUEST';
-    return itemFailure(code, `OmegaStream answered ${response.status} to restoring ${id}${said}`, { secrets: this.secrets });
+    return itemFailure(code, `OmegaStream answered ${response.status} to restoring ${id}${said}`, {
+      secrets: this.secrets,
+    });
   }
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
@@ -141,12 +163,18 @@ export class OmegastreamProvider implements VideoProviderV1 {
 
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
     if (!Number.isInteger(page.limit) || page.limit < 1) {
-      throw new InvalidRequestError({ message: `omegastream: page limit must be a positive integer, got ${page.limit}` });
+      throw new InvalidRequestError({
+        message: `omegastream: page limit must be a positive integer, got ${page.limit}`,
+      });
     }
     const cursor =
-      page.cursor === undefined ? { page: 1, perPage: Math.min(page.limit, OMEGASTREAM_MAX_PAGE_SIZE) } : decodeListCursor(page.cursor);
+      page.cursor === undefined
+        ? { page: 1, perPage: Math.min(page.limit, OMEGASTREAM_MAX_PAGE_SIZE) }
+        : decodeListCursor(page.cursor);
     if (cursor.perPage > page.limit) {
-      throw new InvalidRequestError({ message: `omegastream: this cursor pages by ${cursor.perPage} videos; ask for at least ${cursor.perPage} per page` });
+      throw new InvalidRequestError({
+        message: `omegastream: this cursor pages by ${cursor.perPage} videos; ask for at least ${cursor.perPage} per page`,
+      });
     }
     // The list lives at the base itself: `GET https://api.omegastream.net/company/client/video?page&limit`.
     const searchParams = { page: cursor.page, limit: cursor.perPage };
@@ -155,12 +183,18 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const data = envelope.data ?? [];
     const items = data.map((video) => toProviderVideo(video, this.settings.restoreWindowDays));
     // The provider may serve fewer per page than asked; later pages must be counted in its page size.
-    const perPage = envelope.per_page != null && envelope.per_page >= 1 ? Math.min(envelope.per_page, cursor.perPage) : cursor.perPage;
+    const perPage =
+      envelope.per_page != null && envelope.per_page >= 1
+        ? Math.min(envelope.per_page, cursor.perPage)
+        : cursor.perPage;
     const current = envelope.page ?? cursor.page;
     let next: number | undefined;
     if (envelope.next != null && envelope.next > current) next = envelope.next;
     else if (envelope.total_page != null && current < envelope.total_page) next = current + 1;
-    return { items, nextCursor: next === undefined || data.length === 0 ? null : encodeListCursor({ page: next, perPage }) };
+    return {
+      items,
+      nextCursor: next === undefined || data.length === 0 ? null : encodeListCursor({ page: next, perPage }),
+    };
   }
 
   private async deleteOne(id: string, options: CallOptions): Promise<Map<string, DeleteOutcome>> {
@@ -175,13 +209,19 @@ export class OmegastreamProvider implements VideoProviderV1 {
     const reason = reasonText(response.body);
     let kind = classifyReason(reason);
     // A 403 is about who owns the video, unless its words say it is the precondition answered under 403.
-    if (response.status === 403 && !['NOT_YET_DELETABLE', 'IN_PROCESSING', 'TOO_RECENT'].includes(kind)) kind = 'FORBIDDEN';
+    if (response.status === 403 && !['NOT_YET_DELETABLE', 'IN_PROCESSING', 'TOO_RECENT'].includes(kind))
+      kind = 'FORBIDDEN';
     return this.resolveRefusals([{ id, reason, kind }], options);
   }
 
   private async deleteMany(ids: readonly string[], options: CallOptions): Promise<Map<string, DeleteOutcome>> {
     const path = `/${this.settings.bulkPath}`;
-    const response = await this.http.request(path, { method: 'DELETE', signal: options.signal, json: { uuids: ids }, allowStatus: [404, 405] });
+    const response = await this.http.request(path, {
+      method: 'DELETE',
+      signal: options.signal,
+      json: { uuids: ids },
+      allowStatus: [404, 405],
+    });
     if (response.status === 404 || response.status === 405) {
       const other = this.settings.bulkPath === 'delete_videos' ? 'bulk_delete' : 'delete_videos';
       throw new InvalidRequestError({
@@ -228,7 +268,11 @@ export class OmegastreamProvider implements VideoProviderV1 {
       const lookup = await this.lookupQuietly(id, options);
       const outcome =
         lookup.found === 'unknown'
-          ? itemFailure('PROVIDER_ERROR', `OmegaStream's bulk answer left the fate of ${id} unclear and it could not be looked up`, { retryable: true })
+          ? itemFailure(
+              'PROVIDER_ERROR',
+              `OmegaStream's bulk answer left the fate of ${id} unclear and it could not be looked up`,
+              { retryable: true },
+            )
           : outcomeOfRefusal({ id, reason: undefined, kind: 'UNKNOWN' }, lookup, Date.now(), this.secrets);
       outcomes.set(id, outcome);
     }
@@ -236,7 +280,10 @@ export class OmegastreamProvider implements VideoProviderV1 {
   }
 
   /** Looks up, one after the other, the refused videos whose reason alone does not settle their outcome. */
-  private async resolveRefusals(refusals: readonly Refusal[], options: CallOptions): Promise<Map<string, DeleteOutcome>> {
+  private async resolveRefusals(
+    refusals: readonly Refusal[],
+    options: CallOptions,
+  ): Promise<Map<string, DeleteOutcome>> {
     const outcomes = new Map<string, DeleteOutcome>();
     for (const refusal of refusals) {
       const lookup = refusalNeedsLookup(refusal.kind) ? await this.lookupQuietly(refusal.id, options) : undefined;
@@ -264,7 +311,11 @@ export class OmegastreamProvider implements VideoProviderV1 {
   }
 
   private async getVideo(id: string, options: CallOptions): Promise<Exclude<VideoLookup, { found: 'unknown' }>> {
-    const response = await this.http.request(`/${encodeURIComponent(id)}`, { method: 'GET', signal: options.signal, allowStatus: [403, 404] as const });
+    const response = await this.http.request(`/${encodeURIComponent(id)}`, {
+      method: 'GET',
+      signal: options.signal,
+      allowStatus: [403, 404] as const,
+    });
     if (response.status === 404) return { found: 'nothing' };
     if (response.status === 403) return { found: 'forbidden' };
     return { found: 'video', video: parse(omegastreamVideoSchema, response.body, `video ${id}`) };
@@ -277,7 +328,9 @@ export class OmegastreamProvider implements VideoProviderV1 {
   private async findForRestore(
     id: string,
     options: CallOptions,
-  ): Promise<{ kind: 'deleted' | 'present'; video: OmegastreamVideo } | { kind: 'nothing' | 'forbidden' | 'unlisted' }> {
+  ): Promise<
+    { kind: 'deleted' | 'present'; video: OmegastreamVideo } | { kind: 'nothing' | 'forbidden' | 'unlisted' }
+  > {
     const lookup = await this.getVideo(id, options);
     if (lookup.found === 'forbidden') return { kind: 'forbidden' };
     if (lookup.found === 'video') return { kind: lookup.video.deleted_at ? 'deleted' : 'present', video: lookup.video };
@@ -305,5 +358,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new ProviderUnavailableError({ message: `omegastream answered ${what} in an unexpected shape${where}: ${issue?.message ?? 'unreadable'}` });
+  throw new ProviderUnavailableError({
+    message: `omegastream answered ${what} in an unexpected shape${where}: ${issue?.message ?? 'unreadable'}`,
+  });
 }

@@ -31,7 +31,12 @@ export function refusalNeedsLookup(kind: RefusalKind): boolean {
  * words, because the documented precondition reads the same for a video still processing and one finished too
  * recently, and only the video says from when it can be deleted. `secrets` are scrubbed from the provider's words.
  */
-export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefined, now: number, secrets: readonly string[]): DeleteOutcome {
+export function outcomeOfRefusal(
+  refusal: Refusal,
+  lookup: VideoLookup | undefined,
+  now: number,
+  secrets: readonly string[],
+): DeleteOutcome {
   const { id, kind } = refusal;
   const said = refusal.reason ? `: "${refusal.reason}"` : '';
   if (kind === 'NOT_FOUND') return { status: 'NOT_FOUND' };
@@ -44,7 +49,8 @@ export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefin
   if (lookup?.found === 'video') {
     const { video } = lookup;
     if (video.deleted_at) return { status: 'DELETED' };
-    if (isProcessingStatus(video.status)) return inProcessing(id, `is still processing (status ${video.status})`, secrets);
+    if (isProcessingStatus(video.status))
+      return inProcessing(id, `is still processing (status ${video.status})`, secrets);
     if (video.status === 'process-completed' || video.status === 'process-failed') {
       const from = deletableAt(video);
       if (from && from.getTime() > now) return tooRecent(id, video.status, from, now);
@@ -52,7 +58,11 @@ export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefin
   }
   if (kind === 'IN_PROCESSING') return inProcessing(id, `is still processing${said}`, secrets);
   if (kind === 'TOO_RECENT') {
-    return itemFailure('TOO_RECENT', `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`, { secrets });
+    return itemFailure(
+      'TOO_RECENT',
+      `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`,
+      { secrets },
+    );
   }
   if (kind === 'NOT_YET_DELETABLE' && lookup?.found !== 'video') {
     // The lookup failed, so which half of the precondition applies is unknown; both are final for now.
@@ -65,7 +75,11 @@ export function outcomeOfRefusal(refusal: Refusal, lookup: VideoLookup | undefin
 }
 
 function forbidden(id: string, said: string, secrets: readonly string[]): DeleteOutcome {
-  return itemFailure('FORBIDDEN', `OmegaStream does not let this API key delete ${id} (a video of another company)${said}`, { secrets });
+  return itemFailure(
+    'FORBIDDEN',
+    `OmegaStream does not let this API key delete ${id} (a video of another company)${said}`,
+    { secrets },
+  );
 }
 
 function inProcessing(id: string, why: string, secrets: readonly string[]): DeleteOutcome {

@@ -19,7 +19,10 @@ export const omegastreamSettingsSchema = z
       .min(1, 'apiKey must not be empty'),
     /** The video API base: every path (`/:uuid`, `/delete_videos`, `/deleted`, the list itself) hangs off it. */
     baseUrl: z
-      .url({ protocol: /^https?$/, error: 'baseUrl must be an http(s) URL such as https://api.omegastream.net/company/client/video' })
+      .url({
+        protocol: /^https?$/,
+        error: 'baseUrl must be an http(s) URL such as https://api.omegastream.net/company/client/video',
+      })
       .default(OMEGASTREAM_PRODUCTION_BASE_URL),
     bulkPath: z
       .enum(OMEGASTREAM_BULK_PATHS, { error: `bulkPath must be one of ${OMEGASTREAM_BULK_PATHS.join(', ')}` })

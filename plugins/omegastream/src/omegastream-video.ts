@@ -5,7 +5,13 @@ import type { ProviderVideo, ProviderVideoStatus } from '@unreel/provider-spec';
  * The statuses of the video model. `ready-to-upload` is not in the documented enum but shows up in the docs' list
  * examples, so it is known here too.
  */
-export const OMEGASTREAM_STATUSES = ['ready-to-upload', 'uploaded', 'in-progress', 'process-failed', 'process-completed'] as const;
+export const OMEGASTREAM_STATUSES = [
+  'ready-to-upload',
+  'uploaded',
+  'in-progress',
+  'process-failed',
+  'process-completed',
+] as const;
 export type OmegastreamStatus = (typeof OMEGASTREAM_STATUSES)[number];
 
 /** Neither completed nor failed: the docs only allow deleting a video that is one of those two. */
@@ -60,7 +66,10 @@ export function toProviderVideo(video: OmegastreamVideo, restoreWindowDays?: num
     status: statusOf(video),
     ...(createdAt ? { createdAt } : {}),
     deletedAt: deletedAt ?? null,
-    restorableUntil: deletedAt && restoreWindowDays !== undefined ? new Date(deletedAt.getTime() + restoreWindowDays * 86_400_000) : null,
+    restorableUntil:
+      deletedAt && restoreWindowDays !== undefined
+        ? new Date(deletedAt.getTime() + restoreWindowDays * 86_400_000)
+        : null,
   };
 }
 

@@ -9,8 +9,15 @@ import { startSimulator, type OmegastreamSimulatorOptions } from '@unreel/plugin
  */
 const variants: { name: string; options: OmegastreamSimulatorOptions; bulkPath?: 'delete_videos' | 'bulk_delete' }[] = [
   { name: 'defaults', options: {} },
-  { name: 'old answers, uuid list, text errors, bulk_delete', options: { answerStyle: 'old', failedVideosShape: 'uuid-list', errorBody: 'text' }, bulkPath: 'bulk_delete' },
-  { name: 'deleted hidden from lookups, object list, nested errors', options: { deletedLookup: 'hidden', failedVideosShape: 'object-list', errorBody: 'error' } },
+  {
+    name: 'old answers, uuid list, text errors, bulk_delete',
+    options: { answerStyle: 'old', failedVideosShape: 'uuid-list', errorBody: 'text' },
+    bulkPath: 'bulk_delete',
+  },
+  {
+    name: 'deleted hidden from lookups, object list, nested errors',
+    options: { deletedLookup: 'hidden', failedVideosShape: 'object-list', errorBody: 'error' },
+  },
 ];
 
 for (const variant of variants) {

@@ -2,8 +2,18 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnreelProviderError, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
-import omegastream, { classifyReason, omegastreamSettingsSchema, parseFailedVideos, OMEGASTREAM_PRODUCTION_BASE_URL, type OmegastreamSettingsInput } from '@unreel/plugin-omegastream';
-import { startSimulator, type OmegastreamSimulator, type OmegastreamSimulatorOptions } from '@unreel/plugin-omegastream/simulator';
+import omegastream, {
+  classifyReason,
+  omegastreamSettingsSchema,
+  parseFailedVideos,
+  OMEGASTREAM_PRODUCTION_BASE_URL,
+  type OmegastreamSettingsInput,
+} from '@unreel/plugin-omegastream';
+import {
+  startSimulator,
+  type OmegastreamSimulator,
+  type OmegastreamSimulatorOptions,
+} from '@unreel/plugin-omegastream/simulator';
 
 const HOUR = 3_600_000;
 const running: OmegastreamSimulator[] = [];
@@ -17,8 +27,16 @@ async function start(options: OmegastreamSimulatorOptions = {}): Promise<Omegast
   return simulator;
 }
 
-function providerFor(simulator: OmegastreamSimulator, settings: Partial<OmegastreamSettingsInput> = {}, logger = new CapturingLogger()): VideoProviderV1 {
-  const parsed = omegastreamSettingsSchema.parse({ baseUrl: simulator.url, apiKey: simulator.credentials.apiKey, ...settings });
+function providerFor(
+  simulator: OmegastreamSimulator,
+  settings: Partial<OmegastreamSettingsInput> = {},
+  logger = new CapturingLogger(),
+): VideoProviderV1 {
+  const parsed = omegastreamSettingsSchema.parse({
+    baseUrl: simulator.url,
+    apiKey: simulator.credentials.apiKey,
+    ...settings,
+  });
   return omegastream.create(parsed, { account: 'test', fetch: globalThis.fetch, logger });
 }
 
@@ -40,7 +58,12 @@ function requests(simulator: OmegastreamSimulator, since = 0): string[] {
 describe('omegastream settings', () => {
   it('defaults to the production base and the current bulk path', () => {
     const settings = omegastreamSettingsSchema.parse({ apiKey: 'omega_sk_example' });
-    expect(settings).toEqual({ apiKey: 'omega_sk_example', baseUrl: OMEGASTREAM_PRODUCTION_BASE_URL, bulkPath: 'delete_videos', timeoutMs: 10_000 });
+    expect(settings).toEqual({
+      apiKey: 'omega_sk_example',
+      baseUrl: OMEGASTREAM_PRODUCTION_BASE_URL,
+      bulkPath: 'delete_videos',
+      timeoutMs: 10_000,
+    });
     expect(OMEGASTREAM_PRODUCTION_BASE_URL).toBe('https://api.omegastream.net/company/client/video');
     expect(omegastream.secretSettings).toEqual(['apiKey']);
   });
@@ -51,10 +74,16 @@ describe('omegastream settings', () => {
       expect(result.success).toBe(false);
       return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     };
-    expect(problems({})).toEqual(['apiKey: apiKey is required: the API key from the OmegaStream dashboard (Developer page)']);
+    expect(problems({})).toEqual([
+      'apiKey: apiKey is required: the API key from the OmegaStream dashboard (Developer page)',
+    ]);
     expect(problems({ apiKey: '  ' })).toEqual(['apiKey: apiKey must not be empty']);
-    expect(problems({ apiKey: 'k', bulkPath: 'bulk' })).toEqual(['bulkPath: bulkPath must be one of delete_videos, bulk_delete']);
-    expect(problems({ apiKey: 'k', baseUrl: 'ftp://api.omegastream.net' })[0]).toMatch(/^baseUrl: baseUrl must be an http\(s\) URL/);
+    expect(problems({ apiKey: 'k', bulkPath: 'bulk' })).toEqual([
+      'bulkPath: bulkPath must be one of delete_videos, bulk_delete',
+    ]);
+    expect(problems({ apiKey: 'k', baseUrl: 'ftp://api.omegastream.net' })[0]).toMatch(
+      /^baseUrl: baseUrl must be an http\(s\) URL/,
+    );
     expect(problems({ apiKey: 'k', apikey: 'typo' })[0]).toMatch(/apikey/);
   });
 
@@ -73,9 +102,16 @@ describe('omegastream doDeleteVideos', () => {
   it('deletes one video through DELETE /:uuid and more through one DELETE /delete_videos', async () => {
     const simulator = await start();
     const provider = providerFor(simulator);
-    const [one, two, three] = simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }]) as [string, string, string];
+    const [one, two, three] = simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }]) as [
+      string,
+      string,
+      string,
+    ];
     expect(await provider.doDeleteVideos([one], callOptions())).toEqual([{ status: 'DELETED' }]);
-    expect(await provider.doDeleteVideos([two, three], callOptions())).toEqual([{ status: 'DELETED' }, { status: 'DELETED' }]);
+    expect(await provider.doDeleteVideos([two, three], callOptions())).toEqual([
+      { status: 'DELETED' },
+      { status: 'DELETED' },
+    ]);
     expect(requests(simulator)).toEqual([`DELETE {base}/${one}`, 'DELETE {base}/delete_videos']);
     expect(simulator.calls()[1]?.ids).toEqual([two, three]);
     for (const id of [one, two, three]) expect(simulator.stateOf(id)).toBe('SOFT_DELETED');
@@ -84,10 +120,15 @@ describe('omegastream doDeleteVideos', () => {
   it('uses the legacy bulk_delete path when set to, and names the setting when the path is not served', async () => {
     const legacy = await start({ bulkPaths: ['bulk_delete'] });
     const ids = legacy.seed([{ state: 'READY' }, { state: 'READY' }]);
-    expect(summary(await providerFor(legacy, { bulkPath: 'bulk_delete' }).doDeleteVideos(ids, callOptions()))).toEqual(['DELETED', 'DELETED']);
+    expect(summary(await providerFor(legacy, { bulkPath: 'bulk_delete' }).doDeleteVideos(ids, callOptions()))).toEqual([
+      'DELETED',
+      'DELETED',
+    ]);
     expect(requests(legacy)).toEqual(['DELETE {base}/bulk_delete']);
 
-    const error = await providerRejection(providerFor(legacy).doDeleteVideos(legacy.seed([{ state: 'READY' }, { state: 'READY' }]), callOptions()));
+    const error = await providerRejection(
+      providerFor(legacy).doDeleteVideos(legacy.seed([{ state: 'READY' }, { state: 'READY' }]), callOptions()),
+    );
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('bulkPath "delete_videos"');
@@ -189,7 +230,12 @@ describe('omegastream doDeleteVideos', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     const [a, b] = simulator.seed([{ state: 'READY' }, { state: 'READY' }]) as [string, string];
-    expect(summary(await provider.doDeleteVideos(['deleted', a, 'x/y', ' '], callOptions()))).toEqual(['NOT_FOUND', 'DELETED', 'NOT_FOUND', 'NOT_FOUND']);
+    expect(summary(await provider.doDeleteVideos(['deleted', a, 'x/y', ' '], callOptions()))).toEqual([
+      'NOT_FOUND',
+      'DELETED',
+      'NOT_FOUND',
+      'NOT_FOUND',
+    ]);
     expect(requests(simulator)).toEqual([`DELETE {base}/${a}`]);
     simulator.resetCalls();
     const [c] = simulator.seed([{ state: 'READY' }]) as [string];
@@ -201,24 +247,37 @@ describe('omegastream doDeleteVideos', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     expect((await providerRejection(provider.doDeleteVideos([], callOptions()))).code).toBe('INVALID_REQUEST');
-    const error = await providerRejection(provider.doDeleteVideos(Array.from({ length: 51 }, () => simulator.missingId()), callOptions()));
+    const error = await providerRejection(
+      provider.doDeleteVideos(
+        Array.from({ length: 51 }, () => simulator.missingId()),
+        callOptions(),
+      ),
+    );
     expect(error.message).toBe('omegastream deletes 1 to 50 videos per call, got 51');
     expect(simulator.calls()).toHaveLength(0);
   });
 
   it('falls back to the reason when looking a refused video up fails, and still reports the deleted ones', async () => {
     // One request per key for years: the bulk call gets through and every lookup after it is throttled.
-    const simulator = await start({ rateLimit: { limit: 1, windowMs: 10 * 365 * 24 * HOUR }, throttle: { retryAfter: 'none' } });
+    const simulator = await start({
+      rateLimit: { limit: 1, windowMs: 10 * 365 * 24 * HOUR },
+      throttle: { retryAfter: 'none' },
+    });
     const logger = new CapturingLogger();
     const provider = providerFor(simulator, {}, logger);
-    const [ready, recent] = simulator.addVideos([{ status: 'process-completed' }, { status: 'process-completed', settledAgoMs: HOUR }]) as [string, string];
+    const [ready, recent] = simulator.addVideos([
+      { status: 'process-completed' },
+      { status: 'process-completed', settledAgoMs: HOUR },
+    ]) as [string, string];
     const outcomes = await provider.doDeleteVideos([ready, recent], callOptions());
     expect(summary(outcomes)).toEqual(['DELETED', 'FAILED:IN_PROCESSING']);
     const refused = outcomes[1] as Extract<DeleteOutcome, { status: 'FAILED' }>;
     expect(refused.error.message).toContain('still processing, or finished less than 4 hours ago');
     expect(refused.error.message).toContain('the video should be completed processing or failed for more than 4 hours');
     expect(simulator.stateOf(ready)).toBe('SOFT_DELETED');
-    expect(logger.lines.some((line) => line.includes('lookup of a refused video failed') && line.includes('RATE_LIMITED'))).toBe(true);
+    expect(
+      logger.lines.some((line) => line.includes('lookup of a refused video failed') && line.includes('RATE_LIMITED')),
+    ).toBe(true);
   });
 });
 
@@ -259,7 +318,9 @@ describe('omegastream whole-call failures', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     simulator.failNext('server-error', 1);
-    const error = await providerRejection(provider.doDeleteVideos(simulator.seed([{ state: 'READY' }, { state: 'READY' }]), callOptions()));
+    const error = await providerRejection(
+      provider.doDeleteVideos(simulator.seed([{ state: 'READY' }, { state: 'READY' }]), callOptions()),
+    );
     expect(error.code).toBe('PROVIDER_ERROR');
     expect(error.retryable).toBe(true);
     expect(error.message).toBe('omegastream answered 500: internal server error');
@@ -276,7 +337,10 @@ describe('omegastream doRestoreVideo', () => {
     simulator.resetCalls();
     const outcome = await provider.doRestoreVideo!(id, callOptions());
     expect(outcome).toMatchObject({ status: 'RESTORED', video: { id, status: 'FAILED', deletedAt: null } });
-    expect(requests(simulator)).toEqual([`GET {base}/${id}`, `POST {base}/revert_deletion/${id}?status=process-failed`]);
+    expect(requests(simulator)).toEqual([
+      `GET {base}/${id}`,
+      `POST {base}/revert_deletion/${id}?status=process-failed`,
+    ]);
     expect(simulator.video(id)?.status).toBe('process-failed');
     expect(simulator.stateOf(id)).toBe('PRESENT');
   });
@@ -284,7 +348,9 @@ describe('omegastream doRestoreVideo', () => {
   it('finds the status in the deleted list, page by page, when lookups hide deleted videos', async () => {
     const simulator = await start({ deletedLookup: 'hidden', maxPageSize: 2, answerStyle: 'old' });
     const provider = providerFor(simulator);
-    const ids = simulator.addVideos(Array.from({ length: 5 }, () => ({ status: 'process-completed' as const, deletedAgoMs: HOUR })));
+    const ids = simulator.addVideos(
+      Array.from({ length: 5 }, () => ({ status: 'process-completed' as const, deletedAgoMs: HOUR })),
+    );
     const outcome = await provider.doRestoreVideo!(ids[4]!, callOptions());
     expect(outcome.status).toBe('RESTORED');
     expect(requests(simulator)).toEqual([
@@ -299,7 +365,9 @@ describe('omegastream doRestoreVideo', () => {
   it('reverts without a status when the deleted list is too long to search, letting OmegaStream decide', async () => {
     const simulator = await start({ deletedLookup: 'hidden', maxPageSize: 1, revertStatus: 'optional', videoCount: 0 });
     const provider = providerFor(simulator);
-    const ids = simulator.addVideos(Array.from({ length: 25 }, () => ({ status: 'process-completed' as const, deletedAgoMs: HOUR })));
+    const ids = simulator.addVideos(
+      Array.from({ length: 25 }, () => ({ status: 'process-completed' as const, deletedAgoMs: HOUR })),
+    );
     const outcome = await provider.doRestoreVideo!(ids[24]!, callOptions());
     expect(outcome).toEqual({ status: 'RESTORED', video: null });
     const sent = requests(simulator);
@@ -325,14 +393,22 @@ describe('omegastream doRestoreVideo', () => {
     const [id] = simulator.seed([{ state: 'READY' }]) as [string];
     const first = await provider.doRestoreVideo!(id, callOptions({ attempt: 1 }));
     expect(first).toMatchObject({ status: 'FAILED', error: { code: 'NOT_DELETED', retryable: false } });
-    expect(await provider.doRestoreVideo!(id, callOptions({ attempt: 2 }))).toMatchObject({ status: 'RESTORED', video: { id, status: 'READY' } });
+    expect(await provider.doRestoreVideo!(id, callOptions({ attempt: 2 }))).toMatchObject({
+      status: 'RESTORED',
+      video: { id, status: 'READY' },
+    });
     expect(simulator.calls().filter((recorded) => recorded.method === 'POST')).toHaveLength(0);
   });
 
   it("refuses another company's video as FORBIDDEN", async () => {
     const simulator = await start();
-    const [id] = simulator.addVideos([{ status: 'process-completed', coid: simulator.foreignCoid, deletedAgoMs: HOUR }]) as [string];
-    expect(await providerFor(simulator).doRestoreVideo!(id, callOptions())).toMatchObject({ status: 'FAILED', error: { code: 'FORBIDDEN', retryable: false } });
+    const [id] = simulator.addVideos([
+      { status: 'process-completed', coid: simulator.foreignCoid, deletedAgoMs: HOUR },
+    ]) as [string];
+    expect(await providerFor(simulator).doRestoreVideo!(id, callOptions())).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'FORBIDDEN', retryable: false },
+    });
   });
 });
 
@@ -350,11 +426,24 @@ describe('omegastream doGetVideos and doListVideos', () => {
       { status: 'process-completed', coid: simulator.foreignCoid },
     ]);
     const videos = await provider.doGetVideos([...ids, simulator.missingId(), 'deleted'], callOptions());
-    expect(videos.map((video) => video?.status ?? null)).toEqual(['PROCESSING', 'PROCESSING', 'PROCESSING', 'FAILED', 'READY', 'DELETED', null, null, null]);
+    expect(videos.map((video) => video?.status ?? null)).toEqual([
+      'PROCESSING',
+      'PROCESSING',
+      'PROCESSING',
+      'FAILED',
+      'READY',
+      'DELETED',
+      null,
+      null,
+      null,
+    ]);
     expect(videos[0]).toMatchObject({ id: ids[0], title: 'a', deletedAt: null, restorableUntil: null });
     expect(videos[4]?.createdAt).toEqual(new Date(simulator.video(ids[4]!)!.createdAt));
     const deletedAt = simulator.video(ids[5]!)!.deletedAt!;
-    expect(videos[5]).toMatchObject({ deletedAt: new Date(deletedAt), restorableUntil: new Date(deletedAt + 30 * 86_400_000) });
+    expect(videos[5]).toMatchObject({
+      deletedAt: new Date(deletedAt),
+      restorableUntil: new Date(deletedAt + 30 * 86_400_000),
+    });
     expect(simulator.calls().map((recorded) => recorded.ids[0])).not.toContain('deleted');
   });
 
@@ -362,7 +451,9 @@ describe('omegastream doGetVideos and doListVideos', () => {
     const simulator = await start();
     const provider = providerFor(simulator);
     simulator.failNext('throttle', 1);
-    const error = await provider.doGetVideos([simulator.videoIds[0]!], callOptions()).catch((reason: unknown) => reason);
+    const error = await provider
+      .doGetVideos([simulator.videoIds[0]!], callOptions())
+      .catch((reason: unknown) => reason);
     expect(UnreelProviderError.isInstance(error) && error.code).toBe('RATE_LIMITED');
     expect((error as UnreelProviderError).retryAfterMs).toBeTypeOf('number');
     expect(simulator.calls().map((recorded) => recorded.status)).toEqual([429]);
@@ -381,7 +472,10 @@ describe('omegastream doGetVideos and doListVideos', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await provider.doListVideos!({ limit: 5, ...(cursor === undefined ? {} : { cursor }) }, callOptions());
+      const page = await provider.doListVideos!(
+        { limit: 5, ...(cursor === undefined ? {} : { cursor }) },
+        callOptions(),
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((video) => video.id));
       cursor = page.nextCursor ?? undefined;
@@ -396,28 +490,35 @@ describe('omegastream doGetVideos and doListVideos', () => {
   it('refuses a malformed cursor and one counted in larger pages than asked', async () => {
     const simulator = await start({ videoCount: 10 });
     const provider = providerFor(simulator);
-    expect((await providerRejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code).toBe('INVALID_REQUEST');
+    expect(
+      (await providerRejection(provider.doListVideos!({ limit: 5, cursor: 'not-a-cursor' }, callOptions()))).code,
+    ).toBe('INVALID_REQUEST');
     const first = await provider.doListVideos!({ limit: 4 }, callOptions());
-    const error = await providerRejection(provider.doListVideos!({ limit: 2, cursor: first.nextCursor! }, callOptions()));
+    const error = await providerRejection(
+      provider.doListVideos!({ limit: 2, cursor: first.nextCursor! }, callOptions()),
+    );
     expect(error.message).toBe('omegastream: this cursor pages by 4 videos; ask for at least 4 per page');
   });
 });
 
 describe('omegastream reading of undocumented answers', () => {
-  const variants = JSON.parse(readFileSync(new URL('./fixtures/failed-videos-variants.json', import.meta.url), 'utf8')) as Record<
-    string,
-    { value: unknown; reasons: Record<string, string | null>; unreadable: number }
-  >;
+  const variants = JSON.parse(
+    readFileSync(new URL('./fixtures/failed-videos-variants.json', import.meta.url), 'utf8'),
+  ) as Record<string, { value: unknown; reasons: Record<string, string | null>; unreadable: number }>;
   for (const [name, variant] of Object.entries(variants)) {
     it(`reads failed_videos as ${name}`, () => {
       const parsed = parseFailedVideos(variant.value);
-      expect(Object.fromEntries([...parsed.reasons].map(([uuid, reason]) => [uuid, reason ?? null]))).toEqual(variant.reasons);
+      expect(Object.fromEntries([...parsed.reasons].map(([uuid, reason]) => [uuid, reason ?? null]))).toEqual(
+        variant.reasons,
+      );
       expect(parsed.unreadable).toBe(variant.unreadable);
     });
   }
 
   it('classifies refusal wordings', () => {
-    expect(classifyReason('the video should be completed processing or failed for more than 4 hours')).toBe('NOT_YET_DELETABLE');
+    expect(classifyReason('the video should be completed processing or failed for more than 4 hours')).toBe(
+      'NOT_YET_DELETABLE',
+    );
     expect(classifyReason('video not found')).toBe('NOT_FOUND');
     expect(classifyReason('video_not_found: no such video')).toBe('NOT_FOUND');
     expect(classifyReason("video doesn't exist")).toBe('NOT_FOUND');

@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMIT, startSimulator, type OmegastreamSimulator, type OmegastreamSimulatorOptions } from '@unreel/plugin-omegastream/simulator';
+import {
+  DEFAULT_RATE_LIMIT,
+  startSimulator,
+  type OmegastreamSimulator,
+  type OmegastreamSimulatorOptions,
+} from '@unreel/plugin-omegastream/simulator';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 const HOUR = 3_600_000;
 
 const running: OmegastreamSimulator[] = [];
@@ -17,7 +23,11 @@ async function start(options: OmegastreamSimulatorOptions = {}): Promise<Omegast
 }
 
 /** A request to the video API as a client sends it: Bearer key, JSON. */
-function api(simulator: OmegastreamSimulator, path: string, init: { method?: string; body?: unknown; key?: string | null } = {}): Promise<Response> {
+function api(
+  simulator: OmegastreamSimulator,
+  path: string,
+  init: { method?: string; body?: unknown; key?: string | null } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? simulator.credentials.apiKey}`;
   return fetch(`${simulator.url}${path}`, {
@@ -41,14 +51,17 @@ describe('omegastream simulator: the library', () => {
     expect(second.videoIds).toEqual(first.videoIds);
     expect(second.credentials).toEqual(first.credentials);
     expect(other.videoIds).not.toEqual(first.videoIds);
-    for (const id of first.videoIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of first.videoIds)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const videos = first.videoIds.map((id) => first.video(id)!);
     const now = Date.now();
     const processing = videos.filter((video) => video.settledAt === null);
     const recent = videos.filter((video) => video.settledAt !== null && now - video.settledAt < 4 * HOUR);
     const foreign = videos.filter((video) => video.coid !== first.coid);
-    const deletable = videos.filter((video) => video.coid === first.coid && video.settledAt !== null && now - video.settledAt > 4 * HOUR);
+    const deletable = videos.filter(
+      (video) => video.coid === first.coid && video.settledAt !== null && now - video.settledAt > 4 * HOUR,
+    );
     expect(processing.length).toBeGreaterThan(0);
     expect(recent.length).toBeGreaterThan(0);
     expect(foreign.length).toBeGreaterThan(0);
@@ -57,7 +70,11 @@ describe('omegastream simulator: the library', () => {
 
   it('seeds the conformance states: READY completed long ago, PROCESSING in progress, FORBIDDEN of another company', async () => {
     const simulator = await start();
-    const [ready, processing, forbidden] = simulator.seed([{ state: 'READY' }, { state: 'PROCESSING' }, { state: 'FORBIDDEN' }]) as string[];
+    const [ready, processing, forbidden] = simulator.seed([
+      { state: 'READY' },
+      { state: 'PROCESSING' },
+      { state: 'FORBIDDEN' },
+    ]) as string[];
     expect(simulator.video(ready!)).toMatchObject({ status: 'process-completed', coid: simulator.coid });
     expect(Date.now() - simulator.video(ready!)!.settledAt!).toBeGreaterThan(4 * HOUR);
     expect(simulator.video(processing!)).toMatchObject({ status: 'in-progress', settledAt: null });
@@ -76,7 +93,9 @@ describe('omegastream simulator: authentication and routing', () => {
     const wrong = await api(simulator, `/${id}`, { method: 'DELETE', key: 'not-the-key' });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ message: 'invalid api key' });
-    const basic = await fetch(`${simulator.url}/${id}`, { headers: { authorization: `Basic ${simulator.credentials.apiKey}` } });
+    const basic = await fetch(`${simulator.url}/${id}`, {
+      headers: { authorization: `Basic ${simulator.credentials.apiKey}` },
+    });
     expect(basic.status).toBe(401);
     expect(simulator.stateOf(id)).toBe('PRESENT');
   });
@@ -85,7 +104,10 @@ describe('omegastream simulator: authentication and routing', () => {
     const nested = await start({ errorBody: 'error' });
     const response = await api(nested, `/${nested.missingId()}`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ status: 404, error: { code: 'video_not_found', message: 'video not found' } });
+    expect(await response.json()).toEqual({
+      status: 404,
+      error: { code: 'video_not_found', message: 'video not found' },
+    });
     const text = await start({ errorBody: 'text' });
     const plain = await api(text, '', { key: 'wrong' });
     expect(plain.status).toBe(401);
@@ -126,7 +148,12 @@ describe('omegastream simulator: deleting', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(fixture('docs-bulk-answer.json'));
     const [call] = simulator.calls().slice(-1);
-    expect(call).toMatchObject({ method: 'DELETE', path: '/company/client/video/delete_videos', status: 200, ids: [id] });
+    expect(call).toMatchObject({
+      method: 'DELETE',
+      path: '/company/client/video/delete_videos',
+      status: 200,
+      ids: [id],
+    });
   });
 
   it('validates the bulk body: JSON, an array of uuids, 1 to 50 of them', async () => {
@@ -135,8 +162,12 @@ describe('omegastream simulator: deleting', () => {
       expect(response.status).toBe(400);
       return response.json();
     };
-    expect(await refusal(await api(simulator, '/delete_videos', { method: 'DELETE', body: '{"uuids": [' }))).toEqual({ message: 'invalid JSON body' });
-    expect(await refusal(await api(simulator, '/delete_videos', { method: 'DELETE', body: { ids: ['x'] } }))).toEqual({ message: 'uuids must be an array of video uuids' });
+    expect(await refusal(await api(simulator, '/delete_videos', { method: 'DELETE', body: '{"uuids": [' }))).toEqual({
+      message: 'invalid JSON body',
+    });
+    expect(await refusal(await api(simulator, '/delete_videos', { method: 'DELETE', body: { ids: ['x'] } }))).toEqual({
+      message: 'uuids must be an array of video uuids',
+    });
     expect(await refusal(await bulk(simulator, [1, 2]))).toEqual({ message: 'uuids must be an array of video uuids' });
     expect(await refusal(await bulk(simulator, []))).toEqual({ message: 'uuids must hold 1 to 50 video uuids' });
     const fiftyOne = Array.from({ length: 51 }, () => simulator.missingId());
@@ -144,7 +175,12 @@ describe('omegastream simulator: deleting', () => {
     const fifty = simulator.seed(Array.from({ length: 50 }, () => ({ state: 'READY' as const })));
     const accepted = await bulk(simulator, fifty);
     expect(accepted.status).toBe(200);
-    expect(await accepted.json()).toMatchObject({ has_error: false, videos_count: 50, updated_count: 50, failed_count: 0 });
+    expect(await accepted.json()).toMatchObject({
+      has_error: false,
+      videos_count: 50,
+      updated_count: 50,
+      failed_count: 0,
+    });
   });
 
   it('enforces the 4-hour rule on single and bulk deletes, on its own clock', async () => {
@@ -208,7 +244,10 @@ describe('omegastream simulator: deleting', () => {
 
   it('writes failed_videos in each switchable shape', async () => {
     const expectations = {
-      'map-string': (missing: string, foreign: string) => ({ [missing]: 'video not found', [foreign]: 'video does not belong to your company' }),
+      'map-string': (missing: string, foreign: string) => ({
+        [missing]: 'video not found',
+        [foreign]: 'video does not belong to your company',
+      }),
       'map-object': (missing: string, foreign: string) => ({
         [missing]: { code: 'video_not_found', message: 'video not found' },
         [foreign]: { code: 'forbidden', message: 'video does not belong to your company' },
@@ -225,7 +264,13 @@ describe('omegastream simulator: deleting', () => {
       const [foreign, own] = simulator.seed([{ state: 'FORBIDDEN' }, { state: 'READY' }]) as [string, string];
       const missing = simulator.missingId();
       const answer = await (await bulk(simulator, [missing, own, foreign])).json();
-      expect(answer, shape).toEqual({ has_error: true, videos_count: 3, updated_count: 1, failed_count: 2, failed_videos: expected(missing, foreign) });
+      expect(answer, shape).toEqual({
+        has_error: true,
+        videos_count: 3,
+        updated_count: 1,
+        failed_count: 2,
+        failed_videos: expected(missing, foreign),
+      });
     }
   });
 });
@@ -244,9 +289,17 @@ describe('omegastream simulator: revert and lookups', () => {
       expect(await response.json()).toEqual({ message });
     };
     await expectRefusal(`/revert_deletion/${failedVideo}`, 400, 'status is required');
-    await expectRefusal(`/revert_deletion/${failedVideo}?status=ready`, 400, 'status must be one of ready-to-upload, uploaded, in-progress, process-failed, process-completed');
+    await expectRefusal(
+      `/revert_deletion/${failedVideo}?status=ready`,
+      400,
+      'status must be one of ready-to-upload, uploaded, in-progress, process-failed, process-completed',
+    );
     await expectRefusal(`/revert_deletion/${present}?status=process-completed`, 400, 'video is not deleted');
-    await expectRefusal(`/revert_deletion/${foreign}?status=process-completed`, 403, 'video does not belong to your company');
+    await expectRefusal(
+      `/revert_deletion/${foreign}?status=process-completed`,
+      403,
+      'video does not belong to your company',
+    );
     await expectRefusal(`/revert_deletion/${simulator.missingId()}?status=process-completed`, 404, 'video not found');
 
     const reverted = await api(simulator, `/revert_deletion/${failedVideo}?status=process-failed`, { method: 'POST' });
@@ -290,7 +343,9 @@ describe('omegastream simulator: revert and lookups', () => {
     expect(simulator.stateOf(id)).toBe('SOFT_DELETED');
     offset = 24 * HOUR + 1;
     expect(simulator.stateOf(id)).toBe('GONE');
-    expect((await api(simulator, `/revert_deletion/${id}?status=process-completed`, { method: 'POST' })).status).toBe(404);
+    expect((await api(simulator, `/revert_deletion/${id}?status=process-completed`, { method: 'POST' })).status).toBe(
+      404,
+    );
 
     let keptOffset = 0;
     const keeping = await start({ now: () => Date.now() + keptOffset });
@@ -316,7 +371,8 @@ describe('omegastream simulator: revert and lookups', () => {
       expect(response.status).toBe(200);
       return (await response.json()) as Record<string, unknown>;
     };
-    const uuids = (envelope: Record<string, unknown>): string[] => (envelope.data as { uuid: string }[]).map((video) => video.uuid);
+    const uuids = (envelope: Record<string, unknown>): string[] =>
+      (envelope.data as { uuid: string }[]).map((video) => video.uuid);
 
     const first = await page('?page=1&limit=2');
     expect(first).toMatchObject({ total: 5, page: 1, per_page: 2, prev: 0, next: 2, total_page: 3 });
@@ -332,7 +388,9 @@ describe('omegastream simulator: revert and lookups', () => {
     const documented = fixture('docs-deleted-list.json') as { data: Record<string, unknown>[] };
     const served = await page('/deleted');
     expect(Object.keys(served).sort()).toEqual(Object.keys(documented).sort());
-    expect(Object.keys((served.data as Record<string, unknown>[])[0]!).sort()).toEqual(Object.keys(documented.data[0]!).sort());
+    expect(Object.keys((served.data as Record<string, unknown>[])[0]!).sort()).toEqual(
+      Object.keys(documented.data[0]!).sort(),
+    );
 
     for (const query of ['?page=0', '?limit=x', '?status=ready']) {
       const response = await api(simulator, query);
@@ -357,7 +415,8 @@ describe('omegastream simulator: throttling and faults', () => {
   it('throttles with the window it is given, and not at all when switched off', async () => {
     const limited = await start({ rateLimit: { limit: 2, windowMs: 60_000 } });
     const statuses: number[] = [];
-    for (let index = 0; index < 5 && !statuses.includes(429); index += 1) statuses.push((await api(limited, '?limit=1')).status);
+    for (let index = 0; index < 5 && !statuses.includes(429); index += 1)
+      statuses.push((await api(limited, '?limit=1')).status);
     expect(statuses).toContain(429);
     const free = await start({ rateLimit: false });
     const responses = await Promise.all(Array.from({ length: 30 }, () => api(free, '?limit=1')));
@@ -392,7 +451,12 @@ describe('omegastream simulator: throttling and faults', () => {
     expect(await broken.json()).toEqual({ message: 'internal server error' });
     expect(simulator.stateOf(id)).toBe('PRESENT');
     expect((await api(simulator, `/${id}`, { method: 'DELETE' })).status).toBe(204);
-    expect(simulator.calls().slice(-4).map((call) => [call.status, call.ids])).toEqual([
+    expect(
+      simulator
+        .calls()
+        .slice(-4)
+        .map((call) => [call.status, call.ids]),
+    ).toEqual([
       [401, [id]],
       [429, [id]],
       [500, [id]],

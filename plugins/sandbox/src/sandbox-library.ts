@@ -21,7 +21,18 @@ export interface SandboxCall {
   at: number;
 }
 
-const TITLE_WORDS = ['Launch', 'Recap', 'Interview', 'Tutorial', 'Keynote', 'Demo', 'Trailer', 'Webinar', 'Vlog', 'Teaser'];
+const TITLE_WORDS = [
+  'Launch',
+  'Recap',
+  'Interview',
+  'Tutorial',
+  'Keynote',
+  'Demo',
+  'Trailer',
+  'Webinar',
+  'Vlog',
+  'Teaser',
+];
 
 /** The sandbox provider's state: a seeded video library plus what tests need to look at and steer. */
 export class SandboxLibrary {
@@ -33,14 +44,20 @@ export class SandboxLibrary {
   private nextNumber = 1;
   private readonly stateFile: string | undefined;
 
-  constructor(settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio' | 'stateFile'>) {
+  constructor(
+    settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio' | 'stateFile'>,
+  ) {
     this.stateFile = settings.stateFile;
     const random = mulberry32(settings.seed);
     const epoch = Date.UTC(2025, 0, 1);
     for (let index = 0; index < settings.videoCount; index += 1) {
       const roll = random();
       const state: SandboxVideoState =
-        roll < settings.processingRatio ? 'PROCESSING' : roll < settings.processingRatio + settings.forbiddenRatio ? 'FORBIDDEN' : 'READY';
+        roll < settings.processingRatio
+          ? 'PROCESSING'
+          : roll < settings.processingRatio + settings.forbiddenRatio
+            ? 'FORBIDDEN'
+            : 'READY';
       const word = TITLE_WORDS[Math.floor(random() * TITLE_WORDS.length)] as string;
       this.add(state, `${word} #${index + 1}`, new Date(epoch + index * 60_000));
     }
@@ -73,14 +90,22 @@ export class SandboxLibrary {
     if (!existsSync(file)) return;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
-      let record: { t?: string; m?: SandboxCall['method']; ids?: string[]; at?: number; id?: string; until?: number | null };
+      let record: {
+        t?: string;
+        m?: SandboxCall['method'];
+        ids?: string[];
+        at?: number;
+        id?: string;
+        until?: number | null;
+      };
       try {
         record = JSON.parse(line) as typeof record;
       } catch {
         continue; // a line cut short by a crash mid-write says nothing
       }
       const video = record.id === undefined ? undefined : this.videos.get(record.id);
-      if (record.t === 'call' && record.m && record.ids) this.calls.push({ method: record.m, ids: record.ids, at: record.at ?? 0 });
+      if (record.t === 'call' && record.m && record.ids)
+        this.calls.push({ method: record.m, ids: record.ids, at: record.at ?? 0 });
       else if (record.t === 'deleted' && video) {
         video.deletedAt = new Date(record.at ?? 0);
         video.restorableUntil = record.until == null ? null : new Date(record.until);
@@ -94,7 +119,14 @@ export class SandboxLibrary {
   add(state: SandboxVideoState, title?: string, createdAt = new Date()): SandboxVideo {
     const id = `vid-${String(this.nextNumber).padStart(6, '0')}`;
     this.nextNumber += 1;
-    const video: SandboxVideo = { id, title: title ?? `Video ${id}`, state, createdAt, deletedAt: null, restorableUntil: null };
+    const video: SandboxVideo = {
+      id,
+      title: title ?? `Video ${id}`,
+      state,
+      createdAt,
+      deletedAt: null,
+      restorableUntil: null,
+    };
     this.videos.set(id, video);
     this.order.push(id);
     return video;

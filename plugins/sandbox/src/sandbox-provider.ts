@@ -37,7 +37,9 @@ export class SandboxProvider implements VideoProviderV1 {
 
   async doDeleteVideos(ids: readonly string[], options: CallOptions): Promise<DeleteOutcome[]> {
     if (ids.length === 0 || ids.length > this.settings.batchSize) {
-      throw new InvalidRequestError({ message: `sandbox takes 1 to ${this.settings.batchSize} ids per call, got ${ids.length}` });
+      throw new InvalidRequestError({
+        message: `sandbox takes 1 to ${this.settings.batchSize} ids per call, got ${ids.length}`,
+      });
     }
     await this.admit('delete', ids, options);
     const now = Date.now();
@@ -46,10 +48,16 @@ export class SandboxProvider implements VideoProviderV1 {
       const video = this.library.videos.get(id);
       if (!video || video.deletedAt) return { status: 'NOT_FOUND' };
       if (video.state === 'PROCESSING') {
-        return { status: 'FAILED', error: { code: 'IN_PROCESSING', message: `Video ${id} is still processing`, retryable: false } };
+        return {
+          status: 'FAILED',
+          error: { code: 'IN_PROCESSING', message: `Video ${id} is still processing`, retryable: false },
+        };
       }
       if (video.state === 'FORBIDDEN') {
-        return { status: 'FAILED', error: { code: 'FORBIDDEN', message: `This account may not delete video ${id}`, retryable: false } };
+        return {
+          status: 'FAILED',
+          error: { code: 'FORBIDDEN', message: `This account may not delete video ${id}`, retryable: false },
+        };
       }
       this.library.markDeleted(video, new Date(now), restorableUntil);
       return { status: 'DELETED', restorableUntil };
@@ -64,7 +72,10 @@ export class SandboxProvider implements VideoProviderV1 {
     const video = this.library.videos.get(id);
     if (!video) return { status: 'NOT_FOUND' };
     if (!video.deletedAt) {
-      return { status: 'FAILED', error: { code: 'NOT_DELETED', message: `Video ${id} is not deleted`, retryable: false } };
+      return {
+        status: 'FAILED',
+        error: { code: 'NOT_DELETED', message: `Video ${id} is not deleted`, retryable: false },
+      };
     }
     if (video.restorableUntil && video.restorableUntil.getTime() < Date.now()) {
       return {
@@ -78,7 +89,9 @@ export class SandboxProvider implements VideoProviderV1 {
 
   async doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]> {
     if (ids.length === 0 || ids.length > this.settings.lookupBatchSize) {
-      throw new InvalidRequestError({ message: `sandbox looks up 1 to ${this.settings.lookupBatchSize} ids per call, got ${ids.length}` });
+      throw new InvalidRequestError({
+        message: `sandbox looks up 1 to ${this.settings.lookupBatchSize} ids per call, got ${ids.length}`,
+      });
     }
     await this.admit('get', ids, options);
     return ids.map((id) => {
@@ -92,7 +105,8 @@ export class SandboxProvider implements VideoProviderV1 {
     const { order, videos } = this.library;
     // The cursor is the position after the last listed video, so deletions between pages shift nothing.
     let position = page.cursor === undefined ? 0 : Number.parseInt(page.cursor, 10);
-    if (!Number.isInteger(position) || position < 0) throw new InvalidRequestError({ message: 'sandbox: malformed cursor' });
+    if (!Number.isInteger(position) || position < 0)
+      throw new InvalidRequestError({ message: 'sandbox: malformed cursor' });
     const items: ProviderVideo[] = [];
     while (position < order.length && items.length < page.limit) {
       const video = videos.get(order[position] as string);
@@ -104,15 +118,24 @@ export class SandboxProvider implements VideoProviderV1 {
   }
 
   /** Latency, faults and the rate limit: what every call goes through before touching the library. */
-  private async admit(method: 'delete' | 'restore' | 'get' | 'list', ids: readonly string[], options: CallOptions): Promise<void> {
+  private async admit(
+    method: 'delete' | 'restore' | 'get' | 'list',
+    ids: readonly string[],
+    options: CallOptions,
+  ): Promise<void> {
     const [min, max] = this.settings.latencyMs;
     if (max > 0) await delay(min + Math.random() * (max - min), options.signal);
     if (options.signal.aborted) throw abortError(options.signal);
     this.library.recordCall({ method, ids: [...ids], at: Date.now() });
     const fault = this.library.takeFault() ?? (Math.random() < this.settings.errorRate ? 'server-error' : undefined);
-    if (fault === 'server-error') throw new ProviderUnavailableError({ message: 'sandbox answered 503: simulated outage', status: 503 });
+    if (fault === 'server-error')
+      throw new ProviderUnavailableError({ message: 'sandbox answered 503: simulated outage', status: 503 });
     if (fault === 'throttle' || !this.withinRate()) {
-      throw new RateLimitedError({ message: 'sandbox answered 429: too many requests', status: 429, retryAfterMs: this.msToNextWindow() });
+      throw new RateLimitedError({
+        message: 'sandbox answered 429: too many requests',
+        status: 429,
+        retryAfterMs: this.msToNextWindow(),
+      });
     }
   }
 

@@ -1,5 +1,10 @@
 import { defineProviderConformanceSuite, type ConformanceSimulator } from '@unreel/provider-testkit';
-import sandbox, { getSandboxLibrary, sandboxSettingsSchema, type SandboxLibrary, type SandboxSettings } from '@unreel/plugin-sandbox';
+import sandbox, {
+  getSandboxLibrary,
+  sandboxSettingsSchema,
+  type SandboxLibrary,
+  type SandboxSettings,
+} from '@unreel/plugin-sandbox';
 
 /**
  * The sandbox has no HTTP server: its "simulator" is the in-process library that every provider created with the same
@@ -22,7 +27,15 @@ function sandboxSimulator(): ConformanceSimulator & { settings: SandboxSettings 
     missingId: () => `vid-missing-${(missing += 1)}`,
     failNext: (kind, count) => library().failNext(kind, count),
     stateOf: (id) => library().stateOf(id),
-    calls: () => library().calls.map((call) => ({ method: call.method, path: call.method, query: {}, status: 200, ids: call.ids, at: call.at })),
+    calls: () =>
+      library().calls.map((call) => ({
+        method: call.method,
+        path: call.method,
+        query: {},
+        status: 200,
+        ids: call.ids,
+        at: call.at,
+      })),
     close: async () => undefined,
   };
 }

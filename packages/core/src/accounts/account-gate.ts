@@ -21,7 +21,10 @@ export class AccountGate {
     this.account = account;
     this.shutdown = shutdown;
     this.observer = observer;
-    this.queue = new PQueue({ concurrency: account.limits.concurrency, ...rateOptions(account.limits.requestsPerSecond) });
+    this.queue = new PQueue({
+      concurrency: account.limits.concurrency,
+      ...rateOptions(account.limits.requestsPerSecond),
+    });
   }
 
   /** Runs one provider call when the limits allow, aborted after the account's per-call timeout or at shutdown. */
@@ -82,7 +85,11 @@ export class AccountGate {
  * counting in fixed or sliding windows of its own never sees a burst beyond it. Fractional rates (10 per minute)
  * become one call per 1/rate seconds.
  */
-function rateOptions(requestsPerSecond: number | undefined): { intervalCap?: number; interval?: number; strict?: boolean } {
+function rateOptions(requestsPerSecond: number | undefined): {
+  intervalCap?: number;
+  interval?: number;
+  strict?: boolean;
+} {
   if (requestsPerSecond === undefined || !Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) return {};
   if (Number.isInteger(requestsPerSecond)) return { intervalCap: requestsPerSecond, interval: 1_000, strict: true };
   return { intervalCap: 1, interval: Math.ceil(1_000 / requestsPerSecond), strict: true };

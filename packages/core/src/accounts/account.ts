@@ -4,7 +4,7 @@ export interface AccountLimits {
   /** Calls in flight at once for this account. */
   concurrency: number;
   /** Calls started per second; undefined = unlimited. */
-  requestsPerSecond?: number;
+  requestsPerSecond?: number | undefined;
   /** Abort a single provider call after this long. */
   callTimeoutMs: number;
   /** Attempts per batch before an item is FAILED with the last retryable error. */

@@ -1,7 +1,10 @@
 import type { VideoProviderV1 } from '@unreel/provider-spec';
 import type { AccountLimits } from './account.js';
 
-export function defaultAccountLimits(provider: VideoProviderV1, overrides: Partial<AccountLimits> = {}): AccountLimits {
+/** What a config may set of an account's limits; a limit left out (or undefined) comes from the provider. */
+export type AccountLimitOverrides = { [K in keyof AccountLimits]?: AccountLimits[K] | undefined };
+
+export function defaultAccountLimits(provider: VideoProviderV1, overrides: AccountLimitOverrides = {}): AccountLimits {
   const requestsPerSecond = overrides.requestsPerSecond ?? provider.capabilities.requestsPerSecond;
   return {
     concurrency: overrides.concurrency ?? provider.capabilities.maxConcurrency ?? 4,

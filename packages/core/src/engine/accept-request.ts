@@ -18,10 +18,14 @@ export function acceptRequest(
 ): AcceptedItem[] {
   const { ids, operationId } = request;
   if (operationId !== undefined && !OPERATION_ID_PATTERN.test(operationId)) {
-    throw new InvalidInputError('operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"', 'operationId');
+    throw new InvalidInputError(
+      'operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"',
+      'operationId',
+    );
   }
   if (ids.length === 0) throw new InvalidInputError('ids must contain at least one video id', 'ids');
-  if (ids.length > maxIds) throw new InvalidInputError(`Too many ids: ${ids.length} given, at most ${maxIds} per operation`, 'ids');
+  if (ids.length > maxIds)
+    throw new InvalidInputError(`Too many ids: ${ids.length} given, at most ${maxIds} per operation`, 'ids');
   const items: AcceptedItem[] = [];
   const unknownAccounts = new Set<string>();
   for (const videoId of new Set(ids)) {

@@ -42,14 +42,23 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
 
   while (remaining.length > 0 && !shutdown.aborted) {
     // Journaled before the call; an item closed meanwhile (a deletion undone within deleteDelay) is left out.
-    const marked = new Set(await store.markAttempt(key, remaining.map((item) => item.journaled.position)));
+    const marked = new Set(
+      await store.markAttempt(
+        key,
+        remaining.map((item) => item.journaled.position),
+      ),
+    );
     const batch = remaining.filter((item) => marked.has(item.journaled.position));
     if (batch.length === 0) return;
     for (const item of batch) item.journaled = journaledAs(item.journaled, item.journaled.attempts + 1, true);
     let outcomes: DeleteOutcome[];
     try {
       const ids = batch.map((item) => item.journaled.nativeId);
-      outcomes = await gate.run('delete', (options) => provider.doDeleteVideos(ids, options), failedAttempts + throttledAttempts + 1);
+      outcomes = await gate.run(
+        'delete',
+        (options) => provider.doDeleteVideos(ids, options),
+        failedAttempts + throttledAttempts + 1,
+      );
       if (outcomes.length !== ids.length) {
         throw new Error(`${provider.provider} returned ${outcomes.length} outcomes for ${ids.length} ids`);
       }
@@ -63,15 +72,25 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       if (isAmbiguousFailure(error)) for (const item of batch) item.ambiguous = true;
       else await clearDefinite(context, batch);
       const throttled = failure.code === 'RATE_LIMITED';
-      const budgetLeft = throttled ? throttledAttempts < MAX_THROTTLED_ATTEMPTS : failedAttempts + 1 < limits.maxAttempts;
+      const budgetLeft = throttled
+        ? throttledAttempts < MAX_THROTTLED_ATTEMPTS
+        : failedAttempts + 1 < limits.maxAttempts;
       if (failure.retryable && budgetLeft) {
-        context.observer.retry({ account: gate.account.name, provider: provider.provider, method: 'delete', code: failure.code });
+        context.observer.retry({
+          account: gate.account.name,
+          provider: provider.provider,
+          method: 'delete',
+          code: failure.code,
+        });
         if (throttled) throttledAttempts += 1;
         else failedAttempts += 1;
         await gate.waitToRetry(schedule.nextDelay(failure.retryAfterMs), throttled);
         continue;
       }
-      await record(context, batch.map((item) => failed(item, failure, context.now())));
+      await record(
+        context,
+        batch.map((item) => failed(item, failure, context.now())),
+      );
       return;
     }
 
@@ -86,7 +105,11 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         updates.push(deleted(item, restorableUntil(context, outcome.restorableUntil, at), at));
       } else if (outcome.status === 'NOT_FOUND') {
         // Gone after an attempt of ours whose result we never saw: that attempt is what deleted it.
-        updates.push(item.ambiguous ? deleted(item, restorableUntil(context, undefined, at), at) : { position: item.journaled.position, seen: item.journaled, status: 'NOT_FOUND', error: null, at });
+        updates.push(
+          item.ambiguous
+            ? deleted(item, restorableUntil(context, undefined, at), at)
+            : { position: item.journaled.position, seen: item.journaled, status: 'NOT_FOUND', error: null, at },
+        );
       } else if (outcome.error.retryable && failedAttempts + 1 < limits.maxAttempts) {
         retry.push(item);
         retryCode ??= outcome.error.code;
@@ -98,7 +121,12 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
     if (updates.length > 0) await record(context, updates);
     remaining = retry;
     if (retry.length > 0) {
-      context.observer.retry({ account: gate.account.name, provider: provider.provider, method: 'delete', code: retryCode ?? 'ERROR' });
+      context.observer.retry({
+        account: gate.account.name,
+        provider: provider.provider,
+        method: 'delete',
+        code: retryCode ?? 'ERROR',
+      });
       await clearDefinite(context, retry);
       failedAttempts += 1;
       await gate.waitToRetry(schedule.nextDelay(retryAfterMs), false);
@@ -116,13 +144,23 @@ async function record(context: BatchContext, updates: readonly ItemUpdate[]): Pr
 async function clearDefinite(context: BatchContext, items: readonly OpenItem[]): Promise<void> {
   const definite = items.filter((item) => !item.ambiguous);
   if (definite.length === 0) return;
-  await context.store.clearAmbiguous(context.key, definite.map((item) => item.journaled.position));
+  await context.store.clearAmbiguous(
+    context.key,
+    definite.map((item) => item.journaled.position),
+  );
   for (const item of definite) item.journaled = journaledAs(item.journaled, item.journaled.attempts, false);
 }
 
 // Updates carry what we know the journal says of the item (`seen`), so the store need not read it back.
 function deleted(item: OpenItem, restorable: Date | null, at: Date): ItemUpdate {
-  return { position: item.journaled.position, seen: item.journaled, status: 'DELETED', error: null, restorableUntil: restorable, at };
+  return {
+    position: item.journaled.position,
+    seen: item.journaled,
+    status: 'DELETED',
+    error: null,
+    restorableUntil: restorable,
+    at,
+  };
 }
 
 function failed(item: OpenItem, error: ItemError, at: Date): ItemUpdate {

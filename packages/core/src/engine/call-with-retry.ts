@@ -24,10 +24,20 @@ export async function callWithRetry<T>(
     try {
       return await gate.run(method, call, attempt);
     } catch (error) {
-      if (shutdown.aborted || !UnreelProviderError.isInstance(error) || !error.retryable || attempt >= limits.maxAttempts) {
+      if (
+        shutdown.aborted ||
+        !UnreelProviderError.isInstance(error) ||
+        !error.retryable ||
+        attempt >= limits.maxAttempts
+      ) {
         throw error;
       }
-      observer.retry({ account: gate.account.name, provider: gate.account.provider.provider, method, code: error.code });
+      observer.retry({
+        account: gate.account.name,
+        provider: gate.account.provider.provider,
+        method,
+        code: error.code,
+      });
       await gate.waitToRetry(schedule.nextDelay(error.retryAfterMs), error.code === 'RATE_LIMITED');
     }
   }

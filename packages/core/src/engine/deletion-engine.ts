@@ -8,7 +8,13 @@ import { OperationExistsError } from '../errors/operation-exists-error.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
-import { operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
+import {
+  operationKey,
+  type ItemRecord,
+  type ItemStatus,
+  type OperationRecord,
+  type ProgressEvent,
+} from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
 import { acceptRequest } from './accept-request.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
@@ -75,7 +81,8 @@ export class DeletionEngine {
     this.accounts = deps.accounts;
     this.newId = deps.newId ?? randomUUID;
     this.slots = new TenantSlots(this.options.maxRunningOperationsPerTenant);
-    for (const account of this.accounts.list()) this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.context.observer));
+    for (const account of this.accounts.list())
+      this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.context.observer));
   }
 
   async submit(request: DeleteRequest): Promise<{ operation: OperationRecord; created: boolean }> {
@@ -96,7 +103,9 @@ export class DeletionEngine {
       createdAt: this.context.now(),
       items: items.map((item) => ({
         ...item,
-        status: (this.accounts.require(item.account).deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING') as 'PENDING' | 'SCHEDULED',
+        status: (this.accounts.require(item.account).deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING') as
+          | 'PENDING'
+          | 'SCHEDULED',
       })),
     };
     let record: OperationRecord;
@@ -116,7 +125,12 @@ export class DeletionEngine {
     return { operation: record, created: true };
   }
 
-  async waitForOperation(tenant: string, operationId: string, timeoutMs: number, signal?: AbortSignal): Promise<OperationRecord> {
+  async waitForOperation(
+    tenant: string,
+    operationId: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<OperationRecord> {
     const key = operationKey(tenant, operationId);
     await waitForFinish(this.context, key, timeoutMs, signal);
     const operation = await this.context.store.getOperation(key);
@@ -128,7 +142,11 @@ export class DeletionEngine {
     return this.context.store.getOperation(operationKey(tenant, operationId));
   }
 
-  listItems(tenant: string, operationId: string, options: { first: number; after?: number; status?: ItemStatus }): Promise<ItemPage> {
+  listItems(
+    tenant: string,
+    operationId: string,
+    options: { first: number; after?: number; status?: ItemStatus },
+  ): Promise<ItemPage> {
     return this.context.store.listItems(operationKey(tenant, operationId), options);
   }
 
@@ -144,7 +162,11 @@ export class DeletionEngine {
     return counts;
   }
 
-  progress(tenant: string, operationId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterableIterator<ProgressEvent> {
+  progress(
+    tenant: string,
+    operationId: string,
+    options: { after?: number; signal?: AbortSignal } = {},
+  ): AsyncIterableIterator<ProgressEvent> {
     return new ProgressStream({
       store: this.context.store,
       bus: this.context.bus,
@@ -156,7 +178,11 @@ export class DeletionEngine {
   }
 
   /** `accounts`: those the caller may touch (its tenant's); a video of any other account is as unknown as a typo. */
-  async restoreVideo(tenant: string, videoId: string, accounts: AccountRegistry = this.accounts): Promise<RestoreResult> {
+  async restoreVideo(
+    tenant: string,
+    videoId: string,
+    accounts: AccountRegistry = this.accounts,
+  ): Promise<RestoreResult> {
     this.assertOpen();
     const { account, nativeId } = parseVideoId(videoId, 'id');
     accounts.require(account, 'id');
@@ -175,7 +201,11 @@ export class DeletionEngine {
    * A provider's verified webhook about one of `accountName`'s videos (the account belongs to `tenant`): recorded on
    * the video's latest deletion and streamed as a progress event, once per delivery id.
    */
-  async confirmDeletion(tenant: string, accountName: string, confirmation: DeletionConfirmation): Promise<ConfirmationResult> {
+  async confirmDeletion(
+    tenant: string,
+    accountName: string,
+    confirmation: DeletionConfirmation,
+  ): Promise<ConfirmationResult> {
     this.assertOpen();
     this.accounts.require(accountName);
     const run = this.confirmations.then(() => confirmDeletion(this.context, tenant, accountName, confirmation));
@@ -216,7 +246,13 @@ export class DeletionEngine {
     const key = operationKey(tenant, operation.id);
     const fields = { tenant, operationId: operation.id };
     const { logger } = this.context;
-    const context = { ...this.context, logger: logger.child?.(fields) ?? logger, gates: this.gates, key, planPageSize: this.options.planPageSize };
+    const context = {
+      ...this.context,
+      logger: logger.child?.(fields) ?? logger,
+      gates: this.gates,
+      key,
+      planPageSize: this.options.planPageSize,
+    };
     const done = runOperation(context, operation)
       .catch((error: unknown) => logger.error('operation run failed', { ...fields, error: String(error) }))
       .finally(() => {

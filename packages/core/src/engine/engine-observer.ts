@@ -41,7 +41,12 @@ export interface EngineObserver {
 export const silentObserver: EngineObserver = { providerCall() {}, retry() {}, items() {} };
 
 /** Counts journaled events by their item's new status, one observation per status. */
-export function observeItems(observer: EngineObserver, account: string, provider: string, events: readonly { item: { status: ItemStatus } }[]): void {
+export function observeItems(
+  observer: EngineObserver,
+  account: string,
+  provider: string,
+  events: readonly { item: { status: ItemStatus } }[],
+): void {
   const counts = new Map<ItemStatus, number>();
   for (const event of events) counts.set(event.item.status, (counts.get(event.item.status) ?? 0) + 1);
   for (const [status, count] of counts) observer.items({ account, provider, status, count });

@@ -24,7 +24,11 @@ export async function runOperation(context: OperationRunnerContext, operation: O
   await Promise.all(operation.accounts.map((account) => runAccount(context, operation, account)));
 }
 
-async function runAccount(context: OperationRunnerContext, operation: OperationRecord, accountName: string): Promise<void> {
+async function runAccount(
+  context: OperationRunnerContext,
+  operation: OperationRecord,
+  accountName: string,
+): Promise<void> {
   const { store, key, shutdown } = context;
   const gate = context.gates.get(accountName);
   if (!gate) {
@@ -36,7 +40,12 @@ async function runAccount(context: OperationRunnerContext, operation: OperationR
     // Held items can still be undone until they are due; the journal's createdAt makes this survive restarts. When
     // every item was cancelled (restored) meanwhile, the run ends now instead of holding its tenant's running-operation
     // slot until the due time.
-    await waitForFinish(context, key, operation.createdAt.getTime() + deleteDelayMs - context.now().getTime(), shutdown);
+    await waitForFinish(
+      context,
+      key,
+      operation.createdAt.getTime() + deleteDelayMs - context.now().getTime(),
+      shutdown,
+    );
   }
   const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
   // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
@@ -71,7 +80,11 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
       page.map((item) => ({
         position: item.position,
         status: 'FAILED' as const,
-        error: { code: 'UNKNOWN_ACCOUNT', message: `Account "${accountName}" is no longer configured`, retryable: false },
+        error: {
+          code: 'UNKNOWN_ACCOUNT',
+          message: `Account "${accountName}" is no longer configured`,
+          retryable: false,
+        },
         at,
         seen: item,
       })),

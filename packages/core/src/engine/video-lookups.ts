@@ -4,17 +4,27 @@ import { UnreelError } from '../errors/unreel-error.js';
 import { callWithRetry, type RetryContext } from './call-with-retry.js';
 
 /** Videos by native id, in order (null where the provider has none), in as few calls as the provider allows. */
-export async function getVideos(gate: AccountGate, nativeIds: readonly string[], context: RetryContext): Promise<(ProviderVideo | null)[]> {
+export async function getVideos(
+  gate: AccountGate,
+  nativeIds: readonly string[],
+  context: RetryContext,
+): Promise<(ProviderVideo | null)[]> {
   const { provider } = gate.account;
   const size = Math.max(1, provider.capabilities.maxLookupBatchSize ?? 1);
   const chunks: string[][] = [];
   for (let start = 0; start < nativeIds.length; start += size) chunks.push(nativeIds.slice(start, start + size));
-  const results = await Promise.all(chunks.map((chunk) => callWithRetry(gate, 'get', (options) => provider.doGetVideos(chunk, options), context)));
+  const results = await Promise.all(
+    chunks.map((chunk) => callWithRetry(gate, 'get', (options) => provider.doGetVideos(chunk, options), context)),
+  );
   return results.flat();
 }
 
 /** One page of the account's videos, for providers that can list them. */
-export async function listVideos(gate: AccountGate, page: { cursor?: string; limit: number }, context: RetryContext): Promise<VideoPage> {
+export async function listVideos(
+  gate: AccountGate,
+  page: { cursor?: string; limit: number },
+  context: RetryContext,
+): Promise<VideoPage> {
   const { provider } = gate.account;
   const list = provider.doListVideos?.bind(provider);
   if (!list) throw new UnreelError('UNSUPPORTED', `${provider.provider} cannot list videos`);

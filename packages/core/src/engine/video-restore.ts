@@ -21,7 +21,13 @@ export interface RestoreContext {
  * deletion still held by deleteDelay is cancelled without a provider call; otherwise the provider restores it and the
  * deletion is journaled RESTORED. What cannot be restored is an answer with an error code, not a thrown error.
  */
-export async function restoreVideo(context: RestoreContext, gate: AccountGate, tenant: string, videoId: string, nativeId: string): Promise<RestoreResult> {
+export async function restoreVideo(
+  context: RestoreContext,
+  gate: AccountGate,
+  tenant: string,
+  videoId: string,
+  nativeId: string,
+): Promise<RestoreResult> {
   const { provider } = gate.account;
   const latest = (await context.store.latestItems(tenant, [videoId])).get(videoId) ?? null;
   const now = context.now();
@@ -32,15 +38,30 @@ export async function restoreVideo(context: RestoreContext, gate: AccountGate, t
   }
   const restore = provider.doRestoreVideo?.bind(provider);
   if (provider.capabilities.restore === false || !restore) {
-    return refusal(videoId, latest, 'NOT_RESTORABLE', `${provider.provider} deletes permanently; there is nothing to restore`);
+    return refusal(
+      videoId,
+      latest,
+      'NOT_RESTORABLE',
+      `${provider.provider} deletes permanently; there is nothing to restore`,
+    );
   }
   if (latest && !isFinalItemStatus(latest.status)) {
     // A restore racing our own delete call could be overtaken by it: the journal would then say DELETED for a video
     // the provider holds again.
-    return refusal(videoId, latest, 'DELETION_IN_PROGRESS', `${videoId} is being deleted; restore it once its deletion has finished`);
+    return refusal(
+      videoId,
+      latest,
+      'DELETION_IN_PROGRESS',
+      `${videoId} is being deleted; restore it once its deletion has finished`,
+    );
   }
   if (latest?.status === 'DELETED' && latest.restorableUntil && latest.restorableUntil.getTime() < now.getTime()) {
-    return refusal(videoId, latest, 'RESTORE_WINDOW_EXPIRED', `The restore window of ${videoId} ended at ${latest.restorableUntil.toISOString()}`);
+    return refusal(
+      videoId,
+      latest,
+      'RESTORE_WINDOW_EXPIRED',
+      `The restore window of ${videoId} ended at ${latest.restorableUntil.toISOString()}`,
+    );
   }
   try {
     const outcome = await callWithRetry(gate, 'restore', (options) => restore(nativeId, options), context);
@@ -57,7 +78,13 @@ export async function restoreVideo(context: RestoreContext, gate: AccountGate, t
 }
 
 /** A deletion still within deleteDelay; null once it is due, or when the store finds the item was sent meanwhile. */
-async function cancelHeld(context: RestoreContext, gate: AccountGate, tenant: string, item: ItemRecord, now: Date): Promise<ItemRecord | null> {
+async function cancelHeld(
+  context: RestoreContext,
+  gate: AccountGate,
+  tenant: string,
+  item: ItemRecord,
+  now: Date,
+): Promise<ItemRecord | null> {
   const key = operationKey(tenant, item.operationId);
   const operation = await context.store.getOperation(key);
   if (!operation || operation.createdAt.getTime() + gate.account.deleteDelayMs <= now.getTime()) return null;
@@ -67,7 +94,12 @@ async function cancelHeld(context: RestoreContext, gate: AccountGate, tenant: st
   return event.item;
 }
 
-async function journalRestored(context: RestoreContext, gate: AccountGate, tenant: string, item: ItemRecord): Promise<ItemRecord> {
+async function journalRestored(
+  context: RestoreContext,
+  gate: AccountGate,
+  tenant: string,
+  item: ItemRecord,
+): Promise<ItemRecord> {
   const key = operationKey(tenant, item.operationId);
   const [event] = await context.store.recordUpdates(key, [restoredUpdate(item.position, context.now())]);
   if (!event) return item;

@@ -9,7 +9,10 @@ export class TooManyOperationsError extends UnreelError {
   readonly limit: number;
 
   constructor(limit: number) {
-    super('TOO_MANY_OPERATIONS', `Too many operations running: at most ${limit} per tenant at once; retry when one has finished`);
+    super(
+      'TOO_MANY_OPERATIONS',
+      `Too many operations running: at most ${limit} per tenant at once; retry when one has finished`,
+    );
     this.name = 'TooManyOperationsError';
     this.limit = limit;
   }

@@ -1,5 +1,12 @@
 import { OperationExistsError } from '../errors/operation-exists-error.js';
-import { isFinalItemStatus, operationKey, type ItemRecord, type ItemStatus, type OperationRecord, type ProgressEvent } from '../model/operation.js';
+import {
+  isFinalItemStatus,
+  operationKey,
+  type ItemRecord,
+  type ItemStatus,
+  type OperationRecord,
+  type ProgressEvent,
+} from '../model/operation.js';
 import { applyItemChange, isCancellable, restoredUpdate } from './item-change.js';
 import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './operation-store.js';
 import { unknownItemError, unknownOperationError } from './store-errors.js';
@@ -135,11 +142,19 @@ export class InMemoryOperationStore implements OperationStore {
     return { items, hasNextPage: false };
   }
 
-  async listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<OpenItemRecord[]> {
+  async listOpenItems(
+    key: string,
+    account: string,
+    options: { after?: number; first: number },
+  ): Promise<OpenItemRecord[]> {
     const state = this.operations.get(key);
     if (!state) return [];
     const items: OpenItemRecord[] = [];
-    for (let position = (options.after ?? -1) + 1; position < state.items.length && items.length < options.first; position += 1) {
+    for (
+      let position = (options.after ?? -1) + 1;
+      position < state.items.length && items.length < options.first;
+      position += 1
+    ) {
       const item = state.items[position] as ItemRecord;
       if (item.account === account && !isFinalItemStatus(item.status)) items.push({ ...item });
     }
@@ -156,7 +171,9 @@ export class InMemoryOperationStore implements OperationStore {
   }
 
   async listUnfinishedOperations(): Promise<OperationRecord[]> {
-    return [...this.operations.values()].filter((state) => state.record.pending > 0).map((state) => snapshot(state.record));
+    return [...this.operations.values()]
+      .filter((state) => state.record.pending > 0)
+      .map((state) => snapshot(state.record));
   }
 
   async hasDelivery(account: string, deliveryId: string): Promise<boolean> {

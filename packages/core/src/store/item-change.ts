@@ -1,4 +1,9 @@
-import { finalOperationStatus, type ItemStatus, type OperationCounts, type OperationStatus } from '../model/operation.js';
+import {
+  finalOperationStatus,
+  type ItemStatus,
+  type OperationCounts,
+  type OperationStatus,
+} from '../model/operation.js';
 import type { ItemUpdate } from './operation-store.js';
 
 const counter: Record<ItemStatus, keyof OperationCounts> = {

@@ -27,7 +27,7 @@ export interface ItemUpdate {
    * markAttempt and clearAmbiguous). A store may use it instead of reading the item back, after checking in the same
    * write that the journal indeed still says so; where it does not, the store reads.
    */
-  seen?: OpenItemRecord;
+  seen?: OpenItemRecord | undefined;
 }
 
 export interface ItemPage {

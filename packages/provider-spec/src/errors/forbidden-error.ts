@@ -9,7 +9,11 @@ export class ForbiddenError extends UnreelProviderError {
   private readonly [symbol] = true;
 
   constructor(options: Partial<ProviderErrorOptions> = {}) {
-    super('FORBIDDEN', { message: 'The provider does not allow this operation on this resource', retryable: false, ...options });
+    super('FORBIDDEN', {
+      message: 'The provider does not allow this operation on this resource',
+      retryable: false,
+      ...options,
+    });
     this.name = name;
   }
 

@@ -24,11 +24,11 @@ export type ProviderErrorCode =
 export interface ProviderErrorOptions {
   message: string;
   /** Whether trying the same call again may succeed. */
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   /** How long the provider asked us to wait before the next attempt (Retry-After and friends). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** The HTTP status the provider answered with, when there was one. */
-  status?: number;
+  status?: number | undefined;
   cause?: unknown;
 }
 

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   };
   const module = await loadSimulator(target);
   const simulator = await module.startSimulator(options);
-  process.stdout.write(`${JSON.stringify({ url: simulator.url, credentials: simulator.credentials, videoIds: simulator.videoIds })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: simulator.url, credentials: simulator.credentials, videoIds: simulator.videoIds })}\n`,
+  );
   const stop = (): void => {
     void simulator.close().finally(() => process.exit(0));
   };
@@ -49,20 +51,26 @@ async function main(): Promise<void> {
  * `unreel-plugin-x`) means its `./simulator` entry; a path names the simulator module itself.
  */
 async function loadSimulator(target: string): Promise<SimulatorModule> {
-  const specifier = target.startsWith('.') || path.isAbsolute(target) ? pathToFileURL(path.resolve(target)).href : resolveFromCwd(target);
+  const specifier =
+    target.startsWith('.') || path.isAbsolute(target)
+      ? pathToFileURL(path.resolve(target)).href
+      : resolveFromCwd(target);
   let loaded: Partial<SimulatorModule>;
   try {
     loaded = (await import(specifier)) as Partial<SimulatorModule>;
   } catch (error) {
     fail(`cannot load the simulator of "${target}": ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (typeof loaded.startSimulator !== 'function') fail(`"${target}" has no startSimulator export: it ships no simulator`);
+  if (typeof loaded.startSimulator !== 'function')
+    fail(`"${target}" has no startSimulator export: it ships no simulator`);
   return loaded as SimulatorModule;
 }
 
 function resolveFromCwd(target: string): string {
   const require = createRequire(path.join(process.cwd(), 'package.json'));
-  const candidates = target.startsWith('@') ? [`${target}/simulator`] : [`@unreel/plugin-${target}/simulator`, `${target}/simulator`];
+  const candidates = target.startsWith('@')
+    ? [`${target}/simulator`]
+    : [`@unreel/plugin-${target}/simulator`, `${target}/simulator`];
   for (const candidate of candidates) {
     try {
       return pathToFileURL(require.resolve(candidate)).href;
@@ -70,12 +78,15 @@ function resolveFromCwd(target: string): string {
       // try the next reading of the name
     }
   }
-  fail(`cannot find ${candidates.map((candidate) => `"${candidate}"`).join(' or ')} from ${process.cwd()}: is the plugin installed and built, and does it ship a simulator?`);
+  fail(
+    `cannot find ${candidates.map((candidate) => `"${candidate}"`).join(' or ')} from ${process.cwd()}: is the plugin installed and built, and does it ship a simulator?`,
+  );
 }
 
 function integer(flag: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 

@@ -21,6 +21,10 @@ export class CapturingLogger implements ProviderLogger {
   }
 
   private keep(level: string, message: string, fields: Record<string, unknown> | undefined): void {
-    this.lines.push(JSON.stringify({ level, message, ...fields }, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack } : value)));
+    this.lines.push(
+      JSON.stringify({ level, message, ...fields }, (_key, value: unknown) =>
+        value instanceof Error ? { message: value.message, stack: value.stack } : value,
+      ),
+    );
   }
 }

@@ -1,11 +1,17 @@
 import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
 
 /** Runs the plugin's own schema as the host does, so the suite tests the settings a host would pass to `create`. */
-export async function validateSettings<Settings>(plugin: VideoProviderPluginV1<Settings>, input: unknown): Promise<Settings> {
+export async function validateSettings<Settings>(
+  plugin: VideoProviderPluginV1<Settings>,
+  input: unknown,
+): Promise<Settings> {
   const result = await plugin.settingsSchema['~standard'].validate(input);
   if (result.issues) {
     const details = result.issues
-      .map((issue) => `${(issue.path ?? []).map((part) => (typeof part === 'object' ? String(part.key) : String(part))).join('.') || '(settings)'}: ${issue.message}`)
+      .map(
+        (issue) =>
+          `${(issue.path ?? []).map((part) => (typeof part === 'object' ? String(part.key) : String(part))).join('.') || '(settings)'}: ${issue.message}`,
+      )
       .join('; ');
     throw new Error(`${plugin.id}: the suite's settings are invalid: ${details}`);
   }

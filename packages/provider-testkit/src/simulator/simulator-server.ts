@@ -86,7 +86,14 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         } catch {
           ids = [];
         }
-        calls.push({ method: request.method, path: request.path, query: queryRecord(url.searchParams), status: reply.status, ids, at });
+        calls.push({
+          method: request.method,
+          path: request.path,
+          query: queryRecord(url.searchParams),
+          status: reply.status,
+          ids,
+          at,
+        });
         send(outgoing, reply);
       })();
     });

@@ -37,7 +37,13 @@ export class WindowRateLimiter {
     }
     if (window.count >= this.limit) return this.refusal(now);
     window.count += 1;
-    return { allowed: true, limit: this.limit, remaining: this.limit - window.count, resetAtMs: start + this.windowMs, retryAfterMs: 0 };
+    return {
+      allowed: true,
+      limit: this.limit,
+      remaining: this.limit - window.count,
+      resetAtMs: start + this.windowMs,
+      retryAfterMs: 0,
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ export const MIN_API_KEY_LENGTH = 16;
 export function readApiKey(raw: string, env: NodeJS.ProcessEnv, where: string): string {
   const key = interpolateEnv(raw, env, where) as string;
   // Never quote the key itself: this line goes to stderr and to whoever reads the deployment's logs.
-  if (key.length < MIN_API_KEY_LENGTH) throw new ConfigError(`${where}: must be at least ${MIN_API_KEY_LENGTH} characters once interpolated`);
+  if (key.length < MIN_API_KEY_LENGTH)
+    throw new ConfigError(`${where}: must be at least ${MIN_API_KEY_LENGTH} characters once interpolated`);
   return key;
 }

@@ -25,7 +25,11 @@ export class TenantDirectory {
   }
 
   /** Interpolates `${ENV}` in the keys, checks them and keeps only their digests. */
-  static create(tenants: readonly TenantConfig[] | undefined, accounts: AccountRegistry, env: NodeJS.ProcessEnv): TenantDirectory {
+  static create(
+    tenants: readonly TenantConfig[] | undefined,
+    accounts: AccountRegistry,
+    env: NodeJS.ProcessEnv,
+  ): TenantDirectory {
     const directory = new TenantDirectory(accounts, tenants !== undefined);
     if (!tenants) {
       directory.accountsByTenant.set(DEFAULT_TENANT, accounts);
@@ -36,10 +40,14 @@ export class TenantDirectory {
       tenant.apiKeys.forEach((raw, position) => {
         const key = readApiKey(raw, env, `${where}: apiKeys[${position}]`);
         const owner = directory.keys.match(key);
-        if (owner !== undefined) throw new ConfigError(`${where}: apiKeys[${position}]: the same key is already given to tenant "${owner}"`);
+        if (owner !== undefined)
+          throw new ConfigError(`${where}: apiKeys[${position}]: the same key is already given to tenant "${owner}"`);
         directory.keys.add(key, tenant.name);
       });
-      directory.accountsByTenant.set(tenant.name, new AccountRegistry(tenant.accounts.map((name) => accounts.require(name))));
+      directory.accountsByTenant.set(
+        tenant.name,
+        new AccountRegistry(tenant.accounts.map((name) => accounts.require(name))),
+      );
       for (const name of tenant.accounts) directory.owners.set(name, tenant.name);
     });
     return directory;
@@ -67,7 +75,10 @@ export class TenantDirectory {
   /** Accounts no tenant owns: unreachable while tenants are configured, worth a warning at start. */
   unownedAccounts(): string[] {
     if (!this.enabled) return [];
-    return this.all.list().map((account) => account.name).filter((name) => !this.owners.has(name));
+    return this.all
+      .list()
+      .map((account) => account.name)
+      .filter((name) => !this.owners.has(name));
   }
 }
 

@@ -16,7 +16,10 @@ const files = [
   // The public API, what frontends and codegen read: no federation machinery.
   { target: path.join(schemaDir, 'schema.graphql'), sdl: `${printSchema(lexicographicSortSchema(api))}\n` },
   // What `_service { sdl }` answers: the subgraph a gateway composes, with its federation directives.
-  { target: path.join(schemaDir, 'subgraph.graphql'), sdl: `${await printUnreelSubgraphSdl(await buildUnreelSubgraphSchema(api))}\n` },
+  {
+    target: path.join(schemaDir, 'subgraph.graphql'),
+    sdl: `${await printUnreelSubgraphSdl(await buildUnreelSubgraphSchema(api))}\n`,
+  },
 ];
 
 let stale = false;

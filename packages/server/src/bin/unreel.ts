@@ -32,7 +32,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   // Announced only once signals are handled: whoever waits for this line may stop us right away.
   server.logger.info(
-    { url: server.url, host: server.host, port: server.port, embeddedDefault: server.embeddedDefault, authenticated: server.authenticated },
+    {
+      url: server.url,
+      host: server.host,
+      port: server.port,
+      embeddedDefault: server.embeddedDefault,
+      authenticated: server.authenticated,
+    },
     server.embeddedDefault
       ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only`
       : server.authenticated

@@ -5,7 +5,10 @@ import { parseDuration } from './duration.js';
 const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
-    context.addIssue({ code: 'custom', message: `expected a duration such as "15m", "30s" or milliseconds, got ${JSON.stringify(value)}` });
+    context.addIssue({
+      code: 'custom',
+      message: `expected a duration such as "15m", "30s" or milliseconds, got ${JSON.stringify(value)}`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -52,7 +55,10 @@ const journalDrivers = z.discriminatedUnion('driver', [
 
 /** `driver` may be left out: the SQLite file is the default. */
 export const journalConfigSchema = z.preprocess(
-  (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && !('driver' in value) ? { driver: 'sqlite', ...value } : value),
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !('driver' in value)
+      ? { driver: 'sqlite', ...value }
+      : value,
   journalDrivers,
 );
 
@@ -104,7 +110,13 @@ export const serverConfigSchema = z
      * Browser origins allowed to open a WebSocket and to call over CORS, e.g. "https://app.example.com"; "*" allows
      * any. Requests without an Origin (servers, scripts) are always allowed; by default only the server's own origin.
      */
-    allowedOrigins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (no path)')).default([]),
+    allowedOrigins: z
+      .array(
+        z
+          .string()
+          .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (no path)'),
+      )
+      .default([]),
     /** Schema introspection; default: on, except when NODE_ENV is "production". */
     introspection: z.boolean().optional(),
     queryLimits: queryLimitsSchema.prefault({}),
@@ -126,7 +138,11 @@ export const configSchema = z
     const seen = new Set<string>();
     config.accounts.forEach((account, index) => {
       if (seen.has(account.name)) {
-        context.addIssue({ code: 'custom', path: ['accounts', index, 'name'], message: `"${account.name}" is used by another account` });
+        context.addIssue({
+          code: 'custom',
+          path: ['accounts', index, 'name'],
+          message: `"${account.name}" is used by another account`,
+        });
       }
       seen.add(account.name);
     });
@@ -134,7 +150,11 @@ export const configSchema = z
     const owners = new Map<string, string>();
     config.tenants?.forEach((tenant, index) => {
       if (tenantNames.has(tenant.name)) {
-        context.addIssue({ code: 'custom', path: ['tenants', index, 'name'], message: `"${tenant.name}" is used by another tenant` });
+        context.addIssue({
+          code: 'custom',
+          path: ['tenants', index, 'name'],
+          message: `"${tenant.name}" is used by another tenant`,
+        });
       }
       tenantNames.add(tenant.name);
       tenant.accounts.forEach((account, position) => {
@@ -143,7 +163,11 @@ export const configSchema = z
         const owner = owners.get(account);
         // Shared accounts would share videos, and a tenant could then delete or restore another tenant's videos.
         if (owner !== undefined && owner !== tenant.name) {
-          context.addIssue({ code: 'custom', path, message: `account "${account}" already belongs to tenant "${owner}"` });
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `account "${account}" already belongs to tenant "${owner}"`,
+          });
         }
         owners.set(account, tenant.name);
       });

@@ -5,6 +5,8 @@ export function configWithoutKeys(config: UnreelConfig): UnreelConfig {
   return {
     ...config,
     server: { ...config.server, metrics: { enabled: config.server.metrics.enabled } },
-    ...(config.tenants ? { tenants: config.tenants.map((tenant) => ({ ...tenant, apiKeys: tenant.apiKeys.map(() => '[hashed]') })) } : {}),
+    ...(config.tenants
+      ? { tenants: config.tenants.map((tenant) => ({ ...tenant, apiKeys: tenant.apiKeys.map(() => '[hashed]') })) }
+      : {}),
   };
 }

@@ -21,7 +21,9 @@ export const embeddedDefaultConfig: UnreelConfigInput = {
   accounts: [{ name: 'sandbox', plugin: '@unreel/plugin-sandbox', settings: {} }],
 };
 
-export function loadConfig(options: { path?: string | undefined; cwd?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
+export function loadConfig(
+  options: { path?: string | undefined; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   // An empty UNREEL_CONFIG means unset, as shells make it easy to export one by accident.
@@ -29,20 +31,36 @@ export function loadConfig(options: { path?: string | undefined; cwd?: string; e
   const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit !== undefined) throw new ConfigError(`Config file ${file} does not exist (UNREEL_CONFIG)`);
-    return { config: parseConfig(embeddedDefaultConfig, 'embedded default'), path: undefined, baseDir: cwd, embeddedDefault: true };
+    return {
+      config: parseConfig(embeddedDefaultConfig, 'embedded default'),
+      path: undefined,
+      baseDir: cwd,
+      embeddedDefault: true,
+    };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`Invalid config ${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ConfigError(
+      `Invalid config ${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return { config: parseConfig(raw, file), path: file, baseDir: path.dirname(file), embeddedDefault: false };
 }
 
 /** A config given in code is parsed as is (relative paths resolve from `cwd`); anything else is `loadConfig`'s to find. */
-export function resolveConfig(source: UnreelConfigInput | string | undefined, options: { cwd: string; env: NodeJS.ProcessEnv }): LoadedConfig {
-  if (typeof source === 'object') return { config: parseConfig(source, 'given in code'), path: undefined, baseDir: options.cwd, embeddedDefault: false };
+export function resolveConfig(
+  source: UnreelConfigInput | string | undefined,
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): LoadedConfig {
+  if (typeof source === 'object')
+    return {
+      config: parseConfig(source, 'given in code'),
+      path: undefined,
+      baseDir: options.cwd,
+      embeddedDefault: false,
+    };
   return loadConfig({ path: source, cwd: options.cwd, env: options.env });
 }
 
@@ -72,6 +90,8 @@ export function describeIssuePath(raw: unknown, issuePath: readonly PropertyKey[
 
 export function formatPath(segments: readonly PropertyKey[]): string {
   return segments
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`))
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
+    )
     .join('');
 }

@@ -26,13 +26,20 @@ interface Wanted {
   nativeId: string;
 }
 
-async function lookUpVideos(engine: DeletionEngine, accounts: AccountRegistry, videoIds: readonly string[]): Promise<(ProviderVideo | null | Error)[]> {
-  const results: (ProviderVideo | null | Error)[] = new Array(videoIds.length).fill(null);
+async function lookUpVideos(
+  engine: DeletionEngine,
+  accounts: AccountRegistry,
+  videoIds: readonly string[],
+): Promise<(ProviderVideo | null | Error)[]> {
+  const results: (ProviderVideo | null | Error)[] = Array.from(videoIds, () => null);
   const lookups = [...groupByAccount(videoIds)]
     .filter(([account]) => accounts.get(account) !== undefined)
     .map(async ([account, wanted]) => {
       try {
-        const videos = await engine.getVideos(account, wanted.map((entry) => entry.nativeId));
+        const videos = await engine.getVideos(
+          account,
+          wanted.map((entry) => entry.nativeId),
+        );
         wanted.forEach((entry, position) => (results[entry.index] = videos[position] ?? null));
       } catch (error) {
         // One account failing must not take the others' videos down with it.

@@ -6,7 +6,19 @@ import type { UnreelConfig } from '../config/config-schema.js';
 import type { UnreelContext } from '../graphql/context.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { RequestLoaders } from './request-loaders.js';
-import { ACCOUNTS, BUS, CONFIG, ENGINE, LOADERS, LOGGER, REQUEST_ID, SECRETS, STORE, TENANT, TENANTS } from './tokens.js';
+import {
+  ACCOUNTS,
+  BUS,
+  CONFIG,
+  ENGINE,
+  LOADERS,
+  LOGGER,
+  REQUEST_ID,
+  SECRETS,
+  STORE,
+  TENANT,
+  TENANTS,
+} from './tokens.js';
 
 export interface RootServices {
   config: UnreelConfig;

@@ -38,10 +38,21 @@ export interface UnreelServicesOptions {
 }
 
 /** The composition root: the config's plugins, tenants and journal, the event bus, the engine and its metrics. */
-export async function createUnreelServices({ loaded, env, logger, secrets }: UnreelServicesOptions): Promise<UnreelServices> {
+export async function createUnreelServices({
+  loaded,
+  env,
+  logger,
+  secrets,
+}: UnreelServicesOptions): Promise<UnreelServices> {
   const { config } = loaded;
   const { server: settings } = config;
-  const loadedAccounts = await loadAccounts({ accounts: config.accounts, baseDir: loaded.baseDir, env, logger, secrets });
+  const loadedAccounts = await loadAccounts({
+    accounts: config.accounts,
+    baseDir: loaded.baseDir,
+    env,
+    logger,
+    secrets,
+  });
   const closeProviders = async (): Promise<void> => {
     await Promise.all(loadedAccounts.map((account) => account.provider.doClose?.()));
   };
@@ -63,12 +74,24 @@ export async function createUnreelServices({ loaded, env, logger, secrets }: Unr
     store,
     bus,
     accounts,
-    options: { maxIdsPerOperation: settings.maxIdsPerOperation, maxRunningOperationsPerTenant: settings.maxRunningOperationsPerTenant },
+    options: {
+      maxIdsPerOperation: settings.maxIdsPerOperation,
+      maxRunningOperationsPerTenant: settings.maxRunningOperationsPerTenant,
+    },
     logger: messageFirstLogger(logger),
     observer: metrics.observer,
   });
   metrics.watch(engine);
-  const root = createRootContainer({ config: configWithoutKeys(config), logger, secrets, accounts, tenants, store, bus, engine });
+  const root = createRootContainer({
+    config: configWithoutKeys(config),
+    logger,
+    secrets,
+    accounts,
+    tenants,
+    store,
+    bus,
+    engine,
+  });
   return {
     accounts,
     tenants,

@@ -18,7 +18,13 @@ export interface ApolloServerOptions {
 }
 
 /** Apollo Server for GraphQL over HTTP, started; stopping it drains HTTP and closes the WebSockets. */
-export async function startApolloServer({ graphql, logger, httpServer, websocket, scopes }: ApolloServerOptions): Promise<ApolloServer<UnreelContext>> {
+export async function startApolloServer({
+  graphql,
+  logger,
+  httpServer,
+  websocket,
+  scopes,
+}: ApolloServerOptions): Promise<ApolloServer<UnreelContext>> {
   const apollo = new ApolloServer<UnreelContext>({
     schema: graphql.schema,
     // Apollo's own notices go through our logger, which redacts secrets.

@@ -12,7 +12,11 @@ export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) 
  * `extensions.code` whichever transport it used. Our own errors keep their code and message; GraphQL's own
  * (parse, validation, variables) keep theirs; anything else is logged and answered generically, without a stack.
  */
-export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, options: { hideSchemaDetails?: boolean } = {}): ErrorFormatter {
+export function createErrorFormatter(
+  logger: Logger,
+  secrets: SecretRegistry,
+  options: { hideSchemaDetails?: boolean } = {},
+): ErrorFormatter {
   // Without introspection, "Did you mean ...?" would hand the schema out one field name at a time.
   const clean = (message: string): string => {
     const redacted = secrets.redact(message);
@@ -22,7 +26,11 @@ export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, op
     const original = unwrapResolverError(error);
     if (UnreelError.isInstance(original)) {
       const field = InvalidInputError.isInstance(original) ? original.field : undefined;
-      return { message: secrets.redact(original.message), ...where(formatted), extensions: { code: original.code, ...(field ? { field } : {}) } };
+      return {
+        message: secrets.redact(original.message),
+        ...where(formatted),
+        extensions: { code: original.code, ...(field ? { field } : {}) },
+      };
     }
     if (UnreelProviderError.isInstance(original)) {
       // The provider refused or failed a whole call (a lookup, a listing): not our bug and not the client's input, so
@@ -35,7 +43,8 @@ export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, op
       };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return { message: clean(formatted.message), ...where(formatted), extensions: { code } };
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')
+      return { message: clean(formatted.message), ...where(formatted), extensions: { code } };
     logger.error({ err: original }, 'unexpected error while resolving a request');
     return { ...where(formatted), message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
@@ -43,7 +52,10 @@ export function createErrorFormatter(logger: Logger, secrets: SecretRegistry, op
 
 /** Where in the document and the result the error is; nothing else of Apollo's or graphql's own shape is kept. */
 function where(formatted: GraphQLFormattedError): Pick<GraphQLFormattedError, 'locations' | 'path'> {
-  return { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  return {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
 }
 
 /** graphql-ws hands us raw GraphQLErrors; give them the codes Apollo gives the same errors over HTTP, then format. */
@@ -56,10 +68,14 @@ export function formatWebSocketErrors(
     const formatted = error.toJSON();
     let code = formatted.extensions?.code;
     if (typeof code !== 'string') {
-      if (phase === 'validation') code = error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
+      if (phase === 'validation')
+        code = error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
       // Variable coercion errors carry the scalar's own error as originalError, but no path: they are the request's fault.
       else if (!error.path && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
     }
-    return format(typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted, error);
+    return format(
+      typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted,
+      error,
+    );
   });
 }

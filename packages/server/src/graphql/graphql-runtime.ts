@@ -15,7 +15,12 @@ export interface GraphqlRuntime {
   format: ErrorFormatter;
 }
 
-export async function createGraphqlRuntime(settings: ServerConfig, env: NodeJS.ProcessEnv, logger: Logger, secrets: SecretRegistry): Promise<GraphqlRuntime> {
+export async function createGraphqlRuntime(
+  settings: ServerConfig,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  secrets: SecretRegistry,
+): Promise<GraphqlRuntime> {
   const schema = await buildUnreelSubgraphSchema();
   const introspection = settings.introspection ?? env.NODE_ENV !== 'production';
   return {

@@ -27,7 +27,9 @@ export function serveGraphqlWs(
   wsServer.on('connection', (socket, request) => {
     metrics.socketOpened();
     // Frame-level faults (too large, invalid UTF-8, bad opcode): ws has already closed the socket with the right code.
-    socket.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code, reason: error.message }, 'websocket protocol error'));
+    socket.on('error', (error: Error & { code?: string }) =>
+      logger.warn({ code: error.code, reason: error.message }, 'websocket protocol error'),
+    );
     let pongWait: NodeJS.Timeout | undefined;
     const keepAlive = setInterval(() => {
       if (socket.readyState !== socket.OPEN) return;
@@ -65,7 +67,9 @@ export function serveGraphqlWs(
       clearInterval(keepAlive);
       clearTimeout(pongWait);
       metrics.socketClosed();
-      closed(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'websocket close handling failed'));
+      closed(code, String(reason)).catch((error: unknown) =>
+        logger.error({ err: error }, 'websocket close handling failed'),
+      );
     });
   });
   return {

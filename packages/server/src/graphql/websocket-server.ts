@@ -7,7 +7,10 @@ import type { OriginPolicy } from '../http/origin-policy.js';
  * The WebSocketServer graphql-ws runs on: the HTTP server's own port and /graphql path, messages no larger than an
  * HTTP body, and no upgrade for a page from an origin the policy does not allow.
  */
-export function createWebSocketServer(httpServer: Server, options: { origins: OriginPolicy; maxPayload: number; logger: Logger }): WebSocketServer {
+export function createWebSocketServer(
+  httpServer: Server,
+  options: { origins: OriginPolicy; maxPayload: number; logger: Logger },
+): WebSocketServer {
   const { origins, maxPayload, logger } = options;
   const wsServer = new WebSocketServer({
     server: httpServer,

@@ -1,5 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import {
+  GraphQLError,
+  getOperationAST,
+  type FormattedExecutionResult,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+} from 'graphql';
 import { makeServer, type Context } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
@@ -28,7 +36,10 @@ export interface WebSocketTransportOptions {
 interface SocketState {
   tenant: string;
   connectionId: string;
-  operations: Map<string, { scope: RequestScope; name: string | null; type: string; started: number; subscription: boolean }>;
+  operations: Map<
+    string,
+    { scope: RequestScope; name: string | null; type: string; started: number; subscription: boolean }
+  >;
 }
 
 type SocketContext = Context<Record<string, unknown> | undefined, SocketExtra>;
@@ -50,12 +61,16 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
     if (!state || !operation) return undefined;
     state.operations.delete(id);
     if (operation.subscription) metrics.subscriptionClosed();
-    operation.scope.context.container
-      .resolve<Logger>(LOGGER)
-      .info(
-        { transport: 'websocket', operationName: operation.name, operationType: operation.type, outcome, durationMs: Math.round(performance.now() - operation.started) },
-        'graphql operation',
-      );
+    operation.scope.context.container.resolve<Logger>(LOGGER).info(
+      {
+        transport: 'websocket',
+        operationName: operation.name,
+        operationType: operation.type,
+        outcome,
+        durationMs: Math.round(performance.now() - operation.started),
+      },
+      'graphql operation',
+    );
     return operation.scope.dispose();
   };
 
@@ -64,7 +79,8 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
     onConnect: (ctx) => {
       const params = ctx.connectionParams;
       const presented =
-        readBearerToken(params?.authorization ?? params?.Authorization, { allowBare: true }) ?? readBearerToken(ctx.extra.request.headers.authorization);
+        readBearerToken(params?.authorization ?? params?.Authorization, { allowBare: true }) ??
+        readBearerToken(ctx.extra.request.headers.authorization);
       const result = tenants.authenticate(presented);
       const connectionId = requestIdFrom(ctx.extra.request.headers['x-request-id']);
       if ('failure' in result) {
@@ -81,20 +97,30 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
       // graphql-ws has already reserved this id, so the count includes the operation being asked for.
       if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
         return [
-          new GraphQLError(`Too many operations open on this socket: at most ${maxSubscriptionsPerSocket} at once; complete one first`, {
-            extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
-          }),
+          new GraphQLError(
+            `Too many operations open on this socket: at most ${maxSubscriptionsPerSocket} at once; complete one first`,
+            {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            },
+          ),
         ];
       }
       let document: DocumentNode;
       try {
         document = parse(payload.query, rules.parseOptions);
       } catch (error) {
-        return [error instanceof GraphQLError ? error : new GraphQLError('Syntax Error: the document could not be parsed')];
+        return [
+          error instanceof GraphQLError ? error : new GraphQLError('Syntax Error: the document could not be parsed'),
+        ];
       }
       const errors = validate(schema, document, validationRules);
       if (errors.length > 0) return errors;
-      return { schema, document, variableValues: payload.variables ?? null, operationName: payload.operationName ?? null };
+      return {
+        schema,
+        document,
+        variableValues: payload.variables ?? null,
+        operationName: payload.operationName ?? null,
+      };
     },
     context: (ctx, id, _payload, args) => {
       const state = states.get(ctx) as SocketState;
@@ -102,12 +128,21 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
       const operation = getOperationAST(args.document, args.operationName);
       const subscription = operation?.operation === 'subscription';
       if (subscription) metrics.subscriptionOpened();
-      state.operations.set(id, { scope, name: operation?.name?.value ?? null, type: operation?.operation ?? 'unknown', started: performance.now(), subscription });
+      state.operations.set(id, {
+        scope,
+        name: operation?.name?.value ?? null,
+        type: operation?.operation ?? 'unknown',
+        started: performance.now(),
+        subscription,
+      });
       return scope.context;
     },
     onError: (_ctx, _id, _payload, errors) => formatWebSocketErrors(errors, 'validation', format),
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: formatWebSocketErrors(result.errors, 'execution', format) } : result,
+    // Only a result with errors is rewritten (undefined sends the result as it is).
+    onNext: (_ctx, _id, _payload, _args, { errors, ...rest }) =>
+      errors
+        ? ({ ...rest, errors: formatWebSocketErrors(errors, 'execution', format) } as FormattedExecutionResult)
+        : undefined,
     onComplete: async (ctx, id) => {
       await finish(ctx, id, 'completed');
     },

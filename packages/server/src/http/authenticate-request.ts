@@ -23,11 +23,21 @@ export function authenticateRequest(tenants: TenantDirectory, metrics: UnreelMet
     const result = tenants.authenticate(readBearerToken(request.headers.authorization));
     if ('failure' in result) {
       metrics.authFailed('http');
-      logger.warn({ requestId, reason: result.failure, path: request.path }, 'request refused: missing or unknown API key');
+      logger.warn(
+        { requestId, reason: result.failure, path: request.path },
+        'request refused: missing or unknown API key',
+      );
       response.setHeader('WWW-Authenticate', 'Bearer realm="unreel"');
       response
         .status(401)
-        .json(graphqlErrorBody(result.failure === 'missing' ? 'Authentication required: send "Authorization: Bearer <API key>"' : 'The API key is not valid', 'UNAUTHENTICATED'));
+        .json(
+          graphqlErrorBody(
+            result.failure === 'missing'
+              ? 'Authentication required: send "Authorization: Bearer <API key>"'
+              : 'The API key is not valid',
+            'UNAUTHENTICATED',
+          ),
+        );
       return;
     }
     (response.locals as { unreel?: AuthenticatedRequest }).unreel = { tenant: result.tenant, requestId };

@@ -10,7 +10,14 @@ export function metricsEndpoint(metrics: UnreelMetrics, key: ApiKeySet<'metrics'
     if (key && key.match(readBearerToken(request.headers.authorization) ?? '') === undefined) {
       metrics.authFailed('http');
       response.setHeader('WWW-Authenticate', 'Bearer realm="unreel-metrics"');
-      response.status(401).json(graphqlErrorBody('Authentication required: send "Authorization: Bearer <metrics API key>"', 'UNAUTHENTICATED'));
+      response
+        .status(401)
+        .json(
+          graphqlErrorBody(
+            'Authentication required: send "Authorization: Bearer <metrics API key>"',
+            'UNAUTHENTICATED',
+          ),
+        );
       return;
     }
     metrics.registry.metrics().then((text) => {

@@ -17,7 +17,10 @@ export class OriginPolicy {
     if (this.any) return true;
     const normalized = normalize(origin);
     if (this.allowed.has(normalized)) return true;
-    return host !== undefined && (normalized === `http://${host.toLowerCase()}` || normalized === `https://${host.toLowerCase()}`);
+    return (
+      host !== undefined &&
+      (normalized === `http://${host.toLowerCase()}` || normalized === `https://${host.toLowerCase()}`)
+    );
   }
 
   /** The configured origins, for CORS; undefined when none are (then no CORS headers are sent at all). */

@@ -43,7 +43,19 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
   if (corsOrigins) {
     app.use(
       '/graphql',
-      cors({ origin: corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }),
+      cors({
+        origin: corsOrigins,
+        methods: ['GET', 'POST'],
+        allowedHeaders: [
+          'content-type',
+          'authorization',
+          'apollo-require-preflight',
+          'x-apollo-operation-name',
+          'x-request-id',
+        ],
+        exposedHeaders: ['x-request-id'],
+        maxAge: 600,
+      }),
     );
   }
   app.use(

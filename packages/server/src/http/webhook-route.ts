@@ -22,45 +22,55 @@ export interface WebhookRouteOptions {
 export function webhookRoute(options: WebhookRouteOptions): Router {
   const { accounts, tenants, engine, logger, metrics } = options;
   const router = express.Router();
-  router.post('/webhooks/:account', express.raw({ type: () => true, limit: options.maxBodyBytes }), async (request: Request, response: Response) => {
-    const name = String(request.params['account']);
-    const provider = accounts.get(name)?.provider;
-    const tenant = tenants.ownerOf(name);
-    // One answer for "no such account" and "this account takes no webhooks", so the route does not list accounts.
-    if (!provider?.doParseWebhook || tenant === undefined) {
-      response.status(404).json(failure('NOT_FOUND', 'No webhook receiver here'));
-      return;
-    }
-    const log = logger.child({ account: name, webhook: true });
-    let event;
-    try {
-      event = await provider.doParseWebhook(toWebhookRequest(request));
-    } catch (error) {
-      const answer = refusal(error);
-      metrics.webhook(name, answer.result);
-      if (answer.status === 500) log.error({ err: error }, 'webhook could not be read');
-      else log.warn({ code: answer.code, reason: error instanceof Error ? error.message : String(error) }, 'webhook refused');
-      response.status(answer.status).json(failure(answer.code, answer.message));
-      return;
-    }
-    if (event.type === 'ignored') {
-      metrics.webhook(name, 'ignored');
-      log.info({ reason: event.reason }, 'webhook ignored');
-      response.json({ status: 'ignored' });
-      return;
-    }
-    try {
-      const result = await engine.confirmDeletion(tenant, name, event);
-      metrics.webhook(name, result);
-      log.info({ eventId: event.eventId, videoId: event.videoId, success: event.success, result }, 'webhook taken');
-      response.json({ status: result });
-    } catch (error) {
-      // Not taken: a 5xx makes the provider deliver again later, which the delivery id makes safe.
-      const shuttingDown = UnreelError.isInstance(error) && error.code === 'SHUTTING_DOWN';
-      if (!shuttingDown) log.error({ err: error }, 'webhook could not be recorded');
-      response.status(503).json(failure('UNAVAILABLE', 'The delivery could not be recorded now; deliver it again later'));
-    }
-  });
+  router.post(
+    '/webhooks/:account',
+    express.raw({ type: () => true, limit: options.maxBodyBytes }),
+    async (request: Request, response: Response) => {
+      const name = String(request.params['account']);
+      const provider = accounts.get(name)?.provider;
+      const tenant = tenants.ownerOf(name);
+      // One answer for "no such account" and "this account takes no webhooks", so the route does not list accounts.
+      if (!provider?.doParseWebhook || tenant === undefined) {
+        response.status(404).json(failure('NOT_FOUND', 'No webhook receiver here'));
+        return;
+      }
+      const log = logger.child({ account: name, webhook: true });
+      let event;
+      try {
+        event = await provider.doParseWebhook(toWebhookRequest(request));
+      } catch (error) {
+        const answer = refusal(error);
+        metrics.webhook(name, answer.result);
+        if (answer.status === 500) log.error({ err: error }, 'webhook could not be read');
+        else
+          log.warn(
+            { code: answer.code, reason: error instanceof Error ? error.message : String(error) },
+            'webhook refused',
+          );
+        response.status(answer.status).json(failure(answer.code, answer.message));
+        return;
+      }
+      if (event.type === 'ignored') {
+        metrics.webhook(name, 'ignored');
+        log.info({ reason: event.reason }, 'webhook ignored');
+        response.json({ status: 'ignored' });
+        return;
+      }
+      try {
+        const result = await engine.confirmDeletion(tenant, name, event);
+        metrics.webhook(name, result);
+        log.info({ eventId: event.eventId, videoId: event.videoId, success: event.success, result }, 'webhook taken');
+        response.json({ status: result });
+      } catch (error) {
+        // Not taken: a 5xx makes the provider deliver again later, which the delivery id makes safe.
+        const shuttingDown = UnreelError.isInstance(error) && error.code === 'SHUTTING_DOWN';
+        if (!shuttingDown) log.error({ err: error }, 'webhook could not be recorded');
+        response
+          .status(503)
+          .json(failure('UNAVAILABLE', 'The delivery could not be recorded now; deliver it again later'));
+      }
+    },
+  );
   return router;
 }
 
@@ -76,8 +86,10 @@ function toWebhookRequest(request: Request): WebhookRequestV1 {
 /** By the provider error's code, not its class: UnauthorizedError and InvalidRequestError are only the usual carriers. */
 function refusal(error: unknown): { status: number; code: string; message: string; result: string } {
   if (UnreelProviderError.isInstance(error)) {
-    if (error.code === 'UNAUTHORIZED') return { status: 401, code: 'UNAUTHENTICATED', message: error.message, result: 'refused' };
-    if (error.code === 'INVALID_REQUEST') return { status: 400, code: 'BAD_REQUEST', message: error.message, result: 'invalid' };
+    if (error.code === 'UNAUTHORIZED')
+      return { status: 401, code: 'UNAUTHENTICATED', message: error.message, result: 'refused' };
+    if (error.code === 'INVALID_REQUEST')
+      return { status: 400, code: 'BAD_REQUEST', message: error.message, result: 'invalid' };
   }
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'The delivery could not be read', result: 'failed' };
 }

@@ -6,7 +6,10 @@ import type { SecretRegistry } from './secret-registry.js';
  * keys are only kept hashed, so they cannot be matched by value); plugin secrets by value, wherever a plugin or an
  * error message put them.
  */
-export function createLogger(secrets: SecretRegistry, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  secrets: SecretRegistry,
+  options: { level?: string | undefined; destination?: NodeJS.WritableStream | undefined } = {},
+): Logger {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -28,10 +31,15 @@ export function createLogger(secrets: SecretRegistry, options: { level?: string;
       },
       formatters: { log: (object) => secrets.redactDeep(object) as Record<string, unknown> },
       // The formatter above already turned errors into plain, redacted objects; keep those as they are.
-      serializers: { err: (value: unknown) => (value instanceof Error ? secrets.redactDeep(pino.stdSerializers.err(value)) : value) },
+      serializers: {
+        err: (value: unknown) => (value instanceof Error ? secrets.redactDeep(pino.stdSerializers.err(value)) : value),
+      },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? secrets.redact(arg) : arg)) as Parameters<typeof method>);
+          method.apply(
+            this,
+            args.map((arg) => (typeof arg === 'string' ? secrets.redact(arg) : arg)) as Parameters<typeof method>,
+          );
         },
       },
     },

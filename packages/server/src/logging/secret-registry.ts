@@ -21,7 +21,13 @@ export class SecretRegistry {
     if (value instanceof Error) {
       const cause = value.cause === undefined ? {} : { cause: this.redactDeep(value.cause, depth + 1) };
       const code = (value as { code?: unknown }).code;
-      return { type: value.name, message: this.redact(value.message), stack: this.redact(value.stack ?? ''), ...(code === undefined ? {} : { code }), ...cause };
+      return {
+        type: value.name,
+        message: this.redact(value.message),
+        stack: this.redact(value.stack ?? ''),
+        ...(code === undefined ? {} : { code }),
+        ...cause,
+      };
     }
     if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
       return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, this.redactDeep(entry, depth + 1)]));

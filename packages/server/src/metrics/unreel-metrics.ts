@@ -43,7 +43,11 @@ export class UnreelMetrics {
       labelNames: ['account', 'provider', 'method', 'code'] as const,
       registers,
     });
-    this.subscriptions = new Gauge({ name: 'unreel_subscriptions_open', help: 'GraphQL subscriptions open over WebSocket.', registers });
+    this.subscriptions = new Gauge({
+      name: 'unreel_subscriptions_open',
+      help: 'GraphQL subscriptions open over WebSocket.',
+      registers,
+    });
     this.sockets = new Gauge({ name: 'unreel_websockets_open', help: 'WebSocket connections open.', registers });
     this.authFailures = new Counter({
       name: 'unreel_auth_failures_total',
@@ -57,17 +61,20 @@ export class UnreelMetrics {
       labelNames: ['account', 'result'] as const,
       registers,
     });
-    const metrics = this;
-    new Gauge({
-      name: 'unreel_operations_running',
-      help: 'Deletion operations running, by tenant.',
-      labelNames: ['tenant'] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const [tenant, count] of metrics.engine?.runningOperations() ?? []) this.set({ tenant }, count);
-      },
-    });
+    // Read when scraped (prom-client calls collect with the gauge as `this`), so it needs no bookkeeping of its own.
+    const runningOperations = (): Iterable<[string, number]> => this.engine?.runningOperations() ?? [];
+    this.registry.registerMetric(
+      new Gauge({
+        name: 'unreel_operations_running',
+        help: 'Deletion operations running, by tenant.',
+        labelNames: ['tenant'] as const,
+        registers: [],
+        collect() {
+          this.reset();
+          for (const [tenant, count] of runningOperations()) this.set({ tenant }, count);
+        },
+      }),
+    );
     this.observer = {
       providerCall: ({ account, provider, method, durationMs, outcome }) => {
         calls.observe({ account, provider, method, outcome }, durationMs / 1_000);

@@ -31,8 +31,12 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
     const result = await plugin.settingsSchema['~standard'].validate(rawSettings);
     if (result.issues) {
       const issue = result.issues[0];
-      const field = formatPath((issue?.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)));
-      throw new ConfigError(`${where}: settings${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'} (plugin ${plugin.id})`);
+      const field = formatPath(
+        (issue?.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)),
+      );
+      throw new ConfigError(
+        `${where}: settings${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'} (plugin ${plugin.id})`,
+      );
     }
     const settings = result.value;
     for (const secretPath of plugin.secretSettings ?? []) {
@@ -85,7 +89,9 @@ function resolvePlugin(specifier: string, baseDir: string): string {
   const bases = isPath ? [baseDir] : [baseDir, path.dirname(fileURLToPath(import.meta.url))];
   for (const base of bases) {
     try {
-      return pathToFileURL(createRequire(path.join(base, 'noop.js')).resolve(isPath ? path.resolve(baseDir, specifier) : specifier)).href;
+      return pathToFileURL(
+        createRequire(path.join(base, 'noop.js')).resolve(isPath ? path.resolve(baseDir, specifier) : specifier),
+      ).href;
     } catch {
       // try the next base
     }
@@ -95,5 +101,10 @@ function resolvePlugin(specifier: string, baseDir: string): string {
 }
 
 function readPath(value: unknown, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
+  return dotted
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      value,
+    );
 }

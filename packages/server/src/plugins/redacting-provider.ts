@@ -19,9 +19,14 @@ export function redactingProvider(provider: VideoProviderV1, secrets: SecretRegi
     specificationVersion: provider.specificationVersion,
     provider: provider.provider,
     capabilities: provider.capabilities,
-    doDeleteVideos: (ids, options) => guard(async () => (await provider.doDeleteVideos(ids, options)).map((outcome) => redactOutcome(outcome, secrets))),
+    doDeleteVideos: (ids, options) =>
+      guard(async () =>
+        (await provider.doDeleteVideos(ids, options)).map((outcome) => redactOutcome(outcome, secrets)),
+      ),
     doGetVideos: (ids, options) => guard(() => provider.doGetVideos(ids, options)),
-    ...(restore ? { doRestoreVideo: (id, options) => guard(async () => redactOutcome(await restore(id, options), secrets)) } : {}),
+    ...(restore
+      ? { doRestoreVideo: (id, options) => guard(async () => redactOutcome(await restore(id, options), secrets)) }
+      : {}),
     ...(list ? { doListVideos: (page, options) => guard(() => list(page, options)) } : {}),
     ...(parseWebhook ? { doParseWebhook: (request) => guard(async () => parseWebhook(request)) } : {}),
     ...(close ? { doClose: () => guard(close) } : {}),

@@ -15,13 +15,21 @@ import { VideoResolver } from './resolvers/video.resolver.js';
  * once, and this one getter serves every server.
  */
 const requestContainer = {
-  get: (resolverClass: new (...args: never[]) => unknown, { context }: { context: unknown }) => (context as UnreelContext).container.resolve(resolverClass),
+  get: (resolverClass: new (...args: never[]) => unknown, { context }: { context: unknown }) =>
+    (context as UnreelContext).container.resolve(resolverClass),
 };
 
 /** The schema is built from the resolver classes; resolver instances come from each request's child container. */
 export function buildUnreelSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [VideoResolver, VideoDeletionResolver, DeletionResolver, RestoreResolver, DeletionProgressResolver, AccountResolver],
+    resolvers: [
+      VideoResolver,
+      VideoDeletionResolver,
+      DeletionResolver,
+      RestoreResolver,
+      DeletionProgressResolver,
+      AccountResolver,
+    ],
     container: requestContainer,
     validate: false,
     pubSub: topicsNotUsed,

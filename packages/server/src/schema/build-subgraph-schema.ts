@@ -5,10 +5,15 @@ import { graphql, lexicographicSortSchema, parse, type GraphQLSchema } from 'gra
 import { createResolversMap } from 'type-graphql';
 import type { UnreelContext } from '../graphql/context.js';
 import { buildUnreelSchema } from './build-schema.js';
-import { DeletionResultReferenceResolver, type DeletionResultRepresentation } from './resolvers/deletion-result.reference.js';
+import {
+  DeletionResultReferenceResolver,
+  type DeletionResultRepresentation,
+} from './resolvers/deletion-result.reference.js';
 import { VideoReferenceResolver, type VideoRepresentation } from './resolvers/video.reference.js';
 
-type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers']>;
+type SubgraphResolverMap = NonNullable<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers']
+>;
 
 /** v2.5 or newer, so that a Subscription type composes in a supergraph. */
 export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.5';
@@ -48,6 +53,7 @@ export async function buildUnreelSubgraphSchema(apiSchema?: GraphQLSchema): Prom
 export async function printUnreelSubgraphSdl(subgraphSchema: GraphQLSchema): Promise<string> {
   const result = await graphql({ schema: subgraphSchema, source: '{ _service { sdl } }' });
   const sdl = (result.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
-  if (typeof sdl !== 'string') throw new Error(`the subgraph answered no SDL: ${JSON.stringify(result.errors ?? result.data)}`);
+  if (typeof sdl !== 'string')
+    throw new Error(`the subgraph answered no SDL: ${JSON.stringify(result.errors ?? result.data)}`);
   return sdl;
 }

@@ -7,7 +7,8 @@ export function encodeCursor(value: string): string {
 
 export function decodeCursor(cursor: string, field = 'after'): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (cursor === '' || encodeCursor(decoded) !== cursor) throw new InvalidInputError(`Malformed cursor in "${field}"`, field);
+  if (cursor === '' || encodeCursor(decoded) !== cursor)
+    throw new InvalidInputError(`Malformed cursor in "${field}"`, field);
   return decoded;
 }
 

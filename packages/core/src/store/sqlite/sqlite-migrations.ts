@@ -85,7 +85,9 @@ const migrations: readonly string[] = [
 export function migrate(db: Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(`The journal was written by a newer unreel (schema ${current}; this one knows up to ${migrations.length})`);
+    throw new Error(
+      `The journal was written by a newer unreel (schema ${current}; this one knows up to ${migrations.length})`,
+    );
   }
   for (let version = current; version < migrations.length; version += 1) {
     db.transaction(() => {

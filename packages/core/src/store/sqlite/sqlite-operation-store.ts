@@ -54,7 +54,8 @@ interface OperationRow {
  * Item reads return arrays in this column order (better-sqlite3's raw mode): hot paths read thousands of rows, and
  * arrays cost half what objects do.
  */
-const ITEM_COLUMNS = 'position, video_id, status, error, attempts, ambiguous, restorable_until, updated_at, confirmed_at';
+const ITEM_COLUMNS =
+  'position, video_id, status, error, attempts, ambiguous, restorable_until, updated_at, confirmed_at';
 type ItemTuple = [
   position: number,
   videoId: string,
@@ -73,10 +74,29 @@ interface OperationState extends OperationProgress {
   id: string;
   finishedAt: number | null;
 }
-type OperationStateRow = [number, string, OperationStatus, number, number, number, number, number, number, number, number | null];
+type OperationStateRow = [
+  number,
+  string,
+  OperationStatus,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number | null,
+];
 
 /** What listOpenItems reads of an item, in its SELECT's column order. */
-type OpenItemTuple = [position: number, videoId: string, status: ItemStatus, attempts: number, ambiguous: number, restorableUntil: number | null];
+type OpenItemTuple = [
+  position: number,
+  videoId: string,
+  status: ItemStatus,
+  attempts: number,
+  ambiguous: number,
+  restorableUntil: number | null,
+];
 
 /** Thrown inside a write when the journal is not what the caller saw; the write then reads the items itself. */
 const STALE = Symbol('stale');
@@ -120,7 +140,16 @@ export class SqliteOperationStore implements OperationStore {
     const s = this.statements;
     return this.writes.enqueue(() => {
       if (s.operationByKey.get(key)) throw new OperationExistsError(`Operation ${operation.id} already exists`);
-      const { lastInsertRowid } = s.insertOperation.run(key, operation.tenant, operation.id, operation.fingerprint, JSON.stringify(accounts), items.length, items.length, createdAt);
+      const { lastInsertRowid } = s.insertOperation.run(
+        key,
+        operation.tenant,
+        operation.id,
+        operation.fingerprint,
+        JSON.stringify(accounts),
+        items.length,
+        items.length,
+        createdAt,
+      );
       const opId = Number(lastInsertRowid);
       // Runs of items alike in status go in as one JSON text of ids each, which SQLite reads itself: the cheapest way
       // in. Items keep only the video id; account and native id are read back from it, so it must hold both.
@@ -128,12 +157,20 @@ export class SqliteOperationStore implements OperationStore {
       let videoIds: string[] = [];
       let runStatus = items[0]?.status;
       const insertRun = (): void => {
-        if (videoIds.length > 0) s.insertItems.run({ opId, first, status: runStatus, at: createdAt, videoIds: JSON.stringify(videoIds) });
+        if (videoIds.length > 0)
+          s.insertItems.run({ opId, first, status: runStatus, at: createdAt, videoIds: JSON.stringify(videoIds) });
       };
       for (let position = 0; position < items.length; position += 1) {
         const { videoId, account, nativeId, status } = items[position] as NewOperation['items'][number];
-        if (videoId.length !== account.length + 1 + nativeId.length || videoId.charCodeAt(account.length) !== 58 || !videoId.startsWith(account) || !videoId.endsWith(nativeId)) {
-          throw new Error(`Video id ${JSON.stringify(videoId)} is not "<account>:<native id>" for account ${JSON.stringify(account)}`);
+        if (
+          videoId.length !== account.length + 1 + nativeId.length ||
+          videoId.charCodeAt(account.length) !== 58 ||
+          !videoId.startsWith(account) ||
+          !videoId.endsWith(nativeId)
+        ) {
+          throw new Error(
+            `Video id ${JSON.stringify(videoId)} is not "<account>:<native id>" for account ${JSON.stringify(account)}`,
+          );
         }
         if (status !== runStatus || videoIds.length === INSERT_CHUNK) {
           insertRun();
@@ -165,9 +202,12 @@ export class SqliteOperationStore implements OperationStore {
   }
 
   clearAmbiguous(key: string, positions: readonly number[]): Promise<void> {
-    return this.writes.enqueue(() => {
-      this.statements.clearAmbiguous.run({ opId: this.requireOpId(key) }, positions);
-    }, { atomic: true });
+    return this.writes.enqueue(
+      () => {
+        this.statements.clearAmbiguous.run({ opId: this.requireOpId(key) }, positions);
+      },
+      { atomic: true },
+    );
   }
 
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -175,17 +215,25 @@ export class SqliteOperationStore implements OperationStore {
   }
 
   cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null> {
-    return this.writes.enqueue(() => {
-      const [item] = this.statements.itemsAt.all({ opId: this.requireOpId(key) }, [position]) as ItemTuple[];
-      if (!item || !isCancellable(item[2], item[4])) return null;
-      return this.applyUpdates(key, [restoredUpdate(position, at)])[0] ?? null;
-    }, { atomic: true });
+    return this.writes.enqueue(
+      () => {
+        const [item] = this.statements.itemsAt.all({ opId: this.requireOpId(key) }, [position]) as ItemTuple[];
+        if (!item || !isCancellable(item[2], item[4])) return null;
+        return this.applyUpdates(key, [restoredUpdate(position, at)])[0] ?? null;
+      },
+      { atomic: true },
+    );
   }
 
   async listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]> {
     const operation = this.statements.operationByKey.get(key) as OperationRow | undefined;
     if (!operation) return [];
-    const rows = this.statements.events.all(operation.op_id, after, limit) as [...ItemTuple, number, number, OperationStatus][];
+    const rows = this.statements.events.all(operation.op_id, after, limit) as [
+      ...ItemTuple,
+      number,
+      number,
+      OperationStatus,
+    ][];
     return rows.map((row) => ({
       operationId: operation.id,
       sequence: row[9],
@@ -200,19 +248,34 @@ export class SqliteOperationStore implements OperationStore {
     const row = this.statements.operationByKey.get(key) as OperationRow | undefined;
     if (!row) return { items: [], hasNextPage: false };
     const after = options.after ?? -1;
-    const rows = (options.status === undefined
-      ? this.statements.items.all(row.op_id, after, options.first + 1)
-      : this.statements.itemsByStatus.all(row.op_id, after, options.status, options.first + 1)) as ItemTuple[];
-    return { items: rows.slice(0, options.first).map((item) => tupleToItem(item, row.id)), hasNextPage: rows.length > options.first };
+    const rows = (
+      options.status === undefined
+        ? this.statements.items.all(row.op_id, after, options.first + 1)
+        : this.statements.itemsByStatus.all(row.op_id, after, options.status, options.first + 1)
+    ) as ItemTuple[];
+    return {
+      items: rows.slice(0, options.first).map((item) => tupleToItem(item, row.id)),
+      hasNextPage: rows.length > options.first,
+    };
   }
 
-  async listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<OpenItemRecord[]> {
+  async listOpenItems(
+    key: string,
+    account: string,
+    options: { after?: number; first: number },
+  ): Promise<OpenItemRecord[]> {
     const row = this.statements.operationByKey.get(key) as OperationRow | undefined;
     if (!row) return [];
     const prefix = `${account}:`;
     // An operation on one account needs no filter by account: one string comparison less per item.
-    const statement = row.accounts === JSON.stringify([account]) ? this.statements.openItemsOfAll : this.statements.openItems;
-    const rows = statement.all({ opId: row.op_id, after: options.after ?? -1, prefix, first: options.first }) as OpenItemTuple[];
+    const statement =
+      row.accounts === JSON.stringify([account]) ? this.statements.openItemsOfAll : this.statements.openItems;
+    const rows = statement.all({
+      opId: row.op_id,
+      after: options.after ?? -1,
+      prefix,
+      first: options.first,
+    }) as OpenItemTuple[];
     return rows.map(([position, videoId, status, attempts, ambiguous, restorableUntil]) => ({
       operationId: row.id,
       videoId,
@@ -244,15 +307,21 @@ export class SqliteOperationStore implements OperationStore {
   }
 
   recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean> {
-    return this.writes.enqueue(() => this.statements.insertDelivery.run(account, deliveryId, at.getTime()).changes === 1, { atomic: true });
+    return this.writes.enqueue(
+      () => this.statements.insertDelivery.run(account, deliveryId, at.getTime()).changes === 1,
+      { atomic: true },
+    );
   }
 
   purgeFinishedBefore(cutoff: Date): Promise<number> {
-    return this.writes.enqueue(() => {
-      this.opIds.clear();
-      this.statements.purgeDeliveries.run(cutoff.getTime());
-      return this.statements.purge.run(cutoff.getTime()).changes;
-    }, { atomic: true });
+    return this.writes.enqueue(
+      () => {
+        this.opIds.clear();
+        this.statements.purgeDeliveries.run(cutoff.getTime());
+        return this.statements.purge.run(cutoff.getTime()).changes;
+      },
+      { atomic: true },
+    );
   }
 
   async close(): Promise<void> {
@@ -280,7 +349,12 @@ export class SqliteOperationStore implements OperationStore {
     return this.writes.savepoint(() => {
       const fresh = this.operationState(key);
       const positions = [...new Set(updates.map((update) => update.position))].sort((a, b) => a - b);
-      const items = new Map((this.statements.itemsAt.all({ opId: fresh.opId }, positions) as ItemTuple[]).map((tuple) => [tuple[0], tupleToItem(tuple, fresh.id)]));
+      const items = new Map(
+        (this.statements.itemsAt.all({ opId: fresh.opId }, positions) as ItemTuple[]).map((tuple) => [
+          tuple[0],
+          tupleToItem(tuple, fresh.id),
+        ]),
+      );
       return this.apply(fresh, updates, items, false);
     });
   }
@@ -290,7 +364,12 @@ export class SqliteOperationStore implements OperationStore {
    * alike outcomes, then the events and the operation. With `checkBefore`, each UPDATE also requires the items to
    * still be as `before` says, and throws STALE when one is not.
    */
-  private apply(operation: OperationState, updates: readonly ItemUpdate[], before: ReadonlyMap<number, OpenItemRecord>, checkBefore: boolean): ProgressEvent[] {
+  private apply(
+    operation: OperationState,
+    updates: readonly ItemUpdate[],
+    before: ReadonlyMap<number, OpenItemRecord>,
+    checkBefore: boolean,
+  ): ProgressEvent[] {
     const s = this.statements;
     const { opId } = operation;
     const items = new Map<number, ItemRecord>();
@@ -314,14 +393,27 @@ export class SqliteOperationStore implements OperationStore {
         ambiguous: isFinalItemStatus(update.status) ? false : current.ambiguous,
         restorableUntil: update.restorableUntil !== undefined ? update.restorableUntil : current.restorableUntil,
         // An open item (all that `seen` describes) is never confirmed yet: a confirmation closes it.
-        confirmedAt: update.confirmedAt !== undefined ? update.confirmedAt : ((current as Partial<ItemRecord>).confirmedAt ?? null),
+        confirmedAt:
+          update.confirmedAt !== undefined
+            ? update.confirmedAt
+            : ((current as Partial<ItemRecord>).confirmedAt ?? null),
         updatedAt: update.at,
         position: update.position,
       };
-      copyable &&= update.position === firstPosition + index && !isFinalItemStatus(current.status) && isFinalItemStatus(item.status);
+      copyable &&=
+        update.position === firstPosition + index &&
+        !isFinalItemStatus(current.status) &&
+        isFinalItemStatus(item.status);
       if (applyItemChange(operation, current.status, item.status)) operation.finishedAt = update.at.getTime();
       items.set(update.position, item);
-      events.push({ operationId: operation.id, sequence: operation.lastSequence, item, total: operation.total, completed: operation.total - operation.pending, status: operation.status });
+      events.push({
+        operationId: operation.id,
+        sequence: operation.lastSequence,
+        item,
+        total: operation.total,
+        completed: operation.total - operation.pending,
+        status: operation.status,
+      });
     }
     copyable &&= operation.status === 'RUNNING';
     // A batch's outcomes are mostly alike (all DELETED at the same instant): one UPDATE per run of alike items.
@@ -330,24 +422,54 @@ export class SqliteOperationStore implements OperationStore {
     let runStart = 0;
     for (let index = 1; index <= positions.length; index += 1) {
       const head = positions[runStart] as number;
-      if (index < positions.length && alike(items, checkBefore ? before : undefined, head, positions[index] as number)) continue;
+      if (index < positions.length && alike(items, checkBefore ? before : undefined, head, positions[index] as number))
+        continue;
       const run = positions.slice(runStart, index);
-      if (statement.run(itemWrite(opId, items.get(head) as ItemRecord, checkBefore ? before.get(head) : undefined), run) !== run.length) throw STALE;
+      if (
+        statement.run(
+          itemWrite(opId, items.get(head) as ItemRecord, checkBefore ? before.get(head) : undefined),
+          run,
+        ) !== run.length
+      )
+        throw STALE;
       runStart = index;
     }
     const first = events[0];
     if (copyable && first) {
-      s.insertEventsFromItems.run({ opId, sequence: firstSequence, completed: first.completed, from: firstPosition, to: firstPosition + events.length - 1 });
+      s.insertEventsFromItems.run({
+        opId,
+        sequence: firstSequence,
+        completed: first.completed,
+        from: firstPosition,
+        to: firstPosition + events.length - 1,
+      });
     } else {
-      s.insertEvents.run(events.flatMap((event) => [
-        opId, event.sequence, event.item.position, event.item.status, errorText(event.item.error), event.item.attempts,
-        event.item.restorableUntil?.getTime() ?? null, event.item.confirmedAt?.getTime() ?? null, event.item.updatedAt.getTime(),
-        event.completed, event.status,
-      ]));
+      s.insertEvents.run(
+        events.flatMap((event) => [
+          opId,
+          event.sequence,
+          event.item.position,
+          event.item.status,
+          errorText(event.item.error),
+          event.item.attempts,
+          event.item.restorableUntil?.getTime() ?? null,
+          event.item.confirmedAt?.getTime() ?? null,
+          event.item.updatedAt.getTime(),
+          event.completed,
+          event.status,
+        ]),
+      );
     }
     s.updateOperation.run(
-      operation.status, operation.deleted, operation.notFound, operation.failed, operation.restored, operation.pending,
-      operation.lastSequence, operation.finishedAt, opId,
+      operation.status,
+      operation.deleted,
+      operation.notFound,
+      operation.failed,
+      operation.restored,
+      operation.pending,
+      operation.lastSequence,
+      operation.finishedAt,
+      opId,
     );
     return events;
   }
@@ -388,7 +510,10 @@ function prepare(db: Database) {
     opIdByKey: statement(`SELECT op_id FROM operations WHERE key = ?`),
     operationById: statement(`SELECT * FROM operations WHERE op_id = ?`),
     itemsAt: positions(`SELECT ${ITEM_COLUMNS} FROM items WHERE op_id = @opId AND $positions`, { raw: true }),
-    openAt: positions(`SELECT position FROM items WHERE op_id = @opId AND $positions AND status IN ('PENDING', 'SCHEDULED')`, { raw: true }),
+    openAt: positions(
+      `SELECT position FROM items WHERE op_id = @opId AND $positions AND status IN ('PENDING', 'SCHEDULED')`,
+      { raw: true },
+    ),
     markAttempt: positions(
       `UPDATE items SET attempts = attempts + 1, ambiguous = 1 WHERE op_id = @opId AND $positions AND status IN ('PENDING', 'SCHEDULED')`,
     ),
@@ -418,7 +543,19 @@ function prepare(db: Database) {
     insertEvents: new SqliteMultiRowInsert(
       db,
       'events',
-      ['op_id', 'sequence', 'position', 'status', 'error', 'attempts', 'restorable_until', 'confirmed_at', 'updated_at', 'completed', 'op_status'],
+      [
+        'op_id',
+        'sequence',
+        'position',
+        'status',
+        'error',
+        'attempts',
+        'restorable_until',
+        'confirmed_at',
+        'updated_at',
+        'completed',
+        'op_status',
+      ],
       50,
     ),
     updateOperation: statement(
@@ -434,7 +571,9 @@ function prepare(db: Database) {
        WHERE e.op_id = ? AND e.sequence > ? ORDER BY e.sequence LIMIT ?`,
     ),
     items: raw(`SELECT ${ITEM_COLUMNS} FROM items WHERE op_id = ? AND position > ? ORDER BY position LIMIT ?`),
-    itemsByStatus: raw(`SELECT ${ITEM_COLUMNS} FROM items WHERE op_id = ? AND position > ? AND status = ? ORDER BY position LIMIT ?`),
+    itemsByStatus: raw(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE op_id = ? AND position > ? AND status = ? ORDER BY position LIMIT ?`,
+    ),
     // Walks the primary key from `after`: planning reads each item once per account, whatever is already final.
     openItems: raw(
       `SELECT position, video_id, status, attempts, ambiguous, restorable_until
@@ -448,7 +587,9 @@ function prepare(db: Database) {
        ORDER BY position LIMIT @first`,
     ),
     latestItem: raw(
-      `SELECT ${ITEM_COLUMNS.split(', ').map((column) => `i.${column}`).join(', ')}, o.id FROM items i JOIN operations o ON o.op_id = i.op_id
+      `SELECT ${ITEM_COLUMNS.split(', ')
+        .map((column) => `i.${column}`)
+        .join(', ')}, o.id FROM items i JOIN operations o ON o.op_id = i.op_id
        WHERE i.video_id = ? AND o.tenant = ? ORDER BY i.op_id DESC LIMIT 1`,
     ),
     unfinished: statement(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`),
@@ -506,7 +647,8 @@ function seenItems(updates: readonly ItemUpdate[], operationId: string): Map<num
   const seen = new Map<number, OpenItemRecord>();
   for (const update of updates) {
     const item = update.seen;
-    if (!item || item.position !== update.position || item.operationId !== operationId || seen.has(item.position)) return undefined;
+    if (!item || item.position !== update.position || item.operationId !== operationId || seen.has(item.position))
+      return undefined;
     seen.set(item.position, item);
   }
   return seen;
@@ -533,16 +675,31 @@ function itemWrite(opId: number, item: ItemRecord, was: OpenItemRecord | undefin
 }
 
 /** Whether two items can share one UPDATE: the same outcome, and, given `before`, the same state before it. */
-function alike(items: ReadonlyMap<number, ItemRecord>, before: ReadonlyMap<number, OpenItemRecord> | undefined, a: number, b: number): boolean {
+function alike(
+  items: ReadonlyMap<number, ItemRecord>,
+  before: ReadonlyMap<number, OpenItemRecord> | undefined,
+  a: number,
+  b: number,
+): boolean {
   const x = items.get(a) as ItemRecord;
   const y = items.get(b) as ItemRecord;
-  if (x.status !== y.status || x.ambiguous !== y.ambiguous || time(x.restorableUntil) !== time(y.restorableUntil)) return false;
+  if (x.status !== y.status || x.ambiguous !== y.ambiguous || time(x.restorableUntil) !== time(y.restorableUntil))
+    return false;
   if (time(x.confirmedAt) !== time(y.confirmedAt)) return false;
-  if (x.updatedAt.getTime() !== y.updatedAt.getTime() || (x.error !== y.error && errorText(x.error) !== errorText(y.error))) return false;
+  if (
+    x.updatedAt.getTime() !== y.updatedAt.getTime() ||
+    (x.error !== y.error && errorText(x.error) !== errorText(y.error))
+  )
+    return false;
   if (!before) return true;
   const p = before.get(a) as OpenItemRecord;
   const q = before.get(b) as OpenItemRecord;
-  return p.status === q.status && p.attempts === q.attempts && p.ambiguous === q.ambiguous && time(p.restorableUntil) === time(q.restorableUntil);
+  return (
+    p.status === q.status &&
+    p.attempts === q.attempts &&
+    p.ambiguous === q.ambiguous &&
+    time(p.restorableUntil) === time(q.restorableUntil)
+  );
 }
 
 function time(date: Date | null): number | null {

@@ -29,10 +29,14 @@ export class SqlitePositionsStatement {
   }
 
   /** Adds the positions to `params`, which callers pass fresh for each call. */
-  private pick(params: Record<string, unknown>, positions: readonly number[]): { statement: Statement; params: Record<string, unknown> } {
+  private pick(
+    params: Record<string, unknown>,
+    positions: readonly number[],
+  ): { statement: Statement; params: Record<string, unknown> } {
     const from = positions[0] ?? 0;
     let contiguous = positions.length > 0;
-    for (let index = 1; index < positions.length && contiguous; index += 1) contiguous = positions[index] === from + index;
+    for (let index = 1; index < positions.length && contiguous; index += 1)
+      contiguous = positions[index] === from + index;
     if (contiguous) {
       params.from = from;
       params.to = from + positions.length - 1;

@@ -20,7 +20,8 @@ export class DeletionProgressResolver {
     subscribe: ({ args, context }) => {
       const { operationId, after } = args as ProgressArgs;
       const { container, signal } = context as UnreelContext;
-      if (after !== undefined && after !== null && after < 0) throw new InvalidInputError('"after" must be 0 or more', 'after');
+      if (after !== undefined && after !== null && after < 0)
+        throw new InvalidInputError('"after" must be 0 or more', 'after');
       const engine = container.resolve<DeletionEngine>(ENGINE);
       return engine.progress(container.resolve<string>(TENANT), operationId, { after: after ?? 0, signal });
     },

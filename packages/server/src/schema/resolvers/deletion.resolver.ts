@@ -22,7 +22,8 @@ export class DeletionResolver {
   ) {}
 
   @Mutation(() => DeletionResult, {
-    description: 'Deletes videos in bulk. Every id is journaled before any provider call; the same operationId with the same ids returns the same operation.',
+    description:
+      'Deletes videos in bulk. Every id is journaled before any provider call; the same operationId with the same ids returns the same operation.',
   })
   async deleteVideos(@Arg('input', () => DeleteVideosInput) input: DeleteVideosInput): Promise<DeletionResult> {
     const { operation, created } = await this.engine.submit({
@@ -32,9 +33,14 @@ export class DeletionResolver {
       accounts: this.accounts,
     });
     // The line that ties this request's id to the operation's: the engine logs the operation's progress under the latter.
-    this.logger.info({ operationId: operation.id, created, total: operation.total }, created ? 'deletion accepted' : 'deletion retried');
+    this.logger.info(
+      { operationId: operation.id, created, total: operation.total },
+      created ? 'deletion accepted' : 'deletion retried',
+    );
     if (input.wait === false || operation.status !== 'RUNNING') return toDeletionResult(operation);
-    return toDeletionResult(await this.engine.waitForOperation(this.tenant, operation.id, this.config.server.deleteWaitMs));
+    return toDeletionResult(
+      await this.engine.waitForOperation(this.tenant, operation.id, this.config.server.deleteWaitMs),
+    );
   }
 
   @Query(() => DeletionResult, { nullable: true, description: 'A deletion operation by id; null when unknown.' })
@@ -51,13 +57,17 @@ export class DeletionResolver {
     @Arg('status', () => DeletionStatus, { nullable: true }) status?: DeletionStatus | null,
   ): Promise<VideoDeletionConnection> {
     const position = after ? Number(decodeCursor(after)) : undefined;
-    if (position !== undefined && !Number.isInteger(position)) throw new InvalidInputError('Malformed cursor in "after"', 'after');
+    if (position !== undefined && !Number.isInteger(position))
+      throw new InvalidInputError('Malformed cursor in "after"', 'after');
     const page = await this.engine.listItems(this.tenant, result.id, {
       first: pageSize(first),
       ...(position === undefined ? {} : { after: position }),
       ...(status ? { status: status as ItemStatus } : {}),
     });
-    const edges = page.items.map((item) => ({ cursor: encodeCursor(String(item.position)), node: toVideoDeletion(item) }));
+    const edges = page.items.map((item) => ({
+      cursor: encodeCursor(String(item.position)),
+      node: toVideoDeletion(item),
+    }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

@@ -17,7 +17,8 @@ export class RestoreResolver {
   ) {}
 
   @Mutation(() => RestoreResult, {
-    description: 'Brings a deleted video back where the provider deletes softly, or cancels a deletion still held by deleteDelay.',
+    description:
+      'Brings a deleted video back where the provider deletes softly, or cancels a deletion still held by deleteDelay.',
   })
   async restoreVideo(@Arg('id', () => ID) id: string): Promise<RestoreResult> {
     const result = await this.engine.restoreVideo(this.tenant, id, this.accounts);

@@ -19,6 +19,8 @@ export class VideoDeletionResolver {
     if (deletion.status !== 'DELETED') return false;
     if (deletion.restorableUntil) return deletion.restorableUntil.getTime() > Date.now();
     const provider = this.accounts.get(parseVideoId(deletion.videoId).account)?.provider;
-    return provider !== undefined && provider.capabilities.restore !== false && typeof provider.doRestoreVideo === 'function';
+    return (
+      provider !== undefined && provider.capabilities.restore !== false && typeof provider.doRestoreVideo === 'function'
+    );
   }
 }

@@ -19,7 +19,10 @@ export class VideoResolver {
     @inject(LOADERS) private readonly loaders: RequestLoaders,
   ) {}
 
-  @Query(() => Video, { nullable: true, description: 'A video by its unreel id; null when its account or the provider does not know it.' })
+  @Query(() => Video, {
+    nullable: true,
+    description: 'A video by its unreel id; null when its account or the provider does not know it.',
+  })
   video(@Arg('id', () => ID) id: string): Promise<Video | null> {
     return findVideo(id, this.accounts, this.loaders);
   }
@@ -48,7 +51,10 @@ export class VideoResolver {
     const hasNextPage = nextCursor !== undefined;
     return {
       edges,
-      pageInfo: { hasNextPage, endCursor: hasNextPage ? writeVideoCursor({ c: nextCursor, s: 0 }) : (edges.at(-1)?.cursor ?? null) },
+      pageInfo: {
+        hasNextPage,
+        endCursor: hasNextPage ? writeVideoCursor({ c: nextCursor, s: 0 }) : (edges.at(-1)?.cursor ?? null),
+      },
     };
   }
 
@@ -71,7 +77,11 @@ function writeVideoCursor(cursor: VideoCursor): string {
 function readVideoCursor(cursor: string): VideoCursor {
   try {
     const parsed = JSON.parse(decodeCursor(cursor)) as Partial<VideoCursor>;
-    if (Number.isInteger(parsed.s) && (parsed.s as number) >= 0 && (parsed.c === undefined || typeof parsed.c === 'string')) {
+    if (
+      Number.isInteger(parsed.s) &&
+      (parsed.s as number) >= 0 &&
+      (parsed.c === undefined || typeof parsed.c === 'string')
+    ) {
       return { c: parsed.c, s: parsed.s as number };
     }
   } catch {

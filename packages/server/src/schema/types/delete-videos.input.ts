@@ -11,7 +11,8 @@ export class DeleteVideosInput {
   @Field(() => Boolean, {
     nullable: true,
     defaultValue: true,
-    description: 'true: answer when every item is final or after a bounded wait; false: as soon as the operation is journaled.',
+    description:
+      'true: answer when every item is final or after a bounded wait; false: as soon as the operation is journaled.',
   })
   wait?: boolean | null;
 }

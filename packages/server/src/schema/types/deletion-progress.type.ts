@@ -7,7 +7,9 @@ export class DeletionProgress {
   @Field(() => ID)
   operationId!: string;
 
-  @Field(() => Int, { description: 'Gapless per operation, from 1: resubscribe with `after` set to the last one seen.' })
+  @Field(() => Int, {
+    description: 'Gapless per operation, from 1: resubscribe with `after` set to the last one seen.',
+  })
   sequence!: number;
 
   @Field(() => VideoDeletion)

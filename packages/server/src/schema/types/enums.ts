@@ -27,7 +27,8 @@ export enum OperationStatus {
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: "A video's lifecycle at its provider." });
 registerEnumType(DeletionStatus, {
   name: 'DeletionStatus',
-  description: 'Where one video stands in a deletion. PENDING and SCHEDULED are open; the rest are final (RESTORED may follow DELETED).',
+  description:
+    'Where one video stands in a deletion. PENDING and SCHEDULED are open; the rest are final (RESTORED may follow DELETED).',
 });
 registerEnumType(OperationStatus, {
   name: 'OperationStatus',

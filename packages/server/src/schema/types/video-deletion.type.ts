@@ -4,7 +4,9 @@ import { DeletionStatus } from './enums.js';
 
 @ObjectType({ description: 'Why a video was not deleted (or restored). Codes are stable.' })
 export class DeletionError {
-  @Field(() => String, { description: 'FORBIDDEN, IN_PROCESSING, TOO_RECENT, RATE_LIMITED, UNAUTHORIZED, PROVIDER_ERROR, TIMEOUT, ...' })
+  @Field(() => String, {
+    description: 'FORBIDDEN, IN_PROCESSING, TOO_RECENT, RATE_LIMITED, UNAUTHORIZED, PROVIDER_ERROR, TIMEOUT, ...',
+  })
   code!: string;
 
   @Field(() => String)
@@ -38,7 +40,8 @@ export class VideoDeletion {
 
   @Field(() => DateTimeScalar, {
     nullable: true,
-    description: "When the provider itself confirmed the deletion (a verified webhook); null until then, or where the provider sends none.",
+    description:
+      'When the provider itself confirmed the deletion (a verified webhook); null until then, or where the provider sends none.',
   })
   confirmedAt!: Date | null;
 
