@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const unreelBin = fileURLToPath(new URL('../../packages/server/dist/bin/unreel.js', import.meta.url));
+const unreelBin = fileURLToPath(new URL('../../packages/server/dist/bin/unreel.js', import.meta.url));
 
 export interface ChildServer {
   child: ChildProcess;

@@ -1,16 +1,34 @@
-export * from './errors/index.js';
-export * from './ids/video-id.js';
-export * from './model/operation.js';
-export * from './store/operation-store.js';
-export * from './store/in-memory-operation-store.js';
-export * from './events/event-bus.js';
-export * from './events/in-memory-event-bus.js';
-export * from './accounts/account.js';
-export * from './accounts/account-registry.js';
-export * from './accounts/default-account-limits.js';
-export * from './engine/engine-types.js';
-export * from './engine/engine-logger.js';
-export * from './engine/engine-observer.js';
-export * from './engine/deletion-engine.js';
+export { UnreelError } from './errors/unreel-error.js';
+export { InvalidInputError } from './errors/invalid-input-error.js';
+export { IdempotencyConflictError } from './errors/idempotency-conflict-error.js';
+export { OperationExistsError } from './errors/operation-exists-error.js';
+export { TooManyOperationsError } from './errors/too-many-operations-error.js';
+export { ACCOUNT_NAME_PATTERN, formatVideoId, parseVideoId, type ParsedVideoId } from './ids/video-id.js';
+export {
+  operationKey,
+  type ItemRecord,
+  type ItemStatus,
+  type OperationCounts,
+  type OperationRecord,
+  type OperationStatus,
+  type ProgressEvent,
+} from './model/operation.js';
+export type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './store/operation-store.js';
+export { InMemoryOperationStore } from './store/in-memory-operation-store.js';
+export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
+export type { EventBus } from './events/event-bus.js';
+export { InMemoryEventBus } from './events/in-memory-event-bus.js';
+export type { Account, AccountLimits } from './accounts/account.js';
+export { AccountRegistry } from './accounts/account-registry.js';
+export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/default-account-limits.js';
+export { DeletionEngine, type DeletionEngineDeps } from './engine/deletion-engine.js';
+export type { DeleteRequest, EngineOptions, RestoreResult } from './engine/engine-types.js';
+export type { EngineLogger } from './engine/engine-logger.js';
+export type {
+  EngineObserver,
+  ItemsObservation,
+  ProviderCallObservation,
+  ProviderMethod,
+  RetryObservation,
+} from './engine/engine-observer.js';
 export type { ConfirmationResult, DeletionConfirmation } from './engine/deletion-confirmation.js';
-export * from './store/sqlite/sqlite-operation-store.js';

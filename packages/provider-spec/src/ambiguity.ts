@@ -9,7 +9,3 @@ const ambiguousCodes = new Set(['TIMEOUT', 'NETWORK_ERROR', 'PROVIDER_ERROR']);
 export function isAmbiguousFailure(error: unknown): boolean {
   return UnreelProviderError.isInstance(error) && ambiguousCodes.has(error.code);
 }
-
-export function isAmbiguousCode(code: string): boolean {
-  return ambiguousCodes.has(code);
-}

@@ -1,6 +1,34 @@
-export * from './errors/index.js';
-export * from './video-provider-v1.js';
-export * from './plugin-v1.js';
-export * from './webhook-v1.js';
-export * from './ambiguity.js';
+export {
+  UnreelProviderError,
+  type ItemError,
+  type ProviderErrorCode,
+  type ProviderErrorOptions,
+} from './errors/unreel-provider-error.js';
+export { UnauthorizedError } from './errors/unauthorized-error.js';
+export { ForbiddenError } from './errors/forbidden-error.js';
+export { NotFoundError } from './errors/not-found-error.js';
+export { RateLimitedError } from './errors/rate-limited-error.js';
+export { TimeoutError } from './errors/timeout-error.js';
+export { NetworkError } from './errors/network-error.js';
+export { ProviderUnavailableError } from './errors/provider-unavailable-error.js';
+export { InvalidRequestError } from './errors/invalid-request-error.js';
+export type {
+  CallOptions,
+  DeleteOutcome,
+  ProviderCapabilitiesV1,
+  ProviderVideo,
+  ProviderVideoStatus,
+  RestoreOutcome,
+  VideoPage,
+  VideoProviderV1,
+} from './video-provider-v1.js';
+export {
+  definePlugin,
+  isVideoProviderPluginV1,
+  type PluginContextV1,
+  type ProviderLogger,
+  type VideoProviderPluginV1,
+} from './plugin-v1.js';
+export type { WebhookEventV1, WebhookRequestV1 } from './webhook-v1.js';
+export { isAmbiguousFailure } from './ambiguity.js';
 export type { StandardSchemaV1 } from '@standard-schema/spec';

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 
-export * from './create-unreel-server.js';
-export * from './config/config-schema.js';
-export * from './config/config-error.js';
-export { loadConfig, parseConfig, embeddedDefaultConfig } from './config/load-config.js';
-export { buildUnreelSchema } from './schema/build-schema.js';
-export type { UnreelContext } from './graphql/context.js';
+export { createUnreelServer, type UnreelServer, type UnreelServerOptions } from './create-unreel-server.js';
+export { embeddedDefaultConfig, loadConfig, parseConfig, type LoadedConfig } from './config/load-config.js';
+export type { UnreelConfig, UnreelConfigInput } from './config/config-schema.js';
+export { ConfigError } from './config/config-error.js';

@@ -5,7 +5,6 @@ export type {
   AliyunVodCredentials,
   AuthRecord,
 } from './aliyun-vod-simulator.js';
-export { AliyunVodLibrary, VOD_STATUSES } from './aliyun-vod-library.js';
-export type { SimulatedVodVideo, VodStatus } from './aliyun-vod-library.js';
+export type { AliyunVodLibrary, SimulatedVodVideo, VodStatus } from './aliyun-vod-library.js';
 export type { WebhookDelivery, CallbackTarget } from './aliyun-vod-callbacks.js';
 export type { RpcError } from './aliyun-vod-replies.js';

@@ -58,7 +58,7 @@ export function acs3Signature(accessKeySecret: string, canonicalRequest: string)
   return { hashedCanonicalRequest, stringToSign, signature };
 }
 
-export function acs3Authorization(accessKeyId: string, signedHeaders: string, signature: string): string {
+function acs3Authorization(accessKeyId: string, signedHeaders: string, signature: string): string {
   return `${ACS3_ALGORITHM} Credential=${accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
 }
 

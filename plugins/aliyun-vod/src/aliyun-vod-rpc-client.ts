@@ -13,7 +13,7 @@ import { formatAliyunTimestamp } from './aliyun-timestamp.js';
 import { describeAliyunError, isAliyunErrorBody, isRecord } from './aliyun-vod-errors.js';
 import { resolveVodEndpoint, type AliyunVodSettings } from './aliyun-vod-settings.js';
 
-export const VOD_API_VERSION = '2017-03-21';
+const VOD_API_VERSION = '2017-03-21';
 const PROVIDER = 'aliyun-vod';
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -21,7 +21,7 @@ const STATUSES: Readonly<Record<string, ProviderVideoStatus>> = {
   ProduceFail: 'FAILED',
 };
 
-export function vodStatusToProviderStatus(status: unknown): ProviderVideoStatus {
+function vodStatusToProviderStatus(status: unknown): ProviderVideoStatus {
   return typeof status === 'string' ? (STATUSES[status] ?? 'UNKNOWN') : 'UNKNOWN';
 }
 

@@ -13,10 +13,5 @@ export default definePlugin({
   },
 });
 
-export { AliyunVodProvider, aliyunVodSettingsSchema };
-export { resolveVodEndpoint } from './aliyun-vod-settings.js';
-export { vodEndpointForRegion } from './aliyun-vod-endpoints.js';
-export { vodCallbackSignature } from './aliyun-vod-callback-signature.js';
-export { describeAliyunError, classifyAliyunCode } from './aliyun-vod-errors.js';
-export { vodStatusToProviderStatus } from './aliyun-vod-video.js';
+export { aliyunVodSettingsSchema };
 export type { AliyunVodSettings, AliyunVodSettingsInput } from './aliyun-vod-settings.js';

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { aliyunVodSettingsSchema, classifyAliyunCode, resolveVodEndpoint } from '@unreel/plugin-aliyun-vod';
+import { aliyunVodSettingsSchema } from '@unreel/plugin-aliyun-vod';
+import { classifyAliyunCode } from '../src/aliyun-vod-errors.js';
+import { resolveVodEndpoint } from '../src/aliyun-vod-settings.js';
 import { startSimulator, type AliyunVodSimulator, type VodStatus } from '@unreel/plugin-aliyun-vod/simulator';
 import { callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import { createProvider, logger, providerFor } from './aliyun-vod-test-provider.js';

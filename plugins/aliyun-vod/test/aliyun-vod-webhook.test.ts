@@ -7,7 +7,7 @@ import {
   type VideoProviderV1,
   type WebhookEventV1,
 } from '@unreel/provider-spec';
-import { vodCallbackSignature } from '@unreel/plugin-aliyun-vod';
+import { vodCallbackSignature } from '../src/aliyun-vod-callback-signature.js';
 import { startSimulator, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { deleteFailed, deleteSucceeded, docCallbackExample } from './fixtures/callbacks.js';
 import { callOptions } from '@unreel/provider-testkit';

@@ -31,7 +31,7 @@ const DAY_MS = 86_400_000;
 const KEY_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A node:http fake of api.video's video endpoints, as documented (providers.md §2). */
-export async function startApiVideoSimulator(options: ApiVideoSimulatorOptions = {}): Promise<ApiVideoSimulator> {
+export async function startSimulator(options: ApiVideoSimulatorOptions = {}): Promise<ApiVideoSimulator> {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now;
   const videoRestore = options.videoRestore ?? false;

@@ -1,7 +1,7 @@
 import type { LibraryVideo } from './api-video-library.js';
 
 /** The documented ATOM form, `2019-12-16T08:25:51+00:00`: no milliseconds, an explicit offset. */
-export function atom(ms: number): string {
+function atom(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 

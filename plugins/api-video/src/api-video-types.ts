@@ -17,7 +17,7 @@ export interface ApiVideoStatus {
   } | null;
 }
 
-export interface ApiVideoPagination {
+interface ApiVideoPagination {
   currentPage: number;
   pageSize: number;
   pagesTotal: number;

@@ -29,7 +29,7 @@ export function toProviderVideo(video: ApiVideoVideo, status?: ApiVideoStatus): 
  * mean PROCESSING; every quality failed means FAILED. A video never given a source is not playable either and is
  * reported PROCESSING: it is waiting for its upload, which is what the host needs to know.
  */
-export function statusOf(status: ApiVideoStatus): ProviderVideoStatus {
+function statusOf(status: ApiVideoStatus): ProviderVideoStatus {
   if (status.encoding?.playable === true) return 'READY';
   const ingest = status.ingest?.status;
   if (ingest === 'uploading' || ingest === 'ingesting') return 'PROCESSING';

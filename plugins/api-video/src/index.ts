@@ -1,6 +1,6 @@
 import { definePlugin } from '@unreel/provider-spec';
 import { ApiVideoProvider } from './api-video-provider.js';
-import { API_VIDEO_HOSTS, apiVideoSettingsSchema } from './api-video-settings.js';
+import { apiVideoSettingsSchema } from './api-video-settings.js';
 
 export default definePlugin({
   specificationVersion: 'v1',
@@ -11,6 +11,5 @@ export default definePlugin({
   create: (settings, context) => new ApiVideoProvider(settings, context),
 });
 
-export { API_VIDEO_HOSTS, ApiVideoProvider, apiVideoSettingsSchema };
-export { toProviderVideo, statusOf } from './api-video-video.js';
+export { apiVideoSettingsSchema };
 export type { ApiVideoSettings, ApiVideoSettingsInput } from './api-video-settings.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
-import plugin, { API_VIDEO_HOSTS, apiVideoSettingsSchema, type ApiVideoSettingsInput } from '@unreel/plugin-api-video';
+import plugin, { apiVideoSettingsSchema, type ApiVideoSettingsInput } from '@unreel/plugin-api-video';
+import { API_VIDEO_HOSTS } from '../src/api-video-settings.js';
 import {
   startSimulator,
   type ApiVideoSimulator,

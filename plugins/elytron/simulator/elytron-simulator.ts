@@ -76,7 +76,7 @@ function routeOf(method: string, path: string): Route | undefined {
 }
 
 /** An HTTP fake of api.elytron.com/v1 as docs.elytron.ai documents it (providers.md §3). */
-export async function startElytronSimulator(options: ElytronSimulatorOptions = {}): Promise<ElytronSimulator> {
+export async function startSimulator(options: ElytronSimulatorOptions = {}): Promise<ElytronSimulator> {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now;
   const apiKey =

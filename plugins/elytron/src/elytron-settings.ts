@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Where Elytron serves its API; the sandbox takes its own keys, so an account is bound to one environment. */
-export const elytronBaseUrls = {
+const elytronBaseUrls = {
   production: 'https://api.elytron.com/v1',
   sandbox: 'https://sandbox-api.elytron.com/v1',
 } as const;

@@ -15,7 +15,5 @@ export default definePlugin({
   create: (settings, context) => new ElytronProvider(settings, context),
 });
 
-export { ElytronProvider };
-export { elytronBaseUrl, elytronBaseUrls, elytronPlanLimits, elytronSettingsSchema } from './elytron-settings.js';
+export { elytronSettingsSchema };
 export type { ElytronPlan, ElytronSettings, ElytronSettingsInput } from './elytron-settings.js';
-export { readElytronError, type ElytronError } from './elytron-errors.js';

@@ -3,12 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
-import elytron, {
-  elytronBaseUrl,
-  elytronSettingsSchema,
-  readElytronError,
-  type ElytronSettingsInput,
-} from '@unreel/plugin-elytron';
+import elytron, { elytronSettingsSchema, type ElytronSettingsInput } from '@unreel/plugin-elytron';
+import { readElytronError } from '../src/elytron-errors.js';
+import { elytronBaseUrl } from '../src/elytron-settings.js';
 import { startSimulator, type ElytronSimulator, type ElytronSimulatorOptions } from '@unreel/plugin-elytron/simulator';
 
 const documented = JSON.parse(

@@ -4,7 +4,7 @@ import type { SimulatorReply } from '@unreel/provider-testkit/simulator';
  * FastPix's answers, in its `Default-Error` shape. The 401, 403 and 404 bodies are FastPix's published examples word
  * for word, including the 401 example's `code: 403`; the others follow the same shape with wording of our own.
  */
-export function errorReply(
+function errorReply(
   status: number,
   error: { code?: number; message: string; description?: string; fields?: { field: string; message: string }[] },
   headers?: Record<string, string>,

@@ -90,7 +90,7 @@ const MEDIA_PATH = /^\/on-demand\/([^/]+)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IN_FLIGHT = new Set<string>(IN_FLIGHT_STATUSES);
 
-export async function startFastPixSimulator(options: FastPixSimulatorOptions = {}): Promise<FastPixSimulator> {
+export async function startSimulator(options: FastPixSimulatorOptions = {}): Promise<FastPixSimulator> {
   const seed = options.seed ?? 1;
   const random = seededRandom(seed ^ 0x5f3759df);
   const credentials = options.credentials ?? deriveCredentials(random);

@@ -2,7 +2,7 @@ import type { DeleteOutcome, ProviderErrorCode } from '@unreel/provider-spec';
 import { itemFailure, type ErrorDescription, type ErrorResponse } from '@unreel/provider-kit';
 
 /** `Default-Error` (`{ success: false, error: { code, message, description } }`) and the 422 variant with `fields`. */
-export interface FastPixErrorDetail {
+interface FastPixErrorDetail {
   code?: number;
   message?: string;
   description?: string;
@@ -12,7 +12,7 @@ export interface FastPixErrorDetail {
 /** Statuses a DELETE answers about the one media it names, rather than about the whole call. */
 export const PER_MEDIA_DELETE_STATUSES = [400, 403, 404, 409, 422] as const;
 
-export function readFastPixError(body: unknown): FastPixErrorDetail | undefined {
+function readFastPixError(body: unknown): FastPixErrorDetail | undefined {
   if (body == null || typeof body !== 'object') return undefined;
   const error = (body as { error?: unknown }).error;
   if (error == null || typeof error !== 'object') return undefined;
@@ -33,7 +33,7 @@ export function readFastPixError(body: unknown): FastPixErrorDetail | undefined 
 }
 
 /** One line out of FastPix's error body: `message: description`, plus the fields a 422 names. */
-export function fastpixErrorText(body: unknown): string | undefined {
+function fastpixErrorText(body: unknown): string | undefined {
   const error = readFastPixError(body);
   if (!error) return undefined;
   const parts = [error.message, error.description].filter(

@@ -1,7 +1,7 @@
 import { offsetCursor } from '@unreel/provider-kit';
 
 /** `GET /on-demand` takes `limit` from 1 to 50. */
-export const FASTPIX_MAX_PAGE_SIZE = 50;
+const FASTPIX_MAX_PAGE_SIZE = 50;
 
 /** How many media were listed before the next page. */
 export const fastpixListCursor = offsetCursor('fastpix', 'fastpix:');

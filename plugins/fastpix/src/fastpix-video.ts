@@ -1,7 +1,7 @@
 import type { ProviderVideo, ProviderVideoStatus } from '@unreel/provider-spec';
 
 /** Media `status` as FastPix documents it; an open enum, so any other string may arrive. */
-export type FastPixMediaStatus =
+type FastPixMediaStatus =
   | 'Created'
   | 'Downloading'
   | 'Downloaded'
@@ -35,7 +35,7 @@ const statuses: Readonly<Record<string, ProviderVideoStatus>> = {
 };
 
 /** Exact, case-sensitive match on the documented values: a value FastPix adds later is UNKNOWN, not a guess. */
-export function videoStatusOf(status: unknown): ProviderVideoStatus {
+function videoStatusOf(status: unknown): ProviderVideoStatus {
   return typeof status === 'string' && Object.hasOwn(statuses, status)
     ? (statuses[status] as ProviderVideoStatus)
     : 'UNKNOWN';

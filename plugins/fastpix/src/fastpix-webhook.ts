@@ -6,8 +6,8 @@ import {
 } from '@unreel/provider-spec';
 import { verifyFastPixSignature, type FastPixSignatureKey } from './fastpix-webhook-signature.js';
 
-export const FASTPIX_DELETED_EVENT = 'video.media.deleted';
-export const FASTPIX_SIGNATURE_HEADER = 'fastpix-signature';
+const FASTPIX_DELETED_EVENT = 'video.media.deleted';
+const FASTPIX_SIGNATURE_HEADER = 'fastpix-signature';
 
 export interface ParsedFastPixWebhook {
   event: WebhookEventV1;

@@ -1,12 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CapturingLogger, callOptions, providerRejection } from '@unreel/provider-testkit';
 import { InvalidRequestError, isAmbiguousFailure, type VideoProviderV1 } from '@unreel/provider-spec';
-import fastpix, {
-  FASTPIX_BASE_URL,
-  FASTPIX_LEGACY_BASE_URL,
-  fastpixSettingsSchema,
-  type FastPixSettingsInput,
-} from '@unreel/plugin-fastpix';
+import fastpix, { fastpixSettingsSchema, type FastPixSettingsInput } from '@unreel/plugin-fastpix';
+import { FASTPIX_BASE_URL, FASTPIX_LEGACY_BASE_URL } from '../src/fastpix-settings.js';
 import { startSimulator, type FastPixSimulator, type FastPixSimulatorOptions } from '@unreel/plugin-fastpix/simulator';
 
 const open: FastPixSimulator[] = [];

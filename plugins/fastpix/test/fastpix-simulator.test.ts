@@ -1,11 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ASSUMED_RATE_LIMIT,
-  startSimulator,
-  type FastPixSimulator,
-  type FastPixSimulatorOptions,
-} from '@unreel/plugin-fastpix/simulator';
+import { startSimulator, type FastPixSimulator, type FastPixSimulatorOptions } from '@unreel/plugin-fastpix/simulator';
+import { ASSUMED_RATE_LIMIT } from '../simulator/fastpix-simulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const SIGNING_SECRET = 'ZmFzdHBpeC10ZXN0LXNlY3JldC0wMTIzNDU2Nzg5YWI=';

@@ -13,7 +13,7 @@ const PROCESSING: readonly SimulatedStatus[] = ['ready-to-upload', 'uploaded', '
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** "the video should be completed processing or failed for more than 4 hours" (delete_video.md). */
-export const DELETABLE_AFTER_MS = 4 * HOUR;
+const DELETABLE_AFTER_MS = 4 * HOUR;
 
 export interface SimulatedVideo {
   /** The record id (a Mongo ObjectId in the docs' examples); the API addresses videos by `uuid`. */

@@ -88,7 +88,7 @@ export function videoModel(video: SimulatedVideo, origin: string): Record<string
 }
 
 /** The subset of the model the lists show (get_videos.md, get_deleted_videos.md). */
-export function listItem(video: SimulatedVideo, origin: string): Record<string, unknown> {
+function listItem(video: SimulatedVideo, origin: string): Record<string, unknown> {
   return {
     id: video.id,
     created_at: new Date(video.createdAt).toISOString(),

@@ -34,9 +34,9 @@ import {
 } from './omegastream-simulator-options.js';
 
 /** Where the video API lives on the host, as on https://api.omegastream.net. */
-export const VIDEO_BASE_PATH = '/company/client/video';
+const VIDEO_BASE_PATH = '/company/client/video';
 /** `{"uuids":[...]}` takes 1 to 50 uuids (delete_multiple_videos.md). */
-export const MAX_BULK_UUIDS = 50;
+const MAX_BULK_UUIDS = 50;
 
 export interface OmegastreamSimulator extends RunningSimulator<{ apiKey: string }> {
   /** `url` is the video base (`…/company/client/video`, the plugin's `baseUrl`); this is the host alone. */

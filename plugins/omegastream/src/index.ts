@@ -11,21 +11,5 @@ export default definePlugin({
   create: (settings, context) => new OmegastreamProvider(settings, context),
 });
 
-export { OmegastreamProvider, OMEGASTREAM_MAX_BATCH_SIZE, OMEGASTREAM_MAX_PAGE_SIZE } from './omegastream-provider.js';
-export {
-  omegastreamSettingsSchema,
-  OMEGASTREAM_BULK_PATHS,
-  OMEGASTREAM_PRODUCTION_BASE_URL,
-  type OmegastreamBulkPath,
-  type OmegastreamSettings,
-  type OmegastreamSettingsInput,
-} from './omegastream-settings.js';
-export {
-  OMEGASTREAM_STATUSES,
-  DELETABLE_AFTER_MS,
-  statusOf,
-  type OmegastreamStatus,
-  type OmegastreamVideo,
-} from './omegastream-video.js';
-export { classifyReason, reasonText, type RefusalKind } from './omegastream-errors.js';
-export { parseFailedVideos, type FailedVideos } from './omegastream-failed-videos.js';
+export { omegastreamSettingsSchema };
+export type { OmegastreamBulkPath, OmegastreamSettings, OmegastreamSettingsInput } from './omegastream-settings.js';

@@ -26,9 +26,9 @@ import {
 } from './omegastream-video.js';
 
 /** `{"uuids":[...]}` takes 1 to 50 uuids (delete_multiple_videos.md). */
-export const OMEGASTREAM_MAX_BATCH_SIZE = 50;
+const OMEGASTREAM_MAX_BATCH_SIZE = 50;
 /** The largest list page the plugin asks for; no maximum is documented (the examples use 10). */
-export const OMEGASTREAM_MAX_PAGE_SIZE = 100;
+const OMEGASTREAM_MAX_PAGE_SIZE = 100;
 /** Pages of `GET {base}/deleted` read to find a deleted video's status before giving up on knowing it. */
 const DELETED_SCAN_MAX_PAGES = 20;
 

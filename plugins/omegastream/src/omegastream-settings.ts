@@ -7,7 +7,7 @@ export const OMEGASTREAM_PRODUCTION_BASE_URL = 'https://api.omegastream.net/comp
  * `delete_videos` is the bulk path of the current docs; `bulk_delete` is the same call under the path of the older
  * doc (removed from the docs in 2023), kept for accounts still served by it.
  */
-export const OMEGASTREAM_BULK_PATHS = ['delete_videos', 'bulk_delete'] as const;
+const OMEGASTREAM_BULK_PATHS = ['delete_videos', 'bulk_delete'] as const;
 export type OmegastreamBulkPath = (typeof OMEGASTREAM_BULK_PATHS)[number];
 
 export const omegastreamSettingsSchema = z

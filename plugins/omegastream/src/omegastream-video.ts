@@ -2,23 +2,13 @@ import { z } from 'zod';
 import type { ProviderVideo, ProviderVideoStatus } from '@unreel/provider-spec';
 
 /**
- * The statuses of the video model. `ready-to-upload` is not in the documented enum but shows up in the docs' list
- * examples, so it is known here too.
+ * Neither completed nor failed: the docs only allow deleting a video that is one of those two. `ready-to-upload` is not
+ * in the documented enum but shows up in the docs' list examples, so it is known here too.
  */
-export const OMEGASTREAM_STATUSES = [
-  'ready-to-upload',
-  'uploaded',
-  'in-progress',
-  'process-failed',
-  'process-completed',
-] as const;
-export type OmegastreamStatus = (typeof OMEGASTREAM_STATUSES)[number];
-
-/** Neither completed nor failed: the docs only allow deleting a video that is one of those two. */
 const PROCESSING_STATUSES: ReadonlySet<string> = new Set(['ready-to-upload', 'uploaded', 'in-progress']);
 
 /** "the video should be completed processing or failed for more than 4 hours" (delete_video.md). */
-export const DELETABLE_AFTER_MS = 4 * 60 * 60 * 1000;
+const DELETABLE_AFTER_MS = 4 * 60 * 60 * 1000;
 
 /** The part of the video model the plugin reads; the rest (playback, storage, meta...) passes through unread. */
 export const omegastreamVideoSchema = z.looseObject({
@@ -42,14 +32,13 @@ export const omegastreamPageSchema = z.looseObject({
   next: z.number().nullish(),
   total_page: z.number().nullish(),
 });
-export type OmegastreamPage = z.infer<typeof omegastreamPageSchema>;
 
 export function isProcessingStatus(status: string | null | undefined): boolean {
   return status != null && PROCESSING_STATUSES.has(status);
 }
 
 /** `deleted_at` wins: the docs say it is how to tell a video marked for deletion, whatever its processing status. */
-export function statusOf(video: OmegastreamVideo): ProviderVideoStatus {
+function statusOf(video: OmegastreamVideo): ProviderVideoStatus {
   if (video.deleted_at) return 'DELETED';
   if (isProcessingStatus(video.status)) return 'PROCESSING';
   if (video.status === 'process-completed') return 'READY';
@@ -83,7 +72,7 @@ export function deletableAt(video: OmegastreamVideo): Date | undefined {
   return settled ? new Date(settled.getTime() + DELETABLE_AFTER_MS) : undefined;
 }
 
-export function parseDate(value: string | null | undefined): Date | undefined {
+function parseDate(value: string | null | undefined): Date | undefined {
   if (!value) return undefined;
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : new Date(time);

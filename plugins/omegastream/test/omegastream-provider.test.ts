@@ -2,13 +2,10 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnreelProviderError, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
-import omegastream, {
-  classifyReason,
-  omegastreamSettingsSchema,
-  parseFailedVideos,
-  OMEGASTREAM_PRODUCTION_BASE_URL,
-  type OmegastreamSettingsInput,
-} from '@unreel/plugin-omegastream';
+import omegastream, { omegastreamSettingsSchema, type OmegastreamSettingsInput } from '@unreel/plugin-omegastream';
+import { classifyReason } from '../src/omegastream-errors.js';
+import { parseFailedVideos } from '../src/omegastream-failed-videos.js';
+import { OMEGASTREAM_PRODUCTION_BASE_URL } from '../src/omegastream-settings.js';
 import {
   startSimulator,
   type OmegastreamSimulator,

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  DEFAULT_RATE_LIMIT,
   startSimulator,
   type OmegastreamSimulator,
   type OmegastreamSimulatorOptions,
 } from '@unreel/plugin-omegastream/simulator';
+import { DEFAULT_RATE_LIMIT } from '../simulator/omegastream-simulator-options.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));

@@ -27,6 +27,6 @@ export default definePlugin({
   },
 });
 
-export { SandboxLibrary, SandboxProvider, sandboxSettingsSchema };
+export { SandboxLibrary, sandboxSettingsSchema };
 export type { SandboxCall, SandboxFault, SandboxVideo, SandboxVideoState } from './sandbox-library.js';
 export type { SandboxSettings } from './sandbox-settings.js';

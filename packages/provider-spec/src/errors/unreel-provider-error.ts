@@ -16,7 +16,6 @@ export type ProviderErrorCode =
   | 'NETWORK_ERROR'
   | 'PROVIDER_ERROR'
   | 'INVALID_REQUEST'
-  | 'UNSUPPORTED'
   | 'NOT_RESTORABLE'
   | 'RESTORE_WINDOW_EXPIRED'
   | (string & {});

@@ -21,11 +21,6 @@ export class ApiKeySet<Owner> {
     }
     return found;
   }
-
-  /** Whether the key is already in the set (configured twice), checked the same way. */
-  has(key: string): boolean {
-    return this.match(key) !== undefined;
-  }
 }
 
 function digest(key: string): Buffer {

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { interpolateEnv } from '../config/interpolate-env.js';
 
 /** Short keys can be guessed; 16 characters is the floor, a random 32 or more is what to generate. */
-export const MIN_API_KEY_LENGTH = 16;
+const MIN_API_KEY_LENGTH = 16;
 
 /** A configured API key with `${ENV}` interpolated; `where` names it in the error, since the key itself never may. */
 export function readApiKey(raw: string, env: NodeJS.ProcessEnv, where: string): string {

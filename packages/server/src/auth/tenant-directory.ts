@@ -5,7 +5,7 @@ import { ApiKeySet } from './api-key-set.js';
 import { readApiKey } from './read-api-key.js';
 
 /** Who a request is for when no tenants are configured: everything, unauthenticated, from this machine only. */
-export const DEFAULT_TENANT = 'default';
+const DEFAULT_TENANT = 'default';
 
 export type Authentication = { tenant: string } | { failure: 'missing' | 'invalid' };
 

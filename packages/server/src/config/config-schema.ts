@@ -16,7 +16,7 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
 
 const NAME_RULE = 'must be lower-case letters, digits, "-" or "_" (at most 63)';
 
-export const accountConfigSchema = z
+const accountConfigSchema = z
   .object({
     name: z.string().regex(ACCOUNT_NAME_PATTERN, NAME_RULE),
     plugin: z.string().min(1),
@@ -54,7 +54,7 @@ const journalDrivers = z.discriminatedUnion('driver', [
 ]);
 
 /** `driver` may be left out: the SQLite file is the default. */
-export const journalConfigSchema = z.preprocess(
+const journalConfigSchema = z.preprocess(
   (value) =>
     typeof value === 'object' && value !== null && !Array.isArray(value) && !('driver' in value)
       ? { driver: 'sqlite', ...value }
@@ -62,9 +62,9 @@ export const journalConfigSchema = z.preprocess(
   journalDrivers,
 );
 
-export const TENANT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const TENANT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-export const tenantConfigSchema = z
+const tenantConfigSchema = z
   .object({
     name: z.string().regex(TENANT_NAME_PATTERN, NAME_RULE),
     /** Bearer keys of this tenant, usually `${ENV}` references; at least 16 characters once interpolated. */
@@ -75,7 +75,7 @@ export const tenantConfigSchema = z
   .strict();
 
 /** Limits every GraphQL document meets, over HTTP and WebSocket alike, before anything is resolved. */
-export const queryLimitsSchema = z
+const queryLimitsSchema = z
   .object({
     maxDepth: z.number().int().min(1).max(100).default(8),
     maxCost: z.number().int().min(1).default(20_000),
@@ -85,7 +85,7 @@ export const queryLimitsSchema = z
   })
   .strict();
 
-export const metricsConfigSchema = z
+const metricsConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
     /** Bearer key for GET /metrics; required when tenants are configured, so no tenant reads another's figures. */
@@ -93,7 +93,7 @@ export const metricsConfigSchema = z
   })
   .strict();
 
-export const serverConfigSchema = z
+const serverConfigSchema = z
   .object({
     host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65_535).optional(),

@@ -13,7 +13,7 @@ export interface LoadedConfig {
   embeddedDefault: boolean;
 }
 
-export const DEFAULT_CONFIG_FILE = 'unreel.config.json';
+const DEFAULT_CONFIG_FILE = 'unreel.config.json';
 
 /** The embedded default: one sandbox account, nothing to install or configure, reachable from this machine only. */
 export const embeddedDefaultConfig: UnreelConfigInput = {
@@ -75,7 +75,7 @@ export function parseConfig(raw: unknown, source: string): UnreelConfig {
  * `accounts[1] "vod": settings.apiKey: `: accounts and tenants are named, not just numbered, because that is what
  * people grep for.
  */
-export function describeIssuePath(raw: unknown, issuePath: readonly PropertyKey[]): string {
+function describeIssuePath(raw: unknown, issuePath: readonly PropertyKey[]): string {
   const list = issuePath[0];
   if ((list === 'accounts' || list === 'tenants') && typeof issuePath[1] === 'number') {
     const entries = (raw as Record<string, unknown> | null)?.[list];

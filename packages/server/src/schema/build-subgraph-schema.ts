@@ -16,7 +16,7 @@ type SubgraphResolverMap = NonNullable<
 >;
 
 /** v2.5 or newer, so that a Subscription type composes in a supergraph. */
-export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.5';
+const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.5';
 
 /**
  * The schema unreel serves: the type-graphql API schema as an Apollo Federation 2 subgraph, with `_service` and
