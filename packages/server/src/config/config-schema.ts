@@ -14,12 +14,25 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
   return ms;
 });
 
+/**
+ * A plugin is code this process runs, so it comes from what an operator installed: a package name (`@scope/name`,
+ * `name/subpath`) or a file path, never a URL that would bring code from elsewhere (`data:`, `http:`). A Windows
+ * drive letter (`C:\plugins\x.js`) is a path.
+ */
+function isPackageOrPath(specifier: string): boolean {
+  if (/^[A-Za-z]:[\\/]/.test(specifier)) return true;
+  return !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(specifier);
+}
+
 const NAME_RULE = 'must be lower-case letters, digits, "-" or "_" (at most 63)';
 
 const accountConfigSchema = z
   .object({
     name: z.string().regex(ACCOUNT_NAME_PATTERN, NAME_RULE),
-    plugin: z.string().min(1),
+    plugin: z
+      .string()
+      .min(1)
+      .refine(isPackageOrPath, 'must be a package name or a file path; URLs (data:, http:, file:, ...) are not loaded'),
     settings: z.record(z.string(), z.unknown()).default({}),
     limits: z
       .object({

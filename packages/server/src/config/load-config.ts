@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { describeIssuePath } from './config-path.js';
 import { configSchema, type UnreelConfig, type UnreelConfigInput } from './config-schema.js';
+import { interpolateConfig } from './interpolate-env.js';
 
 export interface LoadedConfig {
   config: UnreelConfig;
@@ -32,7 +34,7 @@ export function loadConfig(
   if (!existsSync(file)) {
     if (explicit !== undefined) throw new ConfigError(`Config file ${file} does not exist (UNREEL_CONFIG)`);
     return {
-      config: parseConfig(embeddedDefaultConfig, 'embedded default'),
+      config: parseConfig(embeddedDefaultConfig, 'embedded default', env),
       path: undefined,
       baseDir: cwd,
       embeddedDefault: true,
@@ -46,7 +48,7 @@ export function loadConfig(
       `Invalid config ${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
     );
   }
-  return { config: parseConfig(raw, file), path: file, baseDir: path.dirname(file), embeddedDefault: false };
+  return { config: parseConfig(raw, file, env), path: file, baseDir: path.dirname(file), embeddedDefault: false };
 }
 
 /** A config given in code is parsed as is (relative paths resolve from `cwd`); anything else is `loadConfig`'s to find. */
@@ -56,7 +58,7 @@ export function resolveConfig(
 ): LoadedConfig {
   if (typeof source === 'object')
     return {
-      config: parseConfig(source, 'given in code'),
+      config: parseConfig(source, 'given in code', options.env),
       path: undefined,
       baseDir: options.cwd,
       embeddedDefault: false,
@@ -64,34 +66,20 @@ export function resolveConfig(
   return loadConfig({ path: source, cwd: options.cwd, env: options.env });
 }
 
-export function parseConfig(raw: unknown, source: string): UnreelConfig {
-  const result = configSchema.safeParse(raw);
+/**
+ * Validates a config after `${VAR}` interpolation of its strings (those holding secrets are interpolated later, where
+ * they are used); the first problem is one line naming the place.
+ */
+export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): UnreelConfig {
+  let interpolated: unknown;
+  try {
+    interpolated = interpolateConfig(raw, env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`Invalid config ${source}: ${error.message}`);
+    throw error;
+  }
+  const result = configSchema.safeParse(interpolated);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
   throw new ConfigError(`Invalid config ${source}: ${describeIssuePath(raw, issue.path)}${issue.message}`);
-}
-
-/**
- * `accounts[1] "vod": settings.apiKey: `: accounts and tenants are named, not just numbered, because that is what
- * people grep for.
- */
-function describeIssuePath(raw: unknown, issuePath: readonly PropertyKey[]): string {
-  const list = issuePath[0];
-  if ((list === 'accounts' || list === 'tenants') && typeof issuePath[1] === 'number') {
-    const entries = (raw as Record<string, unknown> | null)?.[list];
-    const name = Array.isArray(entries) ? (entries[issuePath[1]] as { name?: unknown } | undefined)?.name : undefined;
-    const head = `${list}[${issuePath[1]}]${typeof name === 'string' ? ` "${name}"` : ''}`;
-    const rest = formatPath(issuePath.slice(2));
-    return rest ? `${head}: ${rest}: ` : `${head}: `;
-  }
-  const rest = formatPath(issuePath);
-  return rest ? `${rest}: ` : '';
-}
-
-export function formatPath(segments: readonly PropertyKey[]): string {
-  return segments
-    .map((segment, index) =>
-      typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,
-    )
-    .join('');
 }

@@ -7,7 +7,7 @@ import { isVideoProviderPluginV1, type VideoProviderPluginV1 } from '@unreel/pro
 import { ConfigError } from '../config/config-error.js';
 import type { AccountConfig } from '../config/config-schema.js';
 import { interpolateEnv } from '../config/interpolate-env.js';
-import { formatPath } from '../config/load-config.js';
+import { formatPath } from '../config/config-path.js';
 import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { redactingProvider } from './redacting-provider.js';
@@ -67,8 +67,7 @@ async function importPlugin(specifier: string, baseDir: string, where: string): 
   try {
     module = (await import(resolvePlugin(specifier, baseDir))) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigError(`${where}: cannot load plugin ${specifier}: ${reason}`);
+    throw new ConfigError(`${where}: cannot load plugin ${specifier}: ${importFailure(error)}`);
   }
   const candidate = module.default ?? module.plugin;
   if (!isVideoProviderPluginV1(candidate)) {
@@ -107,4 +106,13 @@ function readPath(value: unknown, dotted: string): unknown {
       (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
       value,
     );
+}
+
+/**
+ * Why an import failed, without quoting the file: a parser's message carries the bytes it stopped at, and a
+ * specifier pointing at something that is not a module (a key file, say) must not have its content echoed to a log.
+ */
+function importFailure(error: unknown): string {
+  if (error instanceof SyntaxError) return 'it is not a JavaScript module Node can load (a syntax error)';
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }
