@@ -73,7 +73,8 @@ beforeAll(async () => {
       {
         name: 'apivideo',
         plugin: '@unreel/plugin-api-video',
-        settings: { baseUrl: apiVideoProxy.url, apiKey: apiVideo.credentials.apiKey },
+        // The plugin's own per-request timeout as long as it goes: only the account's callTimeoutMs can end a call.
+        settings: { baseUrl: apiVideoProxy.url, apiKey: apiVideo.credentials.apiKey, timeoutMs: 300_000 },
         limits,
       },
     ],
