@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import type { DeletionEngine } from '@unreel/core';
 import type { UnreelConfigInput } from './config/config-schema.js';
 import { resolveConfig } from './config/load-config.js';
@@ -45,7 +44,6 @@ export interface UnreelServer {
   /** Tenants are configured: every request needs an API key. */
   authenticated: boolean;
   engine: DeletionEngine;
-  container: DependencyContainer;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -69,13 +67,13 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const websocket = useWebSocketTransport({
     wsServer: createWebSocketServer(httpServer, { origins, maxPayload: settings.maxBodyBytes, logger }),
     graphql,
-    root: services.root,
+    scopes: services.scopes,
     tenants: services.tenants,
     metrics: services.metrics,
     logger,
     maxSubscriptionsPerSocket: settings.maxSubscriptionsPerSocket,
   });
-  const scopes = new HttpRequestScopes(services.root);
+  const scopes = new HttpRequestScopes(services.scopes);
   const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
   let draining = false;
   mountUnreelRoutes(app, { apollo, scopes, services, settings, origins, logger, isDraining: () => draining });
@@ -99,7 +97,6 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     embeddedDefault: loaded.embeddedDefault,
     authenticated: services.tenants.enabled,
     engine: services.engine,
-    container: services.root,
     logger,
     close() {
       closing ??= (async () => {

@@ -10,12 +10,10 @@ import {
 } from 'graphql';
 import { makeServer, type Context } from 'graphql-ws';
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import type { WebSocketServer } from 'ws';
 import { readBearerToken } from '../auth/bearer-token.js';
 import type { TenantDirectory } from '../auth/tenant-directory.js';
-import { createRequestScope, type RequestScope } from '../di/root-container.js';
-import { LOGGER } from '../di/tokens.js';
+import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { formatWebSocketErrors } from './format-error.js';
@@ -25,7 +23,7 @@ import type { GraphqlRuntime } from './graphql-runtime.js';
 export interface WebSocketTransportOptions {
   wsServer: WebSocketServer;
   graphql: GraphqlRuntime;
-  root: DependencyContainer;
+  scopes: RequestScopes;
   tenants: TenantDirectory;
   metrics: UnreelMetrics;
   logger: Logger;
@@ -50,7 +48,7 @@ type SocketContext = Context<Record<string, unknown> | undefined, SocketExtra>;
  * the same error codes, and a bound on what one socket may have open.
  */
 export function useWebSocketTransport(options: WebSocketTransportOptions): { dispose: () => Promise<void> } {
-  const { root, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
+  const { scopes, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
   const { schema, format, rules } = options.graphql;
   const states = new WeakMap<object, SocketState>();
   const validationRules = [...specifiedRules, ...rules.validationRules];
@@ -61,7 +59,7 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
     if (!state || !operation) return undefined;
     state.operations.delete(id);
     if (operation.subscription) metrics.subscriptionClosed();
-    operation.scope.context.container.resolve<Logger>(LOGGER).info(
+    operation.scope.context.logger.info(
       {
         transport: 'websocket',
         operationName: operation.name,
@@ -124,7 +122,7 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
     },
     context: (ctx, id, _payload, args) => {
       const state = states.get(ctx) as SocketState;
-      const scope = createRequestScope(root, state.tenant, `${state.connectionId}/${id}`);
+      const scope = scopes.open(state.tenant, `${state.connectionId}/${id}`);
       const operation = getOperationAST(args.document, args.operationName);
       const subscription = operation?.operation === 'subscription';
       if (subscription) metrics.subscriptionOpened();
