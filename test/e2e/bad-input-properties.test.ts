@@ -133,11 +133,9 @@ const badDeleteInput: fc.Arbitrary<unknown> = fc.oneof(
         { requiredKeys: ['ids'] },
       ),
     ),
-  fc
-    .integer({ min: MAX_IDS + 1, max: 5_000 })
-    .map((count) => ({
-      ids: Array.from({ length: count }, (_, index) => `${OWN}:vid-${String(index + 1).padStart(6, '0')}`),
-    })),
+  fc.integer({ min: MAX_IDS + 1, max: 5_000 }).map((count) => ({
+    ids: Array.from({ length: count }, (_, index) => `${OWN}:vid-${String(index + 1).padStart(6, '0')}`),
+  })),
   fc.constantFrom<unknown>(
     { ids: [] },
     { ids: null },

@@ -21,13 +21,11 @@ export function jsonErrors(logger: Logger, maxBodyBytes: number): ErrorRequestHa
     const { status, type } = describe(error);
     const requestId = response.getHeader('x-request-id');
     if (type === 'entity.too.large') {
-      response
-        .status(413)
-        .json(
-          graphqlErrorBody(`The request body is larger than ${maxBodyBytes} bytes`, 'PAYLOAD_TOO_LARGE', {
-            maxBodyBytes,
-          }),
-        );
+      response.status(413).json(
+        graphqlErrorBody(`The request body is larger than ${maxBodyBytes} bytes`, 'PAYLOAD_TOO_LARGE', {
+          maxBodyBytes,
+        }),
+      );
     } else if (type === 'entity.parse.failed') {
       response.status(400).json(graphqlErrorBody('The request body is not valid JSON', 'BAD_REQUEST'));
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
