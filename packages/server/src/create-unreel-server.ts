@@ -31,6 +31,8 @@ export interface UnreelServerOptions {
   logLevel?: string;
   /** Where the JSON log lines go when no logger is given (default stdout); redaction applies as always. */
   logDestination?: NodeJS.WritableStream;
+  /** The clock operations are stamped with and the journal retention measures against; tests pass one they move. */
+  now?: () => Date;
 }
 
 export interface UnreelServer {
@@ -59,7 +61,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const host = options.host ?? settings.host ?? '127.0.0.1';
   requireLoopbackWithoutTenants(host, loaded.config.tenants !== undefined);
 
-  const services = await createUnreelServices({ loaded, env, logger, secrets });
+  const services = await createUnreelServices({ loaded, env, logger, secrets, now: options.now });
   const graphql = await createGraphqlRuntime(settings, env, logger, secrets);
   const origins = new OriginPolicy(settings.allowedOrigins);
   const app = express();

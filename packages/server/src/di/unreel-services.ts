@@ -34,6 +34,8 @@ export interface UnreelServicesOptions {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   secrets: SecretRegistry;
+  /** The clock the engine stamps operations with and the retention purge measures against; default the system's. */
+  now?: (() => Date) | undefined;
 }
 
 /** The composition root: the config's plugins, tenants and journal, the event bus, the engine and its metrics. */
@@ -42,6 +44,7 @@ export async function createUnreelServices({
   env,
   logger,
   secrets,
+  now = () => new Date(),
 }: UnreelServicesOptions): Promise<UnreelServices> {
   const { config } = loaded;
   const { server: settings } = config;
@@ -79,6 +82,7 @@ export async function createUnreelServices({
     },
     logger: messageFirstLogger(logger),
     observer: metrics.observer,
+    now,
   });
   metrics.watch(engine);
   const scopes = new RequestScopes({ engine, config: configWithoutKeys(config), tenants, logger });
@@ -94,7 +98,7 @@ export async function createUnreelServices({
       if (unowned.length > 0) logger.warn({ accounts: unowned }, 'accounts that no tenant owns cannot be reached');
       const resumed = await engine.resume();
       if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');
-      return scheduleRetention(store, config.journal.retention, logger);
+      return scheduleRetention(store, config.journal.retention, logger, now);
     },
     async close() {
       await engine.close();
