@@ -9,7 +9,7 @@ import {
   type SimulatorReply,
   type SimulatorRequest,
   type StartSimulatorOptions,
-} from '@unreel/provider-testkit/simulator';
+} from '@unreel/provider-kit/simulator';
 import {
   faultReply,
   forbiddenReply,
