@@ -146,8 +146,11 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
     // Only a result with errors is rewritten (undefined sends the result as it is).
     onNext: (_ctx, _id, _payload, _args, { errors, ...rest }) =>
       errors ? ({ ...rest, errors: formatWebSocketErrors(errors, format) } as FormattedExecutionResult) : undefined,
+    // graphql-ws also completes the subscriptions a closing socket ends (it returns their streams), often before
+    // onClose runs: the socket's state tells which it was.
     onComplete: async (ctx, id) => {
-      await finish(ctx, id, 'completed');
+      const { socket } = ctx.extra;
+      await finish(ctx, id, socket.readyState === socket.OPEN ? 'completed' : 'closed');
     },
     onClose: async (ctx) => {
       const state = states.get(ctx);
