@@ -12,10 +12,13 @@ export function isRedactableSecret(value: string): boolean {
   return value.length >= MIN_SECRET_LENGTH;
 }
 
-/** Replaces every occurrence of each secret with `[redacted]`, in the order the secrets are given. */
+/**
+ * Replaces every occurrence of each secret with `[redacted]`, longest first: when one secret holds another (a key
+ * and its prefix, say), redacting the shorter first would cut the longer one apart and leave its rest readable.
+ */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let result = text;
-  for (const secret of secrets) {
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (isRedactableSecret(secret) && result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
   return result;

@@ -17,6 +17,12 @@ describe('redactSecrets', () => {
     expect(isRedactableSecret('abcd')).toBe(true);
   });
 
+  it('redacts the longer of two overlapping secrets whole, whatever order they come in', () => {
+    const text = 'token abcd-efgh-ijkl, prefix abcd';
+    expect(redactSecrets(text, ['abcd', 'abcd-efgh-ijkl'])).toBe('token [redacted], prefix [redacted]');
+    expect(redactSecrets(text, ['abcd-efgh-ijkl', 'abcd'])).toBe('token [redacted], prefix [redacted]');
+  });
+
   it('gives the text back unchanged without secrets', () => {
     expect(redactSecrets('nothing to hide', [])).toBe('nothing to hide');
   });
