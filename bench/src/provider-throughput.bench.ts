@@ -6,7 +6,7 @@ import {
   defaultAccountLimits,
 } from '@unreel/core';
 import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
-import type { RunningSimulator } from '@unreel/provider-testkit/simulator';
+import type { RunningSimulator } from '@unreel/provider-kit/simulator';
 import aliyunVod from '@unreel/plugin-aliyun-vod';
 import { startSimulator as startAliyunVod } from '@unreel/plugin-aliyun-vod/simulator';
 import apiVideo from '@unreel/plugin-api-video';

@@ -102,4 +102,34 @@ describe('bad input', () => {
       await client.dispose();
     }
   });
+
+  it('answers an operationName that names no operation alike over HTTP and WebSocket', async () => {
+    const query = 'query First { accounts { name } } query Second { accounts { name } }';
+    const client = wsClient(server.wsUrl);
+    try {
+      for (const request of [{ query, operationName: 'Third' }, { query }]) {
+        const http = (await (
+          await fetch(server.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(request),
+          })
+        ).json()) as { errors?: unknown };
+        const overWebSocket = await new Promise<unknown>((resolve, reject) => {
+          client.subscribe(request, { next: reject, error: resolve, complete: () => reject(new Error('completed')) });
+        });
+        expect(http.errors).toEqual([
+          {
+            message: request.operationName
+              ? 'Unknown operation named "Third".'
+              : 'Must provide operation name if query contains multiple operations.',
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+          },
+        ]);
+        expect(overWebSocket).toEqual(http.errors);
+      }
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -22,14 +22,22 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** unreel_subscriptions_open, as GET /metrics says. */
+async function openSubscriptions(): Promise<number | undefined> {
+  const text = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith('unreel_subscriptions_open '));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 describe('bulk delete with live progress', () => {
   it('streams one event per item, gapless 1..300, and the counts add up', async () => {
     const client = wsClient(server.wsUrl);
     const operationId = 'e2e-bulk-300';
     const chosen = ids.slice(0, 300);
-    // Subscribe before the operation exists: the stream waits for it.
+    // Subscribe before the operation exists: the stream waits for it. Waited for as the server counts it, not by a
+    // guess at how long a busy machine takes to open the socket.
     const stream = collect(client, DeletionProgressDocument, { operationId, after: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(openSubscriptions).toBe(1);
     const deleted = await data(server.url, DeleteVideosDocument, { input: { ids: chosen, operationId, wait: true } });
     await stream.done;
     await client.dispose();

@@ -10,6 +10,7 @@ import {
   VideoDocument,
   type DeletionProgressSubscription,
 } from '@unreel/client';
+import { createUnreelServer, type UnreelServer } from '@unreel/server';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { data, post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
@@ -48,12 +49,33 @@ function setup(name: string, config: { journal?: unknown; deleteDelay?: string }
           .map((line) => JSON.parse(line) as SandboxCallRecord)
           .filter((record) => record.t === 'call' && record.m === method)
       : [];
-  return { dir, calls, start: () => startChildServer({ PORT: '0', UNREEL_CONFIG: configFile }, dir) };
+  return { dir, configFile, calls, start: () => startChildServer({ PORT: '0', UNREEL_CONFIG: configFile }, dir) };
 }
 
 async function stop(server: ChildServer, signal: NodeJS.Signals): Promise<void> {
   server.child.kill(signal);
   await server.exited;
+}
+
+/**
+ * The same config served in this process on a clock the test sets: what is due and what is past retention then
+ * depends on that clock alone, never on how long a busy machine took. Returns the server and its log lines.
+ */
+async function startOnClock(configFile: string, now: () => Date): Promise<{ server: UnreelServer; logs(): LogLine[] }> {
+  const lines: string[] = [];
+  const server = await createUnreelServer({
+    config: configFile,
+    port: 0,
+    logLevel: 'info',
+    logDestination: { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream,
+    now,
+  });
+  return { server, logs: () => lines.map((line) => JSON.parse(line) as LogLine) };
+}
+
+interface LogLine {
+  msg: string;
+  purged?: number;
 }
 
 describe('the journal across restarts', () => {
@@ -108,7 +130,7 @@ describe('the journal across restarts', () => {
   }, 30_000);
 
   it('holds deleteDelay deletions SCHEDULED through a SIGKILL: restoreVideo cancels one with no provider call, the rest run when due', async () => {
-    const sandbox = setup('journal-held', { journal: { path: 'journal.db' }, deleteDelay: '5s' });
+    const sandbox = setup('journal-held', { journal: { path: 'journal.db' }, deleteDelay: '1h' });
     const ids = ['sb:vid-000001', 'sb:vid-000002', 'sb:vid-000003'];
     const first = sandbox.start();
     const accepted = (
@@ -119,15 +141,24 @@ describe('the journal across restarts', () => {
     expect(accepted).toMatchObject({ status: 'RUNNING', pending: 3 });
     await stop(first, 'SIGKILL');
 
-    const second = sandbox.start();
+    // Restarted on a clock the test sets (from the time the killed process stamped), a minute before the hour is up.
+    const due = Date.parse(accepted.createdAt as string) + 3_600_000;
+    const beforeDue = await startOnClock(sandbox.configFile, () => new Date(due - 60_000));
     try {
-      const url = (await second.listening).url;
+      const url = beforeDue.server.url;
       expect((await data(url, VideoDocument, { id: 'sb:vid-000001' })).video?.deletion?.status).toBe('SCHEDULED');
       const undone = (await data(url, RestoreVideoDocument, { id: 'sb:vid-000001' })).restoreVideo;
       expect(undone).toMatchObject({ restored: true, error: null, video: { deletion: { status: 'RESTORED' } } });
-      expect(sandbox.calls('delete')).toEqual([]);
+      expect((await data(url, VideoDocument, { id: 'sb:vid-000002' })).video?.deletion?.status).toBe('SCHEDULED');
+    } finally {
+      await beforeDue.server.close();
+    }
+    expect(sandbox.calls('delete')).toEqual([]);
 
-      const client = wsClient(url.replace(/^http/, 'ws'));
+    // Restarted again once the hour is up: the held ones are due, and run as it resumes them.
+    const atDue = await startOnClock(sandbox.configFile, () => new Date(due));
+    try {
+      const client = wsClient(atDue.server.wsUrl);
       const stream = collect(client, DeletionProgressDocument, { operationId: 'held', after: 0 });
       await stream.done;
       await client.dispose();
@@ -139,31 +170,48 @@ describe('the journal across restarts', () => {
       ]);
       expect(events.at(-1)?.status).toBe('SUCCEEDED');
       // The held ones reached the provider once, when due; the cancelled one never did, nor any restore call.
-      const deletes = sandbox.calls('delete');
-      expect(deletes.flatMap((call) => call.ids)).toEqual(['vid-000002', 'vid-000003']);
-      const due = Date.parse(accepted.createdAt as string) + 5_000;
-      expect(deletes.every((call) => (call.at ?? 0) >= due)).toBe(true);
+      expect(sandbox.calls('delete').flatMap((call) => call.ids)).toEqual(['vid-000002', 'vid-000003']);
       expect(sandbox.calls('restore')).toEqual([]);
     } finally {
-      await stop(second, 'SIGTERM');
+      await atDue.server.close();
     }
   }, 30_000);
 
   it('purges finished operations past the retention when it starts, which frees their operationId', async () => {
     const sandbox = setup('journal-retention', { journal: { path: 'journal.db', retention: '3s' } });
-    const first = sandbox.start();
-    const firstUrl = (await first.listening).url;
-    await data(firstUrl, DeleteVideosDocument, { input: { ids: ['sb:vid-000001'], operationId: 'old', wait: true } });
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    await data(firstUrl, DeleteVideosDocument, {
-      input: { ids: ['sb:vid-000002'], operationId: 'recent', wait: true },
-    });
-    await stop(first, 'SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // finishedAt and the purge's cutoff both read this clock; the purge at start is done once the server has started.
+    let clock = Date.parse('2030-01-01T00:00:00.000Z');
+    const start = () => startOnClock(sandbox.configFile, () => new Date(clock));
+    const purged = (logs: LogLine[]) =>
+      logs.filter((line) => line.msg === 'purged finished operations past retention').map((line) => line.purged);
 
-    const second = sandbox.start();
+    const first = await start();
     try {
-      const url = (await second.listening).url;
+      const { url } = first.server;
+      await data(url, DeleteVideosDocument, { input: { ids: ['sb:vid-000001'], operationId: 'old', wait: true } });
+      clock += 2_500;
+      await data(url, DeleteVideosDocument, { input: { ids: ['sb:vid-000002'], operationId: 'recent', wait: true } });
+    } finally {
+      await first.server.close();
+    }
+
+    // 'old' finished exactly the retention ago: kept, since only what is past it goes.
+    clock += 500;
+    const atRetention = await start();
+    try {
+      expect(purged(atRetention.logs())).toEqual([]);
+      expect((await data(atRetention.server.url, DeletionDocument, { id: 'old' })).deletion).toMatchObject({
+        total: 1,
+      });
+    } finally {
+      await atRetention.server.close();
+    }
+
+    clock += 1;
+    const second = await start();
+    try {
+      const { url } = second.server;
+      expect(purged(second.logs())).toEqual([1]);
       expect((await data(url, DeletionDocument, { id: 'old' })).deletion).toBeNull();
       expect((await data(url, DeletionDocument, { id: 'recent' })).deletion).toMatchObject({ total: 1, deleted: 1 });
       const again = (
@@ -171,7 +219,7 @@ describe('the journal across restarts', () => {
       ).deleteVideos;
       expect(again).toMatchObject({ total: 1, deleted: 1, status: 'SUCCEEDED' });
     } finally {
-      await stop(second, 'SIGTERM');
+      await second.server.close();
     }
   }, 30_000);
 });

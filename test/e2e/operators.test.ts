@@ -20,6 +20,8 @@ interface LogLine {
   operationId?: string;
   transport?: string;
   operationName?: string;
+  operationType?: string;
+  outcome?: string;
 }
 
 const lines: LogLine[] = [];
@@ -181,6 +183,21 @@ describe('Prometheus metrics', () => {
     }
     await expect.poll(async () => sample(await scrape(), 'unreel_subscriptions_open')).toBe(0);
     await expect.poll(async () => sample(await scrape(), 'unreel_websockets_open')).toBe(0);
+  });
+
+  it('log a subscription the socket’s closing ended as closed, and count it closed', async () => {
+    const before = lines.length;
+    const client = wsClient(server.wsUrl, { connectionParams: { authorization: `Bearer ${KEY}` } });
+    const progress = collect(client, DeletionProgressDocument, { operationId: 'ops-never-created', after: 0 });
+    progress.done.catch(() => undefined);
+    await expect.poll(async () => sample(await scrape(), 'unreel_subscriptions_open')).toBe(1);
+    await client.dispose();
+    await expect.poll(async () => sample(await scrape(), 'unreel_subscriptions_open')).toBe(0);
+    expect(
+      lines
+        .slice(before)
+        .filter((line) => line.msg === 'graphql operation' && line.operationName === 'DeletionProgress'),
+    ).toMatchObject([{ tenant: 'ops', transport: 'websocket', operationType: 'subscription', outcome: 'closed' }]);
   });
 
   it('count refused keys', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteVideosDocument, DeletionProgressDocument, RestoreVideoDocument, VideoDocument } from '@unreel/client';
 import { getSandboxLibrary } from '@unreel/plugin-sandbox';
-import type { UnreelServer } from '@unreel/server';
+import { createUnreelServer, type UnreelServer } from '@unreel/server';
 import { data, post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 import { SANDBOX, startTestServer } from '../support/test-server.js';
@@ -78,6 +78,35 @@ describe('restoreVideo', () => {
       expect(getSandboxLibrary('held')?.stateOf('vid-000001')).toBe('PRESENT');
     } finally {
       await delayed.close();
+    }
+  });
+});
+
+describe('VideoDeletion.restorable', () => {
+  it("reads the engine's clock, as every other window does: past restorableUntil it is false", async () => {
+    let now = new Date();
+    const clocked = await createUnreelServer({
+      port: 0,
+      logLevel: 'silent',
+      now: () => now,
+      config: {
+        journal: { driver: 'memory' },
+        accounts: [{ name: 'clocked', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 5, seed: 3 } }],
+      },
+    });
+    try {
+      const id = 'clocked:vid-000001';
+      await data(clocked.url, DeleteVideosDocument, { input: { ids: [id] } });
+      const before = await data(clocked.url, VideoDocument, { id });
+      const until = before.video?.deletion?.restorableUntil;
+      expect(before.video?.deletion).toMatchObject({ status: 'DELETED', restorable: true });
+      expect(until).toEqual(expect.any(String));
+
+      now = new Date(new Date(until as string).getTime() + 1);
+      const after = await data(clocked.url, VideoDocument, { id });
+      expect(after.video?.deletion).toMatchObject({ status: 'DELETED', restorable: false });
+    } finally {
+      await clocked.close();
     }
   });
 });

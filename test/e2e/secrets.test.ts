@@ -20,7 +20,7 @@ import { startSimulator as startApiVideo } from '@unreel/plugin-api-video/simula
 import { startSimulator as startElytron } from '@unreel/plugin-elytron/simulator';
 import { startSimulator as startFastPix } from '@unreel/plugin-fastpix/simulator';
 import { startSimulator as startOmegastream } from '@unreel/plugin-omegastream/simulator';
-import type { RunningSimulator } from '@unreel/provider-testkit/simulator';
+import type { RunningSimulator } from '@unreel/provider-kit/simulator';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 
 /**

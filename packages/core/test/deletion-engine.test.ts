@@ -1,10 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderUnavailableError, RateLimitedError, TimeoutError, UnauthorizedError } from '@unreel/provider-spec';
 import { IdempotencyConflictError, InvalidInputError, operationKey, type ProgressEvent } from '../src/index.js';
 import { drain, harness, ids } from './engine-harness.js';
 import { FakeProvider } from './fake-provider.js';
 
 const TENANT = 'default';
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/**
+ * The engine's timers and clock on vitest's fake clock (setTimeout and Date; setImmediate and I/O stay real), for tests
+ * about how long the engine waits: the test moves time, so a busy machine cannot.
+ */
+function useFakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.parse('2026-01-01T00:00:00.000Z') });
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 async function run(h: ReturnType<typeof harness>, videoIds: string[], operationId = 'op') {
   const { operation } = await h.engine.submit({ tenant: TENANT, ids: videoIds, operationId });
@@ -74,15 +88,18 @@ describe('plan and run', () => {
   });
 
   it('keeps to requestsPerSecond in every rolling second', async () => {
+    useFakeClock();
     const provider = new FakeProvider({ maxBatchSize: 1 });
     const h = harness({ provider, limits: { requestsPerSecond: 10, concurrency: 10 } });
-    await run(h, ids(15));
+    const finished = run(h, ids(15));
+    await vi.advanceTimersByTimeAsync(2_000);
+    await finished;
+    // On the fake clock a call's time is the instant the limiter let it go: the window is exactly a second.
     const times = provider.calls.map((call) => call.at);
-    // A call's time is taken inside the provider, a few milliseconds after the limiter let it go, and the delay varies
-    // on a loaded machine: a window a little under a second keeps that noise from reading as an eleventh call.
-    const window = 1_000 - 25;
+    expect(times).toHaveLength(15);
     for (const start of times)
-      expect(times.filter((at) => at >= start && at < start + window).length).toBeLessThanOrEqual(10);
+      expect(times.filter((at) => at >= start && at < start + 1_000).length).toBeLessThanOrEqual(10);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1_000);
   });
 
   it('retries retryable failures with backoff, then succeeds', async () => {
@@ -96,14 +113,19 @@ describe('plan and run', () => {
   });
 
   it('waits at least as long as Retry-After says', async () => {
+    useFakeClock();
     const provider = new FakeProvider();
     provider.script = (_ids, call) =>
       call === 1 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 150 }) : undefined;
     const h = harness({ provider });
-    const { final } = await run(h, ids(2));
+    const finished = run(h, ids(2));
+    await vi.advanceTimersByTimeAsync(149);
+    expect(provider.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const { final } = await finished;
     expect(final.deleted).toBe(2);
     const [first, second] = provider.calls;
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(145);
+    expect(second!.at - first!.at).toBe(150);
   });
 
   it('does not let a long throttle fail items', async () => {
@@ -259,10 +281,10 @@ describe('restore', () => {
 
   it('refuses to restore a video whose deletion is in flight, rather than race our own delete call', async () => {
     const provider = new FakeProvider();
-    provider.latencyMs = 150;
+    const release = provider.hold();
     const h = harness({ provider });
     await h.engine.submit({ tenant: TENANT, ids: ['acc:a'], operationId: 'busy' });
-    while (provider.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await expect.poll(() => provider.inFlight).toBe(1);
     const result = await h.engine.restoreVideo(TENANT, 'acc:a');
     expect(result).toMatchObject({
       restored: false,
@@ -270,6 +292,7 @@ describe('restore', () => {
       item: { status: 'PENDING', attempts: 1 },
     });
     expect(provider.restoreCalls).toEqual([]);
+    release();
     const events = await drain(h.engine.progress(TENANT, 'busy'));
     expect(events.map((event) => event.item.status)).toEqual(['DELETED']);
   });
@@ -292,21 +315,28 @@ describe('restore', () => {
     expect(await h.engine.getOperation('tenant-b', 'op')).toMatchObject({ restored: 0, deleted: 1 });
   });
 
-  it('holds a deletion for a deleteDelay longer than a timer can (30 days) instead of running it at once', async () => {
-    const h = harness({ deleteDelayMs: 30 * 86_400_000 });
+  it('holds a deletion for a deleteDelay longer than a timer can (30 days), and runs it when the 30 days are up', async () => {
+    useFakeClock();
+    const h = harness({ deleteDelayMs: 30 * DAY });
     await h.engine.submit({ tenant: TENANT, ids: ['acc:a'], operationId: 'month' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.advanceTimersByTimeAsync(30 * DAY - 1);
     expect(h.provider.calls).toEqual([]);
     expect((await h.engine.listItems(TENANT, 'month', { first: 1 })).items[0]?.status).toBe('SCHEDULED');
-    expect((await h.engine.restoreVideo(TENANT, 'acc:a')).item?.status).toBe('RESTORED');
-    await h.engine.close();
+    await vi.advanceTimersByTimeAsync(1);
+    const events = await drain(h.engine.progress(TENANT, 'month'));
+    expect(events.map((event) => [event.item.videoId, event.item.status])).toEqual([['acc:a', 'DELETED']]);
+    expect(h.provider.calls.map((call) => call.at - Date.parse('2026-01-01T00:00:00.000Z'))).toEqual([30 * DAY]);
   });
 
   it('holds deletions SCHEDULED under deleteDelay, cancels them on restore, and runs the rest when due', async () => {
-    const h = harness({ deleteDelayMs: 300 });
+    useFakeClock();
+    const h = harness({ deleteDelayMs: 15 * MINUTE });
     const { operation } = await h.engine.submit({ tenant: TENANT, ids: ['acc:a', 'acc:b'], operationId: 'held' });
     expect(operation.pending).toBe(2);
     expect((await h.engine.restoreVideo(TENANT, 'acc:a')).restored).toBe(true);
+    await vi.advanceTimersByTimeAsync(15 * MINUTE - 1);
+    expect(h.provider.calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     const events = await drain(h.engine.progress(TENANT, 'held'));
     expect(events.map((event) => [event.item.videoId, event.item.status])).toEqual([
       ['acc:a', 'RESTORED'],
@@ -319,10 +349,10 @@ describe('restore', () => {
 describe('recovery', () => {
   it('leaves in-flight items open and ambiguous on close, and resume() finishes them', async () => {
     const provider = new FakeProvider();
-    provider.latencyMs = 200;
+    const release = provider.hold();
     const first = harness({ provider });
     await first.engine.submit({ tenant: TENANT, ids: ids(5), operationId: 'crash' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await expect.poll(() => provider.inFlight).toBe(1);
     await first.engine.close();
     const open = await first.store.listOpenItems(operationKey(TENANT, 'crash'), 'acc', { first: 10 });
     expect(open).toHaveLength(5);
@@ -330,7 +360,7 @@ describe('recovery', () => {
 
     // The first attempt reached the provider after all: on resume it answers NOT_FOUND, which means DELETED.
     for (let index = 1; index <= 5; index += 1) provider.deleted.add(`v${index}`);
-    provider.latencyMs = 0;
+    release();
     const second = harness({ provider, store: first.store });
     expect(await second.engine.resume()).toBe(1);
     const events = await drain(second.engine.progress(TENANT, 'crash'));

@@ -21,6 +21,8 @@ export class FakeProvider implements VideoProviderV1 {
   inFlight = 0;
   maxInFlight = 0;
   latencyMs = 0;
+  /** While set, every delete call waits for it (or for its abort) before answering: a call in flight as long as a test needs. */
+  private held: Promise<void> | undefined;
   /** Returns an error to throw, explicit outcomes, or undefined for the default behaviour. */
   script: Script = () => undefined;
   refuse = new Map<string, DeleteOutcome>();
@@ -34,7 +36,8 @@ export class FakeProvider implements VideoProviderV1 {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.latencyMs > 0) await abortable(this.latencyMs, options.signal);
+      if (this.held) await abortable(this.held, options.signal);
+      if (this.latencyMs > 0) await abortable(delay(this.latencyMs), options.signal);
       const scripted = this.script(ids, this.calls.length);
       if (scripted instanceof Error) throw scripted;
       if (scripted) return scripted;
@@ -50,6 +53,16 @@ export class FakeProvider implements VideoProviderV1 {
     }
   }
 
+  /** Holds every delete call from now on in flight until the returned function lets them (and later ones) go. */
+  hold(): () => void {
+    let release = (): void => {};
+    this.held = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.held = undefined;
+      release();
+    };
+  }
+
   async doRestoreVideo(id: string): Promise<RestoreOutcome> {
     this.restoreCalls.push(id);
     if (!this.deleted.delete(id)) return { status: 'NOT_FOUND' };
@@ -63,13 +76,16 @@ export class FakeProvider implements VideoProviderV1 {
   }
 }
 
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function abortable(done: Promise<void>, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
+    void done.then(resolve);
     signal.addEventListener(
       'abort',
       () => {
-        clearTimeout(timer);
         reject(
           signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
             ? new TimeoutError({ message: 'fake did not answer in time' })

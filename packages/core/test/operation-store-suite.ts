@@ -279,6 +279,41 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.close();
     });
 
+    it("leaves nothing of a caller's view that is only partly out of date", async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'partly');
+      await store.createOperation(newOperation('partly', ['a:1', 'a:2', 'a:3', 'a:4']));
+      await store.markAttempt(key, [0, 1, 2, 3]);
+      const marked = await store.listOpenItems(key, 'a', { first: 10 });
+      // Only the third item changed since it was seen.
+      await store.clearAmbiguous(key, [2]);
+      const error = { code: 'X', message: 'x', retryable: false };
+      const events = await store.recordUpdates(key, [
+        { position: 0, status: 'DELETED', at: at(1), seen: marked[0] },
+        { position: 1, status: 'DELETED', at: at(1), seen: marked[1] },
+        { position: 2, status: 'FAILED', error, at: at(1), seen: marked[2] },
+      ]);
+      const described = (list: readonly ProgressEvent[]) =>
+        list.map((event) => [event.sequence, event.item.videoId, event.item.status, event.completed, event.status]);
+      const expected = [
+        [1, 'a:1', 'DELETED', 1, 'RUNNING'],
+        [2, 'a:2', 'DELETED', 2, 'RUNNING'],
+        [3, 'a:3', 'FAILED', 3, 'RUNNING'],
+      ];
+      expect(described(events)).toEqual(expected);
+      expect(described(await store.listEvents(key, 0, 10))).toEqual(expected);
+      expect(await store.getOperation(key)).toMatchObject({ deleted: 2, failed: 1, pending: 1, lastSequence: 3 });
+      expect(
+        (await store.listItems(key, { first: 10 })).items.map((item) => [item.status, item.attempts, item.ambiguous]),
+      ).toEqual([
+        ['DELETED', 1, false],
+        ['DELETED', 1, false],
+        ['FAILED', 1, false],
+        ['PENDING', 1, true],
+      ]);
+      await store.close();
+    });
+
     it('applies concurrent writes in call order: gapless, each event where its call was', async () => {
       const store = createStore();
       const key = operationKey('t1', 'many');

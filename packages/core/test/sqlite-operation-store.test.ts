@@ -54,21 +54,35 @@ describe('SqliteOperationStore', () => {
 
   it('lets a held deletion be undone after a restart, and runs the rest when due', async () => {
     const file = tempFile();
-    const first = harness({ store: new SqliteOperationStore({ path: file }), deleteDelayMs: 400 });
+    // The engines' clock, moved by the test: it alone decides whether a held deletion is due, so no real time passes.
+    const hour = 3_600_000;
+    let now = Date.parse('2026-01-01T00:00:00.000Z');
+    const start = () =>
+      harness({ store: new SqliteOperationStore({ path: file }), deleteDelayMs: hour, now: () => new Date(now) });
+    const first = start();
     await first.engine.submit({ tenant: 'default', ids: ['acc:a', 'acc:b'], operationId: 'held' });
     await first.engine.close();
     await first.store.close();
 
-    const second = harness({ store: new SqliteOperationStore({ path: file }), deleteDelayMs: 400 });
+    now += 60_000;
+    const second = start();
     expect(await second.engine.resume()).toBe(1);
     expect((await second.engine.restoreVideo('default', 'acc:a')).restored).toBe(true);
-    const events = await drain(second.engine.progress('default', 'held'));
+    await second.engine.close();
+    await second.store.close();
+    expect(second.provider.calls).toEqual([]);
+
+    now += hour;
+    const third = start();
+    expect(await third.engine.resume()).toBe(1);
+    const events = await drain(third.engine.progress('default', 'held'));
     expect(events.map((event) => [event.item.videoId, event.item.status])).toEqual([
       ['acc:a', 'RESTORED'],
       ['acc:b', 'DELETED'],
     ]);
-    expect(second.provider.calls.map((call) => call.ids)).toEqual([['b']]);
-    await second.engine.close();
+    expect(third.provider.calls.map((call) => call.ids)).toEqual([['b']]);
+    await third.engine.close();
+    await third.store.close();
   });
 
   it('upgrades a journal written with the first schema, keeping what it says', async () => {

@@ -1,8 +1,22 @@
-export * from './provider-client.js';
-export * from './error-mapping.js';
-export * from './retry-after.js';
-export * from './redact-secrets.js';
-export * from './scrub-message.js';
-export * from './item-failure.js';
-export * from './basic-authorization.js';
-export * from './offset-cursor.js';
+export {
+  createProviderClient,
+  type ProviderClientOptions,
+  type ProviderHttpClient,
+  type ProviderRequestInit,
+  type ProviderResponse,
+} from './provider-client.js';
+export {
+  codeForStatus,
+  errorForCode,
+  errorFromException,
+  errorFromResponse,
+  type ErrorDescription,
+  type ErrorMappingOptions,
+  type ErrorResponse,
+} from './error-mapping.js';
+export { parseRetryAfterMs, type RetryAfterHeader } from './retry-after.js';
+export { isRedactableSecret, redactErrorChain, redactSecrets } from './redact-secrets.js';
+export { scrubMessage } from './scrub-message.js';
+export { itemFailure, type ItemFailureOptions } from './item-failure.js';
+export { basicAuthorization } from './basic-authorization.js';
+export { offsetCursor, pageHolding, type OffsetCursor } from './offset-cursor.js';

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import type { DeletionEngine } from '@unreel/core';
 import type { UnreelConfigInput } from './config/config-schema.js';
 import { resolveConfig } from './config/load-config.js';
@@ -32,6 +31,8 @@ export interface UnreelServerOptions {
   logLevel?: string;
   /** Where the JSON log lines go when no logger is given (default stdout); redaction applies as always. */
   logDestination?: NodeJS.WritableStream;
+  /** The clock operations are stamped with and the journal retention measures against; tests pass one they move. */
+  now?: () => Date;
 }
 
 export interface UnreelServer {
@@ -45,7 +46,6 @@ export interface UnreelServer {
   /** Tenants are configured: every request needs an API key. */
   authenticated: boolean;
   engine: DeletionEngine;
-  container: DependencyContainer;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -61,7 +61,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const host = options.host ?? settings.host ?? '127.0.0.1';
   requireLoopbackWithoutTenants(host, loaded.config.tenants !== undefined);
 
-  const services = await createUnreelServices({ loaded, env, logger, secrets });
+  const services = await createUnreelServices({ loaded, env, logger, secrets, now: options.now });
   const graphql = await createGraphqlRuntime(settings, env, logger, secrets);
   const origins = new OriginPolicy(settings.allowedOrigins);
   const app = express();
@@ -69,13 +69,13 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const websocket = useWebSocketTransport({
     wsServer: createWebSocketServer(httpServer, { origins, maxPayload: settings.maxBodyBytes, logger }),
     graphql,
-    root: services.root,
+    scopes: services.scopes,
     tenants: services.tenants,
     metrics: services.metrics,
     logger,
     maxSubscriptionsPerSocket: settings.maxSubscriptionsPerSocket,
   });
-  const scopes = new HttpRequestScopes(services.root);
+  const scopes = new HttpRequestScopes(services.scopes);
   const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
   let draining = false;
   mountUnreelRoutes(app, { apollo, scopes, services, settings, origins, logger, isDraining: () => draining });
@@ -99,7 +99,6 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     embeddedDefault: loaded.embeddedDefault,
     authenticated: services.tenants.enabled,
     engine: services.engine,
-    container: services.root,
     logger,
     close() {
       closing ??= (async () => {

@@ -1,4 +1,4 @@
-import { seededRandom, type SimulatedPresence } from '@unreel/provider-testkit/simulator';
+import { seededRandom, type SimulatedPresence } from '@unreel/provider-kit/simulator';
 import { formatAliyunTimestamp } from '../src/aliyun-timestamp.js';
 
 /** Every status VOD documents for a video (providers.md §5.3). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SimulatorReply } from '@unreel/provider-testkit/simulator';
+import type { SimulatorReply } from '@unreel/provider-kit/simulator';
 
 export type ResponseFormat = 'JSON' | 'XML';
 

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { SimulatorRequest } from '@unreel/provider-testkit/simulator';
+import type { SimulatorRequest } from '@unreel/provider-kit/simulator';
 import { signRpcV2 } from '../src/aliyun-signature-v2.js';
 import { ACS3_ALGORITHM, acs3CanonicalRequest, acs3Signature, sha256Hex } from '../src/aliyun-signature-v3.js';
 import { parseAliyunTimestamp } from '../src/aliyun-timestamp.js';

@@ -9,7 +9,7 @@ import {
   type SimulatorReply,
   type SimulatorRequest,
   type StartSimulatorOptions,
-} from '@unreel/provider-testkit/simulator';
+} from '@unreel/provider-kit/simulator';
 import { parseAliyunTimestamp } from '../src/aliyun-timestamp.js';
 import { CallbackSender, type CallbackTarget, type WebhookDelivery } from './aliyun-vod-callbacks.js';
 import { AliyunVodLibrary, VOD_STATUSES, type VodStatus } from './aliyun-vod-library.js';

@@ -293,7 +293,13 @@ describe('aliyun-vod provider', () => {
 
   describe('throttling', () => {
     it('answers RATE_LIMITED when the account exceeds its QPS quota, shared by every action', async () => {
-      const limited = await startSimulator({ videoCount: 3, rateLimit: { limit: 2, windowMs: 60_000 } });
+      // A pinned clock: the quota's window cannot end between these requests, however slow the machine.
+      const pinned = Date.now();
+      const limited = await startSimulator({
+        videoCount: 3,
+        rateLimit: { limit: 2, windowMs: 60_000 },
+        now: () => pinned,
+      });
       try {
         const provider = providerFor(limited);
         await provider.doListVideos!({ limit: 10 }, callOptions());
@@ -310,11 +316,14 @@ describe('aliyun-vod provider', () => {
     });
 
     it('passes a Retry-After hint on when the simulator is told to send one, at any status', async () => {
+      // A pinned clock: the quota's window cannot end between these requests, however slow the machine.
+      const pinned = Date.now();
       const limited = await startSimulator({
         videoCount: 1,
         rateLimit: { limit: 1, windowMs: 60_000 },
         throttleStatus: 429,
         throttleRetryAfter: true,
+        now: () => pinned,
       });
       try {
         const provider = providerFor(limited);

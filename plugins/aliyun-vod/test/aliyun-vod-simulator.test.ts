@@ -336,7 +336,13 @@ describe('aliyun-vod simulator', () => {
 
   describe('the QPS quota', () => {
     it('throttles the 31st request of a second, whatever the action, with Throttling.User at 503 and no Retry-After', async () => {
-      const limited = await startSimulator({ videoCount: 1, rateLimit: { limit: 30, windowMs: 60_000 } });
+      // A pinned clock: the quota's window cannot end between these requests, however slow the machine.
+      const pinned = Date.now();
+      const limited = await startSimulator({
+        videoCount: 1,
+        rateLimit: { limit: 30, windowMs: 60_000 },
+        now: () => pinned,
+      });
       try {
         const statuses: number[] = [];
         for (let index = 0; index < 31; index += 1) {
@@ -360,12 +366,15 @@ describe('aliyun-vod simulator', () => {
     });
 
     it('uses the configured status and code, and adds Retry-After on the switch', async () => {
+      // A pinned clock: the quota's window cannot end between these requests, however slow the machine.
+      const pinned = Date.now();
       const limited = await startSimulator({
         videoCount: 1,
         rateLimit: { limit: 1, windowMs: 60_000 },
         throttleStatus: 429,
         throttleCode: 'Throttling.Api',
         throttleRetryAfter: true,
+        now: () => pinned,
       });
       try {
         await v3(limited, 'GetVideoList', {});

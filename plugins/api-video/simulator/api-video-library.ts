@@ -1,4 +1,4 @@
-import { seededRandom, type SimulatedPresence } from '@unreel/provider-testkit/simulator';
+import { seededRandom, type SimulatedPresence } from '@unreel/provider-kit/simulator';
 
 /**
  * Where a video is in api.video's pipeline. The Video object itself carries none of this (it has no status field);

@@ -1,4 +1,4 @@
-import { WindowRateLimiter } from '@unreel/provider-testkit/simulator';
+import { WindowRateLimiter } from '@unreel/provider-kit/simulator';
 
 export type RequestKind = 'read' | 'write';
 

@@ -1,4 +1,4 @@
-import type { StartSimulatorOptions } from '@unreel/provider-testkit/simulator';
+import type { StartSimulatorOptions } from '@unreel/provider-kit/simulator';
 import type { RateLimitConfig } from './api-video-rate-limits.js';
 
 /** Every switch of the api.video simulator; the README documents each one and why it exists. */

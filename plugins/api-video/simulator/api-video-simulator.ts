@@ -8,7 +8,7 @@ import {
   type SimulatedVideoState,
   type SimulatorReply,
   type SimulatorRequest,
-} from '@unreel/provider-testkit/simulator';
+} from '@unreel/provider-kit/simulator';
 import { ApiVideoLibrary, type IngestPhase, type LibraryVideo } from './api-video-library.js';
 import { listVideos } from './api-video-list.js';
 import * as problems from './api-video-problems.js';

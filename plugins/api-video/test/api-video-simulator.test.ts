@@ -209,7 +209,9 @@ describe('api.video simulator: rate limits', () => {
   });
 
   it('does not count the /auth endpoints against any budget', async () => {
-    const sim = await simulator({ rateLimit: { limit: 1, readLimit: 1, windowMs: 60_000 } });
+    // A pinned clock: the window cannot end between these requests, however slow the machine.
+    const clock = new ManualClock();
+    const sim = await simulator({ now: clock.now, rateLimit: { limit: 1, readLimit: 1, windowMs: 60_000 } });
     for (let index = 0; index < 3; index += 1) {
       const answer = await raw(sim, 'POST', '/auth/api-key', {
         authorization: null,
@@ -222,7 +224,9 @@ describe('api.video simulator: rate limits', () => {
   });
 
   it('counts bearer calls against the budget of the key behind the token', async () => {
-    const sim = await simulator({ rateLimit: { limit: 5, readLimit: 2, windowMs: 60_000 } });
+    // A pinned clock: the window cannot end between these requests, however slow the machine.
+    const clock = new ManualClock();
+    const sim = await simulator({ now: clock.now, rateLimit: { limit: 5, readLimit: 2, windowMs: 60_000 } });
     const grant = (
       await raw(sim, 'POST', '/auth/api-key', {
         authorization: null,

@@ -1,4 +1,4 @@
-import { seededRandom, type SimulatedPresence, type SimulatedVideoState } from '@unreel/provider-testkit/simulator';
+import { seededRandom, type SimulatedPresence, type SimulatedVideoState } from '@unreel/provider-kit/simulator';
 
 export type ElytronVideoStatus = 'pending' | 'processing' | 'completed' | 'failed';
 

@@ -1,4 +1,4 @@
-import type { RateLimitDecision, SimulatorReply } from '@unreel/provider-testkit/simulator';
+import type { RateLimitDecision, SimulatorReply } from '@unreel/provider-kit/simulator';
 import type { ElytronVideoRecord } from './elytron-library.js';
 
 /** `nested` is the docs' prose (`{"error":{"code","message"}}`), `flat` their generated schema panels. */

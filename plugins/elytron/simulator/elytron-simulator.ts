@@ -8,7 +8,7 @@ import {
   type SimulatorReply,
   type SimulatorRequest,
   type StartSimulatorOptions,
-} from '@unreel/provider-testkit/simulator';
+} from '@unreel/provider-kit/simulator';
 import { ElytronLibrary, type ElytronVideoStatus } from './elytron-library.js';
 import {
   dataReply,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { UnreelProviderError, VideoProviderV1 } from '@unreel/provider-spec';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { VideoProviderV1 } from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import elytron, { elytronSettingsSchema, type ElytronSettingsInput } from '@unreel/plugin-elytron';
 import { readElytronError } from '../src/elytron-errors.js';
@@ -360,30 +359,39 @@ describe('doListVideos cursor', () => {
 });
 
 describe('rate limits end to end', () => {
-  // A 1 s window keeps the test short; the plugin reads the header the same way whatever the window.
-  describe.each(['epoch-seconds', 'epoch-ms', 'seconds', 'iso'] as const)('X-RateLimit-Reset as %s', (resetFormat) => {
-    const context = useSimulator({ resetFormat, rateLimit: { limit: 2, windowMs: 1_000 } });
+  // A 1 s window keeps the test short; the plugin reads the header the same way whatever the window. The simulator and
+  // the plugin read one fake Date (timers and I/O stay real): no window ends between the requests, and "after waiting
+  // that long" is the clock moved by exactly retryAfterMs, however slow the machine.
+  describe.each([
+    ['epoch-seconds', 750],
+    ['epoch-ms', 750],
+    // Seconds until the reset, rounded up: the wait is a whole second.
+    ['seconds', 1_000],
+    ['iso', 750],
+  ] as const)('X-RateLimit-Reset as %s', (resetFormat, retryAfterMs) => {
+    const context = useSimulator({ resetFormat, rateLimit: { limit: 2, windowMs: 1_000 }, now: () => Date.now() });
+    let start: number;
+    beforeEach(() => {
+      // A quarter of a second into a window.
+      start = Math.floor(Date.now() / 1_000) * 1_000 + 250;
+      vi.useFakeTimers({ toFake: ['Date'], now: start });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
 
     it('turns the reset into retryAfterMs, and the window is open again after waiting that long', async () => {
       const { simulator, provider } = context;
-      // Two requests fit in a window; keep deleting until one is throttled (the third, unless a window ends between).
-      let error: UnreelProviderError | undefined;
-      for (let sent = 0; error === undefined && sent < 20; sent += 1) {
-        const id = simulator.library.add({ status: 'completed' }).video_id;
-        error = await provider.doDeleteVideos([id], callOptions()).then(
-          () => undefined,
-          (reason: unknown) => providerRejection(Promise.reject(reason)),
-        );
-      }
-      if (error === undefined) throw new Error('20 deletes in a row were never throttled');
-      expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
-      expect(error.retryAfterMs).toBeTypeOf('number');
-      expect(error.retryAfterMs).toBeGreaterThan(0);
-      // Whole seconds (epoch-seconds, seconds) round the wait up by less than a second.
-      expect(error.retryAfterMs).toBeLessThanOrEqual(2_000);
-      // A little slack for timers that fire a millisecond early.
-      await sleep(error.retryAfterMs! + 25);
-      const after = simulator.library.add({ status: 'completed' }).video_id;
+      const [first, second, third, after] = Array.from(
+        { length: 4 },
+        () => simulator.library.add({ status: 'completed' }).video_id,
+      ) as [string, string, string, string];
+      // Two requests fit in a window: the third is throttled until the window ends, three quarters of a second on.
+      expect(await provider.doDeleteVideos([first], callOptions())).toEqual([{ status: 'DELETED' }]);
+      expect(await provider.doDeleteVideos([second], callOptions())).toEqual([{ status: 'DELETED' }]);
+      const error = await providerRejection(provider.doDeleteVideos([third], callOptions()));
+      expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true, retryAfterMs });
+      vi.setSystemTime(start + retryAfterMs);
       expect(await provider.doDeleteVideos([after], callOptions())).toEqual([{ status: 'DELETED' }]);
     });
   });

@@ -1,4 +1,4 @@
-import type { SimulatorReply } from '@unreel/provider-testkit/simulator';
+import type { SimulatorReply } from '@unreel/provider-kit/simulator';
 
 /**
  * FastPix's answers, in its `Default-Error` shape. The 401, 403 and 404 bodies are FastPix's published examples word

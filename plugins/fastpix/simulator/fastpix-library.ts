@@ -1,4 +1,4 @@
-import { seededRandom, type SimulatedPresence, type SimulatedVideoState } from '@unreel/provider-testkit/simulator';
+import { seededRandom, type SimulatedPresence, type SimulatedVideoState } from '@unreel/provider-kit/simulator';
 
 /** The statuses FastPix documents for a media on its way to `Ready`. */
 export const IN_FLIGHT_STATUSES = [

@@ -9,7 +9,7 @@ import {
   type SimulatorReply,
   type SimulatorRequest,
   type StartSimulatorOptions,
-} from '@unreel/provider-testkit/simulator';
+} from '@unreel/provider-kit/simulator';
 import {
   faultReply,
   forbiddenReply,
@@ -52,6 +52,8 @@ export interface FastPixSimulatorOptions extends StartSimulatorOptions {
   faultStatus?: FaultStatus;
   /** ASSUMED limit per access token (FastPix documents none). Default 20 requests per 1,000 ms; false: none. */
   rateLimit?: { limit: number; windowMs: number } | false | undefined;
+  /** The clock those windows are counted on. Default Date.now. */
+  now?: () => number;
   /** Whether a 429 carries `Retry-After` (seconds). Default true. */
   throttleRetryAfter?: boolean;
   /** Deleting a media still processing: docs are silent. Default 'allowed'. */
@@ -104,7 +106,8 @@ export async function startSimulator(options: FastPixSimulatorOptions = {}): Pro
   const videoIds = library.ids();
   const faults = new FaultSchedule({ errorRate: options.errorRate ?? 0, random });
   const rateLimit = options.rateLimit === undefined ? ASSUMED_RATE_LIMIT : options.rateLimit;
-  const limiter = rateLimit === false ? undefined : new WindowRateLimiter(rateLimit);
+  const limiter =
+    rateLimit === false ? undefined : new WindowRateLimiter({ ...rateLimit, now: options.now ?? Date.now });
   const sayWhen = options.throttleRetryAfter ?? true;
   const sender = options.webhook
     ? new FastPixWebhookSender({

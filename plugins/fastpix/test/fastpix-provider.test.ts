@@ -178,7 +178,9 @@ describe('fastpix doDeleteVideos', () => {
   });
 
   it('throws a retryable RATE_LIMITED with the Retry-After FastPix sent, or without one when it sent none', async () => {
-    const sim = await simulator({ rateLimit: { limit: 1, windowMs: 60_000 } });
+    // A pinned clock: the window cannot end between these requests, however slow the machine.
+    const pinned = Date.now();
+    const sim = await simulator({ rateLimit: { limit: 1, windowMs: 60_000 }, now: () => pinned });
     const provider = providerFor(sim);
     await provider.doGetVideos([sim.videoIds[0]!], callOptions());
     const error = await providerRejection(provider.doDeleteVideos([sim.videoIds[1]!], callOptions()));

@@ -1,4 +1,4 @@
-import { seededRandom } from '@unreel/provider-testkit/simulator';
+import { seededRandom } from '@unreel/provider-kit/simulator';
 
 export const SIMULATED_STATUSES = [
   'ready-to-upload',

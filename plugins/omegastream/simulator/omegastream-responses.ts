@@ -1,4 +1,4 @@
-import type { SimulatorReply } from '@unreel/provider-testkit/simulator';
+import type { SimulatorReply } from '@unreel/provider-kit/simulator';
 import type { SimulatedVideo } from './omegastream-library.js';
 import type { ErrorBodyStyle, FailedVideosShape } from './omegastream-simulator-options.js';
 

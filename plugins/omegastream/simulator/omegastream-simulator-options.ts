@@ -1,4 +1,4 @@
-import type { StartSimulatorOptions } from '@unreel/provider-testkit/simulator';
+import type { StartSimulatorOptions } from '@unreel/provider-kit/simulator';
 
 /** The shapes `failed_videos` may take; the docs only ever show `{}`, so which one the real API sends is unknown. */
 export type FailedVideosShape =

@@ -11,7 +11,7 @@ import {
   type SimulatedVideoState,
   type SimulatorReply,
   type SimulatorRequest,
-} from '@unreel/provider-testkit/simulator';
+} from '@unreel/provider-kit/simulator';
 import {
   OmegastreamLibrary,
   SIMULATED_STATUSES,

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '@unreel/provider-kit/simulator';
 import type { ProviderVideo } from '@unreel/provider-spec';
 import type { SandboxSettings } from './sandbox-settings.js';
 
@@ -48,7 +49,8 @@ export class SandboxLibrary {
     settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio' | 'stateFile'>,
   ) {
     this.stateFile = settings.stateFile;
-    const random = mulberry32(settings.seed);
+    // The generator the HTTP simulators use: same seed, same library, on every machine.
+    const random = seededRandom(settings.seed);
     const epoch = Date.UTC(2025, 0, 1);
     for (let index = 0; index < settings.videoCount; index += 1) {
       const roll = random();
@@ -156,16 +158,4 @@ export class SandboxLibrary {
       restorableUntil: video.restorableUntil,
     };
   }
-}
-
-/** Small, fast, seedable PRNG: the library must be the same for the same seed on every machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -1,4 +1,5 @@
-import { defineProviderConformanceSuite, type ConformanceSimulator } from '@unreel/provider-testkit';
+import type { ConformanceSimulator } from '@unreel/provider-kit/simulator';
+import { defineProviderConformanceSuite } from '@unreel/provider-testkit';
 import sandbox, {
   getSandboxLibrary,
   sandboxSettingsSchema,

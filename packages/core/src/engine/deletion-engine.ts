@@ -155,6 +155,11 @@ export class DeletionEngine {
     return this.context.store.latestItems(tenant, videoIds);
   }
 
+  /** The engine's clock: what decides due times and windows here decides them everywhere it is shown. */
+  now(): Date {
+    return this.context.now();
+  }
+
   /** Operations running now, per tenant (for metrics and limits). */
   runningOperations(): Map<string, number> {
     const counts = new Map<string, number>();

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SimulatorModule, StartSimulatorOptions } from '../simulator-types.js';
+import type { SimulatorModule, StartSimulatorOptions } from '@unreel/provider-kit/simulator';
 
 const usage = 'usage: pnpm simulate <plugin id | package | path> [--port N] [--host H] [--seed N] [--videos N]';
 

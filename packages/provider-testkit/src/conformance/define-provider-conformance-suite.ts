@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeleteOutcome, VideoProviderV1 } from '@unreel/provider-spec';
-import type { ConformanceSimulator, ProviderConformanceOptions } from '../simulator-types.js';
+import type { ConformanceSimulator } from '@unreel/provider-kit/simulator';
+import type { ProviderConformanceOptions } from './provider-conformance-options.js';
 import { callOptions } from './call-options.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { errorText } from './error-text.js';

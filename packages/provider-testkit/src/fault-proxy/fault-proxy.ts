@@ -8,7 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../simulator/seeded-random.js';
+import { seededRandom } from '@unreel/provider-kit/simulator';
 import { PlannedRule, type ActiveFaultRule, type FaultAction, type FaultKind, type FaultRule } from './fault-plan.js';
 
 export interface FaultProxyOptions {

@@ -1,17 +1,25 @@
 import DataLoader from 'dataloader';
+import { Lifecycle, inject, scoped } from 'tsyringe';
 import { parseVideoId, type AccountRegistry, type DeletionEngine, type ItemRecord } from '@unreel/core';
 import type { ProviderVideo } from '@unreel/provider-spec';
+import { ACCOUNTS, ENGINE, TENANT } from './tokens.js';
 
 /**
  * Per-request batching: every `Video` asked for in one request becomes one `doGetVideos` per account (chunked by
  * the provider's lookup batch size in the engine), and every `Video.deletion` one journal read. Both only ever see
- * the tenant's own: a video of another tenant's account is null, as an unknown one is.
+ * the tenant's own: a video of another tenant's account is null, as an unknown one is. Container-scoped, so every
+ * resolver of one request shares the same batches.
  */
+@scoped(Lifecycle.ContainerScoped)
 export class RequestLoaders {
   readonly videos: DataLoader<string, ProviderVideo | null>;
   readonly deletions: DataLoader<string, ItemRecord | null>;
 
-  constructor(engine: DeletionEngine, tenant: string, accounts: AccountRegistry) {
+  constructor(
+    @inject(ENGINE) engine: DeletionEngine,
+    @inject(TENANT) tenant: string,
+    @inject(ACCOUNTS) accounts: AccountRegistry,
+  ) {
     this.videos = new DataLoader((videoIds) => lookUpVideos(engine, accounts, videoIds));
     this.deletions = new DataLoader(async (videoIds) => {
       const latest = await engine.latestDeletions(tenant, videoIds);

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import { AccountRegistry, DeletionEngine, InMemoryEventBus } from '@unreel/core';
 import type { ApiKeySet } from '../auth/api-key-set.js';
 import { metricsApiKey } from '../auth/metrics-api-key.js';
@@ -12,9 +11,9 @@ import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { loadAccounts } from '../plugins/plugin-loader.js';
-import { createRootContainer } from './root-container.js';
+import { RequestScopes } from './request-scopes.js';
 
-/** What the transports and routes are built on; the same objects the root container holds. */
+/** What the transports and routes are built on. */
 export interface UnreelServices {
   accounts: AccountRegistry;
   tenants: TenantDirectory;
@@ -22,8 +21,8 @@ export interface UnreelServices {
   metricsKey: ApiKeySet<'metrics'> | undefined;
   engine: DeletionEngine;
   metrics: UnreelMetrics;
-  /** Every HTTP request's and WebSocket operation's child container is made from this one. */
-  root: DependencyContainer;
+  /** Opens each HTTP request's and WebSocket operation's scope, from which its resolvers come. */
+  scopes: RequestScopes;
   /** Resumes what the journal left unfinished and starts the retention purge; the result stops the purge. */
   start(): Promise<{ stop(): void }>;
   /** Stops the engine, then closes the providers and the journal. */
@@ -35,6 +34,8 @@ export interface UnreelServicesOptions {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   secrets: SecretRegistry;
+  /** The clock the engine stamps operations with and the retention purge measures against; default the system's. */
+  now?: (() => Date) | undefined;
 }
 
 /** The composition root: the config's plugins, tenants and journal, the event bus, the engine and its metrics. */
@@ -43,6 +44,7 @@ export async function createUnreelServices({
   env,
   logger,
   secrets,
+  now = () => new Date(),
 }: UnreelServicesOptions): Promise<UnreelServices> {
   const { config } = loaded;
   const { server: settings } = config;
@@ -80,31 +82,23 @@ export async function createUnreelServices({
     },
     logger: messageFirstLogger(logger),
     observer: metrics.observer,
+    now,
   });
   metrics.watch(engine);
-  const root = createRootContainer({
-    config: configWithoutKeys(config),
-    logger,
-    secrets,
-    accounts,
-    tenants,
-    store,
-    bus,
-    engine,
-  });
+  const scopes = new RequestScopes({ engine, config: configWithoutKeys(config), tenants, logger });
   return {
     accounts,
     tenants,
     metricsKey,
     engine,
     metrics,
-    root,
+    scopes,
     async start() {
       const unowned = tenants.unownedAccounts();
       if (unowned.length > 0) logger.warn({ accounts: unowned }, 'accounts that no tenant owns cannot be reached');
       const resumed = await engine.resume();
       if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');
-      return scheduleRetention(store, config.journal.retention, logger);
+      return scheduleRetention(store, config.journal.retention, logger, now);
     },
     async close() {
       await engine.close();

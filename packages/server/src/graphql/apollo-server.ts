@@ -38,6 +38,8 @@ export async function startApolloServer({
     hideSchemaDetailsFromClientErrors: !graphql.introspection,
     validationRules: graphql.rules.validationRules,
     parseOptions: graphql.rules.parseOptions,
+    // Shared with the WebSocket transport, which validates a miss with the same options and rules.
+    documentStore: graphql.documents.cache,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Per-field timings for a gateway that asks for them (ftv1); error messages in them are masked, never sent.

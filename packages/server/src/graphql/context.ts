@@ -1,7 +1,13 @@
-import type { DependencyContainer } from 'tsyringe';
+import type { Logger } from 'pino';
 
-/** What every resolver gets: its request's (or WebSocket operation's) child container, and a signal for when it ends. */
+/** What each GraphQL request (over HTTP) or operation (over WebSocket) carries; built by RequestScopes.open. */
 export interface UnreelContext {
-  container: DependencyContainer;
-  signal: AbortSignal;
+  /** The request's logger: its id and tenant on every line. */
+  readonly logger: Logger;
+  /**
+   * The request's instance of a resolver class, built once per request with its services injected through its
+   * constructor; how type-graphql, the entity references and the subscription reach their resolvers.
+   */
+  // `any[]` as in tsyringe's own constructor type: a resolver's constructor parameters are the container's business.
+  resolve<Resolver>(resolverClass: new (...args: any[]) => Resolver): Resolver;
 }

@@ -1,5 +1,5 @@
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
+import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { InvalidInputError, UnreelError } from '@unreel/core';
 import { UnreelProviderError } from '@unreel/provider-spec';
@@ -58,24 +58,23 @@ function where(formatted: GraphQLFormattedError): Pick<GraphQLFormattedError, 'l
   };
 }
 
-/** graphql-ws hands us raw GraphQLErrors; give them the codes Apollo gives the same errors over HTTP, then format. */
+/**
+ * graphql-ws hands its hooks raw GraphQLErrors. Parse and validation errors already carry Apollo's codes (the
+ * DocumentStore gives them), so one step of Apollo's pipeline is left to mirror here, because Apollo does not export
+ * it (its isBadUserInputGraphQLError): a variable value that does not coerce is the request's fault, BAD_USER_INPUT.
+ * graphql reports exactly those at the variable's definition, and nothing else there once the document is valid.
+ */
 export function formatWebSocketErrors(
   errors: readonly GraphQLError[],
-  phase: 'validation' | 'execution',
   format: ErrorFormatter,
 ): GraphQLFormattedError[] {
   return errors.map((error) => {
     const formatted = error.toJSON();
-    let code = formatted.extensions?.code;
-    if (typeof code !== 'string') {
-      if (phase === 'validation')
-        code = error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
-      // Variable coercion errors carry the scalar's own error as originalError, but no path: they are the request's fault.
-      else if (!error.path && error.message.startsWith('Variable "')) code = 'BAD_USER_INPUT';
-    }
-    return format(
-      typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted,
-      error,
-    );
+    const badVariable =
+      formatted.extensions?.code === undefined &&
+      error.nodes?.length === 1 &&
+      error.nodes[0]?.kind === Kind.VARIABLE_DEFINITION;
+    const code = ApolloServerErrorCode.BAD_USER_INPUT;
+    return format(badVariable ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted, error);
   });
 }

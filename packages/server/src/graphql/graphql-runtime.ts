@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { buildUnreelSubgraphSchema } from '../schema/build-subgraph-schema.js';
+import { DocumentStore } from './document-store.js';
 import { createErrorFormatter, type ErrorFormatter } from './format-error.js';
 import { documentRules, type DocumentRules } from './query-limits.js';
 
@@ -12,6 +13,8 @@ export interface GraphqlRuntime {
   schema: GraphQLSchema;
   introspection: boolean;
   rules: DocumentRules;
+  /** Parsed and validated documents: Apollo's documentStore over HTTP, the same store over WebSocket. */
+  documents: DocumentStore;
   format: ErrorFormatter;
 }
 
@@ -23,10 +26,12 @@ export async function createGraphqlRuntime(
 ): Promise<GraphqlRuntime> {
   const schema = await buildUnreelSubgraphSchema();
   const introspection = settings.introspection ?? env.NODE_ENV !== 'production';
+  const rules = documentRules(settings.queryLimits, { introspection });
   return {
     schema,
     introspection,
-    rules: documentRules(settings.queryLimits, { introspection }),
+    rules,
+    documents: new DocumentStore(schema, rules),
     format: createErrorFormatter(logger, secrets, { hideSchemaDetails: !introspection }),
   };
 }

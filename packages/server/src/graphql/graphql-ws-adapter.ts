@@ -14,9 +14,12 @@ export interface SocketExtra {
 const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
 
 /**
- * Connects a graphql-ws server to `ws` sockets, as graphql-ws's own `useServer` does, but with our logger and
- * metrics instead of console.error, and with a client's protocol mistakes answered 4400 instead of 4500: garbage
- * from a client is never reported, to it or to the operator, as an internal error of ours.
+ * Connects a graphql-ws server to `ws` sockets. graphql-ws's own `useServer` (graphql-ws/use/ws) does the same in
+ * the same lines, keep-alive included, but cannot be told where to report or how to close: it closes with 4500
+ * (internal error) when a client sends a message only a server may send, and writes a frame `ws` refused (too
+ * large, invalid UTF-8) to console.error as an internal error, instead of to our logger. Garbage from a client is
+ * never reported, to it or to the operator, as an internal error of ours; this copy differs from `useServer` only
+ * there, and in counting sockets in our metrics.
  */
 export function serveGraphqlWs(
   wsServer: WebSocketServer,

@@ -1,10 +1,9 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import type { DependencyContainer } from 'tsyringe';
-import { createRequestScope, type RequestScope } from '../di/root-container.js';
+import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import type { UnreelContext } from './context.js';
 
 /**
- * The child container of each GraphQL request over HTTP: opened when Apollo asks for the request's context, disposed
+ * The scope of each GraphQL request over HTTP: opened when Apollo asks for the request's context, disposed
  * once its response is sent. Apollo hands the plugin only the context back, hence the map from one to its scope.
  */
 export class HttpRequestScopes {
@@ -16,10 +15,10 @@ export class HttpRequestScopes {
   };
   readonly plugin: ApolloServerPlugin<UnreelContext> = { requestDidStart: async () => this.listener };
 
-  constructor(private readonly root: DependencyContainer) {}
+  constructor(private readonly scopes: RequestScopes) {}
 
   context(tenant: string, requestId: string): UnreelContext {
-    const scope = createRequestScope(this.root, tenant, requestId);
+    const scope = this.scopes.open(tenant, requestId);
     this.open.set(scope.context, scope);
     return scope.context;
   }

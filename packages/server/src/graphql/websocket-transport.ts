@@ -1,21 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import {
-  GraphQLError,
-  getOperationAST,
-  type FormattedExecutionResult,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
-} from 'graphql';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { GraphQLError, getOperationAST, type FormattedExecutionResult } from 'graphql';
 import { makeServer, type Context } from 'graphql-ws';
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import type { WebSocketServer } from 'ws';
 import { readBearerToken } from '../auth/bearer-token.js';
 import type { TenantDirectory } from '../auth/tenant-directory.js';
-import { createRequestScope, type RequestScope } from '../di/root-container.js';
-import { LOGGER } from '../di/tokens.js';
+import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { formatWebSocketErrors } from './format-error.js';
@@ -25,7 +16,7 @@ import type { GraphqlRuntime } from './graphql-runtime.js';
 export interface WebSocketTransportOptions {
   wsServer: WebSocketServer;
   graphql: GraphqlRuntime;
-  root: DependencyContainer;
+  scopes: RequestScopes;
   tenants: TenantDirectory;
   metrics: UnreelMetrics;
   logger: Logger;
@@ -36,32 +27,29 @@ export interface WebSocketTransportOptions {
 interface SocketState {
   tenant: string;
   connectionId: string;
-  operations: Map<
-    string,
-    { scope: RequestScope; name: string | null; type: string; started: number; subscription: boolean }
-  >;
+  operations: Map<string, { scope: RequestScope; name: string | null; type: string; started: number }>;
 }
 
 type SocketContext = Context<Record<string, unknown> | undefined, SocketExtra>;
 
 /**
  * graphql-ws on the HTTP server's port, held to the same rules as HTTP: the API key in connectionParams (a missing
- * or wrong one closes the socket with 4403), the same parse and validation limits, a child container per operation,
- * the same error codes, and a bound on what one socket may have open.
+ * or wrong one closes the socket with 4403), the documents HTTP has (one store, the same parse and validation
+ * limits), a child container per operation, the same error formatter, and a bound on what one socket may have open.
  */
 export function useWebSocketTransport(options: WebSocketTransportOptions): { dispose: () => Promise<void> } {
-  const { root, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
-  const { schema, format, rules } = options.graphql;
+  const { scopes, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
+  const { schema, documents, format } = options.graphql;
   const states = new WeakMap<object, SocketState>();
-  const validationRules = [...specifiedRules, ...rules.validationRules];
 
   const finish = (ctx: SocketContext, id: string, outcome: 'completed' | 'closed'): Promise<void> | undefined => {
     const state = states.get(ctx);
     const operation = state?.operations.get(id);
     if (!state || !operation) return undefined;
     state.operations.delete(id);
-    if (operation.subscription) metrics.subscriptionClosed();
-    operation.scope.context.container.resolve<Logger>(LOGGER).info(
+    if (operation.type === 'subscription') metrics.subscriptionClosed();
+    // Apollo's request log (requestLogPlugin) does not see these operations: this is their line.
+    operation.scope.context.logger.info(
       {
         transport: 'websocket',
         operationName: operation.name,
@@ -91,60 +79,59 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
       states.set(ctx, { tenant: result.tenant, connectionId, operations: new Map() });
       return true;
     },
-    // Parse and validate here, with the HTTP limits, so a bad document is answered with coded errors instead of
-    // closing the socket, and a huge one is refused before it is built.
-    onSubscribe: (ctx, _id, payload) => {
-      // graphql-ws has already reserved this id, so the count includes the operation being asked for.
+    // Without this hook graphql-ws would parse and validate every operation itself, without our limits, and close
+    // the socket on a syntax error; here a bad document is answered with coded errors, as over HTTP.
+    onSubscribe: async (ctx, id, payload) => {
+      // graphql-ws has already reserved this id, so the count includes the operation being asked for. Counted
+      // before anything is awaited, so a `complete` the client sent first has already freed its place.
       if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerSocket) {
         return [
           new GraphQLError(
             `Too many operations open on this socket: at most ${maxSubscriptionsPerSocket} at once; complete one first`,
-            {
-              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
-            },
+            { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
           ),
         ];
       }
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query, rules.parseOptions);
-      } catch (error) {
+      const document = await documents.load(payload.query);
+      if (Array.isArray(document)) return document;
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) {
+        // graphql-ws would send its own uncoded "Unable to identify operation"; these are graphql's words for it,
+        // which Apollo sends over HTTP with this code.
+        const message =
+          payload.operationName != null
+            ? `Unknown operation named "${payload.operationName}".`
+            : 'Must provide operation name if query contains multiple operations.';
         return [
-          error instanceof GraphQLError ? error : new GraphQLError('Syntax Error: the document could not be parsed'),
+          new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE } }),
         ];
       }
-      const errors = validate(schema, document, validationRules);
-      if (errors.length > 0) return errors;
+      const state = states.get(ctx) as SocketState;
+      const scope = scopes.open(state.tenant, `${state.connectionId}/${id}`);
+      if (operation.operation === 'subscription') metrics.subscriptionOpened();
+      state.operations.set(id, {
+        scope,
+        name: operation.name?.value ?? null,
+        type: operation.operation,
+        started: performance.now(),
+      });
       return {
         schema,
         document,
-        variableValues: payload.variables ?? null,
         operationName: payload.operationName ?? null,
+        variableValues: payload.variables ?? null,
+        contextValue: scope.context,
       };
     },
-    context: (ctx, id, _payload, args) => {
-      const state = states.get(ctx) as SocketState;
-      const scope = createRequestScope(root, state.tenant, `${state.connectionId}/${id}`);
-      const operation = getOperationAST(args.document, args.operationName);
-      const subscription = operation?.operation === 'subscription';
-      if (subscription) metrics.subscriptionOpened();
-      state.operations.set(id, {
-        scope,
-        name: operation?.name?.value ?? null,
-        type: operation?.operation ?? 'unknown',
-        started: performance.now(),
-        subscription,
-      });
-      return scope.context;
-    },
-    onError: (_ctx, _id, _payload, errors) => formatWebSocketErrors(errors, 'validation', format),
+    onError: (_ctx, _id, _payload, errors) => formatWebSocketErrors(errors, format),
     // Only a result with errors is rewritten (undefined sends the result as it is).
     onNext: (_ctx, _id, _payload, _args, { errors, ...rest }) =>
-      errors
-        ? ({ ...rest, errors: formatWebSocketErrors(errors, 'execution', format) } as FormattedExecutionResult)
-        : undefined,
+      errors ? ({ ...rest, errors: formatWebSocketErrors(errors, format) } as FormattedExecutionResult) : undefined,
+    // graphql-ws also completes the subscriptions a closing socket ends (it returns their streams), often before
+    // onClose runs: the socket's state tells which it was.
     onComplete: async (ctx, id) => {
-      await finish(ctx, id, 'completed');
+      const { socket } = ctx.extra;
+      await finish(ctx, id, socket.readyState === socket.OPEN ? 'completed' : 'closed');
     },
     onClose: async (ctx) => {
       const state = states.get(ctx);

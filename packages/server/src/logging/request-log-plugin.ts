@@ -1,7 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger } from 'pino';
-import { LOGGER } from '../di/tokens.js';
 import type { UnreelContext } from '../graphql/context.js';
 
 /**
@@ -17,7 +15,7 @@ export function requestLogPlugin(): ApolloServerPlugin<UnreelContext> {
           const body = response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : undefined;
           const codes = errors?.map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
-          contextValue.container.resolve<Logger>(LOGGER).info(
+          contextValue.logger.info(
             {
               transport: 'http',
               operationName: operationName ?? null,

@@ -1,16 +1,22 @@
-/** Every credential the server knows of (plugin settings marked secret), so no log line or response repeats one. */
-export class SecretRegistry {
+import { isRedactableSecret, redactSecrets } from '@unreel/provider-kit';
+
+/**
+ * Every credential the server knows of (plugin settings marked secret), so no log line or response repeats one.
+ * How a secret is hidden is provider-kit's, the same rule plugins apply to their own messages.
+ */
+export class SecretRegistry implements Iterable<string> {
   private readonly secrets = new Set<string>();
 
   add(value: string): void {
-    // Very short values would redact ordinary words and are no secret worth the name.
-    if (value.length >= 4) this.secrets.add(value);
+    if (isRedactableSecret(value)) this.secrets.add(value);
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.secrets.values();
   }
 
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
-    return result;
+    return redactSecrets(text, this.secrets);
   }
 
   redactDeep(value: unknown, depth = 0): unknown {

@@ -1,3 +1,4 @@
+import { redactErrorChain } from '@unreel/provider-kit';
 import type { DeleteOutcome, ItemError, RestoreOutcome, VideoProviderV1 } from '@unreel/provider-spec';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 
@@ -9,7 +10,7 @@ import type { SecretRegistry } from '../logging/secret-registry.js';
 export function redactingProvider(provider: VideoProviderV1, secrets: SecretRegistry): VideoProviderV1 {
   const guard = <T>(call: () => Promise<T>): Promise<T> =>
     call().catch((error: unknown) => {
-      throw redactError(error, secrets);
+      throw redactErrorChain(error, secrets);
     });
   const restore = provider.doRestoreVideo?.bind(provider);
   const list = provider.doListVideos?.bind(provider);
@@ -40,15 +41,4 @@ function redactOutcome<T extends DeleteOutcome | RestoreOutcome>(outcome: T, sec
 
 function redactItemError(error: ItemError, secrets: SecretRegistry): ItemError {
   return { ...error, message: secrets.redact(error.message) };
-}
-
-/** Rewrites the message and stack of the error and its causes in place, so its class and marker survive. */
-function redactError(error: unknown, secrets: SecretRegistry): unknown {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
-    current.message = secrets.redact(current.message);
-    if (current.stack) current.stack = secrets.redact(current.stack);
-    current = current.cause;
-  }
-  return error;
 }

@@ -11,12 +11,12 @@ import { VideoResolver } from './resolvers/video.resolver.js';
 
 /**
  * type-graphql asks for a resolver instance on every field it resolves (each `Video.deletion`, each progress event's
- * `VideoDeletion.restorable`); the classes are container-scoped, so each request's child container builds each one
- * once, and this one getter serves every server.
+ * `VideoDeletion.restorable`); the classes are container-scoped, so each request builds each one once, and this one
+ * getter serves every server.
  */
-const requestContainer = {
+const requestResolvers = {
   get: (resolverClass: new (...args: never[]) => unknown, { context }: { context: unknown }) =>
-    (context as UnreelContext).container.resolve(resolverClass),
+    (context as UnreelContext).resolve(resolverClass),
 };
 
 /** The schema is built from the resolver classes; resolver instances come from each request's child container. */
@@ -30,7 +30,7 @@ export function buildUnreelSchema(): Promise<GraphQLSchema> {
       DeletionProgressResolver,
       AccountResolver,
     ],
-    container: requestContainer,
+    container: requestResolvers,
     validate: false,
     pubSub: topicsNotUsed,
   });

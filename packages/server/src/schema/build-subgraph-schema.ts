@@ -20,8 +20,8 @@ const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.5';
 
 /**
  * The schema unreel serves: the type-graphql API schema as an Apollo Federation 2 subgraph, with `_service` and
- * `_entities` for `Video` and `DeletionResult`. Every resolver, subscriptions and entity references included, still
- * comes from the request's child container.
+ * `_entities` for `Video` and `DeletionResult`. Every resolver, subscriptions and entity references included, is
+ * the request's own instance, its services injected through its constructor.
  */
 export async function buildUnreelSubgraphSchema(apiSchema?: GraphQLSchema): Promise<GraphQLSchema> {
   const api = apiSchema ?? (await buildUnreelSchema());
@@ -38,12 +38,12 @@ export async function buildUnreelSubgraphSchema(apiSchema?: GraphQLSchema): Prom
       Video: {
         ...resolvers['Video'],
         __resolveReference: (representation: VideoRepresentation, context: UnreelContext) =>
-          context.container.resolve(VideoReferenceResolver).resolveReference(representation),
+          context.resolve(VideoReferenceResolver).resolveReference(representation),
       },
       DeletionResult: {
         ...resolvers['DeletionResult'],
         __resolveReference: (representation: DeletionResultRepresentation, context: UnreelContext) =>
-          context.container.resolve(DeletionResultReferenceResolver).resolveReference(representation),
+          context.resolve(DeletionResultReferenceResolver).resolveReference(representation),
       },
     } as SubgraphResolverMap,
   });

@@ -2,7 +2,6 @@ import { formatVideoId, type ItemRecord, type OperationRecord, type ProgressEven
 import type { ProviderVideo } from '@unreel/provider-spec';
 import { DeletionProgress } from './types/deletion-progress.type.js';
 import { DeletionResult } from './types/deletion-result.type.js';
-import { DeletionStatus, OperationStatus, VideoStatus } from './types/enums.js';
 import { VideoDeletion } from './types/video-deletion.type.js';
 import { Video } from './types/video.type.js';
 
@@ -13,7 +12,7 @@ export function toVideo(account: string, provider: string, video: ProviderVideo)
     provider,
     nativeId: video.id,
     title: video.title,
-    status: video.status as VideoStatus,
+    status: video.status,
   });
 }
 
@@ -21,7 +20,7 @@ export function toVideoDeletion(item: ItemRecord): VideoDeletion {
   return Object.assign(new VideoDeletion(), {
     videoId: item.videoId,
     operationId: item.operationId,
-    status: item.status as DeletionStatus,
+    status: item.status,
     error: item.error ? { code: item.error.code, message: item.error.message, retryable: item.error.retryable } : null,
     attempts: item.attempts,
     restorableUntil: item.restorableUntil,
@@ -33,7 +32,7 @@ export function toVideoDeletion(item: ItemRecord): VideoDeletion {
 export function toDeletionResult(operation: OperationRecord): DeletionResult {
   return Object.assign(new DeletionResult(), {
     id: operation.id,
-    status: operation.status as OperationStatus,
+    status: operation.status,
     total: operation.total,
     deleted: operation.deleted,
     notFound: operation.notFound,
@@ -52,6 +51,6 @@ export function toDeletionProgress(event: ProgressEvent): DeletionProgress {
     item: toVideoDeletion(event.item),
     total: event.total,
     completed: event.completed,
-    status: event.status as OperationStatus,
+    status: event.status,
   });
 }

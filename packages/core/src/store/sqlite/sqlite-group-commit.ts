@@ -1,13 +1,15 @@
 import type { Database, Transaction } from 'better-sqlite3';
+import { SqliteSavepoint } from './sqlite-savepoint.js';
+
+/** Settles a write's promise once its group has committed, or failed as a whole. */
+type Settle = () => void;
 
 interface QueuedWrite {
-  write: () => unknown;
   atomic: boolean;
-  resolve: (value: unknown) => void;
+  /** Runs the write; returns how its promise settles, which happens only after the commit. */
+  run: () => Settle;
   reject: (error: unknown) => void;
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * Group commit. Writes queued in the same turn of the event loop run, in the order they were queued, inside one
@@ -18,9 +20,9 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  */
 export class SqliteGroupCommit {
   private readonly db: Database;
-  private readonly runGroup: Transaction<(writes: readonly QueuedWrite[]) => Outcome[]>;
-  /** Runs `work` inside a write in a savepoint: if it throws, nothing it did remains, and the group goes on. */
-  readonly savepoint: <T>(work: () => T) => T;
+  private readonly runGroup: Transaction<(writes: readonly QueuedWrite[]) => Settle[]>;
+  /** For writes that need a savepoint of their own (see `enqueue`'s `atomic`). */
+  readonly savepoint: SqliteSavepoint;
   /** Told after every commit (the checkpointer's clock). */
   private readonly onCommit: () => void;
   private queue: QueuedWrite[] = [];
@@ -30,17 +32,15 @@ export class SqliteGroupCommit {
   constructor(db: Database, onCommit: () => void = () => {}) {
     this.db = db;
     this.onCommit = onCommit;
-    // Called inside the group's transaction, a better-sqlite3 transaction function runs as a savepoint.
-    const savepoint = db.transaction((work: () => unknown) => work());
-    this.savepoint = <T>(work: () => T): T => savepoint(work) as T;
+    this.savepoint = new SqliteSavepoint(db);
     this.runGroup = db.transaction((writes: readonly QueuedWrite[]) =>
-      writes.map((entry): Outcome => {
+      writes.map((entry): Settle => {
         try {
-          return { ok: true, value: entry.atomic ? entry.write() : savepoint(entry.write) };
+          return entry.atomic ? entry.run() : this.savepoint.run(entry.run);
         } catch (error) {
           // Some failures (a full disk, an I/O error) end the whole transaction: the rest must not run in autocommit.
           if (!this.db.inTransaction) throw error;
-          return { ok: false, error };
+          return () => entry.reject(error);
         }
       }),
     );
@@ -53,7 +53,14 @@ export class SqliteGroupCommit {
   enqueue<T>(write: () => T, options: { atomic?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The journal is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, atomic: options.atomic ?? false, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        atomic: options.atomic ?? false,
+        run: () => {
+          const value = write();
+          return () => resolve(value);
+        },
+        reject,
+      });
       // The next turn, not a microtask: by then every batch that is ready has queued its write.
       this.scheduled ??= setImmediate(() => this.flush());
     });
@@ -66,19 +73,15 @@ export class SqliteGroupCommit {
     const group = this.queue;
     if (group.length === 0) return;
     this.queue = [];
-    let outcomes: Outcome[];
+    let settles: Settle[];
     try {
-      outcomes = this.runGroup.immediate(group);
+      settles = this.runGroup.immediate(group);
     } catch (error) {
       for (const entry of group) entry.reject(error);
       return;
     }
     this.onCommit();
-    outcomes.forEach((outcome, index) => {
-      const entry = group[index] as QueuedWrite;
-      if (outcome.ok) entry.resolve(outcome.value);
-      else entry.reject(outcome.error);
-    });
+    for (const settle of settles) settle();
   }
 
   /** Commits what is queued and refuses further writes. */

@@ -83,16 +83,17 @@ const migrations: readonly string[] = [
 ];
 
 export function migrate(db: Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const current = Number(db.pragma('user_version', { simple: true }));
   if (current > migrations.length) {
     throw new Error(
       `The journal was written by a newer unreel (schema ${current}; this one knows up to ${migrations.length})`,
     );
   }
-  for (let version = current; version < migrations.length; version += 1) {
+  for (const [index, sql] of migrations.entries()) {
+    if (index < current) continue;
     db.transaction(() => {
-      db.exec(migrations[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
+      db.exec(sql);
+      db.pragma(`user_version = ${index + 1}`);
     })();
   }
 }

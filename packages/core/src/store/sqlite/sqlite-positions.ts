@@ -1,48 +1,53 @@
 import type { Database, Statement } from 'better-sqlite3';
 
+interface PositionRange {
+  from: number;
+  to: number;
+}
+
+interface PositionList {
+  /** JSON array of positions. */
+  positions: string;
+}
+
 /**
  * One statement over a set of item positions, prepared twice: for a contiguous run (`position BETWEEN`, one walk of
  * the primary key, what almost every batch is) and for any other set (`position IN` a JSON list, one seek each,
- * about four times the cost). `$positions` in the SQL stands for the condition; other parameters are named.
+ * about four times the cost). `$positions` in the SQL stands for the condition; other parameters are named, `Params`.
  */
-export class SqlitePositionsStatement {
-  private readonly range: Statement;
-  private readonly list: Statement;
+export class SqlitePositionsStatement<Params extends object, Row = never> {
+  private readonly range: Statement<[Params & PositionRange], Row>;
+  private readonly list: Statement<[Params & PositionList], Row>;
 
-  constructor(db: Database, sql: string, options: { raw?: boolean } = {}) {
-    this.range = db.prepare(sql.replace('$positions', 'position BETWEEN @from AND @to'));
-    this.list = db.prepare(sql.replace('$positions', 'position IN (SELECT value FROM json_each(@positions))'));
-    if (options.raw) {
-      this.range.raw(true);
-      this.list.raw(true);
-    }
+  constructor(db: Database, sql: string) {
+    this.range = db.prepare<Params & PositionRange, Row>(sql.replace('$positions', 'position BETWEEN @from AND @to'));
+    this.list = db.prepare<Params & PositionList, Row>(
+      sql.replace('$positions', 'position IN (SELECT value FROM json_each(@positions))'),
+    );
   }
 
-  run(params: Record<string, unknown>, positions: readonly number[]): number {
-    const picked = this.pick(params, positions);
-    return picked.statement.run(picked.params).changes;
+  /** Returns how many rows the statement changed. */
+  run(params: Params, positions: readonly number[]): number {
+    const range = contiguousRange(positions);
+    return (
+      range
+        ? this.range.run({ ...params, ...range })
+        : this.list.run({ ...params, positions: JSON.stringify(positions) })
+    ).changes;
   }
 
-  all(params: Record<string, unknown>, positions: readonly number[]): unknown[] {
-    const picked = this.pick(params, positions);
-    return picked.statement.all(picked.params);
+  all(params: Params, positions: readonly number[]): Row[] {
+    const range = contiguousRange(positions);
+    return range
+      ? this.range.all({ ...params, ...range })
+      : this.list.all({ ...params, positions: JSON.stringify(positions) });
   }
+}
 
-  /** Adds the positions to `params`, which callers pass fresh for each call. */
-  private pick(
-    params: Record<string, unknown>,
-    positions: readonly number[],
-  ): { statement: Statement; params: Record<string, unknown> } {
-    const from = positions[0] ?? 0;
-    let contiguous = positions.length > 0;
-    for (let index = 1; index < positions.length && contiguous; index += 1)
-      contiguous = positions[index] === from + index;
-    if (contiguous) {
-      params.from = from;
-      params.to = from + positions.length - 1;
-      return { statement: this.range, params };
-    }
-    params.positions = JSON.stringify(positions);
-    return { statement: this.list, params };
-  }
+/** `positions` as a range, when they are one: ascending, without gaps or repeats. */
+function contiguousRange(positions: readonly number[]): PositionRange | undefined {
+  const from = positions[0];
+  if (from === undefined) return undefined;
+  for (let index = 1; index < positions.length; index += 1) if (positions[index] !== from + index) return undefined;
+  return { from, to: from + positions.length - 1 };
 }

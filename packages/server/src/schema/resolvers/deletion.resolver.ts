@@ -1,6 +1,6 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { InvalidInputError, type AccountRegistry, type DeletionEngine, type ItemStatus } from '@unreel/core';
+import { InvalidInputError, type AccountRegistry, type DeletionEngine } from '@unreel/core';
 import type { Logger } from 'pino';
 import type { UnreelConfig } from '../../config/config-schema.js';
 import { ACCOUNTS, CONFIG, ENGINE, LOGGER, TENANT } from '../../di/tokens.js';
@@ -62,7 +62,7 @@ export class DeletionResolver {
     const page = await this.engine.listItems(this.tenant, result.id, {
       first: pageSize(first),
       ...(position === undefined ? {} : { after: position }),
-      ...(status ? { status: status as ItemStatus } : {}),
+      ...(status ? { status } : {}),
     });
     const edges = page.items.map((item) => ({
       cursor: encodeCursor(String(item.position)),

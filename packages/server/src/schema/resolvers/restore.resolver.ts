@@ -1,8 +1,8 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, ID, Mutation, Resolver } from 'type-graphql';
 import { parseVideoId, type AccountRegistry, type DeletionEngine } from '@unreel/core';
-import { ACCOUNTS, ENGINE, LOADERS, TENANT } from '../../di/tokens.js';
-import type { RequestLoaders } from '../../di/request-loaders.js';
+import { ACCOUNTS, ENGINE, TENANT } from '../../di/tokens.js';
+import { RequestLoaders } from '../../di/request-loaders.js';
 import { toVideo } from '../mappers.js';
 import { RestoreResult } from '../types/restore-result.type.js';
 
@@ -12,7 +12,7 @@ export class RestoreResolver {
   constructor(
     @inject(ENGINE) private readonly engine: DeletionEngine,
     @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
-    @inject(LOADERS) private readonly loaders: RequestLoaders,
+    @inject(RequestLoaders) private readonly loaders: RequestLoaders,
     @inject(TENANT) private readonly tenant: string,
   ) {}
 

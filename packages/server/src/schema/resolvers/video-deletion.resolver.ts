@@ -1,13 +1,16 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { FieldResolver, Resolver, Root } from 'type-graphql';
-import { parseVideoId, type AccountRegistry } from '@unreel/core';
-import { ACCOUNTS } from '../../di/tokens.js';
+import { parseVideoId, type AccountRegistry, type DeletionEngine } from '@unreel/core';
+import { ACCOUNTS, ENGINE } from '../../di/tokens.js';
 import { VideoDeletion } from '../types/video-deletion.type.js';
 
 @scoped(Lifecycle.ContainerScoped)
 @Resolver(() => VideoDeletion)
 export class VideoDeletionResolver {
-  constructor(@inject(ACCOUNTS) private readonly accounts: AccountRegistry) {}
+  constructor(
+    @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
+    @inject(ENGINE) private readonly engine: DeletionEngine,
+  ) {}
 
   /**
    * A held deletion can always be cancelled. A done one can be brought back when its provider restores, until the
@@ -17,7 +20,7 @@ export class VideoDeletionResolver {
   restorable(@Root() deletion: VideoDeletion): boolean {
     if (deletion.status === 'SCHEDULED') return true;
     if (deletion.status !== 'DELETED') return false;
-    if (deletion.restorableUntil) return deletion.restorableUntil.getTime() > Date.now();
+    if (deletion.restorableUntil) return deletion.restorableUntil.getTime() > this.engine.now().getTime();
     const provider = this.accounts.get(parseVideoId(deletion.videoId).account)?.provider;
     return (
       provider !== undefined && provider.capabilities.restore !== false && typeof provider.doRestoreVideo === 'function'

@@ -1,7 +1,7 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { InvalidInputError, type AccountRegistry } from '@unreel/core';
-import { ACCOUNTS, LOADERS } from '../../di/tokens.js';
-import type { RequestLoaders } from '../../di/request-loaders.js';
+import { ACCOUNTS } from '../../di/tokens.js';
+import { RequestLoaders } from '../../di/request-loaders.js';
 import { findVideo } from '../find-video.js';
 import type { Video } from '../types/video.type.js';
 
@@ -16,7 +16,7 @@ export interface VideoRepresentation {
 export class VideoReferenceResolver {
   constructor(
     @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
-    @inject(LOADERS) private readonly loaders: RequestLoaders,
+    @inject(RequestLoaders) private readonly loaders: RequestLoaders,
   ) {}
 
   /**

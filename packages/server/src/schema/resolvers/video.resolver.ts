@@ -1,8 +1,8 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { InvalidInputError, type AccountRegistry } from '@unreel/core';
-import { ACCOUNTS, ENGINE, LOADERS } from '../../di/tokens.js';
-import type { RequestLoaders } from '../../di/request-loaders.js';
+import { ACCOUNTS, ENGINE } from '../../di/tokens.js';
+import { RequestLoaders } from '../../di/request-loaders.js';
 import type { DeletionEngine } from '@unreel/core';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { findVideo } from '../find-video.js';
@@ -16,7 +16,7 @@ export class VideoResolver {
   constructor(
     @inject(ENGINE) private readonly engine: DeletionEngine,
     @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
-    @inject(LOADERS) private readonly loaders: RequestLoaders,
+    @inject(RequestLoaders) private readonly loaders: RequestLoaders,
   ) {}
 
   @Query(() => Video, {

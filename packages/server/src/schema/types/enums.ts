@@ -1,28 +1,40 @@
 import { registerEnumType } from 'type-graphql';
+import type { ItemStatus, OperationStatus as CoreOperationStatus } from '@unreel/core';
+import type { ProviderVideoStatus } from '@unreel/provider-spec';
 
-export enum VideoStatus {
-  PROCESSING = 'PROCESSING',
-  READY = 'READY',
-  FAILED = 'FAILED',
-  DELETED = 'DELETED',
-  UNKNOWN = 'UNKNOWN',
-}
+/**
+ * Every value of a string-literal union, each its own name, as type-graphql wants an enum object. `satisfies` against
+ * the union's mapped type means a status added to (or dropped from) core or the provider contract fails to compile
+ * here instead of failing at run time, and the GraphQL type is the core type itself, so nothing needs a cast.
+ */
+type EnumOf<Union extends string> = { readonly [Value in Union]: Value };
 
-export enum DeletionStatus {
-  PENDING = 'PENDING',
-  SCHEDULED = 'SCHEDULED',
-  DELETED = 'DELETED',
-  NOT_FOUND = 'NOT_FOUND',
-  FAILED = 'FAILED',
-  RESTORED = 'RESTORED',
-}
+export const VideoStatus = {
+  PROCESSING: 'PROCESSING',
+  READY: 'READY',
+  FAILED: 'FAILED',
+  DELETED: 'DELETED',
+  UNKNOWN: 'UNKNOWN',
+} as const satisfies EnumOf<ProviderVideoStatus>;
+export type VideoStatus = ProviderVideoStatus;
 
-export enum OperationStatus {
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  PARTIALLY_FAILED = 'PARTIALLY_FAILED',
-  FAILED = 'FAILED',
-}
+export const DeletionStatus = {
+  PENDING: 'PENDING',
+  SCHEDULED: 'SCHEDULED',
+  DELETED: 'DELETED',
+  NOT_FOUND: 'NOT_FOUND',
+  FAILED: 'FAILED',
+  RESTORED: 'RESTORED',
+} as const satisfies EnumOf<ItemStatus>;
+export type DeletionStatus = ItemStatus;
+
+export const OperationStatus = {
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  PARTIALLY_FAILED: 'PARTIALLY_FAILED',
+  FAILED: 'FAILED',
+} as const satisfies EnumOf<CoreOperationStatus>;
+export type OperationStatus = CoreOperationStatus;
 
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: "A video's lifecycle at its provider." });
 registerEnumType(DeletionStatus, {

@@ -1,5 +1,3 @@
-import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
-
 /** One request a simulator served, so tests assert what reached the provider. */
 export interface RecordedCall {
   method: string;
@@ -65,31 +63,4 @@ export interface RunningSimulator<
 /** The module shape `pnpm simulate <id>` loads from `@unreel/plugin-<id>/simulator`. */
 export interface SimulatorModule {
   startSimulator(options?: StartSimulatorOptions): Promise<RunningSimulator>;
-}
-
-export interface ProviderConformanceOptions<Settings, Sim extends ConformanceSimulator = ConformanceSimulator> {
-  plugin: VideoProviderPluginV1<Settings>;
-  /** Started once before the suite, closed after it. */
-  simulator: () => Promise<Sim>;
-  /**
-   * Plugin settings pointing at the simulator, as a host's config gives them (the suite validates them with the
-   * plugin's own schema, defaults included); `wrongCredentials` swaps in a wrong secret (ignored without credentials).
-   */
-  settings: (simulator: Sim, variant: { wrongCredentials: boolean }) => unknown;
-  /** What the provider's docs say it does with a video still processing. Default 'refused' (IN_PROCESSING). */
-  inProcessing?: 'refused' | 'deleted';
-  /** Whether the provider has a notion of a video this account may not delete. Default true (FORBIDDEN). */
-  forbidden?: boolean;
-  /** Whether the provider authenticates calls. Default true; false only for in-process providers such as the sandbox. */
-  credentials?: boolean;
-  /** Whether the provider's throttled answer says how long to wait (Retry-After and friends). Default true. */
-  throttleSaysWhen?: boolean;
-  /**
-   * Strings that must never appear in an error message or a log line, read at each check (so credentials the
-   * simulator issues while the suite runs, such as bearer tokens, count). Default: the values of the plugin's
-   * `secretSettings` in both the right and the wrong settings.
-   */
-  secrets?: (simulator: Sim) => string[];
-  /** Suite name; default `<plugin id> provider conformance`. */
-  name?: string;
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  WindowRateLimiter,
-  parseAuthorization,
-  retryAfterDate,
-  retryAfterSeconds,
-} from '@unreel/provider-testkit/simulator';
+import { WindowRateLimiter, parseAuthorization, retryAfterDate, retryAfterSeconds } from '../src/simulator/index.js';
 
 const basic = (pair: string): string => `Basic ${Buffer.from(pair).toString('base64')}`;
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RecordedCall } from '../simulator-types.js';
+import type { RecordedCall } from './simulator-types.js';
 
 export interface SimulatorRequest {
   method: string;

@@ -1,0 +1,76 @@
+import { OperationExistsError } from '../../errors/operation-exists-error.js';
+import { operationKey, type OperationRecord } from '../../model/operation.js';
+import type { NewOperation } from '../operation-store.js';
+import { toOperationRecord } from './sqlite-rows.js';
+import type { SqliteStatements } from './sqlite-statements.js';
+
+/** Items handed to SQLite at once when journaling a new operation: bounds the JSON text built for them. */
+const INSERT_CHUNK = 5_000;
+
+type NewItem = NewOperation['items'][number];
+
+/** Items alike in status, at consecutive positions from `first`. */
+interface ItemRun {
+  first: number;
+  status: NewItem['status'];
+  videoIds: string[];
+}
+
+/**
+ * createOperation inside a write: the operation, then its items in runs alike in status, each one JSON text of video
+ * ids that SQLite reads itself (the cheapest way in).
+ */
+export function insertOperation(statements: SqliteStatements, operation: NewOperation): OperationRecord {
+  const key = operationKey(operation.tenant, operation.id);
+  if (statements.operationByKey.get(key)) throw new OperationExistsError(`Operation ${operation.id} already exists`);
+  const runs = itemRuns(operation.items);
+  const createdAt = operation.createdAt.getTime();
+  const row = statements.insertOperation.get({
+    key,
+    tenant: operation.tenant,
+    id: operation.id,
+    fingerprint: operation.fingerprint,
+    accounts: JSON.stringify([...new Set(operation.items.map((item) => item.account))]),
+    total: operation.items.length,
+    createdAt,
+  });
+  if (!row) throw new Error(`Operation ${operation.id} was not journaled`);
+  for (const run of runs) {
+    statements.insertItems.run({
+      opId: row.op_id,
+      first: run.first,
+      status: run.status,
+      at: createdAt,
+      videoIds: JSON.stringify(run.videoIds),
+    });
+  }
+  return toOperationRecord(row);
+}
+
+function itemRuns(items: readonly NewItem[]): ItemRun[] {
+  const runs: ItemRun[] = [];
+  let run: ItemRun | undefined;
+  for (const [position, item] of items.entries()) {
+    assertVideoId(item);
+    if (!run || run.status !== item.status || run.videoIds.length === INSERT_CHUNK) {
+      run = { first: position, status: item.status, videoIds: [] };
+      runs.push(run);
+    }
+    run.videoIds.push(item.videoId);
+  }
+  return runs;
+}
+
+/** Items keep only the video id, and account and native id are read back from it: it must hold both. */
+function assertVideoId({ videoId, account, nativeId }: NewItem): void {
+  if (
+    videoId.length !== account.length + 1 + nativeId.length ||
+    videoId.charCodeAt(account.length) !== 58 ||
+    !videoId.startsWith(account) ||
+    !videoId.endsWith(nativeId)
+  ) {
+    throw new Error(
+      `Video id ${JSON.stringify(videoId)} is not "<account>:<native id>" for account ${JSON.stringify(account)}`,
+    );
+  }
+}

@@ -1,0 +1,247 @@
+import type { ItemError } from '@unreel/provider-spec';
+import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../../model/operation.js';
+import type { OperationProgress } from '../item-change.js';
+import type { OpenItemRecord } from '../operation-store.js';
+
+/**
+ * The journal's rows as better-sqlite3 returns them (named by their columns), and the mapping between them and the
+ * store's records. Times are epoch milliseconds, errors JSON text, flags 0 or 1; an item keeps only its video id,
+ * `<account>:<native id>`, and the two halves are read back from it.
+ */
+
+export interface OperationRow {
+  op_id: number;
+  key: string;
+  tenant: string;
+  id: string;
+  status: OperationStatus;
+  fingerprint: string;
+  /** JSON array of account names, in first-seen order. */
+  accounts: string;
+  total: number;
+  deleted: number;
+  not_found: number;
+  failed: number;
+  restored: number;
+  pending: number;
+  last_sequence: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** What a write needs of an operation: its counts and sequence, read at the start of the write. */
+export type OperationStateRow = Omit<OperationRow, 'key' | 'tenant' | 'fingerprint' | 'accounts' | 'created_at'>;
+
+/** An operation as a write moves it along; written back once the write's items and events are. */
+export interface OperationState extends OperationProgress {
+  opId: number;
+  id: string;
+  finishedAt: number | null;
+}
+
+export interface ItemRow {
+  position: number;
+  video_id: string;
+  status: ItemStatus;
+  error: string | null;
+  attempts: number;
+  ambiguous: number;
+  restorable_until: number | null;
+  updated_at: number;
+  confirmed_at: number | null;
+}
+
+/** An item read for `latestItems`, with the id of the operation that holds it. */
+export interface LatestItemRow extends ItemRow {
+  operation_id: string;
+}
+
+/**
+ * What planning reads of an open item, as an array (better-sqlite3's raw mode), in its SELECT's column order: planning
+ * reads every item of an operation, and arrays cost about half what objects do there.
+ */
+export type OpenItemTuple = [
+  position: number,
+  videoId: string,
+  status: ItemStatus,
+  attempts: number,
+  ambiguous: number,
+  restorableUntil: number | null,
+];
+
+/** A row of `events`, as written. */
+export interface EventRow {
+  op_id: number;
+  sequence: number;
+  position: number;
+  status: ItemStatus;
+  error: string | null;
+  attempts: number;
+  restorable_until: number | null;
+  confirmed_at: number | null;
+  updated_at: number;
+  completed: number;
+  op_status: OperationStatus;
+}
+
+/** An event read back with its item's video id: the item as it was at that event. */
+export interface EventWithVideoRow extends Omit<EventRow, 'op_id'> {
+  video_id: string;
+}
+
+/** The new state of a run of items written with one UPDATE (see `updateItems`). */
+export interface ItemWriteParams {
+  opId: number;
+  status: ItemStatus;
+  error: string | null;
+  ambiguous: number;
+  restorableUntil: number | null;
+  confirmedAt: number | null;
+  updatedAt: number;
+}
+
+/** The same, and what the items must still hold for the UPDATE to touch them (see `updateSeenItems`). */
+export interface SeenItemWriteParams extends ItemWriteParams {
+  wasStatus: ItemStatus;
+  wasAttempts: number;
+  wasAmbiguous: number;
+  wasRestorableUntil: number | null;
+}
+
+export function toOperationRecord(row: OperationRow): OperationRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    status: row.status,
+    fingerprint: row.fingerprint,
+    accounts: JSON.parse(row.accounts) as string[],
+    lastSequence: row.last_sequence,
+    createdAt: new Date(row.created_at),
+    finishedAt: toDate(row.finished_at),
+    total: row.total,
+    deleted: row.deleted,
+    notFound: row.not_found,
+    failed: row.failed,
+    restored: row.restored,
+    pending: row.pending,
+  };
+}
+
+export function toOperationState(row: OperationStateRow): OperationState {
+  return {
+    opId: row.op_id,
+    id: row.id,
+    status: row.status,
+    total: row.total,
+    deleted: row.deleted,
+    notFound: row.not_found,
+    failed: row.failed,
+    restored: row.restored,
+    pending: row.pending,
+    lastSequence: row.last_sequence,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function toItemRecord(row: ItemRow, operationId: string): ItemRecord {
+  return itemRecord(row, operationId, row.ambiguous === 1);
+}
+
+/** Events keep no `ambiguous`: each leaves its item final, which clears it. */
+export function toProgressEvent(row: EventWithVideoRow, operationId: string, total: number): ProgressEvent {
+  return {
+    operationId,
+    sequence: row.sequence,
+    item: itemRecord(row, operationId, false),
+    total,
+    completed: row.completed,
+    status: row.op_status,
+  };
+}
+
+export function toOpenItem(tuple: OpenItemTuple, operationId: string, account: string): OpenItemRecord {
+  const [position, videoId, status, attempts, ambiguous, restorableUntil] = tuple;
+  return {
+    operationId,
+    videoId,
+    account,
+    // Planning asks for one account's items, so the native id starts after that account's prefix.
+    nativeId: videoId.slice(account.length + 1),
+    status,
+    attempts,
+    ambiguous: ambiguous === 1,
+    restorableUntil: toDate(restorableUntil),
+    position,
+  };
+}
+
+export function toEventRow(opId: number, event: ProgressEvent): EventRow {
+  const { item } = event;
+  return {
+    op_id: opId,
+    sequence: event.sequence,
+    position: item.position,
+    status: item.status,
+    error: errorText(item.error),
+    attempts: item.attempts,
+    restorable_until: toMillis(item.restorableUntil),
+    confirmed_at: toMillis(item.confirmedAt),
+    updated_at: item.updatedAt.getTime(),
+    completed: event.completed,
+    op_status: event.status,
+  };
+}
+
+export function toItemWrite(opId: number, item: ItemRecord): ItemWriteParams {
+  return {
+    opId,
+    status: item.status,
+    error: errorText(item.error),
+    ambiguous: item.ambiguous ? 1 : 0,
+    restorableUntil: toMillis(item.restorableUntil),
+    confirmedAt: toMillis(item.confirmedAt),
+    updatedAt: item.updatedAt.getTime(),
+  };
+}
+
+export function toSeenItemWrite(opId: number, item: ItemRecord, was: OpenItemRecord): SeenItemWriteParams {
+  return {
+    ...toItemWrite(opId, item),
+    wasStatus: was.status,
+    wasAttempts: was.attempts,
+    wasAmbiguous: was.ambiguous ? 1 : 0,
+    wasRestorableUntil: toMillis(was.restorableUntil),
+  };
+}
+
+export function errorText(error: ItemError | null): string | null {
+  return error ? JSON.stringify(error) : null;
+}
+
+export function toMillis(date: Date | null): number | null {
+  return date === null ? null : date.getTime();
+}
+
+function toDate(millis: number | null): Date | null {
+  return millis === null ? null : new Date(millis);
+}
+
+type ItemColumns = Omit<ItemRow, 'ambiguous'>;
+
+function itemRecord(row: ItemColumns, operationId: string, ambiguous: boolean): ItemRecord {
+  const separator = row.video_id.indexOf(':');
+  return {
+    operationId,
+    videoId: row.video_id,
+    account: row.video_id.slice(0, separator),
+    nativeId: row.video_id.slice(separator + 1),
+    status: row.status,
+    error: row.error === null ? null : (JSON.parse(row.error) as ItemError),
+    attempts: row.attempts,
+    ambiguous,
+    restorableUntil: toDate(row.restorable_until),
+    confirmedAt: toDate(row.confirmed_at),
+    updatedAt: new Date(row.updated_at),
+    position: row.position,
+  };
+}
