@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { startTestServer } from '../support/test-server.js';
 // the provider did is unknown then, so the engine must retry and settle it, never journal it FAILED; a lookup must
 // fail as PROVIDER_ERROR within its account's limits.
 
+const libraryErrorPlugin = fileURLToPath(new URL('../fixtures/library-error-plugin/index.js', import.meta.url));
 const CALL_TIMEOUT_MS = 1_000;
 const MAX_ATTEMPTS = 3;
 /** A trickle that never ends within a test: whoever reads it can only stop by timing out. */
@@ -77,6 +79,7 @@ beforeAll(async () => {
         settings: { baseUrl: apiVideoProxy.url, apiKey: apiVideo.credentials.apiKey, timeoutMs: 300_000 },
         limits,
       },
+      { name: 'careless', plugin: libraryErrorPlugin, limits },
     ],
   });
 });
@@ -119,6 +122,33 @@ describe('an OmegaStream bulk delete whose answer is lost after OmegaStream acte
       ['pass', 200],
     ]);
     expect(nativeIds.map((id) => omega.stateOf(id))).toEqual(nativeIds.map(() => 'SOFT_DELETED'));
+  });
+});
+
+describe("a plugin that lets a library's error escape after it acted", () => {
+  it.each([
+    ['a DOMException TimeoutError', 'timeout'],
+    ['a TypeError', 'broken'],
+  ])('is retried as ambiguous: %s ends DELETED, and the frozen error is never written to', async (_label, kind) => {
+    const ids = [1, 2, 3].map((index) => `careless:${kind}-${index}`);
+    const response = await post<ItemsData, unknown>(server.url, DELETE, {
+      input: { ids, operationId: `ambiguous-library-${kind}` },
+    });
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.deleteVideos).toMatchObject({ status: 'SUCCEEDED', deleted: 3, failed: 0 });
+    for (const { node } of response.data?.deleteVideos.items.edges ?? []) {
+      expect(node).toMatchObject({ status: 'DELETED', attempts: 2, error: null });
+    }
+  });
+
+  it('fails a lookup as PROVIDER_ERROR with providerCode, not INTERNAL_SERVER_ERROR', async () => {
+    const response = await post(server.url, `query { video(id: "careless:broken-9") { id } }`);
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'library-error plugin failed unexpectedly (TypeError)',
+        extensions: { code: 'PROVIDER_ERROR', providerCode: 'PROVIDER_ERROR', retryable: true },
+      }),
+    ]);
   });
 });
 
