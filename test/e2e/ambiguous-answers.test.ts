@@ -79,6 +79,17 @@ beforeAll(async () => {
         settings: { baseUrl: apiVideoProxy.url, apiKey: apiVideo.credentials.apiKey, timeoutMs: 300_000 },
         limits,
       },
+      {
+        name: 'apibearer',
+        plugin: '@unreel/plugin-api-video',
+        settings: {
+          baseUrl: apiVideoProxy.url,
+          apiKey: apiVideo.credentials.apiKey,
+          auth: 'bearer',
+          timeoutMs: 300_000,
+        },
+        limits,
+      },
       { name: 'careless', plugin: libraryErrorPlugin, limits },
     ],
   });
@@ -214,5 +225,16 @@ describe('an api.video lookup whose body trickles', () => {
     expect(apiVideoProxy.requests().map((entry) => [entry.method, entry.fault, entry.outcome])).toEqual(
       Array.from({ length: MAX_ATTEMPTS }, () => ['GET', 'trickle', 'abandoned']),
     );
+  });
+
+  it('leaves a token request that trickles to its own deadline, and fails each attempt after callTimeoutMs', async () => {
+    const [nativeId] = apiVideo.videoIds;
+    apiVideoProxy.add({ method: 'POST', path: '/auth/api-key', fault: ENDLESS_TRICKLE });
+    const response = await post(server.url, `query { video(id: "apibearer:${nativeId}") { id title } }`);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'PROVIDER_ERROR', providerCode: 'TIMEOUT', retryable: true } }),
+    ]);
+    // Every attempt waited on the one token request in flight; none got as far as asking for the video.
+    expect(apiVideoProxy.requests().map((entry) => [entry.method, entry.path])).toEqual([['POST', '/auth/api-key']]);
   });
 });
