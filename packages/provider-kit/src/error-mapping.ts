@@ -55,11 +55,15 @@ export function errorFromResponse(
   return errorForCode(code, errorOptions);
 }
 
-/** Timeouts, aborts and connection failures: everything that is not an HTTP answer. */
+/**
+ * Timeouts, aborts and connection failures: everything that is not a whole HTTP answer. `answered` is the status of
+ * an answer whose body never arrived whole (too slow, or the connection broke): the provider may have acted, so this
+ * is as ambiguous and as retryable as no answer at all.
+ */
 export function errorFromException(
   provider: string,
   error: unknown,
-  options: { signal?: AbortSignal; secrets?: readonly string[] } = {},
+  options: { signal?: AbortSignal; secrets?: readonly string[]; answered?: number } = {},
 ): UnreelProviderError {
   if (UnreelProviderError.isInstance(error)) return error;
   const name = error instanceof Error ? error.name : '';
@@ -69,14 +73,20 @@ export function errorFromException(
   // The transport's own error keeps the request (URL with a signed query, headers with credentials): only a scrubbed
   // copy of its name, code and message goes on as the cause, so no logger that prints causes can show a secret.
   const cause = scrubbedCause(error, secrets);
+  const answered = options.answered;
   if (name === 'TimeoutError' || reasonName === 'TimeoutError') {
-    return new TimeoutError({ message: `${provider} did not answer in time`, cause });
+    const message =
+      answered === undefined
+        ? `${provider} did not answer in time`
+        : `${provider} did not answer in time: the body of its ${answered} answer was still arriving`;
+    return new TimeoutError({ message, cause });
   }
   const detail = error instanceof Error ? describeNetworkCause(error) : String(error);
-  return new NetworkError({
-    message: scrubMessage(withoutQueries(`${provider} could not be reached: ${detail}`), secrets),
-    cause,
-  });
+  const message =
+    answered === undefined
+      ? `${provider} could not be reached: ${detail}`
+      : `${provider} answered ${answered} but the answer broke off: ${detail}`;
+  return new NetworkError({ message: scrubMessage(withoutQueries(message), secrets), cause });
 }
 
 /** Query strings carry signatures and tokens (signed RPC, presigned URLs): an error message never needs them. */

@@ -1,5 +1,6 @@
 import ky, { HTTPError, type KyInstance } from 'ky';
 import type { UnreelProviderError } from '@unreel/provider-spec';
+import { readAnswerBody } from './answer-body.js';
 import { errorFromException, errorFromResponse, type ErrorDescription, type ErrorResponse } from './error-mapping.js';
 
 export interface ProviderClientOptions {
@@ -15,7 +16,7 @@ export interface ProviderClientOptions {
    * new Request (needed when the signature goes into the URL or the body).
    */
   authorize?: (request: Request) => void | Request | Promise<void | Request>;
-  /** Per attempt. */
+  /** Per attempt, from sending the request to the last byte of the answer's body. */
   timeoutMs?: number;
   /**
    * Retries for GET and HEAD on 408/5xx and network errors, with a short jittered backoff. Writes are never retried
@@ -56,15 +57,24 @@ export interface ProviderHttpClient {
 
 const RETRYABLE_READ_STATUSES = [408, 500, 502, 503, 504, 524];
 
+/** Where in ky's per-call context the current attempt's start is kept. */
+const ATTEMPT = 'unreelAttempt';
+
+class AttemptClock {
+  startedAt = performance.now();
+}
+
 export function createProviderClient(options: ProviderClientOptions): ProviderHttpClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const secrets = (): readonly string[] =>
     typeof options.secrets === 'function' ? options.secrets() : (options.secrets ?? []);
   const authorize = options.authorize;
   const http: KyInstance = ky.create({
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    timeout: options.timeoutMs ?? 10_000,
+    // Covers an attempt up to the answer's head; the body is bounded by readAnswerBody with the rest of the same time.
+    timeout: timeoutMs,
     headers: options.headers ?? {},
     retry: {
       limit: options.readRetryLimit ?? 2,
@@ -79,12 +89,25 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
       // provider's own describer calls an answer RATE_LIMITED, it is the engine's to wait for, not a retry here.
       ...(options.describeError ? { shouldRetry: ({ error }) => isDescribedThrottle(error) } : {}),
     },
-    hooks: authorize ? { beforeRequest: [async (request) => (await authorize(request)) ?? undefined] } : {},
+    hooks: {
+      beforeRequest: [
+        // First: a hook that returns a Request (authorize may) ends the list for that attempt.
+        (_request, hookOptions) => {
+          const attempt = hookOptions.context[ATTEMPT];
+          if (attempt instanceof AttemptClock) attempt.startedAt = performance.now();
+        },
+        ...(authorize ? [async (request: Request) => (await authorize(request)) ?? undefined] : []),
+      ],
+    },
   });
 
   async function isDescribedThrottle(error: unknown): Promise<false | undefined> {
     if (!(error instanceof HTTPError) || !options.describeError) return undefined;
-    const body = await readBody(error.response.clone()).catch(() => undefined);
+    const body = await readAnswerBody(
+      error.response.clone(),
+      error.request.signal,
+      performance.now() + timeoutMs,
+    ).catch(() => undefined);
     const described = options.describeError({ status: error.response.status, headers: error.response.headers, body });
     return described?.code === 'RATE_LIMITED' ? false : undefined;
   }
@@ -92,31 +115,43 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
   return {
     async request<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
       const allowed = init.allowStatus ?? [];
+      const { signal } = init;
+      // Moved on by each of ky's attempts, so the answer's body gets what is left of its own attempt's time.
+      const attempt = new AttemptClock();
+      const deadline = (): number => attempt.startedAt + timeoutMs;
       let response: Response;
       try {
         response = await http(`${baseUrl}${path}`, {
           method: init.method,
-          signal: init.signal,
+          signal,
           ...(init.searchParams === undefined ? {} : { searchParams: definedParams(init.searchParams) }),
           ...(init.json === undefined ? {} : { json: init.json }),
           ...(init.body === undefined ? {} : { body: init.body }),
           ...(init.headers === undefined ? {} : { headers: init.headers }),
           throwHttpErrors: (status) => !allowed.includes(status),
+          context: { [ATTEMPT]: attempt },
         });
       } catch (error) {
-        throw await toProviderError(error, init.signal);
+        throw await toProviderError(error, signal, deadline());
       }
-      return { status: response.status, headers: response.headers, body: (await readBody(response)) as T | undefined };
+      let body: unknown;
+      try {
+        body = await readAnswerBody(response, signal, deadline());
+      } catch (error) {
+        // The provider answered and may have acted; the answer just never arrived whole: as ambiguous as no answer.
+        throwIfHostAborted(signal);
+        throw errorFromException(options.provider, error, { signal, secrets: secrets(), answered: response.status });
+      }
+      return { status: response.status, headers: response.headers, body: body as T | undefined };
     },
   };
 
-  async function toProviderError(error: unknown, signal: AbortSignal): Promise<UnreelProviderError> {
-    if (signal.aborted && !isTimeoutReason(signal.reason)) {
-      // The host aborted for its own reason (shutdown): that reason, not a provider failure, is what happened.
-      throw signal.reason;
-    }
+  async function toProviderError(error: unknown, signal: AbortSignal, deadline: number): Promise<UnreelProviderError> {
+    throwIfHostAborted(signal);
     if (error instanceof HTTPError) {
-      const body = await readBody(error.response).catch(() => undefined);
+      // Without its body (cut off or too slow) the status alone still says what kind of failure this was.
+      const body = await readAnswerBody(error.response, signal, deadline).catch(() => undefined);
+      throwIfHostAborted(signal);
       return errorFromResponse(
         options.provider,
         { status: error.response.status, headers: error.response.headers, body },
@@ -131,23 +166,16 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
   }
 }
 
-function isTimeoutReason(reason: unknown): boolean {
-  return (reason instanceof Error || reason instanceof DOMException) && reason.name === 'TimeoutError';
+/**
+ * The host aborted for its own reason (shutdown): that reason, not a provider failure, is what happened, so it is
+ * what the caller gets. A timeout is the provider being slow, and maps to TIMEOUT like any other.
+ */
+function throwIfHostAborted(signal: AbortSignal): void {
+  if (signal.aborted && !isTimeoutReason(signal.reason)) throw signal.reason;
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  if (response.status === 204 || response.status === 205) return undefined;
-  const text = await response.text();
-  if (text === '') return undefined;
-  const type = response.headers.get('content-type') ?? '';
-  if (type.includes('json') || /^\s*[[{]/.test(text)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
-  }
-  return text;
+function isTimeoutReason(reason: unknown): boolean {
+  return (reason instanceof Error || reason instanceof DOMException) && reason.name === 'TimeoutError';
 }
 
 function definedParams(

@@ -23,21 +23,3 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   }
   return result;
 }
-
-/** How far down `cause` an error is followed: deeper chains are rare and a cycle must end somewhere. */
-const MAX_CAUSE_DEPTH = 5;
-
-/**
- * Redacts the message and stack of an error and of its causes in place, so the error keeps its class, its
- * `Symbol.for` marker and its other fields; returns the same error.
- */
-export function redactErrorChain<E>(error: E, secrets: Iterable<string>): E {
-  const list = [...secrets];
-  let current: unknown = error;
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current instanceof Error; depth += 1) {
-    current.message = redactSecrets(current.message, list);
-    if (current.stack) current.stack = redactSecrets(current.stack, list);
-    current = current.cause;
-  }
-  return error;
-}

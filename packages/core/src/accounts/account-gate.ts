@@ -30,7 +30,14 @@ export class AccountGate {
   /** Runs one provider call when the limits allow, aborted after the account's per-call timeout or at shutdown. */
   run<T>(method: ProviderMethod, call: (options: CallOptions) => Promise<T>, attempt: number): Promise<T> {
     return this.queue.add(async () => {
-      const signal = AbortSignal.any([AbortSignal.timeout(this.account.limits.callTimeoutMs), this.shutdown]);
+      // Not AbortSignal.timeout(): inside AbortSignal.any() nothing but a weak reference holds it, and once a garbage
+      // collection takes it the call has no deadline left (a lookup then ran for 61.9 s). A timer holds its controller.
+      const deadline = new AbortController();
+      const timer = setTimeout(
+        () => deadline.abort(new DOMException('The provider call timed out', 'TimeoutError')),
+        this.account.limits.callTimeoutMs,
+      );
+      const signal = AbortSignal.any([deadline.signal, this.shutdown]);
       // Timed inside the queue: the latency is the provider's, not the time spent waiting for our own limits.
       const started = performance.now();
       let outcome = 'ok';
@@ -40,6 +47,7 @@ export class AccountGate {
         outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';
         throw error;
       } finally {
+        clearTimeout(timer);
         this.observer.providerCall({
           account: this.account.name,
           provider: this.account.provider.provider,

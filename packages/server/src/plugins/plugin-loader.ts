@@ -43,10 +43,11 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
       const value = readPath(settings, secretPath);
       if (typeof value === 'string') options.secrets.add(value);
     }
+    const log = options.logger.child({ account: config.name, provider: plugin.id });
     const provider = plugin.create(settings, {
       account: config.name,
       fetch: globalThis.fetch,
-      logger: messageFirstLogger(options.logger.child({ account: config.name, provider: plugin.id })),
+      logger: messageFirstLogger(log),
     });
     if (provider?.specificationVersion !== 'v1') {
       throw new ConfigError(`${where}: plugin ${config.plugin} created a provider without specificationVersion "v1"`);
@@ -54,7 +55,7 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
     loaded.push({
       name: config.name,
       pluginId: plugin.id,
-      provider: redactingProvider(provider, options.secrets),
+      provider: redactingProvider(provider, options.secrets, log),
       limits: defaultAccountLimits(provider, config.limits),
       deleteDelayMs: config.deleteDelay ?? 0,
     });
