@@ -68,6 +68,8 @@ const overLimit: [string, string, RegExp][] = [
   ],
   ['tokens', `{ accounts { ${'name '.repeat(160)}} }`, /more tha[nt] 150 tokens/],
   ['introspection', '{ __schema { queryType { name } } }', /introspection has been disabled/],
+  // The subgraph SDL is the whole schema too: with introspection off it is refused like __schema.
+  ['introspection (_service)', '{ _service { sdl } }', /introspection has been disabled.*"_service"/],
 ];
 
 describe.each(TRANSPORTS)('document limits over %s', (transport) => {
