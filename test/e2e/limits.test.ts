@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteVideosDocument, DeletionProgressDocument } from '@unreel/client';
 import type { UnreelServer } from '@unreel/server';
 import { ask, TRANSPORTS, type Caller } from '../support/ask.js';
+import { post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 import { SANDBOX, startTestServer } from '../support/test-server.js';
 
@@ -68,6 +69,8 @@ const overLimit: [string, string, RegExp][] = [
   ],
   ['tokens', `{ accounts { ${'name '.repeat(160)}} }`, /more tha[nt] 150 tokens/],
   ['introspection', '{ __schema { queryType { name } } }', /introspection has been disabled/],
+  // The subgraph SDL is the whole schema too: with introspection off it is refused like __schema.
+  ['introspection (_service)', '{ _service { sdl } }', /introspection has been disabled.*"_service"/],
 ];
 
 describe.each(TRANSPORTS)('document limits over %s', (transport) => {
@@ -117,6 +120,20 @@ describe('HTTP hardening', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('answers a subscription sent over HTTP with 400 BAD_REQUEST pointing to the WebSocket, without resolving it', async () => {
+    const response = await post(server.url, DeletionProgressDocument, { operationId: 'over-http', after: 0 });
+    expect(response).toEqual({
+      status: 400,
+      errors: [
+        {
+          message:
+            'Subscriptions are served over WebSocket (graphql-transport-ws) at this same URL; over HTTP, send queries and mutations only',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
   });
 
   it('blocks requests a browser could send cross-site without a preflight (CSRF prevention)', async () => {

@@ -7,12 +7,16 @@ export const BATCHED = 'batched';
 export const SINGLE = 'single';
 export const BATCHED_LOOKUP_SIZE = 20;
 
-/** unreel as a subgraph: two sandbox accounts whose providers differ only in how many ids one lookup takes. */
-export function startFederatedUnreel(): Promise<UnreelServer> {
+/**
+ * unreel as a subgraph: two sandbox accounts whose providers differ only in how many ids one lookup takes. `env`
+ * as the process would see it (NODE_ENV=production turns introspection, and with it `_service`, off).
+ */
+export function startFederatedUnreel(env: NodeJS.ProcessEnv = process.env): Promise<UnreelServer> {
   const common = { seed: 7, latencyMs: [0, 2], processingRatio: 0.1, forbiddenRatio: 0 };
   return createUnreelServer({
     port: 0,
     logLevel: 'silent',
+    env,
     config: {
       journal: { driver: 'memory' },
       server: { deleteWaitMs: 10_000 },

@@ -74,6 +74,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     metrics: services.metrics,
     logger,
     maxSubscriptionsPerSocket: settings.maxSubscriptionsPerSocket,
+    maxSocketsPerTenant: settings.maxSocketsPerTenant,
   });
   const scopes = new HttpRequestScopes(services.scopes);
   const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });

@@ -117,6 +117,12 @@ const serverConfigSchema = z
     maxRunningOperationsPerTenant: z.number().int().min(1).max(100_000).default(25),
     /** Operations (subscriptions, queries, mutations) one WebSocket may have open at once. */
     maxSubscriptionsPerSocket: z.number().int().min(1).max(10_000).default(50),
+    /**
+     * WebSockets one tenant may have open at once (without tenants: one client address), counted from an accepted
+     * connection_init; beyond it the socket is closed with 4430. With maxSubscriptionsPerSocket, it bounds what one
+     * tenant can make this process hold.
+     */
+    maxSocketsPerTenant: z.number().int().min(1).max(100_000).default(100),
     /** Largest HTTP body and WebSocket message accepted, in bytes. */
     maxBodyBytes: z.number().int().min(1_024).max(67_108_864).default(1_048_576),
     /**

@@ -7,6 +7,7 @@ import { requestLogPlugin } from '../logging/request-log-plugin.js';
 import type { UnreelContext } from './context.js';
 import type { GraphqlRuntime } from './graphql-runtime.js';
 import type { HttpRequestScopes } from './http-request-scopes.js';
+import { httpSubscriptionGuard } from './http-subscription-guard.js';
 
 export interface ApolloServerOptions {
   graphql: GraphqlRuntime;
@@ -49,6 +50,7 @@ export async function startApolloServer({
           return { drainServer: () => websocket.dispose() };
         },
       },
+      httpSubscriptionGuard,
       requestLogPlugin(),
       scopes.plugin,
     ],

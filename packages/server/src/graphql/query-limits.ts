@@ -2,14 +2,9 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import {
-  GraphQLError,
-  NoSchemaIntrospectionCustomRule,
-  type ParseOptions,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 import type { QueryLimits } from '../config/config-schema.js';
+import { noSchemaIntrospectionRule } from './introspection-rule.js';
 
 export interface DocumentRules {
   /** Applied on top of graphql's own rules, by Apollo over HTTP and by our onSubscribe over WebSocket. */
@@ -42,6 +37,6 @@ export function documentRules(limits: QueryLimits, options: { introspection: boo
     maxAliasesRule({ n: limits.maxAliases, ...report }),
     maxDirectivesRule({ n: limits.maxDirectives, ...report }),
   ] as ValidationRule[];
-  if (!options.introspection) validationRules.push(NoSchemaIntrospectionCustomRule);
+  if (!options.introspection) validationRules.push(noSchemaIntrospectionRule);
   return { validationRules, parseOptions: { maxTokens: limits.maxTokens } };
 }

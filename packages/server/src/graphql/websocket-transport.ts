@@ -11,6 +11,7 @@ import { requestIdFrom } from '../http/request-id.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { formatWebSocketErrors } from './format-error.js';
 import { serveGraphqlWs, type SocketExtra } from './graphql-ws-adapter.js';
+import { SocketQuota } from './socket-quota.js';
 import type { GraphqlRuntime } from './graphql-runtime.js';
 
 export interface WebSocketTransportOptions {
@@ -21,7 +22,22 @@ export interface WebSocketTransportOptions {
   metrics: UnreelMetrics;
   logger: Logger;
   maxSubscriptionsPerSocket: number;
+  /** Sockets one tenant, or without tenants one client address, may have open once past connection_init. */
+  maxSocketsPerTenant: number;
 }
+
+/**
+ * The close code for "too many sockets". graphql-ws's own 4429 (TooManyInitialisationRequests) means a second
+ * connection_init on one socket, so a client could not tell the two apart; 4430 is free in the protocol's range for
+ * the client's side of things, and graphql-ws's client retries it (with its backoff), as a place may free up.
+ */
+const TOO_MANY_SOCKETS_CLOSE_CODE = 4430;
+
+/**
+ * How long a socket may stay open without connection_init (graphql-ws's default, made explicit): until then it is
+ * nobody's, so no tenant's limit holds it, and this wait is what bounds it.
+ */
+const CONNECTION_INIT_WAIT_MS = 3_000;
 
 /** What one socket carries from its connection_init to its close. */
 interface SocketState {
@@ -35,12 +51,14 @@ type SocketContext = Context<Record<string, unknown> | undefined, SocketExtra>;
 /**
  * graphql-ws on the HTTP server's port, held to the same rules as HTTP: the API key in connectionParams (a missing
  * or wrong one closes the socket with 4403), the documents HTTP has (one store, the same parse and validation
- * limits), a child container per operation, the same error formatter, and a bound on what one socket may have open.
+ * limits), a child container per operation, the same error formatter, and bounds on the sockets a tenant may have
+ * open and on what one socket may have open.
  */
 export function useWebSocketTransport(options: WebSocketTransportOptions): { dispose: () => Promise<void> } {
   const { scopes, tenants, metrics, logger, maxSubscriptionsPerSocket } = options;
   const { schema, documents, format } = options.graphql;
   const states = new WeakMap<object, SocketState>();
+  const quota = new SocketQuota(options.maxSocketsPerTenant);
 
   const finish = (ctx: SocketContext, id: string, outcome: 'completed' | 'closed'): Promise<void> | undefined => {
     const state = states.get(ctx);
@@ -64,6 +82,7 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
 
   const server = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
+    connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
     onConnect: (ctx) => {
       const params = ctx.connectionParams;
       const presented =
@@ -76,6 +95,23 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
         logger.warn({ connectionId, reason: result.failure }, 'websocket refused: missing or unknown API key');
         return false;
       }
+      // Without tenants everyone is `default`: the client address is then what tells one caller from another.
+      const address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+      const holder = tenants.enabled ? `tenant ${result.tenant}` : `address ${address}`;
+      const { socket } = ctx.extra;
+      if (!quota.take(holder)) {
+        metrics.socketLimitReached(result.tenant);
+        logger.warn(
+          { connectionId, tenant: result.tenant, address, limit: quota.limit },
+          'websocket refused: too many sockets',
+        );
+        const whose = tenants.enabled ? 'for this tenant' : 'from this address';
+        // Closed with our code here; graphql-ws's own close (4403) after `false` is then a no-op on a closing socket.
+        socket.close(TOO_MANY_SOCKETS_CLOSE_CODE, `Too many sockets ${whose}: at most ${quota.limit} at once`);
+        return false;
+      }
+      // Given back on the socket's own close event, the one that also lowers unreel_websockets_open.
+      socket.once('close', () => quota.release(holder));
       states.set(ctx, { tenant: result.tenant, connectionId, operations: new Map() });
       return true;
     },

@@ -12,6 +12,7 @@ export class UnreelMetrics {
   private readonly subscriptions: Gauge;
   private readonly sockets: Gauge;
   private readonly authFailures: Counter<'transport'>;
+  private readonly socketLimitRefusals: Counter<'tenant'>;
   private readonly webhooks: Counter<'account' | 'result'>;
   private engine: DeletionEngine | undefined;
 
@@ -53,6 +54,12 @@ export class UnreelMetrics {
       name: 'unreel_auth_failures_total',
       help: 'Requests and sockets refused for a missing or unknown API key, by transport.',
       labelNames: ['transport'] as const,
+      registers,
+    });
+    this.socketLimitRefusals = new Counter({
+      name: 'unreel_websocket_limit_refusals_total',
+      help: 'WebSockets refused at connection_init for maxSocketsPerTenant, by tenant ("default" without tenants, where the limit is per client address).',
+      labelNames: ['tenant'] as const,
       registers,
     });
     this.webhooks = new Counter({
@@ -110,6 +117,10 @@ export class UnreelMetrics {
 
   authFailed(transport: 'http' | 'websocket'): void {
     this.authFailures.inc({ transport });
+  }
+
+  socketLimitReached(tenant: string): void {
+    this.socketLimitRefusals.inc({ tenant });
   }
 
   webhook(account: string, result: string): void {
