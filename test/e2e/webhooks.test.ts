@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeleteVideosDocument,
@@ -10,6 +9,7 @@ import {
 import { startSimulator as startAliyunVod, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { startSimulator as startFastPix, type FastPixSimulator } from '@unreel/plugin-fastpix/simulator';
 import { createUnreelServer, type UnreelServer } from '@unreel/server';
+import { freePort } from '../support/free-port.js';
 import { data } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 
@@ -22,16 +22,8 @@ let fastpix: FastPixSimulator;
 let vod: AliyunVodSimulator;
 let webhookBase: string;
 
-/** The simulators must know where to deliver before the server that receives exists, so the port comes first. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
+  // The simulators must know where to deliver before the server that receives exists, so the port comes first.
   const port = await freePort();
   webhookBase = `http://127.0.0.1:${port}/webhooks`;
   // Every delivery is sent twice, as a provider redelivers after a lost answer: the second must change nothing.
