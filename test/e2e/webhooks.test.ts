@@ -103,7 +103,7 @@ describe('provider webhooks confirm deletions', () => {
   let fastpixIds: string[];
   let vodIds: string[];
 
-  it('records each verified confirmation once on its item and streams it as a progress event', async () => {
+  it('records each verified confirmation once on its item, with one final event per item', async () => {
     fastpixIds = (await fastpix.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }])).map(
       (id) => `fastpix:${id}`,
     );
@@ -134,15 +134,12 @@ describe('provider webhooks confirm deletions', () => {
     }
 
     const events = await deletionEvents(operationId);
-    // One outcome and one confirmation per video, gapless, whatever arrived twice. A provider may deliver its webhook
-    // before our own call has returned, so the two kinds interleave, and either may come first for one video.
-    expect(events.map((event) => event.sequence)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
-    for (const videoId of [...fastpixIds, ...vodIds]) {
-      const own = events.filter((event) => event.item.videoId === videoId);
-      expect(own, videoId).toHaveLength(2);
-      expect(own.every((event) => event.item.status === 'DELETED')).toBe(true);
-      expect(own.at(-1)?.item.confirmedAt, `${videoId} ends confirmed`).not.toBeNull();
-    }
+    // One final event per video, gapless, whatever arrived twice. A provider may deliver its webhook before our own
+    // call has returned: then the webhook's DELETED (confirmed) is that event and the answer adds none; after it, the
+    // confirmation only sets confirmedAt on the item (above), so a replay shows what a live subscriber saw.
+    expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(events.map((event) => event.item.videoId).sort()).toEqual([...fastpixIds, ...vodIds].sort());
+    expect(events.every((event) => event.item.status === 'DELETED')).toBe(true);
     expect(events.at(-1)?.status).toBe('SUCCEEDED');
   });
 

@@ -92,13 +92,16 @@ describe('confirmDeletion (verified provider webhooks)', () => {
   });
 
   it('applies a delivery and its redelivery arriving together once', async () => {
-    const h = harness();
+    // A deletion we gave up on, so that the confirmation is a new outcome, with an event to count.
+    const h = harness({ limits: { maxAttempts: 1 } });
+    h.provider.script = () => new ProviderUnavailableError({ message: 'gateway timeout' });
     const before = await deleted(h, ids(1));
     const results = await Promise.all(
       [1, 2, 3].map(() => h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-same'))),
     );
     expect(results.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
-    expect(await drain(h.engine.progress(TENANT, 'op', { after: before.length }))).toHaveLength(1);
+    const after = await drain(h.engine.progress(TENANT, 'op', { after: before.length }));
+    expect(after.map((event) => [event.item.status, event.item.confirmedAt])).toEqual([['DELETED', confirmedAt]]);
   });
 
   it('turns a deletion the provider reports failed afterwards into FAILED, and the operation with it', async () => {
