@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeleteVideosDocument,
@@ -10,6 +9,7 @@ import {
 import { startSimulator as startAliyunVod, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { startSimulator as startFastPix, type FastPixSimulator } from '@unreel/plugin-fastpix/simulator';
 import { createUnreelServer, type UnreelServer } from '@unreel/server';
+import { freePort } from '../support/free-port.js';
 import { data } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 
@@ -22,16 +22,8 @@ let fastpix: FastPixSimulator;
 let vod: AliyunVodSimulator;
 let webhookBase: string;
 
-/** The simulators must know where to deliver before the server that receives exists, so the port comes first. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
+  // The simulators must know where to deliver before the server that receives exists, so the port comes first.
   const port = await freePort();
   webhookBase = `http://127.0.0.1:${port}/webhooks`;
   // Every delivery is sent twice, as a provider redelivers after a lost answer: the second must change nothing.
@@ -111,7 +103,7 @@ describe('provider webhooks confirm deletions', () => {
   let fastpixIds: string[];
   let vodIds: string[];
 
-  it('records each verified confirmation once on its item and streams it as a progress event', async () => {
+  it('records each verified confirmation once on its item, with one final event per item', async () => {
     fastpixIds = (await fastpix.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'READY' }])).map(
       (id) => `fastpix:${id}`,
     );
@@ -142,15 +134,12 @@ describe('provider webhooks confirm deletions', () => {
     }
 
     const events = await deletionEvents(operationId);
-    // One outcome and one confirmation per video, gapless, whatever arrived twice. A provider may deliver its webhook
-    // before our own call has returned, so the two kinds interleave, and either may come first for one video.
-    expect(events.map((event) => event.sequence)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
-    for (const videoId of [...fastpixIds, ...vodIds]) {
-      const own = events.filter((event) => event.item.videoId === videoId);
-      expect(own, videoId).toHaveLength(2);
-      expect(own.every((event) => event.item.status === 'DELETED')).toBe(true);
-      expect(own.at(-1)?.item.confirmedAt, `${videoId} ends confirmed`).not.toBeNull();
-    }
+    // One final event per video, gapless, whatever arrived twice. A provider may deliver its webhook before our own
+    // call has returned: then the webhook's DELETED (confirmed) is that event and the answer adds none; after it, the
+    // confirmation only sets confirmedAt on the item (above), so a replay shows what a live subscriber saw.
+    expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(events.map((event) => event.item.videoId).sort()).toEqual([...fastpixIds, ...vodIds].sort());
+    expect(events.every((event) => event.item.status === 'DELETED')).toBe(true);
     expect(events.at(-1)?.status).toBe('SUCCEEDED');
   });
 

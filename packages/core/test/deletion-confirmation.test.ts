@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ProviderUnavailableError } from '@unreel/provider-spec';
-import type { DeletionConfirmation } from '../src/index.js';
+import type { DeletionConfirmation, ItemsObservation } from '../src/index.js';
 import { drain, harness, ids } from './engine-harness.js';
 
 const TENANT = 't1';
@@ -20,28 +20,88 @@ async function deleted(h: ReturnType<typeof harness>, videoIds: string[], operat
 }
 
 describe('confirmDeletion (verified provider webhooks)', () => {
-  it('records the confirmation on the deleted item as a new progress event, once per delivery id', async () => {
+  it('sets confirmedAt on a deletion already recorded without a second final event, once per delivery id', async () => {
     const h = harness();
     const before = await deleted(h, ids(2));
+    expect(before.map((event) => [event.sequence, event.item.status])).toEqual([
+      [1, 'DELETED'],
+      [2, 'DELETED'],
+    ]);
     expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-1'))).toBe('recorded');
     expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-1'))).toBe('duplicate');
     // Another delivery about the same, already confirmed deletion changes nothing either.
     expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-2'))).toBe('unchanged');
-    const replay = await drain(h.engine.progress(TENANT, 'op', { after: before.length }));
-    expect(replay).toHaveLength(1);
-    expect(replay[0]).toMatchObject({ sequence: 3, status: 'SUCCEEDED', completed: 2 });
-    expect(replay[0]?.item).toMatchObject({ videoId: 'acc:v1', status: 'DELETED', confirmedAt });
+    // A replay sees what a live subscriber saw: the outcome was final at our own call's answer.
+    expect(await drain(h.engine.progress(TENANT, 'op'))).toEqual(before);
+    expect(await h.engine.getOperation(TENANT, 'op')).toMatchObject({ status: 'SUCCEEDED', lastSequence: 2 });
+    expect((await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1')).toMatchObject({
+      status: 'DELETED',
+      confirmedAt,
+    });
     expect((await h.engine.latestDeletions(TENANT, ['acc:v2'])).get('acc:v2')?.confirmedAt).toBeNull();
   });
 
-  it('applies a delivery and its redelivery arriving together once', async () => {
+  it('makes a confirmation that comes while our call is in flight the one final event; the answer adds no other', async () => {
+    const counted: ItemsObservation[] = [];
+    const h = harness({
+      observer: { providerCall() {}, retry() {}, items: (observation) => counted.push(observation) },
+    });
+    const release = h.provider.hold();
+    await h.engine.submit({ tenant: TENANT, ids: ids(1), operationId: 'op' });
+    await vi.waitFor(() => expect(h.provider.inFlight).toBe(1));
+    const live = drain(h.engine.progress(TENANT, 'op'));
+    expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-1'))).toBe('recorded');
+    // The confirmation finished the operation, so a live subscriber is done before the answer comes.
+    const seen = await live;
+    expect(seen.map((event) => [event.sequence, event.item.status, event.item.confirmedAt, event.status])).toEqual([
+      [1, 'DELETED', confirmedAt, 'SUCCEEDED'],
+    ]);
+    release();
+    await vi.waitFor(() => expect(h.engine.runningOperations().size).toBe(0));
+    expect(h.provider.calls).toHaveLength(1);
+    expect(await drain(h.engine.progress(TENANT, 'op'))).toEqual(seen);
+    expect(await h.engine.getOperation(TENANT, 'op')).toMatchObject({
+      status: 'SUCCEEDED',
+      deleted: 1,
+      lastSequence: 1,
+    });
+    // The answer added what only it knew: how long the provider keeps the video restorable.
+    const item = (await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1');
+    expect(item).toMatchObject({ status: 'DELETED', confirmedAt, attempts: 1, ambiguous: false });
+    expect(item?.restorableUntil).not.toBeNull();
+    // The item was journaled DELETED once, by the confirmation, and counted once.
+    expect(counted).toEqual([{ account: 'acc', provider: 'fake', status: 'DELETED', count: 1 }]);
+  });
+
+  it('keeps a confirmed deletion when our own call, answered afterwards, says it failed', async () => {
     const h = harness();
+    const release = h.provider.hold();
+    h.provider.script = (videoIds) =>
+      videoIds.map(() => ({
+        status: 'FAILED' as const,
+        error: { code: 'FORBIDDEN', message: 'not yours', retryable: false },
+      }));
+    await h.engine.submit({ tenant: TENANT, ids: ids(1), operationId: 'op' });
+    await vi.waitFor(() => expect(h.provider.inFlight).toBe(1));
+    expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-1'))).toBe('recorded');
+    release();
+    await vi.waitFor(() => expect(h.engine.runningOperations().size).toBe(0));
+    const events = await drain(h.engine.progress(TENANT, 'op'));
+    expect(events.map((event) => [event.sequence, event.item.status])).toEqual([[1, 'DELETED']]);
+    expect(await h.engine.getOperation(TENANT, 'op')).toMatchObject({ status: 'SUCCEEDED', deleted: 1, failed: 0 });
+  });
+
+  it('applies a delivery and its redelivery arriving together once', async () => {
+    // A deletion we gave up on, so that the confirmation is a new outcome, with an event to count.
+    const h = harness({ limits: { maxAttempts: 1 } });
+    h.provider.script = () => new ProviderUnavailableError({ message: 'gateway timeout' });
     const before = await deleted(h, ids(1));
     const results = await Promise.all(
       [1, 2, 3].map(() => h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-same'))),
     );
     expect(results.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
-    expect(await drain(h.engine.progress(TENANT, 'op', { after: before.length }))).toHaveLength(1);
+    const after = await drain(h.engine.progress(TENANT, 'op', { after: before.length }));
+    expect(after.map((event) => [event.item.status, event.item.confirmedAt])).toEqual([['DELETED', confirmedAt]]);
   });
 
   it('turns a deletion the provider reports failed afterwards into FAILED, and the operation with it', async () => {

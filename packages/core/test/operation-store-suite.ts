@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   OperationExistsError,
   operationKey,
+  type ItemStatus,
   type NewOperation,
   type OperationStore,
   type ProgressEvent,
@@ -35,6 +36,11 @@ export function newOperation(
 }
 
 const sequences = (events: readonly ProgressEvent[]) => events.map((event) => event.sequence);
+
+/** What the batch runner's outcomes apply to: an item still open (see ItemUpdate.from). */
+const OPEN: ItemStatus[] = ['PENDING', 'SCHEDULED'];
+/** What a provider's confirmation of a deletion applies to: anything but a restored or never-found video. */
+const CONFIRMABLE: ItemStatus[] = ['PENDING', 'SCHEDULED', 'FAILED', 'DELETED'];
 
 /** The contract every OperationStore keeps; each store's test file runs this against a fresh store. */
 export function describeOperationStore(name: string, createStore: () => OperationStore): void {
@@ -440,7 +446,80 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.close();
     });
 
-    it('keeps a provider confirmation on the item and its event, and lets a late failure change a finished status', async () => {
+    it("keeps the first final outcome: our own call's answer after a provider's confirmation adds no event", async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'race');
+      await store.createOperation(newOperation('race', ['a:1', 'a:2', 'a:3']));
+      await store.markAttempt(key, [0, 1, 2]);
+      const inFlight = await store.listOpenItems(key, 'a', { first: 10 });
+      // The provider's webhook comes while our calls are still in flight, and closes two of the items.
+      const confirmed = await store.recordUpdates(key, [
+        { position: 0, status: 'DELETED', error: null, confirmedAt: at(2), at: at(2), from: CONFIRMABLE },
+        { position: 1, status: 'DELETED', error: null, confirmedAt: at(2), at: at(2), from: CONFIRMABLE },
+      ]);
+      expect(confirmed.map((event) => [event.sequence, event.item.videoId, event.item.confirmedAt])).toEqual([
+        [1, 'a:1', at(2)],
+        [2, 'a:2', at(2)],
+      ]);
+      // Then the answers, each for the item as the runner saw it in flight: only the item still open gets an event.
+      const answered = await store.recordUpdates(key, [
+        {
+          position: 0,
+          status: 'DELETED',
+          error: null,
+          restorableUntil: at(60),
+          at: at(3),
+          seen: inFlight[0],
+          from: OPEN,
+        },
+        {
+          position: 1,
+          status: 'FAILED',
+          error: { code: 'PROVIDER_ERROR', message: 'no', retryable: false },
+          at: at(3),
+          seen: inFlight[1],
+          from: OPEN,
+        },
+        {
+          position: 2,
+          status: 'DELETED',
+          error: null,
+          restorableUntil: at(60),
+          at: at(3),
+          seen: inFlight[2],
+          from: OPEN,
+        },
+      ]);
+      expect(answered.map((event) => [event.sequence, event.item.videoId, event.completed, event.status])).toEqual([
+        [3, 'a:3', 3, 'SUCCEEDED'],
+      ]);
+      expect((await store.listEvents(key, 0, 10)).map((event) => [event.sequence, event.item.videoId])).toEqual([
+        [1, 'a:1'],
+        [2, 'a:2'],
+        [3, 'a:3'],
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({
+        status: 'SUCCEEDED',
+        deleted: 3,
+        failed: 0,
+        pending: 0,
+        lastSequence: 3,
+      });
+      const items = (await store.listItems(key, { first: 10 })).items;
+      // The answer that agrees adds only what the confirmation did not know; the one that disagrees changes nothing.
+      expect(items[0]).toMatchObject({
+        status: 'DELETED',
+        confirmedAt: at(2),
+        restorableUntil: at(60),
+        updatedAt: at(3),
+      });
+      expect(items[1]).toMatchObject({ status: 'DELETED', error: null, confirmedAt: at(2), restorableUntil: null });
+      expect(items[1]?.updatedAt).toEqual(at(2));
+      expect(items[2]).toMatchObject({ status: 'DELETED', confirmedAt: null, restorableUntil: at(60) });
+      await store.close();
+    });
+
+    it("only sets confirmedAt when a provider's confirmation comes after our own call's answer, and lets a late failure change a finished status", async () => {
       const store = createStore();
       const key = operationKey('t1', 'op');
       await store.createOperation(newOperation('op', ['a:1', 'a:2']));
@@ -448,23 +527,41 @@ export function describeOperationStore(name: string, createStore: () => Operatio
         { position: 0, status: 'DELETED', restorableUntil: at(60), at: at(1) },
         { position: 1, status: 'DELETED', at: at(1) },
       ]);
-      expect(await store.getOperation(key)).toMatchObject({ status: 'SUCCEEDED', finishedAt: at(1) });
-      const [confirmed] = await store.recordUpdates(key, [
-        { position: 0, status: 'DELETED', confirmedAt: at(2), at: at(3) },
-      ]);
-      expect(confirmed).toMatchObject({ sequence: 3, status: 'SUCCEEDED', completed: 2 });
-      // An update that does not name confirmedAt leaves it, and restorableUntil, as they were.
-      expect(confirmed?.item).toMatchObject({ confirmedAt: at(2), restorableUntil: at(60) });
+      expect(await store.getOperation(key)).toMatchObject({ status: 'SUCCEEDED', finishedAt: at(1), lastSequence: 2 });
+      expect(
+        await store.recordUpdates(key, [
+          { position: 0, status: 'DELETED', error: null, confirmedAt: at(2), at: at(3), from: CONFIRMABLE },
+        ]),
+      ).toEqual([]);
+      // A second confirmation keeps the first one's time.
+      expect(
+        await store.recordUpdates(key, [
+          { position: 0, status: 'DELETED', error: null, confirmedAt: at(5), at: at(5), from: CONFIRMABLE },
+        ]),
+      ).toEqual([]);
+      expect(await store.getOperation(key)).toMatchObject({ status: 'SUCCEEDED', deleted: 2, lastSequence: 2 });
+      // confirmedAt is on the item, and restorableUntil is left as it was.
+      expect((await store.listItems(key, { first: 1 })).items[0]).toMatchObject({
+        status: 'DELETED',
+        confirmedAt: at(2),
+        restorableUntil: at(60),
+        updatedAt: at(3),
+      });
+      expect((await store.latestItems('t1', ['a:1'])).get('a:1')?.confirmedAt).toEqual(at(2));
+
+      // The provider reports afterwards that a deletion failed: a new outcome, so an event, and the status follows.
       const [failed] = await store.recordUpdates(key, [
         {
           position: 1,
           status: 'FAILED',
           error: { code: 'DELETE_FAILED', message: 'no', retryable: false },
           confirmedAt: null,
+          restorableUntil: null,
           at: at(4),
+          from: ['DELETED'],
         },
       ]);
-      expect(failed).toMatchObject({ sequence: 4, status: 'PARTIALLY_FAILED' });
+      expect(failed).toMatchObject({ sequence: 3, status: 'PARTIALLY_FAILED' });
       expect(await store.getOperation(key)).toMatchObject({
         status: 'PARTIALLY_FAILED',
         deleted: 1,
@@ -472,8 +569,48 @@ export function describeOperationStore(name: string, createStore: () => Operatio
         finishedAt: at(1),
       });
       const replay = await store.listEvents(key, 0, 10);
-      expect(replay.map((event) => event.item.confirmedAt)).toEqual([null, null, at(2), null]);
-      expect((await store.latestItems('t1', ['a:1'])).get('a:1')?.confirmedAt).toEqual(at(2));
+      expect(replay.map((event) => [event.sequence, event.item.status, event.item.confirmedAt])).toEqual([
+        [1, 'DELETED', null],
+        [2, 'DELETED', null],
+        [3, 'FAILED', null],
+      ]);
+      await store.close();
+    });
+
+    it('applies an update only to an item in one of the statuses it names, checked in the same write', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'cas');
+      await store.createOperation(newOperation('cas', ['a:1', 'a:2']));
+      await store.recordUpdates(key, [
+        { position: 0, status: 'DELETED', at: at(1) },
+        { position: 1, status: 'NOT_FOUND', at: at(1) },
+      ]);
+      await store.recordUpdates(key, [{ position: 0, status: 'RESTORED', restorableUntil: null, at: at(2) }]);
+      // Read before the restore (or the not-found), applied after it: a confirmation about a deletion no longer there.
+      expect(
+        await store.recordUpdates(key, [
+          { position: 0, status: 'DELETED', error: null, confirmedAt: at(3), at: at(3), from: CONFIRMABLE },
+          { position: 1, status: 'DELETED', error: null, confirmedAt: at(3), at: at(3), from: CONFIRMABLE },
+          {
+            position: 0,
+            status: 'FAILED',
+            error: { code: 'DELETE_FAILED', message: 'no', retryable: false },
+            at: at(3),
+            from: ['DELETED'],
+          },
+        ]),
+      ).toEqual([]);
+      expect(
+        (await store.listItems(key, { first: 10 })).items.map((item) => [
+          item.status,
+          item.confirmedAt,
+          item.updatedAt,
+        ]),
+      ).toEqual([
+        ['RESTORED', null, at(2)],
+        ['NOT_FOUND', null, at(1)],
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({ restored: 1, notFound: 1, lastSequence: 3 });
       await store.close();
     });
 

@@ -1,6 +1,7 @@
 import { UnreelProviderError, isAmbiguousFailure, type DeleteOutcome, type ItemError } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
+import { OPEN_ITEM_STATUSES } from '../model/operation.js';
 import type { ItemUpdate, OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
@@ -105,11 +106,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         updates.push(deleted(item, restorableUntil(context, outcome.restorableUntil, at), at));
       } else if (outcome.status === 'NOT_FOUND') {
         // Gone after an attempt of ours whose result we never saw: that attempt is what deleted it.
-        updates.push(
-          item.ambiguous
-            ? deleted(item, restorableUntil(context, undefined, at), at)
-            : { position: item.journaled.position, seen: item.journaled, status: 'NOT_FOUND', error: null, at },
-        );
+        updates.push(item.ambiguous ? deleted(item, restorableUntil(context, undefined, at), at) : notFound(item, at));
       } else if (outcome.error.retryable && failedAttempts + 1 < limits.maxAttempts) {
         retry.push(item);
         retryCode ??= outcome.error.code;
@@ -151,11 +148,13 @@ async function clearDefinite(context: BatchContext, items: readonly OpenItem[]):
   for (const item of definite) item.journaled = journaledAs(item.journaled, item.journaled.attempts, false);
 }
 
-// Updates carry what we know the journal says of the item (`seen`), so the store need not read it back.
+// Updates carry what we know the journal says of the item (`seen`), so the store need not read it back, and apply
+// only while it is open: a provider's webhook may have closed it while our call was in flight, and its event stands.
 function deleted(item: OpenItem, restorable: Date | null, at: Date): ItemUpdate {
   return {
     position: item.journaled.position,
     seen: item.journaled,
+    from: OPEN_ITEM_STATUSES,
     status: 'DELETED',
     error: null,
     restorableUntil: restorable,
@@ -163,8 +162,26 @@ function deleted(item: OpenItem, restorable: Date | null, at: Date): ItemUpdate 
   };
 }
 
+function notFound(item: OpenItem, at: Date): ItemUpdate {
+  return {
+    position: item.journaled.position,
+    seen: item.journaled,
+    from: OPEN_ITEM_STATUSES,
+    status: 'NOT_FOUND',
+    error: null,
+    at,
+  };
+}
+
 function failed(item: OpenItem, error: ItemError, at: Date): ItemUpdate {
-  return { position: item.journaled.position, seen: item.journaled, status: 'FAILED', error, at };
+  return {
+    position: item.journaled.position,
+    seen: item.journaled,
+    from: OPEN_ITEM_STATUSES,
+    status: 'FAILED',
+    error,
+    at,
+  };
 }
 
 /** A new record rather than a change to the old one: updates already handed to the store keep what they saw. */

@@ -204,7 +204,8 @@ export class DeletionEngine {
 
   /**
    * A provider's verified webhook about one of `accountName`'s videos (the account belongs to `tenant`): recorded on
-   * the video's latest deletion and streamed as a progress event, once per delivery id.
+   * the video's latest deletion once per delivery id, as a progress event only when it is a new outcome (see
+   * confirmDeletion).
    */
   async confirmDeletion(
     tenant: string,
@@ -212,8 +213,8 @@ export class DeletionEngine {
     confirmation: DeletionConfirmation,
   ): Promise<ConfirmationResult> {
     this.assertOpen();
-    this.accounts.require(accountName);
-    const run = this.confirmations.then(() => confirmDeletion(this.context, tenant, accountName, confirmation));
+    const account = this.accounts.require(accountName);
+    const run = this.confirmations.then(() => confirmDeletion(this.context, tenant, account, confirmation));
     this.confirmations = run.catch(() => undefined);
     return run;
   }

@@ -73,6 +73,9 @@ export function finalOperationStatus(counts: OperationCounts): OperationStatus {
   return 'PARTIALLY_FAILED';
 }
 
+/** PENDING and SCHEDULED: what an outcome of our own call applies to (see ItemUpdate.from). */
+export const OPEN_ITEM_STATUSES: readonly ItemStatus[] = ['PENDING', 'SCHEDULED'];
+
 export function isFinalItemStatus(status: ItemStatus): boolean {
   return status !== 'PENDING' && status !== 'SCHEDULED';
 }

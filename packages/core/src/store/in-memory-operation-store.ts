@@ -7,7 +7,7 @@ import {
   type OperationRecord,
   type ProgressEvent,
 } from '../model/operation.js';
-import { applyItemChange, isCancellable, restoredUpdate } from './item-change.js';
+import { applyItemChange, isCancellable, itemUpdateEffect, restoredUpdate } from './item-change.js';
 import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './operation-store.js';
 import { unknownItemError, unknownOperationError } from './store-errors.js';
 
@@ -102,6 +102,14 @@ export class InMemoryOperationStore implements OperationStore {
     const events: ProgressEvent[] = [];
     for (const update of updates) {
       const item = requireItem(state, update.position);
+      const effect = itemUpdateEffect(item, update);
+      if (effect.kind === 'none') continue;
+      if (effect.kind === 'fill') {
+        item.confirmedAt = effect.confirmedAt;
+        item.restorableUntil = effect.restorableUntil;
+        item.updatedAt = update.at;
+        continue;
+      }
       if (applyItemChange(record, item.status, update.status)) record.finishedAt = update.at;
       item.status = update.status;
       item.error = update.error ?? null;

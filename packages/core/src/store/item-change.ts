@@ -1,5 +1,7 @@
 import {
   finalOperationStatus,
+  isFinalItemStatus,
+  type ItemRecord,
   type ItemStatus,
   type OperationCounts,
   type OperationStatus,
@@ -45,4 +47,31 @@ export function isCancellable(status: ItemStatus, attempts: number): boolean {
 /** The change a restore or a cancellation journals. */
 export function restoredUpdate(position: number, at: Date): ItemUpdate {
   return { position, status: 'RESTORED', error: null, restorableUntil: null, at };
+}
+
+/**
+ * What an update makes of an item as the journal holds it in the write (see OperationStore on outcomes):
+ * - `change`: a new status: the item takes the update, counts move, and the operation's next event says so;
+ * - `fill`: the final status the item already has (our call's answer after the provider's webhook said it, or the other
+ *   way round): no event; the item only takes the `confirmedAt` and `restorableUntil` it lacks, given here;
+ * - `none`: nothing to write: the item is not in a status the update names, or already holds all the update says.
+ */
+export type ItemUpdateEffect =
+  | { kind: 'change' }
+  | { kind: 'fill'; confirmedAt: Date | null; restorableUntil: Date | null }
+  | { kind: 'none' };
+
+export function itemUpdateEffect(
+  item: Pick<ItemRecord, 'status' | 'restorableUntil'> & { confirmedAt?: Date | null },
+  update: ItemUpdate,
+): ItemUpdateEffect {
+  if (isFinalItemStatus(item.status) && item.status === update.status) {
+    const known = { confirmedAt: item.confirmedAt ?? null, restorableUntil: item.restorableUntil };
+    const confirmedAt = known.confirmedAt ?? update.confirmedAt ?? null;
+    const restorableUntil = known.restorableUntil ?? update.restorableUntil ?? null;
+    if (confirmedAt === known.confirmedAt && restorableUntil === known.restorableUntil) return { kind: 'none' };
+    return { kind: 'fill', confirmedAt, restorableUntil };
+  }
+  if (update.from && !update.from.includes(item.status)) return { kind: 'none' };
+  return { kind: 'change' };
 }

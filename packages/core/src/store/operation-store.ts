@@ -23,6 +23,12 @@ export interface ItemUpdate {
   confirmedAt?: Date | null;
   at: Date;
   /**
+   * The statuses the item must be in for this update to apply, checked in the same write (compare-and-set); any when
+   * absent. An item found in another status is left alone and makes no event: the batch runner's outcomes name the
+   * open statuses, so one that comes after a provider's webhook already closed the item changes nothing.
+   */
+  from?: readonly ItemStatus[];
+  /**
    * The item as the caller knows it is journaled right now (read with listOpenItems, then changed only by its own
    * markAttempt and clearAmbiguous). A store may use it instead of reading the item back, after checking in the same
    * write that the journal indeed still says so; where it does not, the store reads.
@@ -42,6 +48,11 @@ export interface ItemPage {
  * so a crash never leaves an event without its item, a gap, or a finished operation that does not say so.
  * Operations are addressed by `operationKey(tenant, id)`.
  *
+ * An item has one event per outcome. Our own call's answer and a provider's webhook about the same item may come in
+ * either order, so the store decides in the write, not the caller: an update that names the final status the item
+ * already has is not a new outcome and makes no event; it only adds a `confirmedAt` or `restorableUntil` the item
+ * lacks (see `ItemUpdate.from` for updates that must not apply at all).
+ *
  * A write's promise settles only once the write is durable (committed), and writes apply in the order they were
  * called: callers publish events and call providers after awaiting, never before. Stores may commit several
  * concurrent writes together.
@@ -58,7 +69,7 @@ export interface OperationStore {
   markAttempt(key: string, positions: readonly number[]): Promise<number[]>;
   /** Clears `ambiguous` after a call that certainly did nothing (a refusal, a throttle). */
   clearAmbiguous(key: string, positions: readonly number[]): Promise<void>;
-  /** Applies the updates in order, one event each, and returns the events. */
+  /** Applies the updates in order, one event for each that gives its item a new status, and returns the events. */
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]>;
   /**
    * Undo within `deleteDelay`: the item becomes RESTORED (one event) only if it is still SCHEDULED and no attempt was

@@ -1,5 +1,6 @@
+import type { ItemError } from '@unreel/provider-spec';
 import { isFinalItemStatus, type ItemRecord, type ProgressEvent } from '../../model/operation.js';
-import { applyItemChange } from '../item-change.js';
+import { applyItemChange, itemUpdateEffect, type ItemUpdateEffect } from '../item-change.js';
 import type { ItemUpdate, OpenItemRecord } from '../operation-store.js';
 import { unknownItemError } from '../store-errors.js';
 import {
@@ -15,7 +16,7 @@ import type { SqliteSavepoint } from './sqlite-savepoint.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
 /** An item as the batch finds it before an update: as the caller saw it (`seen`), or as read back. */
-type KnownItem = OpenItemRecord & { confirmedAt?: Date | null };
+type KnownItem = OpenItemRecord & { confirmedAt?: Date | null; error?: ItemError | null };
 
 /** What a batch of updates makes of the journal, worked out before anything is written. */
 interface ItemBatchPlan {
@@ -24,6 +25,8 @@ interface ItemBatchPlan {
   /** Each item as the updates leave it, and as it was before them, by position, in the order the updates name them. */
   items: Map<number, PlannedItem>;
   events: ProgressEvent[];
+  /** Whether every update gave its item a new status (one event each): none was left out or only filled in. */
+  allChanged: boolean;
   /**
    * Whether the events can be copied from the written items by SQL (see `insertEventsFromItems`): one event per item
    * of a contiguous run, in position order, each closing an open item, while the operation stays RUNNING.
@@ -81,6 +84,9 @@ export class SqliteItemBatch {
     seen: ReadonlyMap<number, OpenItemRecord>,
   ): SeenBatchWrite {
     const plan = planItemBatch(operation, updates, seen);
+    // An update that changes nothing, or only fills in, was decided on the caller's view without the UPDATE below to
+    // check it: such a batch is decided on the journal itself.
+    if (!plan.allChanged) return { written: false };
     for (const run of alikeRuns(plan, true)) {
       const changed = this.statements.updateSeenItems.run(
         toSeenItemWrite(operation.opId, run.item, run.was),
@@ -145,29 +151,20 @@ function planItemBatch(
   const events: ProgressEvent[] = [];
   const firstPosition = updates[0]?.position ?? 0;
   let copyable = true;
+  let allChanged = true;
   for (const [index, update] of updates.entries()) {
     const planned = items.get(update.position);
     const current = planned?.item ?? before.get(update.position);
     if (!current) throw unknownItemError(operation.id, update.position);
-    const item: ItemRecord = {
-      operationId: operation.id,
-      videoId: current.videoId,
-      account: current.account,
-      nativeId: current.nativeId,
-      status: update.status,
-      error: update.error ?? null,
-      attempts: current.attempts,
-      ambiguous: isFinalItemStatus(update.status) ? false : current.ambiguous,
-      restorableUntil: update.restorableUntil !== undefined ? update.restorableUntil : current.restorableUntil,
-      // An open item (all that `seen` describes) is never confirmed yet: a confirmation closes it.
-      confirmedAt: update.confirmedAt !== undefined ? update.confirmedAt : (current.confirmedAt ?? null),
-      updatedAt: update.at,
-      position: update.position,
-    };
+    const effect = itemUpdateEffect(current, update);
+    if (effect.kind !== 'change') allChanged = copyable = false;
+    if (effect.kind === 'none') continue;
+    const item = plannedItem(operation.id, current, update, effect);
+    items.set(update.position, { item, was: planned?.was ?? current });
+    if (effect.kind === 'fill') continue;
     copyable &&=
       update.position === firstPosition + index && !isFinalItemStatus(current.status) && isFinalItemStatus(item.status);
     if (applyItemChange(operation, current.status, item.status)) operation.finishedAt = update.at.getTime();
-    items.set(update.position, { item, was: planned?.was ?? current });
     events.push({
       operationId: operation.id,
       sequence: operation.lastSequence,
@@ -177,7 +174,40 @@ function planItemBatch(
       status: operation.status,
     });
   }
-  return { operation, items, events, copyable: copyable && operation.status === 'RUNNING' };
+  return { operation, items, events, allChanged, copyable: copyable && operation.status === 'RUNNING' };
+}
+
+/** The item as an update leaves it: its new status, or (`fill`) the status it had and what it lacked. */
+function plannedItem(
+  operationId: string,
+  current: KnownItem,
+  update: ItemUpdate,
+  effect: Exclude<ItemUpdateEffect, { kind: 'none' }>,
+): ItemRecord {
+  const fill = effect.kind === 'fill';
+  return {
+    operationId,
+    videoId: current.videoId,
+    account: current.account,
+    nativeId: current.nativeId,
+    status: update.status,
+    error: fill ? (current.error ?? null) : (update.error ?? null),
+    attempts: current.attempts,
+    ambiguous: isFinalItemStatus(update.status) ? false : current.ambiguous,
+    restorableUntil: fill
+      ? effect.restorableUntil
+      : update.restorableUntil !== undefined
+        ? update.restorableUntil
+        : current.restorableUntil,
+    // An open item (all that `seen` describes) is never confirmed yet: a confirmation closes it.
+    confirmedAt: fill
+      ? effect.confirmedAt
+      : update.confirmedAt !== undefined
+        ? update.confirmedAt
+        : (current.confirmedAt ?? null),
+    updatedAt: update.at,
+    position: update.position,
+  };
 }
 
 /**
