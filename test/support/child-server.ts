@@ -14,9 +14,9 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
-/** The real `unreel` command in its own process, as an operator runs it. */
-export function startChildServer(env: Record<string, string>, cwd: string): ChildServer {
-  const child = spawn(process.execPath, [unreelBin], {
+/** The real `unreel` command in its own process, as an operator runs it (with `args`, such as `--new-journal`). */
+export function startChildServer(env: Record<string, string>, cwd: string, args: readonly string[] = []): ChildServer {
+  const child = spawn(process.execPath, [unreelBin, ...args], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ export { InvalidInputError } from './errors/invalid-input-error.js';
 export { IdempotencyConflictError } from './errors/idempotency-conflict-error.js';
 export { OperationExistsError } from './errors/operation-exists-error.js';
 export { TooManyOperationsError } from './errors/too-many-operations-error.js';
+export { JournalUnavailableError } from './errors/journal-unavailable-error.js';
 export { ACCOUNT_NAME_PATTERN, formatVideoId, parseVideoId, type ParsedVideoId } from './ids/video-id.js';
 export {
   operationKey,
@@ -24,6 +25,7 @@ export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/def
 export { DeletionEngine, type DeletionEngineDeps } from './engine/deletion-engine.js';
 export type { DeleteRequest, EngineOptions, RestoreResult } from './engine/engine-types.js';
 export type { EngineLogger } from './engine/engine-logger.js';
+export type { JournalStatus } from './engine/journal-guard.js';
 export type {
   EngineObserver,
   ItemsObservation,

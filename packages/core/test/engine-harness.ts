@@ -5,6 +5,7 @@ import {
   InMemoryOperationStore,
   defaultAccountLimits,
   type AccountLimits,
+  type EngineLogger,
   type EngineObserver,
   type EngineOptions,
   type OperationStore,
@@ -27,6 +28,7 @@ export function harness(
     maxIdsPerOperation?: number;
     engineOptions?: Partial<EngineOptions>;
     observer?: EngineObserver;
+    logger?: EngineLogger;
     now?: () => Date;
   } = {},
 ): Harness {
@@ -47,6 +49,7 @@ export function harness(
     accounts,
     ...(options.now ? { now: options.now } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     options: {
       ...(options.maxIdsPerOperation ? { maxIdsPerOperation: options.maxIdsPerOperation } : {}),
       ...options.engineOptions,

@@ -628,5 +628,14 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       expect(await store.hasDelivery('b', 'evt-1')).toBe(true);
       await store.close();
     });
+
+    it('answers a write probe without changing what it holds', async () => {
+      const store = createStore();
+      await store.createOperation(newOperation('op', ['a:1']));
+      const before = await store.getOperation(operationKey('t1', 'op'));
+      await expect(store.probeWrite()).resolves.toBeUndefined();
+      expect(await store.getOperation(operationKey('t1', 'op'))).toEqual(before);
+      await store.close();
+    });
   });
 }

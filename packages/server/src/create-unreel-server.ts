@@ -6,6 +6,7 @@ import type { DeletionEngine } from '@unreel/core';
 import type { UnreelConfigInput } from './config/config-schema.js';
 import { resolveConfig } from './config/load-config.js';
 import { createUnreelServices } from './di/unreel-services.js';
+import type { JournalDescription } from './journal/open-journal.js';
 import { startApolloServer } from './graphql/apollo-server.js';
 import { createGraphqlRuntime } from './graphql/graphql-runtime.js';
 import { HttpRequestScopes } from './graphql/http-request-scopes.js';
@@ -33,6 +34,11 @@ export interface UnreelServerOptions {
   logDestination?: NodeJS.WritableStream;
   /** The clock operations are stamped with and the journal retention measures against; tests pass one they move. */
   now?: () => Date;
+  /**
+   * Start an empty journal even where the marker beside the configured journal file says one was created before and
+   * the file is gone (the `--new-journal` flag). Without it such a start is refused, so nothing is lost silently.
+   */
+  newJournal?: boolean;
 }
 
 export interface UnreelServer {
@@ -46,6 +52,8 @@ export interface UnreelServer {
   /** Tenants are configured: every request needs an API key. */
   authenticated: boolean;
   engine: DeletionEngine;
+  /** The journal's driver and, for SQLite, its absolute path. */
+  journal: JournalDescription;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -61,7 +69,14 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const host = options.host ?? settings.host ?? '127.0.0.1';
   requireLoopbackWithoutTenants(host, loaded.config.tenants !== undefined);
 
-  const services = await createUnreelServices({ loaded, env, logger, secrets, now: options.now });
+  const services = await createUnreelServices({
+    loaded,
+    env,
+    logger,
+    secrets,
+    now: options.now,
+    newJournal: options.newJournal,
+  });
   const graphql = await createGraphqlRuntime(settings, env, logger, secrets);
   const origins = new OriginPolicy(settings.allowedOrigins);
   const app = express();
@@ -91,7 +106,14 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     await services.close();
     throw error;
   }
-  const retention = await services.start();
+  let retention: { stop(): void };
+  try {
+    retention = await services.start();
+  } catch (error) {
+    await apollo.stop();
+    await services.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return {
     ...graphqlUrls(host, port),
@@ -100,6 +122,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     embeddedDefault: loaded.embeddedDefault,
     authenticated: services.tenants.enabled,
     engine: services.engine,
+    journal: services.journal,
     logger,
     close() {
       closing ??= (async () => {

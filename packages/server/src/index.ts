@@ -4,3 +4,4 @@ export { createUnreelServer, type UnreelServer, type UnreelServerOptions } from 
 export { embeddedDefaultConfig, loadConfig, parseConfig, type LoadedConfig } from './config/load-config.js';
 export type { UnreelConfig, UnreelConfigInput } from './config/config-schema.js';
 export { ConfigError } from './config/config-error.js';
+export type { JournalDescription } from './journal/open-journal.js';

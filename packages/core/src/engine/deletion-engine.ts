@@ -22,6 +22,8 @@ import { silentLogger, type EngineLogger } from './engine-logger.js';
 import { silentObserver, type EngineObserver } from './engine-observer.js';
 import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type RestoreResult } from './engine-types.js';
 import { fingerprintIds } from './fingerprint.js';
+import { JournalGuard, type JournalStatus } from './journal-guard.js';
+import { journalWaitingStore } from './journal-waiting-store.js';
 import { runOperation } from './operation-runner.js';
 import { ProgressStream } from './progress-stream.js';
 import { TenantSlots } from './tenant-slots.js';
@@ -42,6 +44,7 @@ export interface DeletionEngineDeps {
 
 /** What every part of the engine works with; each takes the fields it needs. */
 interface EngineContext {
+  /** The journal as running work uses it: a write waits while the journal cannot be written (see JournalGuard). */
   store: OperationStore;
   bus: EventBus;
   logger: EngineLogger;
@@ -59,6 +62,9 @@ interface EngineContext {
 export class DeletionEngine {
   readonly options: EngineOptions;
   private readonly context: EngineContext;
+  /** The journal itself, for the writes of new requests, which are refused rather than kept waiting. */
+  private readonly store: OperationStore;
+  private readonly journal: JournalGuard;
   private readonly accounts: AccountRegistry;
   private readonly newId: () => string;
   private readonly gates = new Map<string, AccountGate>();
@@ -70,12 +76,23 @@ export class DeletionEngine {
 
   constructor(deps: DeletionEngineDeps) {
     this.options = { ...defaultEngineOptions, ...deps.options };
-    this.context = {
+    const logger = deps.logger ?? silentLogger;
+    const now = deps.now ?? (() => new Date());
+    this.store = deps.store;
+    this.journal = new JournalGuard({
       store: deps.store,
+      logger,
+      now,
+      shutdown: this.shutdown.signal,
+      retryInitialMs: this.options.journalRetryInitialMs,
+      retryMaxMs: this.options.journalRetryMaxMs,
+    });
+    this.context = {
+      store: journalWaitingStore(deps.store, this.journal),
       bus: deps.bus,
-      logger: deps.logger ?? silentLogger,
+      logger,
       observer: deps.observer ?? silentObserver,
-      now: deps.now ?? (() => new Date()),
+      now,
       shutdown: this.shutdown.signal,
     };
     this.accounts = deps.accounts;
@@ -87,7 +104,7 @@ export class DeletionEngine {
 
   async submit(request: DeleteRequest): Promise<{ operation: OperationRecord; created: boolean }> {
     this.assertOpen();
-    const { store } = this.context;
+    const { store } = this;
     const { tenant, operationId } = request;
     const items = acceptRequest(request, request.accounts ?? this.accounts, this.options.maxIdsPerOperation);
     const fingerprint = fingerprintIds(items.map((item) => item.videoId));
@@ -95,6 +112,8 @@ export class DeletionEngine {
       const existing = await store.getOperation(operationKey(tenant, operationId));
       if (existing) return { operation: this.sameOrConflict(existing, fingerprint), created: false };
     }
+    // A retry of an operation already journaled is answered above from a read; a new one needs a write.
+    this.journal.assertWritable();
     this.slots.take(tenant);
     const operation: NewOperation = {
       id: operationId ?? this.newId(),
@@ -110,7 +129,7 @@ export class DeletionEngine {
     };
     let record: OperationRecord;
     try {
-      record = await store.createOperation(operation);
+      record = await this.journal.attempt(() => store.createOperation(operation));
     } catch (error) {
       this.slots.release(tenant);
       if (!OperationExistsError.isInstance(error)) throw error;
@@ -160,6 +179,15 @@ export class DeletionEngine {
     return this.context.now();
   }
 
+  /**
+   * Whether the journal can be written. While it cannot, running operations wait (no provider call is made that could
+   * not be journaled), new deletions, restores and webhook confirmations are refused with JOURNAL_UNAVAILABLE, and the
+   * journal is tried again with backoff; everything resumes by itself once a write succeeds.
+   */
+  journalStatus(): JournalStatus {
+    return this.journal.status();
+  }
+
   /** Operations running now, per tenant (for metrics and limits). */
   runningOperations(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -191,6 +219,8 @@ export class DeletionEngine {
     this.assertOpen();
     const { account, nativeId } = parseVideoId(videoId, 'id');
     accounts.require(account, 'id');
+    // Refused before the provider is asked: a restore done there and not journaled here would be a lie in the journal.
+    this.journal.assertWritable();
     return restoreVideo(this.context, this.gateOf(account), tenant, videoId, nativeId);
   }
 
@@ -214,6 +244,8 @@ export class DeletionEngine {
   ): Promise<ConfirmationResult> {
     this.assertOpen();
     const account = this.accounts.require(accountName);
+    // Not taken now: the provider delivers again later.
+    this.journal.assertWritable();
     const run = this.confirmations.then(() => confirmDeletion(this.context, tenant, account, confirmation));
     this.confirmations = run.catch(() => undefined);
     return run;

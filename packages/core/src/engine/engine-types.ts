@@ -11,6 +11,9 @@ export interface EngineOptions {
   planPageSize: number;
   /** Operations one tenant may have running at once; a submission beyond it is a TOO_MANY_OPERATIONS error. */
   maxRunningOperationsPerTenant: number;
+  /** The first wait before a journal that could not be written is tried again; doubled per failure up to the max. */
+  journalRetryInitialMs: number;
+  journalRetryMaxMs: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -18,6 +21,8 @@ export const defaultEngineOptions: EngineOptions = {
   eventPageSize: 500,
   planPageSize: 1_000,
   maxRunningOperationsPerTenant: Number.POSITIVE_INFINITY,
+  journalRetryInitialMs: 100,
+  journalRetryMaxMs: 5_000,
 };
 
 export interface DeleteRequest {

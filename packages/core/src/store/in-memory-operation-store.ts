@@ -195,6 +195,9 @@ export class InMemoryOperationStore implements OperationStore {
     return true;
   }
 
+  /** Memory can always be written. */
+  async probeWrite(): Promise<void> {}
+
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
     for (const [key, at] of this.deliveries) if (at < cutoff) this.deliveries.delete(key);
     let purged = 0;

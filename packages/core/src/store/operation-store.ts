@@ -93,5 +93,10 @@ export interface OperationStore {
   recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean>;
   /** Drops finished operations, and delivery ids, older than the cutoff; returns how many operations. */
   purgeFinishedBefore(cutoff: Date): Promise<number>;
+  /**
+   * Commits a write that changes nothing, to learn whether the journal can be written now: rejects as any write would
+   * (`JournalUnavailableError` for a full disk, a read-only or locked file).
+   */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }

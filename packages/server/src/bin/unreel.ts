@@ -3,14 +3,22 @@ import 'reflect-metadata';
 import { ConfigError } from '../config/config-error.js';
 import { createUnreelServer, type UnreelServer } from '../create-unreel-server.js';
 
+const USAGE = 'usage: unreel [--new-journal]';
+
 async function main(): Promise<void> {
+  let newJournal = false;
+  for (const argument of process.argv.slice(2)) {
+    // Only ever by hand: it makes a journal that vanished start over empty, forgetting what it held.
+    if (argument === '--new-journal') newJournal = true;
+    else fail(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
+  }
   const port = process.env.PORT === undefined || process.env.PORT === '' ? undefined : Number(process.env.PORT);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
     fail(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`);
   }
   let server: UnreelServer;
   try {
-    server = await createUnreelServer(port === undefined ? {} : { port });
+    server = await createUnreelServer({ ...(port === undefined ? {} : { port }), newJournal });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     fail(`unreel failed to start: ${error instanceof Error ? error.message : String(error)}`);
@@ -30,6 +38,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  const { journal } = server;
+  const journalNote =
+    journal.driver === 'sqlite' ? `journal ${journal.path}` : 'journal in memory (nothing is kept across restarts)';
   // Announced only once signals are handled: whoever waits for this line may stop us right away.
   server.logger.info(
     {
@@ -38,12 +49,13 @@ async function main(): Promise<void> {
       port: server.port,
       embeddedDefault: server.embeddedDefault,
       authenticated: server.authenticated,
+      journal,
     },
     server.embeddedDefault
-      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only`
+      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only, ${journalNote}`
       : server.authenticated
-        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key`
-        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only`,
+        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key, ${journalNote}`
+        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only, ${journalNote}`,
   );
 }
 

@@ -6,7 +6,7 @@ import { TenantDirectory } from '../auth/tenant-directory.js';
 import { configWithoutKeys } from '../config/config-without-keys.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { scheduleRetention } from '../journal/journal-retention.js';
-import { openJournal } from '../journal/open-journal.js';
+import { openJournal, type JournalDescription, type OpenedJournal } from '../journal/open-journal.js';
 import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { UnreelMetrics } from '../metrics/unreel-metrics.js';
@@ -20,6 +20,8 @@ export interface UnreelServices {
   /** The key GET /metrics asks for; undefined when none is configured. */
   metricsKey: ApiKeySet<'metrics'> | undefined;
   engine: DeletionEngine;
+  /** Which journal the engine writes, for the start-up line. */
+  journal: JournalDescription;
   metrics: UnreelMetrics;
   /** Opens each HTTP request's and WebSocket operation's scope, from which its resolvers come. */
   scopes: RequestScopes;
@@ -36,6 +38,8 @@ export interface UnreelServicesOptions {
   secrets: SecretRegistry;
   /** The clock the engine stamps operations with and the retention purge measures against; default the system's. */
   now?: (() => Date) | undefined;
+  /** Start an empty journal even where a marker says one was created before (`unreel --new-journal`). */
+  newJournal?: boolean | undefined;
 }
 
 /** The composition root: the config's plugins, tenants and journal, the event bus, the engine and its metrics. */
@@ -45,6 +49,7 @@ export async function createUnreelServices({
   logger,
   secrets,
   now = () => new Date(),
+  newJournal = false,
 }: UnreelServicesOptions): Promise<UnreelServices> {
   const { config } = loaded;
   const { server: settings } = config;
@@ -61,15 +66,18 @@ export async function createUnreelServices({
   const accounts = new AccountRegistry(loadedAccounts);
   let tenants: TenantDirectory;
   let metricsKey: ApiKeySet<'metrics'> | undefined;
+  let journal: OpenedJournal;
   try {
     tenants = TenantDirectory.create(config.tenants, accounts, env);
     metricsKey = metricsApiKey(settings.metrics.apiKey, env);
+    journal = openJournal(config.journal, loaded.baseDir, { newJournal });
   } catch (error) {
     // The providers exist already; a refused start must not leave their sockets and timers behind.
     await closeProviders();
     throw error;
   }
-  const store = openJournal(config.journal, loaded.baseDir);
+  const { store, description } = journal;
+  if (journal.created && description.driver === 'sqlite') logger.info({ journal: description.path }, 'journal created');
   const bus = new InMemoryEventBus();
   const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
@@ -91,12 +99,20 @@ export async function createUnreelServices({
     tenants,
     metricsKey,
     engine,
+    journal: description,
     metrics,
     scopes,
     async start() {
       const unowned = tenants.unownedAccounts();
       if (unowned.length > 0) logger.warn({ accounts: unowned }, 'accounts that no tenant owns cannot be reached');
-      const resumed = await engine.resume();
+      let resumed: number;
+      try {
+        resumed = await engine.resume();
+      } catch (error) {
+        // Reading the open operations is the first read of the whole journal: a damage found here names the file too.
+        const where = description.driver === 'sqlite' ? `Journal ${description.path}` : 'Journal';
+        throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
       if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');
       return scheduleRetention(store, config.journal.retention, logger, now);
     },

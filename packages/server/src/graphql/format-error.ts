@@ -1,7 +1,7 @@
 import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { InvalidInputError, UnreelError } from '@unreel/core';
+import { InvalidInputError, JournalUnavailableError, UnreelError } from '@unreel/core';
 import { UnreelProviderError } from '@unreel/provider-spec';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 
@@ -26,10 +26,12 @@ export function createErrorFormatter(
     const original = unwrapResolverError(error);
     if (UnreelError.isInstance(original)) {
       const field = InvalidInputError.isInstance(original) ? original.field : undefined;
+      // The journal failing is the server's trouble, not the request's: the same request can succeed later.
+      const retryable = JournalUnavailableError.isInstance(original) ? { retryable: true } : {};
       return {
         message: secrets.redact(original.message),
         ...where(formatted),
-        extensions: { code: original.code, ...(field ? { field } : {}) },
+        extensions: { code: original.code, ...(field ? { field } : {}), ...retryable },
       };
     }
     if (UnreelProviderError.isInstance(original)) {

@@ -34,8 +34,19 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
   app.disable('x-powered-by');
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
   app.get('/readyz', (_request, response) => {
-    if (isDraining()) response.status(503).json({ status: 'draining' });
-    else response.json({ status: 'ready' });
+    if (isDraining()) {
+      response.status(503).json({ status: 'draining' });
+      return;
+    }
+    // Reads still work, but nothing new can be accepted: a balancer should send mutations elsewhere until it passes.
+    const journal = engine.journalStatus();
+    if (!journal.writable) {
+      response
+        .status(503)
+        .json({ status: 'journal-unavailable', reason: journal.reason, since: journal.since.toISOString() });
+      return;
+    }
+    response.json({ status: 'ready' });
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
   app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));

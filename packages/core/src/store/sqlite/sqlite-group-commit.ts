@@ -25,13 +25,16 @@ export class SqliteGroupCommit {
   readonly savepoint: SqliteSavepoint;
   /** Told after every commit (the checkpointer's clock). */
   private readonly onCommit: () => void;
+  /** What a failed write rejects with, made of SQLite's error (see journalWriteError). */
+  private readonly failure: (error: unknown) => unknown;
   private queue: QueuedWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
 
-  constructor(db: Database, onCommit: () => void = () => {}) {
+  constructor(db: Database, options: { onCommit?: () => void; failure?: (error: unknown) => unknown } = {}) {
     this.db = db;
-    this.onCommit = onCommit;
+    this.onCommit = options.onCommit ?? (() => {});
+    this.failure = options.failure ?? ((error) => error);
     this.savepoint = new SqliteSavepoint(db);
     this.runGroup = db.transaction((writes: readonly QueuedWrite[]) =>
       writes.map((entry): Settle => {
@@ -40,7 +43,7 @@ export class SqliteGroupCommit {
         } catch (error) {
           // Some failures (a full disk, an I/O error) end the whole transaction: the rest must not run in autocommit.
           if (!this.db.inTransaction) throw error;
-          return () => entry.reject(error);
+          return () => entry.reject(this.failure(error));
         }
       }),
     );
@@ -77,7 +80,9 @@ export class SqliteGroupCommit {
     try {
       settles = this.runGroup.immediate(group);
     } catch (error) {
-      for (const entry of group) entry.reject(error);
+      // Nothing of the group was committed: each of its writes may be tried again whole.
+      const failure = this.failure(error);
+      for (const entry of group) entry.reject(failure);
       return;
     }
     this.onCommit();

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ItemRecord, ItemStatus, OperationRecord, ProgressEvent } from '../../model/operation.js';
 import { isCancellable, restoredUpdate } from '../item-change.js';
@@ -7,6 +8,7 @@ import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteItemBatch } from './sqlite-item-batch.js';
+import { journalOpenError, journalWriteError } from './sqlite-journal-errors.js';
 import { insertOperation } from './sqlite-operation-insert.js';
 import {
   toItemRecord,
@@ -26,6 +28,11 @@ export interface SqliteOperationStoreOptions {
    * power loss, at the price of an fsync on every commit.
    */
   synchronous?: 'normal' | 'full';
+  /**
+   * A cap on the journal file's size, in bytes (SQLite's max_page_count): a write beyond it fails as on a full disk,
+   * and goes through once a purge has freed room. Default: none.
+   */
+  maxSizeBytes?: number;
 }
 
 /** Operation row ids remembered at most; the map starts over beyond this. */
@@ -46,10 +53,23 @@ export class SqliteOperationStore implements OperationStore {
   private readonly opIds = new Map<string, number>();
 
   constructor(options: SqliteOperationStoreOptions) {
-    this.db = openSqliteDatabase(options.path, options.synchronous ?? 'normal');
-    this.statements = prepareStatements(this.db);
+    const file = options.path === ':memory:' ? options.path : path.resolve(options.path);
+    this.db = openSqliteDatabase(file, {
+      synchronous: options.synchronous ?? 'normal',
+      maxSizeBytes: options.maxSizeBytes,
+    });
+    try {
+      this.statements = prepareStatements(this.db);
+    } catch (error) {
+      // Preparing reads the schema: the first place a damaged file shows.
+      this.db.close();
+      throw journalOpenError(error, file);
+    }
     this.checkpointer = new SqliteCheckpointer(this.db);
-    this.writes = new SqliteGroupCommit(this.db, () => this.checkpointer.committed());
+    this.writes = new SqliteGroupCommit(this.db, {
+      onCommit: () => this.checkpointer.committed(),
+      failure: (error) => journalWriteError(error, file),
+    });
     this.batch = new SqliteItemBatch(this.statements, this.writes.savepoint);
   }
 
@@ -163,6 +183,16 @@ export class SqliteOperationStore implements OperationStore {
         this.opIds.clear();
         this.statements.purgeDeliveries.run(cutoff.getTime());
         return this.statements.purge.run(cutoff.getTime()).changes;
+      },
+      { atomic: true },
+    );
+  }
+
+  /** Rewrites the schema version as it is: a commit (page 1 into the WAL) that needs the disk, the lock and write access. */
+  probeWrite(): Promise<void> {
+    return this.writes.enqueue(
+      () => {
+        this.db.pragma(`user_version = ${Number(this.db.pragma('user_version', { simple: true }))}`);
       },
       { atomic: true },
     );
