@@ -1,4 +1,4 @@
-import { seededRandom, type SimulatedPresence } from '@unreel/provider-kit/simulator';
+import { seededRandom, type SimulatedPresence, titleWord } from '@unreel/provider-kit/simulator';
 
 /**
  * Where a video is in api.video's pipeline. The Video object itself carries none of this (it has no status field);
@@ -22,18 +22,6 @@ export interface LibraryVideo {
   deletesAt: number | null;
 }
 
-const TITLE_WORDS = [
-  'Launch',
-  'Recap',
-  'Interview',
-  'Tutorial',
-  'Keynote',
-  'Demo',
-  'Trailer',
-  'Webinar',
-  'Vlog',
-  'Teaser',
-];
 const TAGS = ['product', 'marketing', 'support', 'internal', 'events'];
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** The documented id shape: `vi` followed by 22 alphanumerics, e.g. `vi4blUQJFrYWbaG44NChkH27`. */
@@ -82,7 +70,7 @@ export class ApiVideoLibrary {
 
   add(phase: IngestPhase, title?: string, createdAt = this.now()): LibraryVideo {
     this.created += 1;
-    const word = TITLE_WORDS[Math.floor(this.random() * TITLE_WORDS.length)] as string;
+    const word = titleWord(this.random());
     const tag = TAGS[Math.floor(this.random() * TAGS.length)] as string;
     const video: LibraryVideo = {
       videoId: this.newId(this.random),

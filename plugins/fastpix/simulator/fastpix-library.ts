@@ -1,4 +1,9 @@
-import { seededRandom, type SimulatedPresence, type SimulatedVideoState } from '@unreel/provider-kit/simulator';
+import {
+  seededRandom,
+  type SimulatedPresence,
+  type SimulatedVideoState,
+  titleWord,
+} from '@unreel/provider-kit/simulator';
 
 /** The statuses FastPix documents for a media on its way to `Ready`. */
 export const IN_FLIGHT_STATUSES = [
@@ -40,18 +45,6 @@ export interface LibraryOptions {
   forbiddenRatio: number;
 }
 
-const TITLE_WORDS = [
-  'Launch',
-  'Recap',
-  'Interview',
-  'Tutorial',
-  'Keynote',
-  'Demo',
-  'Trailer',
-  'Webinar',
-  'Vlog',
-  'Teaser',
-];
 const SEEDED_EPOCH = Date.UTC(2025, 0, 9, 6, 44, 44);
 
 /** One simulated FastPix workspace: its media in creation order, and which ids it deleted for good. */
@@ -74,7 +67,7 @@ export class FastPixLibrary {
       const failed = !processing && roll < options.processingRatio + options.failedRatio;
       const forbidden =
         !processing && !failed && roll < options.processingRatio + options.failedRatio + options.forbiddenRatio;
-      const word = TITLE_WORDS[Math.floor(this.random() * TITLE_WORDS.length)] as string;
+      const word = titleWord(this.random());
       this.add(
         {
           status: processing ? this.nextInFlight() : failed ? 'Failed' : 'Ready',

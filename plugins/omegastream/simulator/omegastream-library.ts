@@ -1,4 +1,4 @@
-import { seededRandom } from '@unreel/provider-kit/simulator';
+import { seededRandom, titleWord } from '@unreel/provider-kit/simulator';
 
 export const SIMULATED_STATUSES = [
   'ready-to-upload',
@@ -48,18 +48,6 @@ export interface VideoSpec {
 /** Why a video cannot be deleted right now, or `ok`. */
 export type Deletability = 'ok' | 'not-found' | 'forbidden' | 'not-deletable';
 
-const TITLE_WORDS = [
-  'Launch',
-  'Recap',
-  'Interview',
-  'Tutorial',
-  'Keynote',
-  'Demo',
-  'Trailer',
-  'Webinar',
-  'Vlog',
-  'Teaser',
-];
 const COLLECTIONS = ['64ddf0215fb09ef1f8ec1001', '64ddf0215fb09ef1f8ec1002'];
 
 /** OmegaStream's state for two companies: ours (the API key's) and another whose videos we may not touch. */
@@ -95,7 +83,7 @@ export class OmegastreamLibrary {
     const ids: string[] = [];
     for (let index = 0; index < count; index += 1) {
       const roll = this.random();
-      const word = TITLE_WORDS[Math.floor(this.random() * TITLE_WORDS.length)] as string;
+      const word = titleWord(this.random());
       const title = `${word} #${index + 1}`;
       const collectionId =
         this.random() < 0.3 ? (COLLECTIONS[Math.floor(this.random() * COLLECTIONS.length)] as string) : null;

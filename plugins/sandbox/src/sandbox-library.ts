@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { seededRandom } from '@unreel/provider-kit/simulator';
+import { seededRandom, titleWord } from '@unreel/provider-kit/simulator';
 import type { ProviderVideo } from '@unreel/provider-spec';
 import type { SandboxSettings } from './sandbox-settings.js';
 
@@ -21,19 +21,6 @@ export interface SandboxCall {
   ids: string[];
   at: number;
 }
-
-const TITLE_WORDS = [
-  'Launch',
-  'Recap',
-  'Interview',
-  'Tutorial',
-  'Keynote',
-  'Demo',
-  'Trailer',
-  'Webinar',
-  'Vlog',
-  'Teaser',
-];
 
 /** The sandbox provider's state: a seeded video library plus what tests need to look at and steer. */
 export class SandboxLibrary {
@@ -60,7 +47,7 @@ export class SandboxLibrary {
           : roll < settings.processingRatio + settings.forbiddenRatio
             ? 'FORBIDDEN'
             : 'READY';
-      const word = TITLE_WORDS[Math.floor(random() * TITLE_WORDS.length)] as string;
+      const word = titleWord(random());
       this.add(state, `${word} #${index + 1}`, new Date(epoch + index * 60_000));
     }
     if (this.stateFile) this.replay(this.stateFile);

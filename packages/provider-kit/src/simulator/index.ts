@@ -11,6 +11,7 @@ export {
 export { WindowRateLimiter, type RateLimitDecision } from './window-rate-limiter.js';
 export { FaultSchedule, type SimulatedFault } from './fault-schedule.js';
 export { seededRandom } from './seeded-random.js';
+export { titleWord } from './simulated-titles.js';
 export { parseAuthorization, type PresentedAuthorization } from './parse-authorization.js';
 export { retryAfterDate, retryAfterSeconds } from './retry-after.js';
 export type {
