@@ -1,3 +1,4 @@
+import { startFaultProxy, type FaultProxy } from '@unreel/provider-testkit/fault-proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeleteVideosDocument,
@@ -7,7 +8,6 @@ import {
 } from '@unreel/client';
 import { startSimulator as startFastPix, type FastPixSimulator } from '@unreel/plugin-fastpix/simulator';
 import { createUnreelServer, type UnreelServer } from '@unreel/server';
-import { startAnswerHoldProxy, type AnswerHoldProxy } from '../support/answer-hold-proxy.js';
 import { freePort } from '../support/free-port.js';
 import { data } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
@@ -18,7 +18,7 @@ type ProgressEvent = DeletionProgressSubscription['deletionProgress'];
 
 let server: UnreelServer;
 let fastpix: FastPixSimulator;
-let proxy: AnswerHoldProxy;
+let proxy: FaultProxy;
 
 beforeAll(async () => {
   const port = await freePort();
@@ -28,7 +28,7 @@ beforeAll(async () => {
     webhook: { url: `http://127.0.0.1:${port}/webhooks/fastpix`, secret: FASTPIX_SECRET },
   });
   // FastPix deletes at once and sends its webhook; the answer to our DELETE is what this proxy keeps on the way.
-  proxy = await startAnswerHoldProxy(fastpix.url, (method) => method === 'DELETE');
+  proxy = await startFaultProxy({ target: fastpix.url, rules: [{ method: 'DELETE', fault: { kind: 'hold' } }] });
   server = await createUnreelServer({
     port,
     logLevel: 'silent',
@@ -100,6 +100,8 @@ describe('a provider webhook racing the answer to our own call', () => {
       expect(seen[0]?.item).toMatchObject({ videoId, status: 'DELETED', attempts: 1 });
       expect(seen[0]?.item.confirmedAt).not.toBeNull();
 
+      // Hold nothing more from now on, and send what is held.
+      proxy.clear();
       proxy.release();
       // The run ends once the answer is journaled: from then on nothing more can come for this operation.
       await expect.poll(() => metric('unreel_operations_running', { tenant: 'default' })).toBeUndefined();

@@ -68,7 +68,7 @@ describe('fault proxy: pass-through', () => {
     expect(running.requests()).toEqual([
       { method: 'POST', path: '/base/videos/v1', fault: 'pass', upstreamStatus: 201, outcome: 'delivered' },
     ]);
-    expect(running.counts()).toEqual({ requests: 1, pass: 1, trickle: 0, delay: 0, reset: 0, garbage: 0 });
+    expect(running.counts()).toEqual({ requests: 1, pass: 1, trickle: 0, delay: 0, hold: 0, reset: 0, garbage: 0 });
   });
 
   it('answers 502 and says so when the upstream cannot be reached', async () => {
@@ -152,6 +152,21 @@ describe('fault proxy: faults after the upstream acted', () => {
     ]);
   });
 
+  it('holds answers after the upstream acted until the test releases them, with no timer', async () => {
+    const running = await proxy([{ method: 'DELETE', fault: { kind: 'hold' } }]);
+    const first = fetch(`${running.url}/held`, { method: 'DELETE' });
+    await running.held();
+    // The provider has acted; the client has nothing yet, and a request the rule does not take passes meanwhile.
+    expect(served.map((entry) => entry.method)).toEqual(['DELETE']);
+    expect(running.requests()[0]).toMatchObject({ fault: 'hold', upstreamStatus: 200, outcome: 'in-progress' });
+    expect(await (await fetch(`${running.url}/passing`)).text()).toBe(ANSWER);
+    running.release();
+    expect(await (await first).text()).toBe(ANSWER);
+    await running.idle();
+    expect(running.counts()).toMatchObject({ requests: 2, hold: 1, pass: 1 });
+    expect(running.requests().map((entry) => entry.outcome)).toEqual(['delivered', 'delivered']);
+  });
+
   it('answers garbage, keeping or replacing the status, after the upstream acted', async () => {
     const running = await proxy([
       { path: /\/plain$/, fault: { kind: 'garbage' } },
@@ -194,7 +209,7 @@ describe('fault proxy: choosing which requests to fault', () => {
       await (await fetch(`${running.url}${path}`, { method })).arrayBuffer();
     }
     expect(running.requests().map((entry) => entry.fault)).toEqual(['pass', 'garbage', 'delay', 'delay']);
-    expect(running.counts()).toEqual({ requests: 4, pass: 1, trickle: 0, delay: 2, reset: 0, garbage: 1 });
+    expect(running.counts()).toEqual({ requests: 4, pass: 1, trickle: 0, delay: 2, hold: 0, reset: 0, garbage: 1 });
   });
 
   it('faults only the first `times` matching requests, and tells how often each rule struck', async () => {

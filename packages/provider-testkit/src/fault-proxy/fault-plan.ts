@@ -9,6 +9,8 @@ export type FaultAction =
   | { kind: 'trickle'; bytes: number; everyMs: number }
   /** Hold the whole answer back for `ms` milliseconds, then send it. */
   | { kind: 'delay'; ms: number }
+  /** Hold the whole answer back until the test calls `release()`: as long as it needs, with no timer to race. */
+  | { kind: 'hold' }
   /**
    * Reset the connection (TCP RST). Without `afterBytes` nothing of the answer is sent; with it, the head (with the
    * full Content-Length) and that many bytes of the body go first, so the client sees a body cut off mid-way.

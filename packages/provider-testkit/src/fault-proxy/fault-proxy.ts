@@ -61,7 +61,11 @@ export interface FaultProxy {
   counts(): FaultCounts;
   /** Forgets the requests seen so far (the rules and their `applied` counts stay). */
   resetRequests(): void;
-  /** Resolves when no answer is being sent: every trickle and delay has finished or been abandoned. */
+  /** Resolves once an answer is held back by a `hold` fault: the upstream has acted, the client does not know yet. */
+  held(): Promise<void>;
+  /** Sends every answer held so far; a `hold` rule still holds later ones (`clear()` the rules to stop that). */
+  release(): void;
+  /** Resolves when no answer is being sent: every trickle, delay and hold has finished or been abandoned. */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -106,6 +110,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let holding: (() => void)[] = [];
+  let heldWaiters: (() => void)[] = [];
+  const hold = (send: () => void): void => {
+    holding.push(send);
+    for (const wake of heldWaiters.splice(0)) wake();
+  };
 
   const settle = (entry: ProxiedRequest, outcome: DeliveryOutcome): void => {
     if (entry.outcome !== 'in-progress') return;
@@ -154,7 +164,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
       entry.upstreamStatus = answer.status;
       if (outgoing.destroyed) return;
-      answerWith(fault, answer, method, outgoing, { later, reset: () => settle(entry, 'reset') });
+      answerWith(fault, answer, method, outgoing, { later, hold, reset: () => settle(entry, 'reset') });
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -177,12 +187,26 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     requests: () => seen,
     counts() {
-      const counts: FaultCounts = { requests: seen.length, pass: 0, trickle: 0, delay: 0, reset: 0, garbage: 0 };
+      const counts: FaultCounts = {
+        requests: seen.length,
+        pass: 0,
+        trickle: 0,
+        delay: 0,
+        hold: 0,
+        reset: 0,
+        garbage: 0,
+      };
       for (const entry of seen) counts[entry.fault] += 1;
       return counts;
     },
     resetRequests() {
       seen = [];
+    },
+    held: () => (holding.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push(resolve))),
+    release() {
+      const sends = holding;
+      holding = [];
+      for (const send of sends) send();
     },
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     close: () =>
@@ -230,6 +254,8 @@ function forward(
 
 interface Scheduling {
   later(ms: number, run: () => void): void;
+  /** Keeps `send` until the test releases held answers. */
+  hold(send: () => void): void;
   /** Called just before the proxy resets the connection itself. */
   reset(): void;
 }
@@ -253,6 +279,11 @@ function answerWith(
       return;
     case 'delay':
       scheduling.later(fault.ms, () => {
+        if (!outgoing.destroyed) send(answer.status, answer.body);
+      });
+      return;
+    case 'hold':
+      scheduling.hold(() => {
         if (!outgoing.destroyed) send(answer.status, answer.body);
       });
       return;
