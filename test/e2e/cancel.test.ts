@@ -75,9 +75,7 @@ describe('cancelDeletion against a provider whose answers are held', () => {
       proxy.release();
       await progress.done;
 
-      const events = progress.results.map(
-        (result) => (result.data as DeletionProgressSubscription).deletionProgress,
-      );
+      const events = progress.results.map((result) => (result.data as DeletionProgressSubscription).deletionProgress);
       expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(new Set(events.map((event) => event.item.videoId)).size).toBe(6);
       const statusOf = new Map(events.map((event) => [event.item.videoId, event.item.status]));

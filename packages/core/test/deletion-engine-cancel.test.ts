@@ -143,7 +143,11 @@ describe('cancelOperation', () => {
     ] as const) {
       const error: unknown = await h.engine.cancelOperation(tenant, id).catch((caught: unknown) => caught);
       expect(InvalidInputError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'operationId', message: `Unknown operation "${id}"` });
+      expect(error).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'operationId',
+        message: `Unknown operation "${id}"`,
+      });
     }
   });
 

@@ -147,11 +147,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
 }
 
 /** The items of `batch` left out of the call (`sent`) are journaled CANCELLED; returns those it carried. */
-async function cancelUnsent(
-  context: BatchContext,
-  batch: OpenItem[],
-  sent: readonly OpenItem[],
-): Promise<OpenItem[]> {
+async function cancelUnsent(context: BatchContext, batch: OpenItem[], sent: readonly OpenItem[]): Promise<OpenItem[]> {
   if (sent.length === batch.length) return batch;
   const carried = new Set(sent);
   const unsent = batch.filter((item) => !carried.has(item));

@@ -1,12 +1,6 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type {
-  ItemRecord,
-  ItemStatus,
-  OperationRecord,
-  OperationStatus,
-  ProgressEvent,
-} from '../../model/operation.js';
+import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../../model/operation.js';
 import { cancelledUpdate, isCancellable, restoredUpdate } from '../item-change.js';
 import type {
   CancelResult,

@@ -114,7 +114,8 @@ function readDeletionCursor(cursor: string): { createdAt: Date; id: string } {
     const parsed: unknown = JSON.parse(decodeCursor(cursor));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [createdAt, id] = parsed as unknown[];
-      if (Number.isSafeInteger(createdAt) && typeof id === 'string') return { createdAt: new Date(createdAt as number), id };
+      if (Number.isSafeInteger(createdAt) && typeof id === 'string')
+        return { createdAt: new Date(createdAt as number), id };
     }
   } catch {
     // reported below
