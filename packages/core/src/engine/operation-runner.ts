@@ -1,6 +1,6 @@
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { OperationRecord } from '../model/operation.js';
+import { OPEN_ITEM_STATUSES, type OperationRecord } from '../model/operation.js';
 import type { OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import { runDeleteBatch } from './batch-runner.js';
 import type { EngineLogger } from './engine-logger.js';
@@ -89,6 +89,8 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
         },
         at,
         seen: item,
+        // Only while open: a cancel may have closed it since it was read, and its event stands.
+        from: OPEN_ITEM_STATUSES,
       })),
     );
     context.bus.publish(context.key, events);
