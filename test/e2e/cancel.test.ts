@@ -100,6 +100,11 @@ describe('cancelDeletion against a provider whose answers are held', () => {
         'PRESENT',
       ]);
 
+      // Cancelled items are an outcome like any other for the operator's metrics.
+      const metrics = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text();
+      expect(metrics).toContain('unreel_items_total{account="fastpix",provider="fastpix",outcome="CANCELLED"} 5');
+      expect(metrics).toContain('unreel_items_total{account="fastpix",provider="fastpix",outcome="DELETED"} 1');
+
       // Idempotent: cancelling again answers the finished operation as it is.
       const again = await data(server.url, CancelDeletionDocument, { operationId });
       expect(again.cancelDeletion).toMatchObject({
