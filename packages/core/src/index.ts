@@ -14,7 +14,16 @@ export {
   type OperationStatus,
   type ProgressEvent,
 } from './model/operation.js';
-export type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './store/operation-store.js';
+export type {
+  CancelResult,
+  ItemPage,
+  ItemUpdate,
+  NewOperation,
+  OpenItemRecord,
+  OperationCursor,
+  OperationPage,
+  OperationStore,
+} from './store/operation-store.js';
 export { InMemoryOperationStore } from './store/in-memory-operation-store.js';
 export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
 export type { EventBus } from './events/event-bus.js';

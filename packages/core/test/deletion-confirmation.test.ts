@@ -148,4 +148,17 @@ describe('confirmDeletion (verified provider webhooks)', () => {
       confirmedAt: null,
     });
   });
+
+  it('does not confirm a deletion that was cancelled before it was sent', async () => {
+    const h = harness({ deleteDelayMs: 60_000 });
+    await h.engine.submit({ tenant: TENANT, ids: ids(1), operationId: 'op' });
+    expect(await h.engine.cancelOperation(TENANT, 'op')).toMatchObject({ status: 'CANCELLED', cancelled: 1 });
+    // Whoever deleted the video at the provider since, it was not this operation: its item stays CANCELLED.
+    expect(await h.engine.confirmDeletion(TENANT, 'acc', confirmation('v1', 'evt-1'))).toBe('unchanged');
+    expect((await h.engine.latestDeletions(TENANT, ['acc:v1'])).get('acc:v1')).toMatchObject({
+      status: 'CANCELLED',
+      confirmedAt: null,
+    });
+    expect(await h.engine.getOperation(TENANT, 'op')).toMatchObject({ status: 'CANCELLED', lastSequence: 1 });
+  });
 });

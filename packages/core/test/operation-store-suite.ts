@@ -614,6 +614,123 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.close();
     });
 
+    it('cancels every open item no call may have reached in one write, and the operation ends CANCELLED', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'cancel');
+      await store.createOperation(
+        newOperation('cancel', ['a:1', 'a:2', 'a:3', 'a:4', 'a:5'], 't1', at(0), (videoId) =>
+          videoId === 'a:5' ? 'SCHEDULED' : 'PENDING',
+        ),
+      );
+      await store.recordUpdates(key, [{ position: 0, status: 'DELETED', at: at(1), from: OPEN }]);
+      // a:2 is in flight; a:3 was sent once and certainly refused (a throttle): no call reached it.
+      await store.markAttempt(key, [1, 2]);
+      await store.clearAmbiguous(key, [2]);
+
+      const cancelled = await store.cancelOperation(key, at(2));
+      expect(
+        cancelled?.events.map((event) => [event.sequence, event.item.videoId, event.item.status, event.status]),
+      ).toEqual([
+        [2, 'a:3', 'CANCELLED', 'RUNNING'],
+        [3, 'a:4', 'CANCELLED', 'RUNNING'],
+        [4, 'a:5', 'CANCELLED', 'RUNNING'],
+      ]);
+      expect(cancelled?.operation).toMatchObject({ status: 'RUNNING', cancelled: 3, deleted: 1, pending: 1 });
+      expect(cancelled?.events[0]?.item).toMatchObject({ attempts: 1, ambiguous: false, error: null });
+      // The call in flight answers: its item gets its real outcome, which is the operation's last event.
+      const answered = await store.recordUpdates(key, [{ position: 1, status: 'DELETED', at: at(3), from: OPEN }]);
+      expect(answered.map((event) => [event.sequence, event.item.status, event.status, event.completed])).toEqual([
+        [5, 'DELETED', 'CANCELLED', 5],
+      ]);
+      const finished = await store.getOperation(key);
+      expect(finished).toMatchObject({ status: 'CANCELLED', deleted: 2, cancelled: 3, pending: 0, finishedAt: at(3) });
+      // Once final, a cancelled item takes no outcome of a call (ItemUpdate.from): one final event per item.
+      expect(await store.recordUpdates(key, [{ position: 2, status: 'DELETED', at: at(4), from: OPEN }])).toEqual([]);
+      // Again, or once finished: the operation as it is, and nothing written.
+      expect(await store.cancelOperation(key, at(5))).toEqual({ operation: finished, events: [] });
+      expect(sequences(await store.listEvents(key, 0, 10))).toEqual([1, 2, 3, 4, 5]);
+      expect(await store.cancelOperation(operationKey('t2', 'cancel'), at(5))).toBeNull();
+      await store.close();
+    });
+
+    it('leaves a finished operation as it is when cancelled, and finishes one with nothing in flight at once', async () => {
+      const store = createStore();
+      const done = operationKey('t1', 'done');
+      await store.createOperation(newOperation('done', ['a:1']));
+      await store.recordUpdates(done, [{ position: 0, status: 'DELETED', at: at(1) }]);
+      const before = await store.getOperation(done);
+      expect(await store.cancelOperation(done, at(2))).toEqual({ operation: before, events: [] });
+
+      const idle = operationKey('t1', 'idle');
+      await store.createOperation(newOperation('idle', ['a:1', 'a:2']));
+      const result = await store.cancelOperation(idle, at(3));
+      expect(result?.events.map((event) => [event.item.videoId, event.status])).toEqual([
+        ['a:1', 'RUNNING'],
+        ['a:2', 'CANCELLED'],
+      ]);
+      expect(result?.operation).toMatchObject({ status: 'CANCELLED', cancelled: 2, pending: 0, finishedAt: at(3) });
+      expect(await store.listUnfinishedOperations()).toEqual([]);
+      expect((await store.listItems(idle, { first: 5, status: 'CANCELLED' })).items).toHaveLength(2);
+      await store.close();
+    });
+
+    it('takes back the attempt of a call never made and cancels its items, if still open', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'unsent');
+      await store.createOperation(newOperation('unsent', ['a:1', 'a:2', 'a:3']));
+      await store.markAttempt(key, [0, 1, 2]);
+      await store.recordUpdates(key, [{ position: 2, status: 'DELETED', at: at(1), from: OPEN }]);
+      const events = await store.cancelUnsent(key, [0, 2], at(2));
+      expect(events.map((event) => [event.item.videoId, event.item.status, event.item.attempts])).toEqual([
+        ['a:1', 'CANCELLED', 0],
+      ]);
+      const items = (await store.listItems(key, { first: 5 })).items;
+      expect(items.map((item) => [item.status, item.attempts, item.ambiguous])).toEqual([
+        ['CANCELLED', 0, false],
+        ['PENDING', 1, true],
+        ['DELETED', 1, false],
+      ]);
+      expect(await store.getOperation(key)).toMatchObject({ cancelled: 1, deleted: 1, pending: 1 });
+      await store.close();
+    });
+
+    it("lists a tenant's operations newest first, by id on a tie, a page at a time, by status", async () => {
+      const store = createStore();
+      // Created out of order, two at the same instant, one of another tenant in between.
+      await store.createOperation(newOperation('b', ['a:1'], 't1', at(1)));
+      await store.createOperation(newOperation('old', ['a:1'], 't1', at(0)));
+      await store.createOperation(newOperation('other', ['a:1'], 't2', at(5)));
+      await store.createOperation(newOperation('c', ['a:1'], 't1', at(1)));
+      await store.createOperation(newOperation('new', ['a:1', 'a:2'], 't1', at(3)));
+      await store.recordUpdates(operationKey('t1', 'c'), [{ position: 0, status: 'DELETED', at: at(4) }]);
+      await store.cancelOperation(operationKey('t1', 'old'), at(4));
+
+      const ids = (page: { operations: { id: string }[] }) => page.operations.map((operation) => operation.id);
+      const first = await store.listOperations('t1', { first: 2 });
+      expect([ids(first), first.hasNextPage]).toEqual([['new', 'c'], true]);
+      const last = first.operations.at(-1);
+      const second = await store.listOperations('t1', {
+        first: 2,
+        ...(last ? { after: { createdAt: last.createdAt, id: last.id } } : {}),
+      });
+      expect([ids(second), second.hasNextPage]).toEqual([['b', 'old'], false]);
+      expect(second.operations[1]).toMatchObject({ status: 'CANCELLED', cancelled: 1, tenant: 't1' });
+      expect(ids(await store.listOperations('t1', { first: 10, status: 'RUNNING' }))).toEqual(['new', 'b']);
+      expect(
+        ids(
+          await store.listOperations('t1', {
+            first: 10,
+            status: 'RUNNING',
+            after: { createdAt: at(1), id: 'c' },
+          }),
+        ),
+      ).toEqual(['b']);
+      expect(ids(await store.listOperations('t1', { first: 10, status: 'SUCCEEDED' }))).toEqual(['c']);
+      expect(ids(await store.listOperations('t2', { first: 10 }))).toEqual(['other']);
+      expect(await store.listOperations('t3', { first: 10 })).toEqual({ operations: [], hasNextPage: false });
+      await store.close();
+    });
+
     it('remembers webhook deliveries per account once, and forgets them with the retention', async () => {
       const store = createStore();
       expect(await store.hasDelivery('a', 'evt-1')).toBe(false);

@@ -37,7 +37,7 @@ describe('SqliteOperationStore', () => {
     });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     expect(statSync(file).size).toBeGreaterThan(0);
@@ -136,7 +136,7 @@ describe('SqliteOperationStore', () => {
     ]);
     await store.close();
     const upgraded = new BetterSqlite3(`${file}.v1`, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(4);
     expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain(
       'account',
     );
@@ -147,6 +147,14 @@ describe('SqliteOperationStore', () => {
         }[]
       ).map((row) => row.name),
     ).toEqual(['items_latest']);
+    // `deletions` pages through a tenant's operations by index, with or without a status.
+    expect(
+      (
+        upgraded
+          .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'operations_by_tenant%'`)
+          .all() as { name: string }[]
+      ).map((row) => row.name),
+    ).toEqual(['operations_by_tenant', 'operations_by_tenant_status']);
     upgraded.close();
   });
 

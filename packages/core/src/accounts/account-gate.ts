@@ -29,6 +29,19 @@ export class AccountGate {
 
   /** Runs one provider call when the limits allow, aborted after the account's per-call timeout or at shutdown. */
   run<T>(method: ProviderMethod, call: (options: CallOptions) => Promise<T>, attempt: number): Promise<T> {
+    // `call` always calls, so the result is never the skipped one.
+    return this.runUnlessSkipped(method, call, attempt) as Promise<T>;
+  }
+
+  /**
+   * As run, but `call` decides when its turn comes whether there is still anything to send: undefined means no, and
+   * then nothing is called, timed or counted (a deletion cancelled while it waited for these limits).
+   */
+  runUnlessSkipped<T>(
+    method: ProviderMethod,
+    call: (options: CallOptions) => Promise<T> | undefined,
+    attempt: number,
+  ): Promise<T | undefined> {
     return this.queue.add(async () => {
       // Not AbortSignal.timeout(): inside AbortSignal.any() nothing but a weak reference holds it, and once a garbage
       // collection takes it the call has no deadline left (a lookup then ran for 61.9 s). A timer holds its controller.
@@ -41,31 +54,36 @@ export class AccountGate {
       // Timed inside the queue: the latency is the provider's, not the time spent waiting for our own limits.
       const started = performance.now();
       let outcome = 'ok';
+      let called = true;
       try {
-        return await call({ signal, attempt });
+        const answer = call({ signal, attempt });
+        if (answer === undefined) called = false;
+        return await answer;
       } catch (error) {
         outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';
         throw error;
       } finally {
         clearTimeout(timer);
-        this.observer.providerCall({
-          account: this.account.name,
-          provider: this.account.provider.provider,
-          method,
-          durationMs: performance.now() - started,
-          outcome,
-        });
+        if (called) {
+          this.observer.providerCall({
+            account: this.account.name,
+            provider: this.account.provider.provider,
+            method,
+            durationMs: performance.now() - started,
+            outcome,
+          });
+        }
       }
-    }) as Promise<T>;
+    });
   }
 
   /**
-   * Waits before a retry, or until shutdown. A throttle holds the whole account, not just the call that was told: the
-   * queue then makes that call wait its turn like every other. Any other failure waits alone.
+   * Waits before a retry, or until shutdown or `signal`. A throttle holds the whole account, not just the call that was
+   * told: the queue then makes that call wait its turn like every other. Any other failure waits alone.
    */
-  async waitToRetry(ms: number, throttled: boolean): Promise<void> {
+  async waitToRetry(ms: number, throttled: boolean, signal?: AbortSignal): Promise<void> {
     if (throttled) this.pauseFor(ms);
-    else await sleep(ms, this.shutdown);
+    else await sleep(ms, signal ? AbortSignal.any([this.shutdown, signal]) : this.shutdown);
   }
 
   private pauseFor(ms: number): void {

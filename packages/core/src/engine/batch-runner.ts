@@ -17,6 +17,8 @@ export interface BatchContext {
   logger: EngineLogger;
   observer: EngineObserver;
   now: () => Date;
+  /** Aborted once cancelDeletion was journaled for this operation (see runDeleteBatch). */
+  cancelled: AbortSignal;
 }
 
 interface OpenItem {
@@ -49,23 +51,34 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         remaining.map((item) => item.journaled.position),
       ),
     );
-    const batch = remaining.filter((item) => marked.has(item.journaled.position));
+    let batch = remaining.filter((item) => marked.has(item.journaled.position));
     if (batch.length === 0) return;
     for (const item of batch) item.journaled = journaledAs(item.journaled, item.journaled.attempts + 1, true);
-    let outcomes: DeleteOutcome[];
+    // What the call carries, decided when its turn comes: an operation cancelled while the call waited for the
+    // account's limits sends only the items an earlier call may have reached (those must be settled, not cancelled).
+    const sent = { items: batch };
+    let outcomes: DeleteOutcome[] | undefined;
     try {
-      const ids = batch.map((item) => item.journaled.nativeId);
-      outcomes = await gate.run(
+      outcomes = await gate.runUnlessSkipped(
         'delete',
-        (options) => provider.doDeleteVideos(ids, options),
+        (options) => {
+          if (context.cancelled.aborted) sent.items = batch.filter((item) => item.ambiguous);
+          if (sent.items.length === 0) return undefined;
+          return provider.doDeleteVideos(
+            sent.items.map((item) => item.journaled.nativeId),
+            options,
+          );
+        },
         failedAttempts + throttledAttempts + 1,
       );
-      if (outcomes.length !== ids.length) {
-        throw new Error(`${provider.provider} returned ${outcomes.length} outcomes for ${ids.length} ids`);
+      if (outcomes !== undefined && outcomes.length !== sent.items.length) {
+        throw new Error(`${provider.provider} returned ${outcomes.length} outcomes for ${sent.items.length} ids`);
       }
     } catch (error) {
       // At shutdown the items stay open and ambiguous in the journal; the next start resumes them.
       if (shutdown.aborted) return;
+      batch = await cancelUnsent(context, batch, sent.items);
+      if (batch.length === 0) return;
       const failure = toItemError(error, provider.provider);
       if (!UnreelProviderError.isInstance(error)) {
         context.logger.error('provider call failed unexpectedly', { account: gate.account.name, error: String(error) });
@@ -85,7 +98,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         });
         if (throttled) throttledAttempts += 1;
         else failedAttempts += 1;
-        await gate.waitToRetry(schedule.nextDelay(failure.retryAfterMs), throttled);
+        await gate.waitToRetry(schedule.nextDelay(failure.retryAfterMs), throttled, cancelWakes(context, batch));
         continue;
       }
       await record(
@@ -95,6 +108,8 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       return;
     }
 
+    batch = await cancelUnsent(context, batch, sent.items);
+    if (batch.length === 0 || outcomes === undefined) return;
     const at = context.now();
     const updates: ItemUpdate[] = [];
     const retry: OpenItem[] = [];
@@ -126,9 +141,32 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       });
       await clearDefinite(context, retry);
       failedAttempts += 1;
-      await gate.waitToRetry(schedule.nextDelay(retryAfterMs), false);
+      await gate.waitToRetry(schedule.nextDelay(retryAfterMs), false, cancelWakes(context, retry));
     }
   }
+}
+
+/** The items of `batch` left out of the call (`sent`) are journaled CANCELLED; returns those it carried. */
+async function cancelUnsent(context: BatchContext, batch: OpenItem[], sent: readonly OpenItem[]): Promise<OpenItem[]> {
+  if (sent.length === batch.length) return batch;
+  const carried = new Set(sent);
+  const unsent = batch.filter((item) => !carried.has(item));
+  const events = await context.store.cancelUnsent(
+    context.key,
+    unsent.map((item) => item.journaled.position),
+    context.now(),
+  );
+  context.bus.publish(context.key, events);
+  observeItems(context.observer, context.gate.account.name, context.gate.account.provider.provider, events);
+  return [...sent];
+}
+
+/**
+ * A wait before retrying items no call has reached ends when the operation is cancelled: cancelDeletion has closed them
+ * all, and the next markAttempt finds none open. Items an earlier call may have reached keep their backoff.
+ */
+function cancelWakes(context: BatchContext, items: readonly OpenItem[]): AbortSignal | undefined {
+  return items.some((item) => item.ambiguous) ? undefined : context.cancelled;
 }
 
 async function record(context: BatchContext, updates: readonly ItemUpdate[]): Promise<void> {

@@ -12,7 +12,8 @@ export type DeletionConfirmation = Extract<WebhookEventV1, { type: 'video.deleti
 /**
  * - `recorded`: the video's latest deletion changed: confirmed (with a progress event only when this closed the item
  *   or turned a failure into a deletion; see confirmDeletion), or failed after all (an event);
- * - `unchanged`: already confirmed, or about a deletion that no longer stands (restored, not found);
+ * - `unchanged`: already confirmed, or about a deletion that no longer stands (restored, not found) or never was made
+ *   (cancelled);
  * - `unknown-video`: nothing here ever tried to delete it;
  * - `duplicate`: this delivery was taken before.
  */
@@ -27,7 +28,8 @@ export interface ConfirmationContext {
 
 /**
  * A deletion we recorded, one still under way or held, or one we gave up on (a timeout): the provider says it is gone,
- * and it knows. A restored or never-found video is not what a confirmation is about.
+ * and it knows. A restored or never-found video is not what a confirmation is about, nor one whose deletion was cancelled
+ * before we sent it (whoever deleted it since, it was not this operation).
  */
 const CONFIRMABLE: readonly ItemStatus[] = ['PENDING', 'SCHEDULED', 'DELETED', 'FAILED'];
 

@@ -13,13 +13,20 @@ import {
   type ItemRecord,
   type ItemStatus,
   type OperationRecord,
+  type OperationStatus,
   type ProgressEvent,
 } from '../model/operation.js';
-import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
+import type {
+  ItemPage,
+  NewOperation,
+  OperationCursor,
+  OperationPage,
+  OperationStore,
+} from '../store/operation-store.js';
 import { acceptRequest } from './accept-request.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
-import { silentObserver, type EngineObserver } from './engine-observer.js';
+import { observeItems, silentObserver, type EngineObserver } from './engine-observer.js';
 import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type RestoreResult } from './engine-types.js';
 import { fingerprintIds } from './fingerprint.js';
 import { JournalGuard, type JournalStatus } from './journal-guard.js';
@@ -40,6 +47,10 @@ export interface DeletionEngineDeps {
   observer?: EngineObserver;
   now?: () => Date;
   newId?: () => string;
+}
+
+function unknownOperation(operationId: string): InvalidInputError {
+  return new InvalidInputError(`Unknown operation "${operationId}"`, 'operationId');
 }
 
 /** What every part of the engine works with; each takes the fields it needs. */
@@ -68,7 +79,7 @@ export class DeletionEngine {
   private readonly accounts: AccountRegistry;
   private readonly newId: () => string;
   private readonly gates = new Map<string, AccountGate>();
-  private readonly running = new Map<string, { tenant: string; done: Promise<void> }>();
+  private readonly running = new Map<string, { tenant: string; done: Promise<void>; cancel: AbortController }>();
   private readonly slots: TenantSlots;
   private readonly shutdown = new AbortController();
   /** Confirmations run one at a time: a delivery and its redelivery arriving together must not both apply. */
@@ -153,7 +164,7 @@ export class DeletionEngine {
     const key = operationKey(tenant, operationId);
     await waitForFinish(this.context, key, timeoutMs, signal);
     const operation = await this.context.store.getOperation(key);
-    if (!operation) throw new InvalidInputError(`Unknown operation "${operationId}"`, 'operationId');
+    if (!operation) throw unknownOperation(operationId);
     return operation;
   }
 
@@ -167,6 +178,46 @@ export class DeletionEngine {
     options: { first: number; after?: number; status?: ItemStatus },
   ): Promise<ItemPage> {
     return this.context.store.listItems(operationKey(tenant, operationId), options);
+  }
+
+  /** One tenant's operations, newest first; another tenant's are never listed. */
+  listOperations(
+    tenant: string,
+    options: { first: number; after?: OperationCursor; status?: OperationStatus },
+  ): Promise<OperationPage> {
+    return this.context.store.listOperations(tenant, options);
+  }
+
+  /**
+   * cancelDeletion: in one journal write, every item no provider call may have reached becomes CANCELLED (held ones
+   * too), one event each; calls in flight finish and their items keep their real outcome, and calls still waiting for
+   * the account's limits send only what an earlier call may have reached. The operation ends CANCELLED once nothing is
+   * open. Cancelling again, or cancelling a finished operation, returns it as it is. An unknown id (or another
+   * tenant's) is a BAD_USER_INPUT naming `operationId`.
+   */
+  async cancelOperation(tenant: string, operationId: string): Promise<OperationRecord> {
+    this.assertOpen();
+    const key = operationKey(tenant, operationId);
+    const existing = await this.store.getOperation(key);
+    if (!existing) throw unknownOperation(operationId);
+    // A finished operation stays as it is: answered from a read, so even while the journal cannot be written.
+    if (existing.status !== 'RUNNING') return existing;
+    const result = await this.journal.attempt(() => this.store.cancelOperation(key, this.context.now()));
+    // Purged between the read and the write: as unknown as it now is.
+    if (!result) throw unknownOperation(operationId);
+    // Only once the cancellation is journaled: a refused one changes nothing, not even calls waiting their turn.
+    this.running.get(key)?.cancel.abort();
+    this.context.bus.publish(key, result.events);
+    this.observeCancelled(result.events);
+    if (result.events.length > 0) {
+      this.context.logger.info('operation cancelled', {
+        operationId,
+        tenant,
+        cancelled: result.events.length,
+        pending: result.operation.pending,
+      });
+    }
+    return result.operation;
   }
 
   /** The tenant's newest journaled item per video: another tenant's deletion of the same video is not shown. */
@@ -291,13 +342,14 @@ export class DeletionEngine {
       key,
       planPageSize: this.options.planPageSize,
     };
-    const done = runOperation(context, operation)
+    const cancel = new AbortController();
+    const done = runOperation({ ...context, cancelled: cancel.signal }, operation)
       .catch((error: unknown) => logger.error('operation run failed', { ...fields, error: String(error) }))
       .finally(() => {
         this.running.delete(key);
         this.slots.release(tenant);
       });
-    this.running.set(key, { tenant, done });
+    this.running.set(key, { tenant, done, cancel });
   }
 
   /** A repeated operationId is a retry only when it names the same ids; anything else would silently drop a request. */
@@ -313,6 +365,20 @@ export class DeletionEngine {
     const gate = this.gates.get(accountName);
     if (!gate) throw new InvalidInputError(`Unknown account "${accountName}"`, 'ids');
     return gate;
+  }
+
+  /** Cancelled items, counted per account as every journaled outcome is (one operation may span accounts). */
+  private observeCancelled(events: readonly ProgressEvent[]): void {
+    const byAccount = new Map<string, ProgressEvent[]>();
+    for (const event of events) {
+      const accountEvents = byAccount.get(event.item.account);
+      if (accountEvents) accountEvents.push(event);
+      else byAccount.set(event.item.account, [event]);
+    }
+    for (const [account, accountEvents] of byAccount) {
+      const provider = this.accounts.get(account)?.provider.provider ?? 'unknown';
+      observeItems(this.context.observer, account, provider, accountEvents);
+    }
   }
 
   private assertOpen(): void {

@@ -1,6 +1,6 @@
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { OperationRecord } from '../model/operation.js';
+import { OPEN_ITEM_STATUSES, type OperationRecord } from '../model/operation.js';
 import type { OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import { runDeleteBatch } from './batch-runner.js';
 import type { EngineLogger } from './engine-logger.js';
@@ -17,6 +17,8 @@ export interface OperationRunnerContext {
   observer: EngineObserver;
   now: () => Date;
   planPageSize: number;
+  /** Aborted once cancelDeletion was journaled: calls still waiting for the account's limits send nothing new. */
+  cancelled: AbortSignal;
 }
 
 /** Runs every open item of one operation to a final state; accounts proceed in parallel. */
@@ -38,8 +40,8 @@ async function runAccount(
   const { deleteDelayMs } = gate.account;
   if (deleteDelayMs > 0) {
     // Held items can still be undone until they are due; the journal's createdAt makes this survive restarts. When
-    // every item was cancelled (restored) meanwhile, the run ends now instead of holding its tenant's running-operation
-    // slot until the due time.
+    // every item was cancelled (restored, or the operation cancelled) meanwhile, the run ends now instead of holding
+    // its tenant's running-operation slot until the due time.
     await waitForFinish(
       context,
       key,
@@ -87,6 +89,8 @@ async function failUnknownAccount(context: OperationRunnerContext, accountName: 
         },
         at,
         seen: item,
+        // Only while open: a cancel may have closed it since it was read, and its event stands.
+        from: OPEN_ITEM_STATUSES,
       })),
     );
     context.bus.publish(context.key, events);

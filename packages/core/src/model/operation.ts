@@ -1,9 +1,13 @@
 import type { ItemError } from '@unreel/provider-spec';
 
-export type OperationStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED';
+/** CANCELLED: cancelDeletion stopped it; the items it did not cancel (calls already made) have their real outcome. */
+export type OperationStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED' | 'CANCELLED';
 
-/** PENDING and SCHEDULED are the open states; the rest are final (RESTORED may follow DELETED). */
-export type ItemStatus = 'PENDING' | 'SCHEDULED' | 'DELETED' | 'NOT_FOUND' | 'FAILED' | 'RESTORED';
+/**
+ * PENDING and SCHEDULED are the open states; the rest are final (RESTORED may follow DELETED). CANCELLED: never sent to
+ * the provider, because the operation was cancelled first.
+ */
+export type ItemStatus = 'PENDING' | 'SCHEDULED' | 'DELETED' | 'NOT_FOUND' | 'FAILED' | 'RESTORED' | 'CANCELLED';
 
 export interface OperationCounts {
   total: number;
@@ -11,6 +15,7 @@ export interface OperationCounts {
   notFound: number;
   failed: number;
   restored: number;
+  cancelled: number;
   /** PENDING plus SCHEDULED. */
   pending: number;
 }
@@ -66,14 +71,19 @@ export function operationKey(tenant: string, operationId: string): string {
   return `${tenant}\u001f${operationId}`;
 }
 
-/** The status an operation ends in, from its final counts. NOT_FOUND is success: the video is gone. */
+/**
+ * The status an operation ends in, from its final counts. NOT_FOUND is success: the video is gone. An operation with a
+ * cancelled item was cancelled, whatever became of the items already sent; one cancelled while every open item was
+ * already in flight cancelled nothing, and ends as its items did.
+ */
 export function finalOperationStatus(counts: OperationCounts): OperationStatus {
+  if (counts.cancelled > 0) return 'CANCELLED';
   if (counts.failed === 0) return 'SUCCEEDED';
   if (counts.deleted + counts.notFound + counts.restored === 0) return 'FAILED';
   return 'PARTIALLY_FAILED';
 }
 
-/** PENDING and SCHEDULED: what an outcome of our own call applies to (see ItemUpdate.from). */
+/** PENDING and SCHEDULED: what an outcome of our own call, or a cancellation, applies to (see ItemUpdate.from). */
 export const OPEN_ITEM_STATUSES: readonly ItemStatus[] = ['PENDING', 'SCHEDULED'];
 
 export function isFinalItemStatus(status: ItemStatus): boolean {

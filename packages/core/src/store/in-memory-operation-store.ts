@@ -5,10 +5,20 @@ import {
   type ItemRecord,
   type ItemStatus,
   type OperationRecord,
+  type OperationStatus,
   type ProgressEvent,
 } from '../model/operation.js';
-import { applyItemChange, isCancellable, itemUpdateEffect, restoredUpdate } from './item-change.js';
-import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from './operation-store.js';
+import { applyItemChange, cancelledUpdate, isCancellable, itemUpdateEffect, restoredUpdate } from './item-change.js';
+import type {
+  CancelResult,
+  ItemPage,
+  ItemUpdate,
+  NewOperation,
+  OpenItemRecord,
+  OperationCursor,
+  OperationPage,
+  OperationStore,
+} from './operation-store.js';
 import { unknownItemError, unknownOperationError } from './store-errors.js';
 
 interface OperationState {
@@ -58,6 +68,7 @@ export class InMemoryOperationStore implements OperationStore {
       notFound: 0,
       failed: 0,
       restored: 0,
+      cancelled: 0,
       pending: items.length,
     };
     this.operations.set(key, { record, items, events: [] });
@@ -94,6 +105,52 @@ export class InMemoryOperationStore implements OperationStore {
     if (!isCancellable(item.status, item.attempts)) return null;
     const [event] = await this.recordUpdates(key, [restoredUpdate(position, at)]);
     return event ?? null;
+  }
+
+  async cancelOperation(key: string, at: Date): Promise<CancelResult | null> {
+    const state = this.operations.get(key);
+    if (!state) return null;
+    if (state.record.status !== 'RUNNING') return { operation: snapshot(state.record), events: [] };
+    const cancellable = state.items.filter((item) => !isFinalItemStatus(item.status) && !item.ambiguous);
+    const events = await this.recordUpdates(
+      key,
+      cancellable.map((item) => cancelledUpdate(item.position, at)),
+    );
+    return { operation: snapshot(state.record), events };
+  }
+
+  async cancelUnsent(key: string, positions: readonly number[], at: Date): Promise<ProgressEvent[]> {
+    const state = this.require(key);
+    const open = positions.filter((position) => !isFinalItemStatus(requireItem(state, position).status));
+    for (const position of open) {
+      const item = requireItem(state, position);
+      item.attempts = Math.max(0, item.attempts - 1);
+      item.ambiguous = false;
+    }
+    return this.recordUpdates(
+      key,
+      open.map((position) => cancelledUpdate(position, at)),
+    );
+  }
+
+  async listOperations(
+    tenant: string,
+    options: { first: number; after?: OperationCursor; status?: OperationStatus },
+  ): Promise<OperationPage> {
+    const { after, status } = options;
+    const matching = [...this.operations.values()]
+      .map((state) => state.record)
+      .filter(
+        (record) =>
+          record.tenant === tenant &&
+          (status === undefined || record.status === status) &&
+          (after === undefined || newestFirst(record, after) > 0),
+      )
+      .sort(newestFirst);
+    return {
+      operations: matching.slice(0, options.first).map(snapshot),
+      hasNextPage: matching.length > options.first,
+    };
   }
 
   async recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -226,6 +283,13 @@ export class InMemoryOperationStore implements OperationStore {
 /** A copy the caller may keep or change: the stored record keeps changing with every write. */
 function snapshot(record: OperationRecord): OperationRecord {
   return { ...record, accounts: [...record.accounts] };
+}
+
+/** Sorts newest first: createdAt descending, then id descending (ids are ASCII, so this is SQLite's order too). */
+function newestFirst(a: OperationCursor, b: OperationCursor): number {
+  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 function requireItem(state: OperationState, position: number): ItemRecord {

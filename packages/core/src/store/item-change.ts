@@ -1,4 +1,5 @@
 import {
+  OPEN_ITEM_STATUSES,
   finalOperationStatus,
   isFinalItemStatus,
   type ItemRecord,
@@ -15,6 +16,7 @@ const counter: Record<ItemStatus, keyof OperationCounts> = {
   NOT_FOUND: 'notFound',
   FAILED: 'failed',
   RESTORED: 'restored',
+  CANCELLED: 'cancelled',
 };
 
 /** What every change of an item moves on its operation; each store holds it in a shape of its own. */
@@ -47,6 +49,11 @@ export function isCancellable(status: ItemStatus, attempts: number): boolean {
 /** The change a restore or a cancellation journals. */
 export function restoredUpdate(position: number, at: Date): ItemUpdate {
   return { position, status: 'RESTORED', error: null, restorableUntil: null, at };
+}
+
+/** An item of a cancelled operation that no provider call carried: only while it is still open. */
+export function cancelledUpdate(position: number, at: Date): ItemUpdate {
+  return { position, status: 'CANCELLED', error: null, at, from: OPEN_ITEM_STATUSES };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ItemError } from '@unreel/provider-spec';
-import type { ItemRecord, ItemStatus, OperationRecord, ProgressEvent } from '../model/operation.js';
+import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../model/operation.js';
 
 export interface NewOperation {
   id: string;
@@ -41,6 +41,23 @@ export interface ItemPage {
   hasNextPage: boolean;
 }
 
+/** Where a page of operations starts: after this one, newest first (createdAt descending, then id descending). */
+export interface OperationCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface OperationPage {
+  operations: OperationRecord[];
+  hasNextPage: boolean;
+}
+
+/** What a cancellation journaled: the operation after it, and one event per item it cancelled. */
+export interface CancelResult {
+  operation: OperationRecord;
+  events: ProgressEvent[];
+}
+
 /**
  * The journal. Every method is atomic on its own: `createOperation` writes the operation and all its items before
  * any provider is called; `recordUpdates` assigns gapless sequence numbers, updates the counts and, when the last
@@ -77,6 +94,25 @@ export interface OperationStore {
    * already sent is never reported as cancelled. Null when it was too late.
    */
   cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null>;
+  /**
+   * cancelDeletion, in one write: every open item that no provider call may have reached (not `ambiguous`: never
+   * marked, or only by calls that certainly did nothing) becomes CANCELLED, one event each. Items with a call in
+   * flight, or an earlier ambiguous attempt, stay open for their real outcome. Once nothing is open the operation ends
+   * CANCELLED (see finalOperationStatus). An operation no longer RUNNING is returned unchanged, without events; null
+   * when there is no such operation.
+   */
+  cancelOperation(key: string, at: Date): Promise<CancelResult | null>;
+  /**
+   * For items `markAttempt` marked whose call was then never made (the operation was cancelled while the call waited
+   * for the account's limits): takes that attempt back and makes each item still open CANCELLED, one event each. The
+   * caller names only items that no earlier call may have reached.
+   */
+  cancelUnsent(key: string, positions: readonly number[], at: Date): Promise<ProgressEvent[]>;
+  /** One tenant's operations, newest first (createdAt, then id, both descending), optionally of one status. */
+  listOperations(
+    tenant: string,
+    options: { first: number; after?: OperationCursor; status?: OperationStatus },
+  ): Promise<OperationPage>;
   /** Events with sequence > after, ascending, at most `limit`. */
   listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]>;
   /** Items by request position; `after` is the position of the last item seen. */

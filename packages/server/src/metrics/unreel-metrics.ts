@@ -21,7 +21,7 @@ export class UnreelMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'unreel_' });
     const items = new Counter({
       name: 'unreel_items_total',
-      help: 'Video deletion items journaled with a final status, by account, provider and outcome (DELETED, NOT_FOUND, FAILED, RESTORED).',
+      help: 'Video deletion items journaled with a final status, by account, provider and outcome (DELETED, NOT_FOUND, FAILED, RESTORED, CANCELLED).',
       labelNames: ['account', 'provider', 'outcome'] as const,
       registers,
     });

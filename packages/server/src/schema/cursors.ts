@@ -15,8 +15,9 @@ export function decodeCursor(cursor: string, field = 'after'): string {
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
 
-export function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+/** `first` checked against the one bound every connection shares; `fallback` when the caller gave none. */
+export function pageSize(first: number | null | undefined, fallback = DEFAULT_PAGE_SIZE): number {
+  if (first === null || first === undefined) return fallback;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw new InvalidInputError(`"first" must be between 1 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
   }

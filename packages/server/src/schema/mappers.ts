@@ -38,6 +38,7 @@ export function toDeletionResult(operation: OperationRecord): DeletionResult {
     notFound: operation.notFound,
     failed: operation.failed,
     restored: operation.restored,
+    cancelled: operation.cancelled,
     pending: operation.pending,
     createdAt: operation.createdAt,
     finishedAt: operation.finishedAt,

@@ -80,6 +80,14 @@ const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deliveries_received_at ON deliveries (received_at);
   `,
+  // 4: cancelDeletion (items CANCELLED, counted per operation), and `deletions`: a tenant's operations newest first,
+  // optionally of one status, each a walk of its own index from the cursor on. Operations are written once and
+  // finished once, so two indexes cost little beside the items' writes.
+  `
+  ALTER TABLE operations ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX operations_by_tenant ON operations (tenant, created_at DESC, id DESC);
+  CREATE INDEX operations_by_tenant_status ON operations (tenant, status, created_at DESC, id DESC);
+  `,
 ];
 
 export function migrate(db: Database): void {

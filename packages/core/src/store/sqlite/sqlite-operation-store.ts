@@ -1,8 +1,17 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { ItemRecord, ItemStatus, OperationRecord, ProgressEvent } from '../../model/operation.js';
-import { isCancellable, restoredUpdate } from '../item-change.js';
-import type { ItemPage, ItemUpdate, NewOperation, OpenItemRecord, OperationStore } from '../operation-store.js';
+import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../../model/operation.js';
+import { cancelledUpdate, isCancellable, restoredUpdate } from '../item-change.js';
+import type {
+  CancelResult,
+  ItemPage,
+  ItemUpdate,
+  NewOperation,
+  OpenItemRecord,
+  OperationCursor,
+  OperationPage,
+  OperationStore,
+} from '../operation-store.js';
 import { unknownOperationError } from '../store-errors.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteDatabase } from './sqlite-database.js';
@@ -114,6 +123,62 @@ export class SqliteOperationStore implements OperationStore {
       },
       { atomic: true },
     );
+  }
+
+  cancelOperation(key: string, at: Date): Promise<CancelResult | null> {
+    return this.writes.enqueue(
+      () => {
+        const state = this.statements.operationState.get(key);
+        if (!state) return null;
+        let events: ProgressEvent[] = [];
+        if (state.status === 'RUNNING') {
+          const positions = this.statements.cancellable.all({ opId: state.op_id });
+          events = this.batch.record(
+            toOperationState(state),
+            positions.map((position) => cancelledUpdate(position, at)),
+          );
+        }
+        const row = this.statements.operationByKey.get(key);
+        if (!row) throw unknownOperationError(key);
+        return { operation: toOperationRecord(row), events };
+      },
+      { atomic: true },
+    );
+  }
+
+  cancelUnsent(key: string, positions: readonly number[], at: Date): Promise<ProgressEvent[]> {
+    return this.writes.enqueue(
+      () => {
+        const sorted = [...positions].sort((a, b) => a - b);
+        this.statements.unmarkAttempt.run({ opId: this.requireOpId(key) }, sorted);
+        return this.batch.record(
+          this.operationState(key),
+          sorted.map((position) => cancelledUpdate(position, at)),
+        );
+      },
+      { atomic: true },
+    );
+  }
+
+  async listOperations(
+    tenant: string,
+    options: { first: number; after?: OperationCursor; status?: OperationStatus },
+  ): Promise<OperationPage> {
+    const { after, status } = options;
+    const page = { tenant, limit: options.first + 1 };
+    const from = after ? { ...page, createdAt: after.createdAt.getTime(), id: after.id } : undefined;
+    let rows;
+    if (status === undefined) {
+      rows = from ? this.statements.operationsPageAfter.all(from) : this.statements.operationsPage.all(page);
+    } else {
+      rows = from
+        ? this.statements.operationsPageByStatusAfter.all({ ...from, status })
+        : this.statements.operationsPageByStatus.all({ ...page, status });
+    }
+    return {
+      operations: rows.slice(0, options.first).map(toOperationRecord),
+      hasNextPage: rows.length > options.first,
+    };
   }
 
   async listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]> {

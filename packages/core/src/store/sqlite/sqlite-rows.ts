@@ -23,6 +23,7 @@ export interface OperationRow {
   not_found: number;
   failed: number;
   restored: number;
+  cancelled: number;
   pending: number;
   last_sequence: number;
   created_at: number;
@@ -123,6 +124,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     notFound: row.not_found,
     failed: row.failed,
     restored: row.restored,
+    cancelled: row.cancelled,
     pending: row.pending,
   };
 }
@@ -137,6 +139,7 @@ export function toOperationState(row: OperationStateRow): OperationState {
     notFound: row.not_found,
     failed: row.failed,
     restored: row.restored,
+    cancelled: row.cancelled,
     pending: row.pending,
     lastSequence: row.last_sequence,
     finishedAt: row.finished_at,

@@ -27,6 +27,14 @@ interface ItemPageParams extends OpId {
   limit: number;
 }
 
+interface OperationPageAfterParams {
+  tenant: string;
+  /** The cursor's operation: the page starts after it. */
+  createdAt: number;
+  id: string;
+  limit: number;
+}
+
 interface OpenItemPageParams extends OpId {
   after: number;
   first: number;
@@ -84,7 +92,8 @@ export function prepareStatements(db: Database) {
     operationByKey: prepare<[key: string], OperationRow>(`SELECT * FROM operations WHERE key = ?`),
     opIdByKey: prepare<[key: string], number>(`SELECT op_id FROM operations WHERE key = ?`, 'pluck'),
     operationState: prepare<[key: string], OperationStateRow>(
-      `SELECT op_id, id, status, total, deleted, not_found, failed, restored, pending, last_sequence, finished_at
+      `SELECT op_id, id, status, total, deleted, not_found, failed, restored, cancelled, pending, last_sequence,
+         finished_at
        FROM operations WHERE key = ?`,
     ),
     updateOperation: prepare<
@@ -96,6 +105,7 @@ export function prepareStatements(db: Database) {
           notFound: number;
           failed: number;
           restored: number;
+          cancelled: number;
           pending: number;
           lastSequence: number;
           finishedAt: number | null;
@@ -103,8 +113,26 @@ export function prepareStatements(db: Database) {
       ]
     >(
       `UPDATE operations SET status = @status, deleted = @deleted, not_found = @notFound, failed = @failed,
-         restored = @restored, pending = @pending, last_sequence = @lastSequence, finished_at = @finishedAt
+         restored = @restored, cancelled = @cancelled, pending = @pending, last_sequence = @lastSequence,
+         finished_at = @finishedAt
        WHERE op_id = @opId`,
+    ),
+    // `deletions`: one tenant's operations newest first, from a cursor or from the top, of any status or of one; each
+    // walks operations_by_tenant or operations_by_tenant_status from where the page starts.
+    operationsPage: prepare<[{ tenant: string; limit: number }], OperationRow>(
+      `SELECT * FROM operations WHERE tenant = @tenant ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    operationsPageAfter: prepare<[OperationPageAfterParams], OperationRow>(
+      `SELECT * FROM operations WHERE tenant = @tenant AND (created_at, id) < (@createdAt, @id)
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    operationsPageByStatus: prepare<[{ tenant: string; status: OperationStatus; limit: number }], OperationRow>(
+      `SELECT * FROM operations WHERE tenant = @tenant AND status = @status
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    operationsPageByStatusAfter: prepare<[OperationPageAfterParams & { status: OperationStatus }], OperationRow>(
+      `SELECT * FROM operations WHERE tenant = @tenant AND status = @status AND (created_at, id) < (@createdAt, @id)
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
     ),
     unfinished: prepare<[], OperationRow>(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`),
     purge: prepare<[cutoff: number]>(
@@ -120,6 +148,17 @@ export function prepareStatements(db: Database) {
        WHERE op_id = @opId AND $positions AND status IN ('PENDING', 'SCHEDULED')`,
     ),
     clearAmbiguous: positions<OpId>(`UPDATE items SET ambiguous = 0 WHERE op_id = @opId AND $positions`),
+    // markAttempt taken back, for a call that was never made (see OperationStore.cancelUnsent).
+    unmarkAttempt: positions<OpId>(
+      `UPDATE items SET attempts = max(attempts - 1, 0), ambiguous = 0
+       WHERE op_id = @opId AND $positions AND status IN ('PENDING', 'SCHEDULED')`,
+    ),
+    // What cancelDeletion cancels: open items no call may have reached. Walks the operation's primary key.
+    cancellable: prepare<[OpId], number>(
+      `SELECT position FROM items WHERE op_id = @opId AND status IN ('PENDING', 'SCHEDULED') AND ambiguous = 0
+       ORDER BY position`,
+      'pluck',
+    ),
     updateItems: positions<ItemWriteParams>(
       `UPDATE items SET status = @status, error = @error, ambiguous = @ambiguous, restorable_until = @restorableUntil,
          confirmed_at = @confirmedAt, updated_at = @updatedAt

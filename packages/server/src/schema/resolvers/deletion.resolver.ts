@@ -7,8 +7,11 @@ import { ACCOUNTS, CONFIG, ENGINE, LOGGER, TENANT } from '../../di/tokens.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { toDeletionResult, toVideoDeletion } from '../mappers.js';
 import { DeleteVideosInput } from '../types/delete-videos.input.js';
-import { DeletionResult, VideoDeletionConnection } from '../types/deletion-result.type.js';
-import { DeletionStatus } from '../types/enums.js';
+import { DeletionConnection, DeletionResult, VideoDeletionConnection } from '../types/deletion-result.type.js';
+import { DeletionStatus, OperationStatus } from '../types/enums.js';
+
+/** What `deletions` shows first when the caller does not say: a page a list view fills. */
+const DELETIONS_PAGE_SIZE = 20;
 
 @scoped(Lifecycle.ContainerScoped)
 @Resolver(() => DeletionResult)
@@ -49,6 +52,39 @@ export class DeletionResolver {
     return operation ? toDeletionResult(operation) : null;
   }
 
+  @Query(() => DeletionConnection, {
+    description: "The caller's deletion operations, newest first (createdAt, then id), optionally of one status.",
+  })
+  async deletions(
+    @Arg('first', () => Int, { nullable: true, defaultValue: DELETIONS_PAGE_SIZE }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('status', () => OperationStatus, { nullable: true }) status?: OperationStatus | null,
+  ): Promise<DeletionConnection> {
+    const page = await this.engine.listOperations(this.tenant, {
+      first: pageSize(first, DELETIONS_PAGE_SIZE),
+      ...(after ? { after: readDeletionCursor(after) } : {}),
+      ...(status ? { status } : {}),
+    });
+    const edges = page.operations.map((operation) => ({
+      cursor: encodeCursor(JSON.stringify([operation.createdAt.getTime(), operation.id])),
+      node: toDeletionResult(operation),
+    }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Mutation(() => DeletionResult, {
+    description:
+      'Cancels a running deletion: items no provider call has carried yet become CANCELLED (held ones too), calls in flight finish with their real outcome, and the operation ends CANCELLED. Cancelling again, or a finished operation, returns it unchanged.',
+  })
+  async cancelDeletion(@Arg('operationId', () => ID) operationId: string): Promise<DeletionResult> {
+    const operation = await this.engine.cancelOperation(this.tenant, operationId);
+    this.logger.info(
+      { operationId, status: operation.status, cancelled: operation.cancelled, pending: operation.pending },
+      'deletion cancel requested',
+    );
+    return toDeletionResult(operation);
+  }
+
   @FieldResolver(() => VideoDeletionConnection, { description: "The operation's items in request order." })
   async items(
     @Root() result: DeletionResult,
@@ -70,4 +106,19 @@ export class DeletionResolver {
     }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
+}
+
+/** A `deletions` cursor: the createdAt (epoch ms) and id of the last operation seen, the order's own key. */
+function readDeletionCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(decodeCursor(cursor));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, id] = parsed as unknown[];
+      if (Number.isSafeInteger(createdAt) && typeof id === 'string')
+        return { createdAt: new Date(createdAt as number), id };
+    }
+  } catch {
+    // reported below
+  }
+  throw new InvalidInputError('Malformed cursor in "after"', 'after');
 }

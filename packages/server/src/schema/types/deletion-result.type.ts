@@ -28,6 +28,9 @@ export class DeletionResult {
   @Field(() => Int, { description: 'Items deleted and then restored (or held and cancelled).' })
   restored!: number;
 
+  @Field(() => Int, { description: 'Items cancelled by cancelDeletion before any provider call carried them.' })
+  cancelled!: number;
+
   @Field(() => Int, { description: 'Items not final yet (PENDING or SCHEDULED).' })
   pending!: number;
 
@@ -51,6 +54,24 @@ export class VideoDeletionEdge {
 export class VideoDeletionConnection {
   @Field(() => [VideoDeletionEdge])
   edges!: VideoDeletionEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@ObjectType()
+export class DeletionEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => DeletionResult)
+  node!: DeletionResult;
+}
+
+@ObjectType({ description: "The caller's deletion operations, newest first." })
+export class DeletionConnection {
+  @Field(() => [DeletionEdge])
+  edges!: DeletionEdge[];
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;

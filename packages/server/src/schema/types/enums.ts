@@ -25,6 +25,7 @@ export const DeletionStatus = {
   NOT_FOUND: 'NOT_FOUND',
   FAILED: 'FAILED',
   RESTORED: 'RESTORED',
+  CANCELLED: 'CANCELLED',
 } as const satisfies EnumOf<ItemStatus>;
 export type DeletionStatus = ItemStatus;
 
@@ -33,6 +34,7 @@ export const OperationStatus = {
   SUCCEEDED: 'SUCCEEDED',
   PARTIALLY_FAILED: 'PARTIALLY_FAILED',
   FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
 } as const satisfies EnumOf<CoreOperationStatus>;
 export type OperationStatus = CoreOperationStatus;
 
@@ -40,9 +42,10 @@ registerEnumType(VideoStatus, { name: 'VideoStatus', description: "A video's lif
 registerEnumType(DeletionStatus, {
   name: 'DeletionStatus',
   description:
-    'Where one video stands in a deletion. PENDING and SCHEDULED are open; the rest are final (RESTORED may follow DELETED).',
+    'Where one video stands in a deletion. PENDING and SCHEDULED are open; the rest are final (RESTORED may follow DELETED). CANCELLED: cancelDeletion came before any provider call carried it.',
 });
 registerEnumType(OperationStatus, {
   name: 'OperationStatus',
-  description: 'A bulk deletion: RUNNING until every item is final; NOT_FOUND counts as success (the video is gone).',
+  description:
+    'A bulk deletion: RUNNING until every item is final; NOT_FOUND counts as success (the video is gone). CANCELLED: cancelDeletion cancelled at least one of its items.',
 });
