@@ -12,7 +12,7 @@ const ALLOWED_METHODS = ['GET', 'POST'];
  * Request headers a page may send: ours (authorization, x-request-id), Apollo's CSRF ones, what Apollo Client's
  * clientAwareness and urql add, and W3C trace context, which browser tracing (OpenTelemetry) puts on every fetch.
  */
-export const ALLOWED_REQUEST_HEADERS = [
+const ALLOWED_REQUEST_HEADERS = [
   'content-type',
   'accept',
   'authorization',
