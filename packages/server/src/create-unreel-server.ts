@@ -14,9 +14,11 @@ import { createWebSocketServer } from './graphql/websocket-server.js';
 import { useWebSocketTransport } from './graphql/websocket-transport.js';
 import { graphqlUrls, listen } from './http/listen.js';
 import { requireLoopbackWithoutTenants } from './http/loopback.js';
+import { HostPolicy } from './http/host-policy.js';
 import { OriginPolicy } from './http/origin-policy.js';
 import { mountUnreelRoutes } from './http/unreel-routes.js';
 import { createLogger } from './logging/create-logger.js';
+import { InvalidRequestLog } from './logging/invalid-request-log.js';
 import { SecretRegistry } from './logging/secret-registry.js';
 
 export interface UnreelServerOptions {
@@ -67,7 +69,8 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const logger =
     options.logger ?? createLogger(secrets, { level: options.logLevel, destination: options.logDestination });
   const host = options.host ?? settings.host ?? '127.0.0.1';
-  requireLoopbackWithoutTenants(host, loaded.config.tenants !== undefined);
+  const tenantsConfigured = loaded.config.tenants !== undefined;
+  requireLoopbackWithoutTenants(host, tenantsConfigured);
 
   const services = await createUnreelServices({
     loaded,
@@ -78,11 +81,15 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     newJournal: options.newJournal,
   });
   const graphql = await createGraphqlRuntime(settings, env, logger, secrets);
-  const origins = new OriginPolicy(settings.allowedOrigins);
+  // Without tenants nothing is authenticated and the server is this machine's alone: its browsers' pages may call
+  // it, and the Host check keeps other sites' pages (DNS rebinding) out. With tenants both are what is configured.
+  const origins = new OriginPolicy(settings.allowedOrigins, !tenantsConfigured);
+  const hosts = new HostPolicy(settings.allowedHosts, !tenantsConfigured || settings.allowedHosts.length > 0);
+  const invalidRequests = new InvalidRequestLog(logger);
   const app = express();
   const httpServer = createServer(app);
   const websocket = useWebSocketTransport({
-    wsServer: createWebSocketServer(httpServer, { origins, maxPayload: settings.maxBodyBytes, logger }),
+    wsServer: createWebSocketServer(httpServer, { origins, hosts, maxPayload: settings.maxBodyBytes, logger }),
     graphql,
     scopes: services.scopes,
     tenants: services.tenants,
@@ -92,9 +99,19 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     maxSocketsPerTenant: settings.maxSocketsPerTenant,
   });
   const scopes = new HttpRequestScopes(services.scopes);
-  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
+  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes, invalidRequests });
   let draining = false;
-  mountUnreelRoutes(app, { apollo, scopes, services, settings, origins, logger, isDraining: () => draining });
+  mountUnreelRoutes(app, {
+    apollo,
+    scopes,
+    services,
+    settings,
+    origins,
+    hosts,
+    invalidRequests,
+    logger,
+    isDraining: () => draining,
+  });
 
   let port: number;
   try {

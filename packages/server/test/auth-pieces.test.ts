@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiKeySet } from '../src/auth/api-key-set.js';
 import { readBearerToken } from '../src/auth/bearer-token.js';
 import { isLoopbackHost } from '../src/http/loopback.js';
+import { HostPolicy } from '../src/http/host-policy.js';
 import { OriginPolicy } from '../src/http/origin-policy.js';
 
 describe('ApiKeySet', () => {
@@ -48,7 +49,7 @@ describe('readBearerToken', () => {
 
 describe('OriginPolicy', () => {
   it('allows non-browser clients, listed origins and the server’s own, nothing else', () => {
-    const policy = new OriginPolicy(['https://app.example.com/']);
+    const policy = new OriginPolicy(['https://app.example.com/'], false);
     expect(policy.allows(undefined, 'api.example.com')).toBe(true);
     expect(policy.allows('https://app.example.com', 'api.example.com')).toBe(true);
     expect(policy.allows('HTTPS://APP.EXAMPLE.COM', 'api.example.com')).toBe(true);
@@ -56,14 +57,75 @@ describe('OriginPolicy', () => {
     expect(policy.allows('https://app.example.com.evil.test', 'api.example.com')).toBe(false);
     expect(policy.allows('http://app.example.com', 'api.example.com')).toBe(false);
     expect(policy.allows('null', 'api.example.com')).toBe(false);
-    expect(policy.corsOrigins()).toEqual(['https://app.example.com']);
+    // With tenants, a page on this machine is a page like any other: listed or refused.
+    expect(policy.allows('http://127.0.0.1:5173', 'api.example.com')).toBe(false);
+    expect(policy.refusal('http://127.0.0.1:5173')).toBe(
+      'Origin http://127.0.0.1:5173 is not allowed: set server.allowedOrigins or UNREEL_ALLOWED_ORIGINS',
+    );
   });
 
-  it('allows any origin only when told "*", and sends no CORS headers when nothing is listed', () => {
-    expect(new OriginPolicy(['*']).allows('https://anything.test', 'api.example.com')).toBe(true);
-    expect(new OriginPolicy(['*']).corsOrigins()).toBe(true);
-    expect(new OriginPolicy([]).corsOrigins()).toBeUndefined();
-    expect(new OriginPolicy([]).allows('https://anything.test', 'api.example.com')).toBe(false);
+  it('allows any origin only when told "*"', () => {
+    expect(new OriginPolicy(['*'], false).allows('https://anything.test', 'api.example.com')).toBe(true);
+    expect(new OriginPolicy([], false).allows('https://anything.test', 'api.example.com')).toBe(false);
+  });
+
+  it('without tenants allows pages on loopback hosts, any port, http or https, and nothing that only looks like one', () => {
+    const policy = new OriginPolicy([], true);
+    for (const origin of [
+      'http://localhost:5173',
+      'http://127.0.0.1:5173',
+      'http://[::1]:5173',
+      'https://localhost',
+      'http://127.0.0.2:8080',
+      'http://LOCALHOST:3000',
+    ])
+      expect(policy.allows(origin, '127.0.0.1:4000'), origin).toBe(true);
+    for (const origin of [
+      'http://localhost.evil.test',
+      'http://127.0.0.1.evil.test',
+      'http://evil.test',
+      'ws://localhost:5173',
+      'file://',
+      'null',
+    ])
+      expect(policy.allows(origin, '127.0.0.1:4000'), origin).toBe(false);
+    expect(policy.refusal('http://evil.test')).toMatch(/^Origin http:\/\/evil.test is not allowed: pages on localhost/);
+  });
+});
+
+describe('HostPolicy', () => {
+  it('serves loopback names on any port and the listed names, and refuses every other Host', () => {
+    const policy = new HostPolicy(['api.example.com', '.apps.example.net', '[2001:DB8:0::1]'], true);
+    for (const host of [
+      'localhost:4000',
+      'LOCALHOST',
+      'localhost.:4000',
+      '127.0.0.1:4000',
+      '127.0.0.1',
+      '[::1]:4000',
+      'api.example.com',
+      'API.example.com:443',
+      'apps.example.net',
+      'a.apps.example.net:8443',
+      '[2001:db8::1]:4000',
+      undefined,
+    ])
+      expect(policy.allows(host), String(host)).toBe(true);
+    for (const host of [
+      'evil.example:4000',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      'api.example.com.evil.test',
+      'xapps.example.net',
+      'user@localhost',
+      'localhost/x',
+      '',
+    ])
+      expect(policy.allows(host), host).toBe(false);
+  });
+
+  it('serves every Host when not enforced (tenants, no server.allowedHosts)', () => {
+    expect(new HostPolicy([], false).allows('evil.example:4000')).toBe(true);
   });
 });
 

@@ -106,6 +106,18 @@ const metricsConfigSchema = z
   })
   .strict();
 
+/** An origin as browsers send it: scheme, host and port, no path. Also what UNREEL_ALLOWED_ORIGINS entries must be. */
+export const allowedOrigin = z
+  .string()
+  .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (no path)');
+
+const allowedHost = z
+  .string()
+  .regex(
+    /^(\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])$/,
+    'must be a host name such as "api.example.com" (no scheme, no port), ".example.com" for it and its subdomains, or an IP address',
+  );
+
 const serverConfigSchema = z
   .object({
     host: z.string().min(1).optional(),
@@ -127,15 +139,17 @@ const serverConfigSchema = z
     maxBodyBytes: z.number().int().min(1_024).max(67_108_864).default(1_048_576),
     /**
      * Browser origins allowed to open a WebSocket and to call over CORS, e.g. "https://app.example.com"; "*" allows
-     * any. Requests without an Origin (servers, scripts) are always allowed; by default only the server's own origin.
+     * any. Requests without an Origin (servers, scripts) are always allowed, and so is the server's own origin;
+     * without tenants, so are loopback origins (localhost, 127.0.0.1, [::1], any port). UNREEL_ALLOWED_ORIGINS adds
+     * to this list.
      */
-    allowedOrigins: z
-      .array(
-        z
-          .string()
-          .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (no path)'),
-      )
-      .default([]),
+    allowedOrigins: z.array(allowedOrigin).default([]),
+    /**
+     * Host names this server answers to besides the loopback ones, e.g. "api.example.com" (any port), or
+     * ".example.com" for it and its subdomains. Checked (against DNS rebinding) when there are no tenants, or with
+     * tenants once this list is not empty; a request for another Host is refused with 403.
+     */
+    allowedHosts: z.array(allowedHost).default([]),
     /** Schema introspection; default: on, except when NODE_ENV is "production". */
     introspection: z.boolean().optional(),
     queryLimits: queryLimitsSchema.prefault({}),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { withAllowedOriginsFromEnv } from './allowed-origins-env.js';
 import { ConfigError } from './config-error.js';
 import { describeIssuePath } from './config-path.js';
 import { configSchema, type UnreelConfig, type UnreelConfigInput } from './config-schema.js';
@@ -68,7 +69,7 @@ export function resolveConfig(
 
 /**
  * Validates a config after `${VAR}` interpolation of its strings (those holding secrets are interpolated later, where
- * they are used); the first problem is one line naming the place.
+ * they are used), then adds the origins of UNREEL_ALLOWED_ORIGINS; the first problem is one line naming the place.
  */
 export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): UnreelConfig {
   let interpolated: unknown;
@@ -79,7 +80,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     throw error;
   }
   const result = configSchema.safeParse(interpolated);
-  if (result.success) return result.data;
+  if (result.success) return withAllowedOriginsFromEnv(result.data, env);
   const issue = result.error.issues[0] as z.core.$ZodIssue;
   throw new ConfigError(`Invalid config ${source}: ${describeIssuePath(raw, issue.path)}${issue.message}`);
 }

@@ -4,7 +4,7 @@ import { readBearerToken } from '../auth/bearer-token.js';
 import type { TenantDirectory } from '../auth/tenant-directory.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { graphqlErrorBody } from './graphql-error-body.js';
-import { requestIdFrom } from './request-id.js';
+import { requestIdOf } from './request-id.js';
 
 /** What the GraphQL context is built from; set on `res.locals` once the request is authenticated. */
 export interface AuthenticatedRequest {
@@ -18,8 +18,7 @@ export interface AuthenticatedRequest {
  */
 export function authenticateRequest(tenants: TenantDirectory, metrics: UnreelMetrics, logger: Logger): RequestHandler {
   return (request, response, next) => {
-    const requestId = requestIdFrom(request.headers['x-request-id']);
-    response.setHeader('x-request-id', requestId);
+    const requestId = requestIdOf(request, response);
     const result = tenants.authenticate(readBearerToken(request.headers.authorization));
     if ('failure' in result) {
       metrics.authFailed('http');

@@ -1,12 +1,23 @@
+import { isLoopbackHost } from './loopback.js';
+
 /**
- * Which browser pages may open a WebSocket (browsers send no CORS preflight for those, so a page on any site could
- * otherwise drive the API with whatever the socket carries). No Origin at all means a non-browser client: allowed.
+ * Which browser pages may call the API over CORS and open a WebSocket (browsers send no CORS preflight for those, so
+ * a page on any site could otherwise drive the API with whatever the socket carries). No Origin at all means a
+ * non-browser client: allowed.
  */
 export class OriginPolicy {
   private readonly any: boolean;
   private readonly allowed: ReadonlySet<string>;
 
-  constructor(allowedOrigins: readonly string[]) {
+  /**
+   * `loopback`: also allow pages served from this machine (localhost, 127.x.x.x, [::1], any port, http or https),
+   * which is where a frontend developer's dev server runs. Only without tenants, where the server itself is
+   * reachable from this machine alone and the Host check keeps other sites' pages from posing as loopback.
+   */
+  constructor(
+    allowedOrigins: readonly string[],
+    readonly loopback: boolean,
+  ) {
     this.any = allowedOrigins.includes('*');
     this.allowed = new Set(allowedOrigins.filter((origin) => origin !== '*').map(normalize));
   }
@@ -17,19 +28,33 @@ export class OriginPolicy {
     if (this.any) return true;
     const normalized = normalize(origin);
     if (this.allowed.has(normalized)) return true;
+    if (this.loopback && isLoopbackOrigin(normalized)) return true;
     return (
       host !== undefined &&
       (normalized === `http://${host.toLowerCase()}` || normalized === `https://${host.toLowerCase()}`)
     );
   }
 
-  /** The configured origins, for CORS; undefined when none are (then no CORS headers are sent at all). */
-  corsOrigins(): true | string[] | undefined {
-    if (this.any) return true;
-    return this.allowed.size > 0 ? [...this.allowed] : undefined;
+  /** Why an origin is refused, and what would allow it, for the refusal's answer. */
+  refusal(origin: string): string {
+    const shown = origin.slice(0, 200);
+    return this.loopback
+      ? `Origin ${shown} is not allowed: pages on localhost, 127.0.0.1 and [::1] are; allow another with server.allowedOrigins or UNREEL_ALLOWED_ORIGINS`
+      : `Origin ${shown} is not allowed: set server.allowedOrigins or UNREEL_ALLOWED_ORIGINS`;
   }
 }
 
 function normalize(origin: string): string {
   return origin.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    // "null" (a sandboxed frame, a file: page) and anything else that is not a URL.
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
 }

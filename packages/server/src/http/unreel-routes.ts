@@ -1,13 +1,16 @@
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { UnreelServices } from '../di/unreel-services.js';
 import type { UnreelContext } from '../graphql/context.js';
 import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
+import type { InvalidRequestLog } from '../logging/invalid-request-log.js';
 import { authenticateRequest, type AuthenticatedRequest } from './authenticate-request.js';
+import { corsGuard } from './cors-guard.js';
+import { hostGuard } from './host-guard.js';
+import type { HostPolicy } from './host-policy.js';
 import { jsonErrors, notFound } from './json-errors.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import type { OriginPolicy } from './origin-policy.js';
@@ -19,19 +22,25 @@ export interface UnreelRoutesOptions {
   services: Pick<UnreelServices, 'accounts' | 'tenants' | 'engine' | 'metrics' | 'metricsKey'>;
   settings: ServerConfig;
   origins: OriginPolicy;
+  hosts: HostPolicy;
+  /** Writes the log line of a request Apollo refuses before GraphQL runs (CSRF prevention, ...). */
+  invalidRequests: InvalidRequestLog;
   logger: Logger;
   /** True once the server has begun to close: /readyz answers 503 from then on. */
   isDraining(): boolean;
 }
 
 /**
- * Everything served over plain HTTP: /healthz, /readyz, /metrics, provider webhooks, and /graphql behind CORS and
- * authentication (checked before the body is read); anything else, and any error, answered as JSON.
+ * Everything served over plain HTTP, for the Host names this server serves: /healthz, /readyz, /metrics, provider
+ * webhooks, and /graphql behind CORS and authentication (checked before the body is read); anything else, and any
+ * error, answered as JSON.
  */
 export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): void {
-  const { apollo, scopes, services, settings, origins, logger, isDraining } = options;
+  const { apollo, scopes, services, settings, origins, hosts, invalidRequests, logger, isDraining } = options;
   const { accounts, tenants, engine, metrics, metricsKey } = services;
   app.disable('x-powered-by');
+  // Before every route: a request for a name this server does not serve is nobody's (DNS rebinding).
+  app.use(hostGuard(hosts, logger));
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
   app.get('/readyz', (_request, response) => {
     if (isDraining()) {
@@ -50,29 +59,12 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
   app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
-  const corsOrigins = origins.corsOrigins();
-  if (corsOrigins) {
-    app.use(
-      '/graphql',
-      cors({
-        origin: corsOrigins,
-        methods: ['GET', 'POST'],
-        allowedHeaders: [
-          'content-type',
-          'authorization',
-          'apollo-require-preflight',
-          'x-apollo-operation-name',
-          'x-request-id',
-        ],
-        exposedHeaders: ['x-request-id'],
-        maxAge: 600,
-      }),
-    );
-  }
   app.use(
     '/graphql',
+    corsGuard(origins, logger),
     authenticateRequest(tenants, metrics, logger),
     express.json({ limit: settings.maxBodyBytes }),
+    invalidRequests.track,
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const { tenant, requestId } = (res.locals as { unreel: AuthenticatedRequest }).unreel;

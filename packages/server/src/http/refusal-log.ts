@@ -1,0 +1,44 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+
+/** What a refusal's log line says about the request: never its body, query string or credentials. */
+export interface RefusedRequest {
+  method: string;
+  path: string;
+  origin: string | undefined;
+  host: string | undefined;
+  requestId: string;
+}
+
+/** Origin and Host are whatever the caller sent: kept short in logs. */
+const SHOWN_CHARS = 200;
+
+export function describeRefusedRequest(request: IncomingMessage, requestId: string): RefusedRequest {
+  return {
+    method: request.method ?? 'GET',
+    // The path only: a GET's query string carries the operation's variables, which are never logged.
+    // (Express rewrites `url` below a mount point; `originalUrl` is what was asked for.)
+    path: (originalUrl(request) ?? '/').split('?')[0]?.slice(0, SHOWN_CHARS) ?? '/',
+    origin: request.headers.origin?.slice(0, SHOWN_CHARS),
+    host: request.headers.host?.slice(0, SHOWN_CHARS),
+    requestId,
+  };
+}
+
+/**
+ * The one line each refused request writes (a browser shows the page's developer only "CORS error" or a bare 403,
+ * so the reason must be in the server's log): at warn, with the reason as a stable word to search for.
+ */
+export function logRefusal(
+  logger: Logger,
+  request: RefusedRequest,
+  reason: string,
+  message: string,
+  detail: Record<string, string> = {},
+): void {
+  logger.warn({ ...request, reason, ...detail }, message);
+}
+
+function originalUrl(request: IncomingMessage & { originalUrl?: string }): string | undefined {
+  return request.originalUrl ?? request.url;
+}
