@@ -35,7 +35,9 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
 
 function redactorFor(secrets: Iterable<string>): SecretRedactor {
   const list = [...secrets];
-  const known = byList.get(secrets);
+  // A string is iterable too (its characters), and no WeakMap key.
+  const keyed = typeof secrets === 'object' && secrets !== null;
+  const known = keyed ? byList.get(secrets) : undefined;
   if (known && known.secrets.length === list.length && known.secrets.every((secret, index) => secret === list[index]))
     return known.redactor;
   const key = list.join('\u0000');
@@ -48,7 +50,7 @@ function redactorFor(secrets: Iterable<string>): SecretRedactor {
     if (byContent.size >= CACHE_SIZE) byContent.delete(byContent.keys().next().value as string);
   }
   byContent.set(key, redactor);
-  byList.set(secrets, { secrets: list, redactor });
+  if (keyed) byList.set(secrets, { secrets: list, redactor });
   return redactor;
 }
 
