@@ -2,6 +2,7 @@ import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
+import { runRedaction } from './redaction.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   'video-query': runVideoQuery,
   'entity-lookups': runEntityLookups,
   'provider-throughput': runProviderThroughput,
+  redaction: runRedaction,
 };
 
 const wanted = process.argv.slice(2);

@@ -156,7 +156,7 @@ describe("a plugin that lets a library's error escape after it acted", () => {
     const response = await post(server.url, `query { video(id: "careless:broken-9") { id } }`);
     expect(response.errors).toEqual([
       expect.objectContaining({
-        message: 'library-error plugin failed unexpectedly (TypeError)',
+        message: 'library-error plugin failed unexpectedly (TypeError: terminated)',
         extensions: { code: 'PROVIDER_ERROR', providerCode: 'PROVIDER_ERROR', retryable: true },
       }),
     ]);

@@ -6,6 +6,7 @@ import { print, type DocumentNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretRedactor } from '@unreel/provider-kit';
 import {
   AccountsDocument,
   DeleteVideosDocument,
@@ -324,6 +325,14 @@ describe('secrets', () => {
     expect(responses.length).toBeGreaterThan(30);
     // The fixture's per-item error reached the client, with its token cut out.
     expect(responses.some((response) => /not yours \(token \[redacted\]\)/.test(response))).toBe(true);
+    // Its crash (a plain Error) too, with what it said, the encoded forms of its token cut out as well.
+    expect(
+      responses.some((response) =>
+        response.includes(
+          'secret-echo plugin failed unexpectedly (Error: unexpected crash while holding [redacted] (Basic [redacted], ?token=[redacted]))',
+        ),
+      ),
+    ).toBe(true);
     expect(responses.some((response) => response.includes('unreel_items_total'))).toBe(true);
   });
 
@@ -335,5 +344,10 @@ describe('secrets', () => {
       expect(server.stderr()).not.toContain(secret);
       expect(responses.filter((response) => response.includes(secret))).toEqual([]);
     }
+    // Nor base64 (a Basic header's pair included) or percent-encoded.
+    const encoded = createSecretRedactor(secrets);
+    expect(lines.filter((line) => encoded.exposes(line))).toEqual([]);
+    expect(encoded.exposes(server.stderr())).toBe(false);
+    expect(responses.filter((response) => encoded.exposes(response))).toEqual([]);
   });
 });

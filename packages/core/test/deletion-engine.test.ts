@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProviderUnavailableError, RateLimitedError, TimeoutError, UnauthorizedError } from '@unreel/provider-spec';
+import {
+  ProviderResponseError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  TimeoutError,
+  UnauthorizedError,
+} from '@unreel/provider-spec';
 import { IdempotencyConflictError, InvalidInputError, operationKey, type ProgressEvent } from '../src/index.js';
 import { drain, harness, ids } from './engine-harness.js';
 import { FakeProvider } from './fake-provider.js';
@@ -172,6 +178,27 @@ describe('plan and run', () => {
     const { final, events } = await run(h, ['acc:a', 'acc:missing-1']);
     expect(events.map((event) => event.item.status)).toEqual(['DELETED', 'DELETED']);
     expect(final.notFound).toBe(0);
+  });
+
+  it('retries a plain Error (a plugin breaking its contract) as ambiguous, and an INVALID_RESPONSE too', async () => {
+    for (const thrown of [
+      new TypeError('terminated'),
+      new ProviderResponseError({ message: 'fake answered 200 with a body that is not JSON' }),
+    ]) {
+      const provider = new FakeProvider();
+      provider.script = (batch, call) => {
+        if (call !== 1) return undefined;
+        for (const id of batch) provider.deleted.add(id); // acted, then its answer was lost in what was thrown
+        return thrown;
+      };
+      const h = harness({ provider });
+      const { final, events } = await run(h, ['acc:a', 'acc:b']);
+      expect(events.map((event) => [event.item.status, event.item.attempts])).toEqual([
+        ['DELETED', 2],
+        ['DELETED', 2],
+      ]);
+      expect(final).toMatchObject({ status: 'SUCCEEDED', notFound: 0, failed: 0 });
+    }
   });
 
   it('keeps per-item outcomes apart and retries only retryable items', async () => {

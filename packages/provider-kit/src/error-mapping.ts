@@ -3,6 +3,7 @@ import {
   InvalidRequestError,
   NetworkError,
   NotFoundError,
+  ProviderResponseError,
   ProviderUnavailableError,
   RateLimitedError,
   TimeoutError,
@@ -12,7 +13,7 @@ import {
   type ProviderErrorOptions,
 } from '@unreel/provider-spec';
 import { parseRetryAfterMs } from './retry-after.js';
-import { scrubMessage } from './scrub-message.js';
+import { scrubMessage, withoutQueries } from './scrub-message.js';
 
 export interface ErrorResponse {
   status: number;
@@ -89,11 +90,6 @@ export function errorFromException(
   return new NetworkError({ message: scrubMessage(withoutQueries(message), secrets), cause });
 }
 
-/** Query strings carry signatures and tokens (signed RPC, presigned URLs): an error message never needs them. */
-function withoutQueries(text: string): string {
-  return text.replace(/(https?:\/\/[^\s?#]+)\?[^\s#]*/g, '$1?[query removed]');
-}
-
 function scrubbedCause(error: unknown, secrets: readonly string[]): Error {
   const source = error instanceof Error ? error : new Error(String(error));
   const copy = new Error(scrubMessage(withoutQueries(source.message), secrets));
@@ -140,6 +136,8 @@ export function errorForCode(code: ProviderErrorCode, options: ProviderErrorOpti
       return new ProviderUnavailableError(options);
     case 'INVALID_REQUEST':
       return new InvalidRequestError(options);
+    case 'INVALID_RESPONSE':
+      return new ProviderResponseError(options);
     default:
       return new UnreelProviderError(code, options);
   }

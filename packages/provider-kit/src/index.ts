@@ -1,5 +1,6 @@
 export {
   createProviderClient,
+  type CheckedProviderResponse,
   type ProviderClientOptions,
   type ProviderHttpClient,
   type ProviderRequestInit,
@@ -15,7 +16,8 @@ export {
   type ErrorResponse,
 } from './error-mapping.js';
 export { parseRetryAfterMs, type RetryAfterHeader } from './retry-after.js';
-export { isRedactableSecret, redactSecrets } from './redact-secrets.js';
+export { createSecretRedactor, isRedactableSecret, redactSecrets, type SecretRedactor } from './redact-secrets.js';
+export { parseResponse, type ParseResponseOptions } from './parse-response.js';
 export { redactProviderError } from './redact-provider-error.js';
 export { scrubMessage } from './scrub-message.js';
 export { itemFailure, type ItemFailureOptions } from './item-failure.js';

@@ -1,7 +1,8 @@
 import ky, { HTTPError, type KyInstance } from 'ky';
-import type { UnreelProviderError } from '@unreel/provider-spec';
+import type { StandardSchemaV1, UnreelProviderError } from '@unreel/provider-spec';
 import { readAnswerBody } from './answer-body.js';
 import { errorFromException, errorFromResponse, type ErrorDescription, type ErrorResponse } from './error-mapping.js';
+import { parseResponse } from './parse-response.js';
 
 export interface ProviderClientOptions {
   /** Plugin id, used in error messages. */
@@ -43,6 +44,12 @@ export interface ProviderRequestInit {
   headers?: Record<string, string>;
   /** Non-2xx statuses returned as data instead of thrown, e.g. `[404]` on a lookup. */
   allowStatus?: readonly number[];
+  /**
+   * What a 2xx answer's body must be (zod or any Standard Schema): `body` is then the schema's output, and a body that
+   * is not JSON or not of that shape throws `ProviderResponseError` (INVALID_RESPONSE, retryable, ambiguous), through
+   * `parseResponse`. The body of a status let through by `allowStatus` is not checked: read `status` first.
+   */
+  schema?: StandardSchemaV1;
 }
 
 export interface ProviderResponse<T> {
@@ -51,7 +58,25 @@ export interface ProviderResponse<T> {
   body: T | undefined;
 }
 
+/**
+ * An answer checked against a schema: `ok` (2xx) answers carry the schema's output; the statuses let through by
+ * `allowStatus` carry their body unchecked, for the plugin's own error reading.
+ */
+export type CheckedProviderResponse<T> =
+  | { ok: true; status: number; headers: Headers; body: T }
+  | { ok: false; status: number; headers: Headers; body: unknown };
+
 export interface ProviderHttpClient {
+  /** With a schema and no `allowStatus`, every answer returned is a 2xx, its body the schema's output. */
+  request<Schema extends StandardSchemaV1>(
+    path: string,
+    init: ProviderRequestInit & { schema: Schema; allowStatus?: undefined },
+  ): Promise<Extract<CheckedProviderResponse<StandardSchemaV1.InferOutput<Schema>>, { ok: true }>>;
+  request<Schema extends StandardSchemaV1>(
+    path: string,
+    init: ProviderRequestInit & { schema: Schema },
+  ): Promise<CheckedProviderResponse<StandardSchemaV1.InferOutput<Schema>>>;
+  /** Without a schema, `T` is what the caller says the body is, unchecked. */
   request<T = unknown>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>>;
 }
 
@@ -113,7 +138,10 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
   }
 
   return {
-    async request<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
+    async request(
+      path: string,
+      init: ProviderRequestInit,
+    ): Promise<ProviderResponse<unknown> | CheckedProviderResponse<unknown>> {
       const allowed = init.allowStatus ?? [];
       const { signal } = init;
       // Moved on by each of ky's attempts, so the answer's body gets what is left of its own attempt's time.
@@ -142,9 +170,18 @@ export function createProviderClient(options: ProviderClientOptions): ProviderHt
         throwIfHostAborted(signal);
         throw errorFromException(options.provider, error, { signal, secrets: secrets(), answered: response.status });
       }
-      return { status: response.status, headers: response.headers, body: body as T | undefined };
+      if (!init.schema) return { status: response.status, headers: response.headers, body };
+      const ok = response.status >= 200 && response.status < 300;
+      if (ok) {
+        body = await parseResponse(
+          init.schema,
+          { status: response.status, body },
+          { provider: options.provider, request: `${init.method} ${path.split('?')[0]}`, secrets: secrets() },
+        );
+      }
+      return { ok, status: response.status, headers: response.headers, body };
     },
-  };
+  } as ProviderHttpClient;
 
   async function toProviderError(error: unknown, signal: AbortSignal, deadline: number): Promise<UnreelProviderError> {
     throwIfHostAborted(signal);

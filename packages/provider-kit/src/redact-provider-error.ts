@@ -1,7 +1,7 @@
 import { ProviderUnavailableError, TimeoutError, UnreelProviderError } from '@unreel/provider-spec';
 import { errorForCode } from './error-mapping.js';
 import { redactSecrets } from './redact-secrets.js';
-import { scrubMessage } from './scrub-message.js';
+import { scrubMessage, withoutQueries } from './scrub-message.js';
 
 /** How far down `cause` an error is copied: deeper chains are rare and a cycle must end somewhere. */
 const MAX_CAUSE_DEPTH = 5;
@@ -13,7 +13,8 @@ const MAX_CAUSE_DEPTH = 5;
  *
  * A provider error keeps its code, retryability, wait and status, which is all the engine reads of it (a plugin's own
  * subclass and extra fields are not kept). Anything else a plugin throws left its effect at the provider unknown, so
- * it becomes a retryable, ambiguous failure: TIMEOUT for an error named TimeoutError, PROVIDER_ERROR otherwise.
+ * it becomes a retryable, ambiguous failure: TIMEOUT for an error named TimeoutError, PROVIDER_ERROR otherwise, whose
+ * message says what was thrown (its name and its own message, redacted and shortened), so the item error shows why.
  */
 export function redactProviderError(error: unknown, secrets: Iterable<string>, provider: string): UnreelProviderError {
   const list = [...secrets];
@@ -31,15 +32,15 @@ export function redactProviderError(error: unknown, secrets: Iterable<string>, p
     if (error.stack) copy.stack = redact(error.stack);
     return copy;
   }
-  // The message names the kind of failure only: it reaches the journal and clients, and what a plugin's internals said
-  // is for the log, in the redacted cause.
   const name = error instanceof Error ? error.name : typeof error;
   const cause = redactedCause(typeof error === 'string' ? new Error(error) : error, redact, 1);
   if (name === 'TimeoutError') {
     return new TimeoutError({ message: `${provider} did not answer in time (the plugin threw a TimeoutError)`, cause });
   }
+  const said = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  const firstLine = withoutQueries(said.split('\n', 1)[0]?.trim() ?? '');
   return new ProviderUnavailableError({
-    message: scrubMessage(`${provider} plugin failed unexpectedly (${name})`, list),
+    message: scrubMessage(`${provider} plugin failed unexpectedly (${name}${firstLine ? `: ${firstLine}` : ''})`, list),
     retryable: true,
     cause,
   });

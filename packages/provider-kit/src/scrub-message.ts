@@ -11,3 +11,8 @@ export function scrubMessage(text: string, secrets: readonly string[] = []): str
   const redacted = redactSecrets(text, secrets);
   return redacted.length > MAX_MESSAGE_LENGTH ? `${redacted.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : redacted;
 }
+
+/** Query strings carry signatures and tokens (signed RPC, presigned URLs): an error message never needs them. */
+export function withoutQueries(text: string): string {
+  return text.replace(/(https?:\/\/[^\s?#]+)\?[^\s#]*/g, '$1?[query removed]');
+}

@@ -6,7 +6,7 @@ import {
   UnreelProviderError,
   isAmbiguousFailure,
 } from '@unreel/provider-spec';
-import { redactProviderError } from '../src/index.js';
+import { basicAuthorization, redactProviderError } from '../src/index.js';
 
 const KEY = 'sk_live_1234';
 const TOKEN = 'tok_0123456789';
@@ -48,14 +48,26 @@ describe('redactProviderError', () => {
     expect(UnreelProviderError.isInstance(copy)).toBe(true);
     expect(copy).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true });
     expect(isAmbiguousFailure(copy)).toBe(true);
-    // What the plugin said stays out of the message, which reaches clients, and goes to the log in the cause.
-    expect(copy.message).toBe('acme plugin failed unexpectedly (TypeError)');
+    // What the plugin said is in the message, redacted, so the item error says why; the cause keeps it for the log.
+    expect(copy.message).toBe('acme plugin failed unexpectedly (TypeError: terminated, key [redacted])');
     expect(copy.cause).toMatchObject({ name: 'TypeError', message: 'terminated, key [redacted]' });
     expect((copy.cause as Error).stack).not.toContain(KEY);
 
     const text = redactProviderError(`plain ${KEY}`, [KEY], 'acme');
-    expect(text.message).toBe('acme plugin failed unexpectedly (string)');
+    expect(text.message).toBe('acme plugin failed unexpectedly (string: plain [redacted])');
     expect((text.cause as Error).message).toBe('plain [redacted]');
+  });
+
+  it("keeps a plain Error's message free of encoded credentials and signed queries, on one line", () => {
+    const header = basicAuthorization('key-id', KEY);
+    const thrown = new Error(
+      `request failed: status 500, authorization ${header}, url https://api.test/v?Signature=abc%2B&Token=${TOKEN}\nat frame`,
+    );
+    const copy = redactProviderError(thrown, [KEY, TOKEN], 'acme');
+    expect(copy.message).toBe(
+      'acme plugin failed unexpectedly (Error: request failed: status 500, authorization Basic [redacted], url https://api.test/v?[query removed])',
+    );
+    expect(isAmbiguousFailure(copy)).toBe(true);
   });
 
   it('ends on a cause cycle, and keeps a refusal a refusal', () => {

@@ -51,6 +51,15 @@ afterEach(async () => {
 afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
 
 describe('fault proxy: pass-through', () => {
+  it("sends the target's Host upstream, or with keepHost the client's own, for clients that sign the host", async () => {
+    const plain = await proxy();
+    await (await fetch(`${plain.url}/videos`)).text();
+    const kept = await startFaultProxy({ target: upstreamUrl, keepHost: true });
+    proxies.push(kept);
+    await (await fetch(`${kept.url}/videos`)).text();
+    expect(served.map((request) => request.headers.host)).toEqual([new URL(upstreamUrl).host, new URL(kept.url).host]);
+  });
+
   it('keeps the target base path and forwards method, path, query, body and headers both ways', async () => {
     const running = await proxy();
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/base$/);

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import {
   createProviderClient,
   errorFromResponse,
+  parseResponse,
   type ProviderHttpClient,
   type ProviderRequestInit,
 } from '@unreel/provider-kit';
-import { ProviderUnavailableError, type ProviderLogger, type UnreelProviderError } from '@unreel/provider-spec';
+import type { ProviderLogger, UnreelProviderError } from '@unreel/provider-spec';
 import { canonicalQueryString, percentEncode } from './aliyun-percent-encode.js';
 import { rpcV2CommonParams, signRpcV2 } from './aliyun-signature-v2.js';
 import { sha256Hex, signRpcV3 } from './aliyun-signature-v3.js';
@@ -16,6 +18,11 @@ import { resolveVodEndpoint, type AliyunVodSettings } from './aliyun-vod-setting
 const VOD_API_VERSION = '2017-03-21';
 const PROVIDER = 'aliyun-vod';
 const FORM = 'application/x-www-form-urlencoded';
+/**
+ * Every RPC answer is a JSON object; its fields come in several documented shapes (a list as an array, wrapped in an
+ * object, or comma-separated), which the provider reads field by field.
+ */
+const rpcBodySchema = z.record(z.string(), z.unknown());
 
 export interface RpcCallOptions {
   signal: AbortSignal;
@@ -85,14 +92,13 @@ export class AliyunVodRpcClient {
     if (response.status < 300 && isAliyunErrorBody(body)) {
       throw this.errorFor({ status: response.status, headers: response.headers, body });
     }
-    if (!isRecord(body)) {
-      // We cannot tell what an unreadable answer did, so it is a provider failure the host may retry.
-      throw new ProviderUnavailableError({
-        message: `${PROVIDER} answered ${response.status} to ${action} without a JSON body`,
-        status: response.status,
-      });
-    }
-    return { status: response.status, headers: response.headers, body };
+    // An answer that is not a JSON object cannot say what the call did: INVALID_RESPONSE, which the host retries.
+    const checked = await parseResponse(rpcBodySchema, response, {
+      provider: PROVIDER,
+      request: action,
+      secrets: this.secrets,
+    });
+    return { status: response.status, headers: response.headers, body: checked };
   }
 
   /** The provider-spec error for an answer the caller allowed through but does not accept after all. */

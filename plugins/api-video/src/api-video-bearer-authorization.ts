@@ -1,8 +1,8 @@
-import { InvalidRequestError, TimeoutError, UnauthorizedError, type ProviderLogger } from '@unreel/provider-spec';
+import { TimeoutError, UnauthorizedError, type ProviderLogger } from '@unreel/provider-spec';
 import { scrubMessage, type ProviderHttpClient } from '@unreel/provider-kit';
 import type { ApiVideoAuthorization, AuthorizationGrant } from './api-video-authorization.js';
 import { problemMessage } from './api-video-errors.js';
-import type { ApiVideoAccessToken } from './api-video-types.js';
+import { apiVideoAccessTokenSchema } from './api-video-types.js';
 
 const REMEMBERED_TOKENS = 6;
 
@@ -91,13 +91,14 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
     signal: AbortSignal,
   ): Promise<{ token?: Token; refusal?: string; status?: number }> {
     // Bad credentials are a documented 400 (and 401 is possible): an answer to read, not a transport failure.
-    const response = await this.options.http.request<ApiVideoAccessToken>(path, {
+    const response = await this.options.http.request(path, {
       method: 'POST',
       json,
       signal,
       allowStatus: [400, 401],
+      schema: apiVideoAccessTokenSchema,
     });
-    if (response.status === 400 || response.status === 401) {
+    if (!response.ok) {
       // An answer read here, not an error the client built: scrubbed here, as it goes into an error or a log line.
       return {
         refusal: scrubMessage(problemMessage(response.body) ?? `HTTP ${response.status}`, this.secrets()),
@@ -105,18 +106,6 @@ export class ApiVideoBearerAuthorization implements ApiVideoAuthorization {
       };
     }
     const body = response.body;
-    if (
-      !body ||
-      typeof body.access_token !== 'string' ||
-      body.access_token === '' ||
-      typeof body.refresh_token !== 'string' ||
-      typeof body.expires_in !== 'number'
-    ) {
-      throw new InvalidRequestError({
-        message: `api-video answered ${path} with no usable token`,
-        status: response.status,
-      });
-    }
     this.seen = [body.access_token, body.refresh_token, ...this.seen].slice(0, REMEMBERED_TOKENS);
     return {
       token: {

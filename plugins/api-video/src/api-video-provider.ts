@@ -5,7 +5,6 @@ import {
   pageHolding,
   type ProviderHttpClient,
   type ProviderRequestInit,
-  type ProviderResponse,
 } from '@unreel/provider-kit';
 import {
   InvalidRequestError,
@@ -28,7 +27,7 @@ import {
 import { ApiVideoBearerAuthorization } from './api-video-bearer-authorization.js';
 import { describeApiVideoError, problemMessage } from './api-video-errors.js';
 import { API_VIDEO_HOSTS, type ApiVideoSettings } from './api-video-settings.js';
-import type { ApiVideoList, ApiVideoStatus, ApiVideoVideo } from './api-video-types.js';
+import { apiVideoListSchema, apiVideoStatusSchema, apiVideoVideoSchema } from './api-video-types.js';
 import { toProviderVideo } from './api-video-video.js';
 
 /** Documented write requests per minute (providers.md §2.6); every delete and restore is a write. */
@@ -129,19 +128,14 @@ export class ApiVideoProvider implements VideoProviderV1 {
     const offset = listCursor.decode(page.cursor);
     const pageSize = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
     const { page: currentPage, skip } = pageHolding(offset, pageSize);
-    const response = await this.send<ApiVideoList>('/videos', {
+    const response = await this.send('/videos', {
       method: 'GET',
       signal: options.signal,
       // Oldest first, so videos created while someone pages land after the pages already read.
       searchParams: { currentPage, pageSize, sortBy: 'createdAt', sortOrder: 'asc' },
+      schema: apiVideoListSchema,
     });
     const body = response.body;
-    if (!body || !Array.isArray(body.data) || typeof body.pagination?.itemsTotal !== 'number') {
-      throw new InvalidRequestError({
-        message: 'api-video answered GET /videos without data and pagination',
-        status: response.status,
-      });
-    }
     // Listings carry no encoding status (see toProviderVideo): one status read per item would spend the read budget.
     const items = body.data.slice(skip).map((video) => toProviderVideo(video));
     const next = offset + items.length;
@@ -158,21 +152,18 @@ export class ApiVideoProvider implements VideoProviderV1 {
    */
   private async lookup(id: string, signal: AbortSignal): Promise<ProviderVideo | null> {
     const path = videoPath(id);
-    const live = await this.send<ApiVideoVideo>(path, { method: 'GET', signal, allowStatus: [404] });
-    if (live.status === 200 && live.body) {
+    const get = { method: 'GET', signal, allowStatus: [404] } as const;
+    const live = await this.send(path, { ...get, schema: apiVideoVideoSchema });
+    if (live.ok) {
       // Some accounts may answer a discarded video here too (the simulator's `getDiscarded: 'video'`).
       if (live.body.discarded === true) return toProviderVideo(live.body);
-      const status = await this.send<ApiVideoStatus>(`${path}/status`, { method: 'GET', signal, allowStatus: [404] });
-      if (status.status === 200 && status.body) return toProviderVideo(live.body, status.body);
+      const status = await this.send(`${path}/status`, { ...get, schema: apiVideoStatusSchema });
+      if (status.ok) return toProviderVideo(live.body, status.body);
       // Deleted between the two reads: what is left of it is in the discarded collection, if anywhere.
     }
     if (!this.settings.videoRestore) return null;
-    const discarded = await this.send<ApiVideoVideo>(`/discarded${path}`, {
-      method: 'GET',
-      signal,
-      allowStatus: [404],
-    });
-    return discarded.status === 200 && discarded.body ? toProviderVideo({ ...discarded.body, discarded: true }) : null;
+    const discarded = await this.send(`/discarded${path}`, { ...get, schema: apiVideoVideoSchema });
+    return discarded.ok ? toProviderVideo({ ...discarded.body, discarded: true }) : null;
   }
 
   private async restore(id: string, options: CallOptions): Promise<RestoreOutcome> {
@@ -189,15 +180,15 @@ export class ApiVideoProvider implements VideoProviderV1 {
   }
 
   /** Every request: authorize, send once, and drop a bearer token that api.video refused. */
-  private async send<T>(path: string, init: ProviderRequestInit): Promise<ProviderResponse<T>> {
+  private readonly send = (async (path: string, init: ProviderRequestInit) => {
     let grant: AuthorizationGrant | undefined;
     try {
       grant = await this.auth.grant(init.signal);
-      return await this.http.request<T>(path, { ...init, headers: { ...init.headers, authorization: grant.header } });
+      return await this.http.request(path, { ...init, headers: { ...init.headers, authorization: grant.header } });
     } catch (error) {
       throw this.failure(error, grant);
     }
-  }
+  }) as ProviderHttpClient['request'];
 
   private failure(error: unknown, grant: AuthorizationGrant | undefined): unknown {
     if (!UnreelProviderError.isInstance(error) || grant?.token === undefined || error.code !== 'UNAUTHORIZED')

@@ -1,42 +1,43 @@
-/** The parts of api.video's wire format the plugin reads (OAS `video`, `video-status`, `videos-list-response`). */
+import { z } from 'zod';
 
-export interface ApiVideoVideo {
-  videoId: string;
-  title?: string | null;
-  createdAt?: string | null;
-  discarded?: boolean;
-  discardedAt?: string | null;
-  deletesAt?: string | null;
-}
+/**
+ * The parts of api.video's wire format the plugin reads (OAS `video`, `video-status`, `videos-list-response`,
+ * `access-token`), as schemas every answer is checked against (provider-kit's `schema` option): an answer that does not
+ * fit is INVALID_RESPONSE, never a guess. Fields the plugin does not read are let through unchecked.
+ */
+export const apiVideoVideoSchema = z.looseObject({
+  videoId: z.string().min(1),
+  title: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  discarded: z.boolean().optional(),
+  discardedAt: z.string().nullish(),
+  deletesAt: z.string().nullish(),
+});
+export type ApiVideoVideo = z.output<typeof apiVideoVideoSchema>;
 
-export interface ApiVideoStatus {
-  ingest?: { status?: 'uploading' | 'uploaded' | 'ingesting' | 'ingested' | null } | null;
-  encoding?: {
-    playable?: boolean | null;
-    qualities?: { quality?: string; status?: 'waiting' | 'encoding' | 'encoded' | 'failed' }[] | null;
-  } | null;
-}
+/** Open enums stay strings: a value api.video adds later must not fail a lookup. */
+export const apiVideoStatusSchema = z.looseObject({
+  ingest: z.looseObject({ status: z.string().nullish() }).nullish(),
+  encoding: z
+    .looseObject({
+      playable: z.boolean().nullish(),
+      qualities: z.array(z.looseObject({ quality: z.string().optional(), status: z.string().optional() })).nullish(),
+    })
+    .nullish(),
+});
+export type ApiVideoStatus = z.output<typeof apiVideoStatusSchema>;
 
-interface ApiVideoPagination {
-  currentPage: number;
-  pageSize: number;
-  pagesTotal: number;
-  itemsTotal: number;
-  currentPageItems: number;
-  links: { rel: string; uri: string }[];
-}
+export const apiVideoListSchema = z.looseObject({
+  data: z.array(apiVideoVideoSchema),
+  pagination: z.looseObject({ itemsTotal: z.number().int().nonnegative() }),
+});
 
-export interface ApiVideoList {
-  data: ApiVideoVideo[];
-  pagination: ApiVideoPagination;
-}
-
-export interface ApiVideoAccessToken {
-  token_type: string;
-  expires_in: number;
-  access_token: string;
-  refresh_token: string;
-}
+export const apiVideoAccessTokenSchema = z.looseObject({
+  token_type: z.string().optional(),
+  expires_in: z.number(),
+  access_token: z.string().min(1),
+  refresh_token: z.string(),
+});
 
 /** Every error body: problem details, some with `detail` and `problems`. */
 export interface ApiVideoProblem {

@@ -11,7 +11,7 @@ import {
 import { createProviderClient, offsetCursor, type ProviderHttpClient } from '@unreel/provider-kit';
 import { assertVideoNotFound, deleteOutcomeOf, describeElytronError } from './elytron-errors.js';
 import { elytronBaseUrl, elytronPlanLimits, type ElytronSettings } from './elytron-settings.js';
-import { readVideoBody, readVideoListBody, toProviderVideo } from './elytron-video.js';
+import { elytronListBodySchema, elytronVideoBodySchema, toProviderVideo } from './elytron-video.js';
 
 /** `GET /videos` documents limit 1..100. */
 const MAX_PAGE_SIZE = 100;
@@ -83,13 +83,14 @@ export class ElytronProvider implements VideoProviderV1 {
         method: 'GET',
         signal: options.signal,
         allowStatus: [404],
+        schema: elytronVideoBodySchema,
       });
-      if (response.status === 404) {
-        // Deleted videos are gone for good at Elytron, so a deleted video looks exactly like one never made.
+      if (!response.ok) {
+        // 404, the one status let through. Deleted videos are gone for good at Elytron, so a deleted video looks exactly like one never made.
         assertVideoNotFound(response.status, response.body, `GET /videos/${id}`);
         videos.push(null);
       } else {
-        videos.push(toProviderVideo(readVideoBody(response.body, `GET /videos/${id}`)));
+        videos.push(toProviderVideo(response.body));
       }
     }
     return videos;
@@ -106,8 +107,9 @@ export class ElytronProvider implements VideoProviderV1 {
       method: 'GET',
       signal: options.signal,
       searchParams: { limit, offset },
+      schema: elytronListBodySchema,
     });
-    const { videos, total } = readVideoListBody(response.body, 'GET /videos');
+    const { videos, total } = response.body;
     const next = offset + videos.length;
     // An empty page ends the listing even if `total` says otherwise, so a stale total cannot loop forever.
     return {

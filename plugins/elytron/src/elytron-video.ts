@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderUnavailableError, type ProviderVideo, type ProviderVideoStatus } from '@unreel/provider-spec';
+import type { ProviderVideo, ProviderVideoStatus } from '@unreel/provider-spec';
 
 /**
  * The fields of an Elytron video that unreel uses. `status` and `created_at` stay plain strings: a status Elytron adds
@@ -18,7 +18,7 @@ export type ElytronVideo = z.output<typeof elytronVideoSchema>;
  * `GET /videos/{id}`. Its docs are cut short: by analogy with every other endpoint the video is `data` itself, but
  * `data.video` is read as well, since that is the other likely reading.
  */
-const videoBodySchema = z
+export const elytronVideoBodySchema = z
   .object({
     data: z.preprocess((data) => (isRecord(data) && isRecord(data.video) ? data.video : data), elytronVideoSchema),
   })
@@ -29,12 +29,10 @@ const listPageSchema = z.object({
   videos: z.array(elytronVideoSchema),
   total: z.number().int().nonnegative(),
 });
-const listBodySchema = z.preprocess(
+export const elytronListBodySchema = z.preprocess(
   (body) => (isRecord(body) && isRecord(body.data) ? body.data : body),
   listPageSchema,
 );
-
-export type ElytronVideoPage = z.output<typeof listPageSchema>;
 
 /** Generation is Elytron's processing: a pending or processing video is not deletable yet. */
 const statuses = new Map<string, ProviderVideoStatus>([
@@ -57,26 +55,6 @@ export function toProviderVideo(video: ElytronVideo): ProviderVideo {
 function createdAt(text: string | null | undefined): { createdAt?: Date } {
   const date = text ? new Date(text) : undefined;
   return date && !Number.isNaN(date.getTime()) ? { createdAt: date } : {};
-}
-
-export function readVideoBody(body: unknown, request: string): ElytronVideo {
-  return parse(videoBodySchema, body, request);
-}
-
-export function readVideoListBody(body: unknown, request: string): ElytronVideoPage {
-  return parse(listBodySchema, body, request);
-}
-
-function parse<Schema extends z.ZodType>(schema: Schema, body: unknown, request: string): z.output<Schema> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? issue.path.join('.') : 'body';
-  // Asking again gets the same body, so the host should not retry this.
-  throw new ProviderUnavailableError({
-    retryable: false,
-    message: `elytron answered ${request} with an unexpected body (${where}: ${issue?.message ?? 'invalid'})`,
-  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { UnreelProviderError } from '@unreel/provider-spec';
-import { readVideoBody, readVideoListBody, toProviderVideo } from '../src/elytron-video.js';
+import { ProviderResponseError } from '@unreel/provider-spec';
+import { parseResponse } from '@unreel/provider-kit';
+import { elytronListBodySchema, elytronVideoBodySchema, toProviderVideo } from '../src/elytron-video.js';
+
+const readVideoBody = (body: unknown) =>
+  parseResponse(elytronVideoBodySchema, { status: 200, body }, { provider: 'elytron', request: 'GET /videos/x' });
+const readVideoListBody = (body: unknown) =>
+  parseResponse(elytronListBodySchema, { status: 200, body }, { provider: 'elytron', request: 'GET /videos' });
 
 // Reading bodies is pure; the simulator only ever sends well-formed ones, so the odd cases are checked here.
 describe('Elytron videos', () => {
@@ -34,34 +40,31 @@ describe('Elytron videos', () => {
     });
   });
 
-  it('reads the video from data or data.video, and a page wrapped or bare', () => {
-    expect(readVideoBody({ data: video, meta: {} }, 'GET /videos/x').video_id).toBe(video.video_id);
-    expect(readVideoBody({ data: { video }, meta: {} }, 'GET /videos/x').video_id).toBe(video.video_id);
+  it('reads the video from data or data.video, and a page wrapped or bare', async () => {
+    expect((await readVideoBody({ data: video, meta: {} })).video_id).toBe(video.video_id);
+    expect((await readVideoBody({ data: { video }, meta: {} })).video_id).toBe(video.video_id);
     const page = { videos: [video], total: 1, limit: 20, offset: 0 };
-    expect(readVideoListBody({ data: page, meta: {} }, 'GET /videos')).toEqual({ videos: [video], total: 1 });
-    expect(readVideoListBody(page, 'GET /videos')).toEqual({ videos: [video], total: 1 });
+    expect(await readVideoListBody({ data: page, meta: {} })).toEqual({ videos: [video], total: 1 });
+    expect(await readVideoListBody(page)).toEqual({ videos: [video], total: 1 });
   });
 
-  it('refuses a body that is not a video, naming the request and the field, not retryable', () => {
-    for (const [body, where] of [
-      [{ data: { status: 'completed' } }, 'data.video_id'],
-      ['<html>', 'body'],
-      [{ data: { videos: [{ ...video, status: 7 }], total: 1 } }, 'videos.0.status'],
+  it('refuses a body that is not a video as INVALID_RESPONSE, naming the request and the field, retryable', async () => {
+    for (const [body, what] of [
+      [{ data: { status: 'completed' } }, 'a body of an unexpected shape (body.data.video_id: '],
+      ['<html>', 'a body that is not JSON'],
+      [
+        { data: { videos: [{ ...video, status: 7 }], total: 1 } },
+        'a body of an unexpected shape (body.videos[0].status: ',
+      ],
     ] as const) {
-      const read = where.startsWith('videos')
-        ? () => readVideoListBody(body, 'GET /videos')
-        : () => readVideoBody(body, 'GET /videos/x');
-      let error: unknown;
-      try {
-        read();
-      } catch (caught) {
-        error = caught;
-      }
-      expect(UnreelProviderError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
-      expect((error as Error).message).toMatch(
-        new RegExp(`^elytron answered GET /videos(/x)? with an unexpected body \\(${where.replaceAll('.', '\\.')}: `),
+      const list = what.includes('videos[');
+      const error = await (list ? readVideoListBody(body) : readVideoBody(body)).then(
+        () => undefined,
+        (caught: unknown) => caught,
       );
+      expect(ProviderResponseError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'INVALID_RESPONSE', retryable: true });
+      expect((error as Error).message).toContain(`elytron answered 200 to GET /videos${list ? '' : '/x'} with ${what}`);
     }
   });
 });

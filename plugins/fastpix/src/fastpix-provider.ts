@@ -1,6 +1,5 @@
 import {
   InvalidRequestError,
-  ProviderUnavailableError,
   type UnreelProviderError,
   type CallOptions,
   type DeleteOutcome,
@@ -26,21 +25,15 @@ import {
 } from './fastpix-errors.js';
 import { fastpixListCursor, pageRequestFor } from './fastpix-list-cursor.js';
 import type { FastPixSettings } from './fastpix-settings.js';
-import { isFastPixMedia, toProviderVideo } from './fastpix-video.js';
+import {
+  fastpixMediaAnswerSchema,
+  fastpixMediaListAnswerSchema,
+  isFastPixMedia,
+  toProviderVideo,
+} from './fastpix-video.js';
 import { parseFastPixWebhook } from './fastpix-webhook.js';
 
 const PROVIDER = 'fastpix';
-
-interface MediaEnvelope {
-  success?: boolean;
-  data?: unknown;
-}
-
-interface MediaListEnvelope {
-  success?: boolean;
-  data?: unknown;
-  pagination?: { totalRecords?: unknown; currentOffset?: unknown; offsetCount?: unknown };
-}
 
 /**
  * One FastPix workspace (an access token). FastPix deletes permanently, one media per request, and has no batch
@@ -110,17 +103,17 @@ export class FastPixProvider implements VideoProviderV1 {
   async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
     const position = fastpixListCursor.decode(page.cursor);
     const { limit, offset } = pageRequestFor(position, page.limit);
-    const response = await this.http.request<MediaListEnvelope>('/on-demand', {
+    const response = await this.http.request('/on-demand', {
       method: 'GET',
       signal: options.signal,
       // Oldest first: media uploaded while a caller pages land after its position instead of shifting every page.
       searchParams: { limit, offset, orderBy: 'asc' },
+      schema: fastpixMediaListAnswerSchema,
     });
-    const data = response.body?.data;
-    if (!Array.isArray(data)) throw this.malformed('GET /on-demand', 'no "data" array');
+    const { data } = response.body;
     const media = data.filter(isFastPixMedia);
     const next = position + data.length;
-    const total = response.body?.pagination?.totalRecords;
+    const total = response.body.pagination?.totalRecords;
     const more = data.length > 0 && (typeof total === 'number' ? next < total : data.length === limit);
     return {
       items: media.map((item) => toProviderVideo(item)),
@@ -140,23 +133,19 @@ export class FastPixProvider implements VideoProviderV1 {
 
   private async getVideo(id: string, options: CallOptions): Promise<ProviderVideo | null> {
     // 404: no such media in this workspace; 422: not a media id at all (FastPix ids are UUIDs), so none either.
-    const response = await this.http.request<MediaEnvelope>(mediaPath(id), {
+    const response = await this.http.request(mediaPath(id), {
       method: 'GET',
       signal: options.signal,
       allowStatus: [404, 422],
+      schema: fastpixMediaAnswerSchema,
     });
-    if (response.status === 404 || response.status === 422) return null;
-    const media = response.body?.data;
-    if (!isFastPixMedia(media)) throw this.malformed(`GET /on-demand/${id}`, 'no media in "data"');
-    return toProviderVideo(media);
+    // 404 or 422, the statuses let through.
+    if (!response.ok) return null;
+    return toProviderVideo(response.body.data);
   }
 
   private errorFrom(response: { status: number; headers: Headers; body: unknown }): UnreelProviderError {
     return errorFromResponse(PROVIDER, response, { secrets: this.secrets, describeError: describeFastPixError });
-  }
-
-  private malformed(request: string, what: string): ProviderUnavailableError {
-    return new ProviderUnavailableError({ message: `fastpix answered ${request} with ${what}`, retryable: true });
   }
 }
 

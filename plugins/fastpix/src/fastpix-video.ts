@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ProviderVideo, ProviderVideoStatus } from '@unreel/provider-spec';
 
 /** Media `status` as FastPix documents it; an open enum, so any other string may arrive. */
@@ -70,3 +71,17 @@ function parseDate(value: unknown): Date | undefined {
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : new Date(time);
 }
+
+/** `GET /on-demand/{mediaId}`: `{ success, data: media }`; a media is anything with a string id, the rest is read loosely. */
+export const fastpixMediaAnswerSchema = z.looseObject({
+  data: z.looseObject({ id: z.string() }).transform((media) => media as FastPixMedia),
+});
+
+/**
+ * `GET /on-demand`: `{ success, data: [media], pagination }`. An entry without an id is skipped rather than failing the
+ * page; a page without its `data` array is not a page.
+ */
+export const fastpixMediaListAnswerSchema = z.looseObject({
+  data: z.array(z.unknown()),
+  pagination: z.looseObject({ totalRecords: z.unknown() }).nullish(),
+});

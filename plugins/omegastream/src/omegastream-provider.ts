@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { createProviderClient, itemFailure, type ProviderHttpClient } from '@unreel/provider-kit';
 import {
   InvalidRequestError,
-  ProviderUnavailableError,
   UnreelProviderError,
   type CallOptions,
   type DeleteOutcome,
@@ -178,8 +177,13 @@ export class OmegastreamProvider implements VideoProviderV1 {
     }
     // The list lives at the base itself: `GET https://api.omegastream.net/company/client/video?page&limit`.
     const searchParams = { page: cursor.page, limit: cursor.perPage };
-    const response = await this.http.request('', { method: 'GET', signal: options.signal, searchParams });
-    const envelope = parse(omegastreamPageSchema, response.body, 'the video list');
+    const response = await this.http.request('', {
+      method: 'GET',
+      signal: options.signal,
+      searchParams,
+      schema: omegastreamPageSchema,
+    });
+    const envelope = response.body;
     const data = envelope.data ?? [];
     const items = data.map((video) => toProviderVideo(video, this.settings.restoreWindowDays));
     // The provider may serve fewer per page than asked; later pages must be counted in its page size.
@@ -216,13 +220,15 @@ export class OmegastreamProvider implements VideoProviderV1 {
 
   private async deleteMany(ids: readonly string[], options: CallOptions): Promise<Map<string, DeleteOutcome>> {
     const path = `/${this.settings.bulkPath}`;
+    // The call reached OmegaStream and may have deleted: an unreadable answer is ambiguous, INVALID_RESPONSE.
     const response = await this.http.request(path, {
       method: 'DELETE',
       signal: options.signal,
       json: { uuids: ids },
       allowStatus: [404, 405],
+      schema: bulkAnswerSchema,
     });
-    if (response.status === 404 || response.status === 405) {
+    if (!response.ok) {
       const other = this.settings.bulkPath === 'delete_videos' ? 'bulk_delete' : 'delete_videos';
       throw new InvalidRequestError({
         status: response.status,
@@ -231,8 +237,7 @@ export class OmegastreamProvider implements VideoProviderV1 {
           `(setting bulkPath "${this.settings.bulkPath}"; the other one is "${other}")`,
       });
     }
-    // The call reached OmegaStream and may have deleted: an unreadable answer is ambiguous, like a 5xx.
-    const answer = parse(bulkAnswerSchema, response.body, 'the bulk delete answer');
+    const answer = response.body;
     const failed = parseFailedVideos(answer.failed_videos);
     const batch = new Set(ids);
     const strangers = [...failed.reasons.keys()].filter((uuid) => !batch.has(uuid));
@@ -315,10 +320,10 @@ export class OmegastreamProvider implements VideoProviderV1 {
       method: 'GET',
       signal: options.signal,
       allowStatus: [403, 404] as const,
+      schema: omegastreamVideoSchema,
     });
-    if (response.status === 404) return { found: 'nothing' };
-    if (response.status === 403) return { found: 'forbidden' };
-    return { found: 'video', video: parse(omegastreamVideoSchema, response.body, `video ${id}`) };
+    if (response.ok) return { found: 'video', video: response.body };
+    return { found: response.status === 404 ? 'nothing' : 'forbidden' };
   }
 
   /**
@@ -336,8 +341,13 @@ export class OmegastreamProvider implements VideoProviderV1 {
     if (lookup.found === 'video') return { kind: lookup.video.deleted_at ? 'deleted' : 'present', video: lookup.video };
     for (let page = 1; page <= DELETED_SCAN_MAX_PAGES; page += 1) {
       const searchParams = { page, limit: OMEGASTREAM_MAX_PAGE_SIZE };
-      const response = await this.http.request('/deleted', { method: 'GET', signal: options.signal, searchParams });
-      const envelope = parse(omegastreamPageSchema, response.body, 'the deleted video list');
+      const response = await this.http.request('/deleted', {
+        method: 'GET',
+        signal: options.signal,
+        searchParams,
+        schema: omegastreamPageSchema,
+      });
+      const envelope = response.body;
       const match = envelope.data?.find((video) => video.uuid === id);
       if (match) return { kind: 'deleted', video: match };
       const last = envelope.total_page ?? 0;
@@ -351,14 +361,4 @@ export class OmegastreamProvider implements VideoProviderV1 {
 
 function isAddressable(id: string): boolean {
   return id.trim() !== '' && !id.includes('/') && !RESERVED_SEGMENTS.has(id);
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new ProviderUnavailableError({
-    message: `omegastream answered ${what} in an unexpected shape${where}: ${issue?.message ?? 'unreadable'}`,
-  });
 }

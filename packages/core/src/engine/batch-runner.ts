@@ -1,11 +1,11 @@
-import { UnreelProviderError, isAmbiguousFailure, type DeleteOutcome, type ItemError } from '@unreel/provider-spec';
+import { UnreelProviderError, restoreSupport, type DeleteOutcome, type ItemError } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
 import { OPEN_ITEM_STATUSES } from '../model/operation.js';
 import type { ItemUpdate, OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
-import { toItemError } from './item-error.js';
+import { isAmbiguous, toItemError } from './item-error.js';
 import { RetrySchedule } from './retry-schedule.js';
 
 export interface BatchContext {
@@ -83,7 +83,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       if (!UnreelProviderError.isInstance(error)) {
         context.logger.error('provider call failed unexpectedly', { account: gate.account.name, error: String(error) });
       }
-      if (isAmbiguousFailure(error)) for (const item of batch) item.ambiguous = true;
+      if (isAmbiguous(error)) for (const item of batch) item.ambiguous = true;
       else await clearDefinite(context, batch);
       const throttled = failure.code === 'RATE_LIMITED';
       const budgetLeft = throttled
@@ -239,7 +239,7 @@ function journaledAs(item: OpenItemRecord, attempts: number, ambiguous: boolean)
 
 function restorableUntil(context: BatchContext, fromProvider: Date | null | undefined, at: Date): Date | null {
   if (fromProvider !== undefined) return fromProvider;
-  const restore = context.gate.account.provider.capabilities.restore;
+  const restore = restoreSupport(context.gate.account.provider);
   if (restore === false || restore.windowDays === undefined) return null;
   return new Date(at.getTime() + restore.windowDays * 86_400_000);
 }

@@ -1,4 +1,4 @@
-import { UnreelProviderError } from '@unreel/provider-spec';
+import { UnreelProviderError, restoreSupport } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
 import { isFinalItemStatus, operationKey, type ItemRecord, type ProgressEvent } from '../model/operation.js';
@@ -37,7 +37,7 @@ export async function restoreVideo(
     if (cancelled) return { videoId, restored: true, error: null, item: cancelled, video: null };
   }
   const restore = provider.doRestoreVideo?.bind(provider);
-  if (provider.capabilities.restore === false || !restore) {
+  if (restoreSupport(provider) === false || !restore) {
     return refusal(
       videoId,
       latest,

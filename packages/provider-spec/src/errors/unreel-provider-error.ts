@@ -16,6 +16,7 @@ export type ProviderErrorCode =
   | 'NETWORK_ERROR'
   | 'PROVIDER_ERROR'
   | 'INVALID_REQUEST'
+  | 'INVALID_RESPONSE'
   | 'NOT_RESTORABLE'
   | 'RESTORE_WINDOW_EXPIRED'
   | (string & {});

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeleteOutcome, VideoProviderV1 } from '@unreel/provider-spec';
+import { restoreSupport, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
+import { createSecretRedactor } from '@unreel/provider-kit';
 import type { ConformanceSimulator } from '@unreel/provider-kit/simulator';
+import { startFaultProxy, type FaultProxy } from '../fault-proxy/index.js';
+import { defineFailureCases } from './define-failure-cases.js';
 import type { ProviderConformanceOptions } from './provider-conformance-options.js';
 import { callOptions } from './call-options.js';
 import { CapturingLogger } from './capturing-logger.js';
@@ -21,6 +24,7 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
   const forbidden = options.forbidden ?? true;
   const throttleSaysWhen = options.throttleSaysWhen ?? true;
   const credentials = options.credentials ?? true;
+  const useFaultProxy = options.faultProxy ?? true;
 
   describe(options.name ?? `${plugin.id} provider conformance`, () => {
     let simulator: Sim;
@@ -28,6 +32,7 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
     let wrongProvider: VideoProviderV1;
     let right: Settings;
     let wrong: Settings;
+    let proxied: { provider: VideoProviderV1; proxy: FaultProxy; settings: Settings } | undefined;
     const logger = new CapturingLogger();
 
     beforeAll(async () => {
@@ -37,6 +42,20 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
       const context = { account: 'conformance', fetch: globalThis.fetch, logger };
       provider = plugin.create(right, context);
       wrongProvider = plugin.create(wrong, { ...context, account: 'conformance-wrong' });
+      const url = (simulator as { url?: unknown }).url;
+      if (useFaultProxy && typeof url === 'string') {
+        // The same simulator behind a proxy that breaks answers on purpose, for the timeout and unreadable-body cases.
+        const proxy = await startFaultProxy({ target: url, keepHost: true });
+        const settings = await validateSettings(
+          plugin,
+          options.settings(withUrl(simulator, proxy.url), { wrongCredentials: false }),
+        );
+        proxied = {
+          proxy,
+          settings,
+          provider: plugin.create(settings, { ...context, account: 'conformance-proxied' }),
+        };
+      }
     });
 
     /** Read when checked, not once: a simulator may issue credentials (bearer tokens) while the suite runs. */
@@ -45,13 +64,26 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
         options.secrets?.(simulator) ?? [
           ...secretValues(right, plugin.secretSettings),
           ...secretValues(wrong, plugin.secretSettings),
+          ...(proxied ? secretValues(proxied.settings, plugin.secretSettings) : []),
         ]
       );
+    }
+
+    /** Whether the text shows a credential as it is, percent-encoded or base64-encoded (a Basic header's pair too). */
+    function exposesSecret(text: string): boolean {
+      const list = secrets();
+      return list.some((secret) => text.includes(secret)) || createSecretRedactor(list).exposes(text);
+    }
+
+    function expectNoSecret(error: Error): void {
+      expect(exposesSecret(errorText(error)), 'a credential (or an encoding of one) appears in an error').toBe(false);
     }
 
     afterAll(async () => {
       await provider?.doClose?.();
       await wrongProvider?.doClose?.();
+      await proxied?.provider.doClose?.();
+      await proxied?.proxy.close();
       await simulator?.close();
     });
 
@@ -88,8 +120,11 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
         if (requestsPerSecond !== undefined) expect(requestsPerSecond).toBeGreaterThan(0);
         if (maxLookupBatchSize !== undefined)
           expect(Number.isInteger(maxLookupBatchSize) && maxLookupBatchSize >= 1).toBe(true);
-        // The host offers restore exactly when the provider can do it.
-        expect(typeof provider.doRestoreVideo === 'function').toBe(restore !== false);
+        // The host offers restore exactly when the provider can do it: declared, and a method to do it with.
+        expect(typeof provider.doRestoreVideo === 'function', 'doRestoreVideo is there exactly when restore is').toBe(
+          restore !== false,
+        );
+        expect(restoreSupport(provider)).toEqual(restore);
       });
     });
 
@@ -206,21 +241,14 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
           expect(simulator.stateOf(ids[0]!)).toBe('PRESENT');
           const lookup = await providerRejection(wrongProvider.doGetVideos(ids, callOptions()));
           expect(lookup.code).toBe('UNAUTHORIZED');
-          for (const shown of [error, lookup]) {
-            const text = errorText(shown);
-            for (const secret of secrets())
-              expect(text.includes(secret), 'a credential appears in an error').toBe(false);
-          }
+          for (const shown of [error, lookup]) expectNoSecret(shown);
         });
     });
 
     describe('doRestoreVideo', () => {
-      it('brings a deleted video back where the provider can, and is absent where it cannot', async () => {
-        if (provider.capabilities.restore === false) {
-          // The host answers NOT_RESTORABLE itself, without a provider call.
-          expect(provider.doRestoreVideo).toBeUndefined();
-          return;
-        }
+      // Where the provider cannot restore, the host answers NOT_RESTORABLE itself, without a provider call.
+      it('brings a deleted video back', async (context) => {
+        if (restoreSupport(provider) === false) context.skip('the provider cannot restore');
         const [id] = (await simulator.seed([{ state: 'READY' }])) as [string];
         const [deleted] = await provider.doDeleteVideos([id], callOptions());
         expect(deleted?.status).toBe('DELETED');
@@ -230,8 +258,8 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
         expect(simulator.stateOf(id)).toBe('PRESENT');
       });
 
-      it('answers NOT_FOUND when there is nothing to restore', async () => {
-        if (provider.capabilities.restore === false) return expect(provider.doRestoreVideo).toBeUndefined();
+      it('answers NOT_FOUND when there is nothing to restore', async (context) => {
+        if (restoreSupport(provider) === false) context.skip('the provider cannot restore');
         const outcome = await provider.doRestoreVideo!(simulator.missingId(), callOptions());
         expect(outcome.status).toBe('NOT_FOUND');
       });
@@ -268,15 +296,15 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
     });
 
     describe('doListVideos', () => {
-      it('pages through every video exactly once', async () => {
-        if (!provider.doListVideos) return;
+      it('pages through every video exactly once', async (context) => {
+        if (!provider.doListVideos) context.skip('the provider has no doListVideos');
         const seeded = await simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'PROCESSING' }]);
         const seen: string[] = [];
         let cursor: string | undefined;
         let pages = 0;
         const limit = 7;
         do {
-          const page = await provider.doListVideos(
+          const page = await provider.doListVideos!(
             { limit, ...(cursor === undefined ? {} : { cursor }) },
             callOptions(),
           );
@@ -291,13 +319,31 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
       });
     });
 
+    defineFailureCases({
+      simulator: () => simulator,
+      provider: () => provider,
+      proxied: () => proxied,
+      throttleSaysWhen,
+      expectNoSecret,
+    });
+
     describe('secrets', () => {
-      it('never logs a credential', () => {
+      it('never logs a credential, in any encoding', () => {
         for (const line of logger.lines) {
-          for (const secret of secrets())
-            expect(line.includes(secret), `a log line shows a credential: ${line.slice(0, 80)}`).toBe(false);
+          expect(exposesSecret(line), `a log line shows a credential: ${line.slice(0, 80)}`).toBe(false);
         }
       });
     });
+  });
+}
+
+/** The simulator as the settings callback sees it, with its `url` replaced: its methods still act on the simulator. */
+function withUrl<Sim extends object>(simulator: Sim, url: string): Sim {
+  return new Proxy(simulator, {
+    get(target, key) {
+      if (key === 'url') return url;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
   });
 }

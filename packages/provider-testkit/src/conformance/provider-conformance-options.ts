@@ -24,6 +24,12 @@ export interface ProviderConformanceOptions<Settings, Sim extends ConformanceSim
    * `secretSettings` in both the right and the wrong settings.
    */
   secrets?: (simulator: Sim) => string[];
+  /**
+   * Whether to run the timeout and unreadable-body cases through a fault proxy (`./fault-proxy`) put in front of the
+   * simulator's `url`: the suite calls `settings` once more with a simulator whose `url` is the proxy's. Default true;
+   * without a `url` (an in-process provider) those cases show as skipped.
+   */
+  faultProxy?: boolean;
   /** Suite name; default `<plugin id> provider conformance`. */
   name?: string;
 }

@@ -1,4 +1,4 @@
-import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
+import { describeSchemaIssues, type VideoProviderPluginV1 } from '@unreel/provider-spec';
 
 /** Runs the plugin's own schema as the host does, so the suite tests the settings a host would pass to `create`. */
 export async function validateSettings<Settings>(
@@ -7,12 +7,7 @@ export async function validateSettings<Settings>(
 ): Promise<Settings> {
   const result = await plugin.settingsSchema['~standard'].validate(input);
   if (result.issues) {
-    const details = result.issues
-      .map(
-        (issue) =>
-          `${(issue.path ?? []).map((part) => (typeof part === 'object' ? String(part.key) : String(part))).join('.') || '(settings)'}: ${issue.message}`,
-      )
-      .join('; ');
+    const details = describeSchemaIssues(result.issues, { root: 'settings' });
     throw new Error(`${plugin.id}: the suite's settings are invalid: ${details}`);
   }
   return result.value;

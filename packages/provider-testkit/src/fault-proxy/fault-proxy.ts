@@ -20,6 +20,11 @@ export interface FaultProxyOptions {
   seed?: number;
   /** Rules in force from the start; `add` appends more. */
   rules?: readonly FaultRule[];
+  /**
+   * Forward the client's own Host header, as a proxy below HTTP would, instead of the target's: for clients whose
+   * signature covers the host they called (ApsaraVideo's V3). Default false.
+   */
+  keepHost?: boolean;
 }
 
 /** How an answer ended for the client. */
@@ -153,7 +158,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       outgoing.on('close', () => settle(entry, outgoing.writableFinished ? 'delivered' : 'abandoned'));
       let answer: UpstreamAnswer;
       try {
-        answer = await forward(agent, target, incoming, url, body);
+        answer = await forward(agent, target, incoming, url, body, options.keepHost ?? false);
       } catch (error) {
         if (!outgoing.headersSent && !outgoing.destroyed) {
           outgoing.writeHead(502, { 'content-type': 'text/plain' });
@@ -227,8 +232,10 @@ function forward(
   incoming: IncomingMessage,
   url: URL,
   body: Buffer,
+  keepHost: boolean,
 ): Promise<UpstreamAnswer> {
-  const headers: OutgoingHttpHeaders = { ...withoutHopByHop(incoming.headers), host: target.host };
+  const host = keepHost ? (incoming.headers.host ?? target.host) : target.host;
+  const headers: OutgoingHttpHeaders = { ...withoutHopByHop(incoming.headers), host };
   if (body.length > 0 || !['GET', 'HEAD'].includes(incoming.method ?? 'GET')) headers['content-length'] = body.length;
   return new Promise((resolve, reject) => {
     const upstream = httpRequest(

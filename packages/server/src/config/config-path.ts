@@ -15,7 +15,7 @@ export function describeIssuePath(raw: unknown, issuePath: readonly PropertyKey[
   return rest ? `${rest}: ` : '';
 }
 
-export function formatPath(segments: readonly PropertyKey[]): string {
+function formatPath(segments: readonly PropertyKey[]): string {
   return segments
     .map((segment, index) =>
       typeof segment === 'number' ? `[${segment}]` : index === 0 ? String(segment) : `.${String(segment)}`,

@@ -3,11 +3,17 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { defaultAccountLimits, type Account } from '@unreel/core';
-import { isVideoProviderPluginV1, type VideoProviderPluginV1 } from '@unreel/provider-spec';
+import {
+  completeProvider,
+  describeSchemaIssues,
+  isVideoProviderPluginV1,
+  type ProviderDefinitionV1,
+  type VideoProviderPluginV1,
+  type VideoProviderV1,
+} from '@unreel/provider-spec';
 import { ConfigError } from '../config/config-error.js';
 import type { AccountConfig } from '../config/config-schema.js';
 import { interpolateEnv } from '../config/interpolate-env.js';
-import { formatPath } from '../config/config-path.js';
 import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { redactingProvider } from './redacting-provider.js';
@@ -30,12 +36,9 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
     const rawSettings = interpolateEnv(config.settings, options.env, `${where}: settings`);
     const result = await plugin.settingsSchema['~standard'].validate(rawSettings);
     if (result.issues) {
-      const issue = result.issues[0];
-      const field = formatPath(
-        (issue?.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment)),
-      );
+      // Every issue: a misspelt key is a missing key and an unrecognised one, and only both say what happened.
       throw new ConfigError(
-        `${where}: settings${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'} (plugin ${plugin.id})`,
+        `${where}: ${describeSchemaIssues(result.issues, { root: 'settings' })} (plugin ${plugin.id})`,
       );
     }
     const settings = result.value;
@@ -44,11 +47,13 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
       if (typeof value === 'string') options.secrets.add(value);
     }
     const log = options.logger.child({ account: config.name, provider: plugin.id });
-    const provider = plugin.create(settings, {
+    const made: unknown = plugin.create(settings, {
       account: config.name,
       fetch: globalThis.fetch,
       logger: messageFirstLogger(log),
     });
+    // A plugin declared without definePlugin may still leave out what definePlugin fills; filled here the same way.
+    const provider = completeCreated(made, plugin.id, where);
     if (provider?.specificationVersion !== 'v1') {
       throw new ConfigError(`${where}: plugin ${config.plugin} created a provider without specificationVersion "v1"`);
     }
@@ -61,6 +66,17 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
     });
   }
   return loaded;
+}
+
+function completeCreated(made: unknown, id: string, where: string): VideoProviderV1 | undefined {
+  if (made == null || typeof made !== 'object') return undefined;
+  const candidate = made as { specificationVersion?: unknown };
+  if (candidate.specificationVersion !== undefined && candidate.specificationVersion !== 'v1') return undefined;
+  try {
+    return completeProvider(made as ProviderDefinitionV1, id);
+  } catch (error) {
+    throw new ConfigError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function importPlugin(specifier: string, baseDir: string, where: string): Promise<VideoProviderPluginV1> {

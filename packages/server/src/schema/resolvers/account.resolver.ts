@@ -1,6 +1,7 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Query, Resolver } from 'type-graphql';
 import type { AccountRegistry } from '@unreel/core';
+import { restoreSupport } from '@unreel/provider-spec';
 import { ACCOUNTS } from '../../di/tokens.js';
 import { Account } from '../types/account.type.js';
 
@@ -13,13 +14,14 @@ export class AccountResolver {
   accountsList(): Account[] {
     return this.accounts.list().map((account) => {
       const { capabilities } = account.provider;
+      const restore = restoreSupport(account.provider);
       return {
         name: account.name,
         provider: account.pluginId,
         capabilities: {
           maxBatchSize: capabilities.maxBatchSize,
-          restore: capabilities.restore !== false,
-          restoreWindowDays: capabilities.restore === false ? null : (capabilities.restore.windowDays ?? null),
+          restore: restore !== false,
+          restoreWindowDays: restore === false ? null : (restore.windowDays ?? null),
           requestsPerSecond: account.limits.requestsPerSecond ?? null,
           deleteDelay: account.deleteDelayMs > 0,
         },

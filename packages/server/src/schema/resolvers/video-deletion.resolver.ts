@@ -1,6 +1,7 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { FieldResolver, Resolver, Root } from 'type-graphql';
 import { parseVideoId, type AccountRegistry, type DeletionEngine } from '@unreel/core';
+import { restoreSupport } from '@unreel/provider-spec';
 import { ACCOUNTS, ENGINE } from '../../di/tokens.js';
 import { VideoDeletion } from '../types/video-deletion.type.js';
 
@@ -22,8 +23,6 @@ export class VideoDeletionResolver {
     if (deletion.status !== 'DELETED') return false;
     if (deletion.restorableUntil) return deletion.restorableUntil.getTime() > this.engine.now().getTime();
     const provider = this.accounts.get(parseVideoId(deletion.videoId).account)?.provider;
-    return (
-      provider !== undefined && provider.capabilities.restore !== false && typeof provider.doRestoreVideo === 'function'
-    );
+    return provider !== undefined && restoreSupport(provider) !== false;
   }
 }
