@@ -94,7 +94,16 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const scopes = new HttpRequestScopes(services.scopes);
   const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
   let draining = false;
-  mountUnreelRoutes(app, { apollo, scopes, services, settings, origins, logger, isDraining: () => draining });
+  mountUnreelRoutes(app, {
+    apollo,
+    scopes,
+    services,
+    settings,
+    origins,
+    graphiql: graphql.introspection,
+    logger,
+    isDraining: () => draining,
+  });
 
   let port: number;
   try {

@@ -8,6 +8,7 @@ import type { UnreelServices } from '../di/unreel-services.js';
 import type { UnreelContext } from '../graphql/context.js';
 import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
 import { authenticateRequest, type AuthenticatedRequest } from './authenticate-request.js';
+import { graphiqlRoute } from './graphiql-route.js';
 import { jsonErrors, notFound } from './json-errors.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import type { OriginPolicy } from './origin-policy.js';
@@ -19,6 +20,8 @@ export interface UnreelRoutesOptions {
   services: Pick<UnreelServices, 'accounts' | 'tenants' | 'engine' | 'metrics' | 'metricsKey'>;
   settings: ServerConfig;
   origins: OriginPolicy;
+  /** GraphiQL for a browser at GET /graphql: on exactly when introspection is. */
+  graphiql: boolean;
   logger: Logger;
   /** True once the server has begun to close: /readyz answers 503 from then on. */
   isDraining(): boolean;
@@ -29,7 +32,7 @@ export interface UnreelRoutesOptions {
  * authentication (checked before the body is read); anything else, and any error, answered as JSON.
  */
 export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): void {
-  const { apollo, scopes, services, settings, origins, logger, isDraining } = options;
+  const { apollo, scopes, services, settings, origins, graphiql, logger, isDraining } = options;
   const { accounts, tenants, engine, metrics, metricsKey } = services;
   app.disable('x-powered-by');
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
@@ -49,6 +52,8 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
     response.json({ status: 'ready' });
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
+  // A page, not an API call: served before CORS and authentication (the key goes into its Headers tab).
+  app.get('/graphql', graphiqlRoute({ enabled: graphiql }));
   app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
   const corsOrigins = origins.corsOrigins();
   if (corsOrigins) {
