@@ -109,6 +109,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     origins,
     hosts,
     invalidRequests,
+    graphiql: graphql.introspection,
     logger,
     isDraining: () => draining,
   });

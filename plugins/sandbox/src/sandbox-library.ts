@@ -55,7 +55,10 @@ export class SandboxLibrary {
 
   recordCall(call: SandboxCall): void {
     this.calls.push(call);
-    this.persist({ t: 'call', m: call.method, ids: call.ids, at: call.at });
+    // Only calls that may change the library go to the file: lookups and listings would grow it with every query a
+    // frontend makes, and nothing replayed depends on them.
+    if (call.method === 'delete' || call.method === 'restore')
+      this.persist({ t: 'call', m: call.method, ids: call.ids, at: call.at });
   }
 
   markDeleted(video: SandboxVideo, at: Date, restorableUntil: Date | null): void {

@@ -31,8 +31,9 @@ export const sandboxSettingsSchema = z
     /** Fraction of calls that fail with a retryable 5xx-like error, to exercise retries. */
     errorRate: z.number().min(0).max(1).default(0),
     /**
-     * A file the library appends every call and change to, and replays at start: the sandbox then remembers its
-     * deletions across restarts, as a real provider would (used by crash-recovery tests and demos).
+     * A file the library appends every delete and restore call and every change to, and replays at start: the sandbox
+     * then remembers its deletions across restarts, as a real provider would (the embedded default keeps one beside
+     * its journal; crash-recovery tests read it).
      */
     stateFile: z.string().min(1).optional(),
     /** Providers created with the same library name share one library (default: a fresh one per account). */

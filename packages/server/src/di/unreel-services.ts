@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
-import { AccountRegistry, DeletionEngine, InMemoryEventBus } from '@unreel/core';
+import { AccountRegistry, DeletionEngine, InMemoryEventBus, type Account } from '@unreel/core';
 import type { ApiKeySet } from '../auth/api-key-set.js';
 import { metricsApiKey } from '../auth/metrics-api-key.js';
 import { TenantDirectory } from '../auth/tenant-directory.js';
 import { configWithoutKeys } from '../config/config-without-keys.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { scheduleRetention } from '../journal/journal-retention.js';
-import { openJournal, type JournalDescription, type OpenedJournal } from '../journal/open-journal.js';
+import { openJournal, type JournalDescription } from '../journal/open-journal.js';
+import { sandboxBesideJournal } from '../journal/sandbox-beside-journal.js';
 import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { UnreelMetrics } from '../metrics/unreel-metrics.js';
@@ -53,30 +54,38 @@ export async function createUnreelServices({
 }: UnreelServicesOptions): Promise<UnreelServices> {
   const { config } = loaded;
   const { server: settings } = config;
-  const loadedAccounts = await loadAccounts({
-    accounts: config.accounts,
-    baseDir: loaded.baseDir,
-    env,
-    logger,
-    secrets,
-  });
+  // The journal first: whether this start created it decides whether the embedded default's sandbox starts afresh.
+  const journal = openJournal(config.journal, loaded.baseDir, { newJournal });
+  const { store, description } = journal;
+  let loadedAccounts: Account[];
+  try {
+    loadedAccounts = await loadAccounts({
+      accounts: loaded.embeddedDefault ? sandboxBesideJournal(config.accounts, journal, logger) : config.accounts,
+      baseDir: loaded.baseDir,
+      env,
+      logger,
+      secrets,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const closeProviders = async (): Promise<void> => {
     await Promise.all(loadedAccounts.map((account) => account.provider.doClose?.()));
   };
   const accounts = new AccountRegistry(loadedAccounts);
   let tenants: TenantDirectory;
   let metricsKey: ApiKeySet<'metrics'> | undefined;
-  let journal: OpenedJournal;
   try {
     tenants = TenantDirectory.create(config.tenants, accounts, env);
     metricsKey = metricsApiKey(settings.metrics.apiKey, env);
-    journal = openJournal(config.journal, loaded.baseDir, { newJournal });
   } catch (error) {
-    // The providers exist already; a refused start must not leave their sockets and timers behind.
+    // The providers and the journal are open already; a refused start must not leave their sockets, timers and
+    // file handles behind.
     await closeProviders();
+    await store.close();
     throw error;
   }
-  const { store, description } = journal;
   if (journal.created && description.driver === 'sqlite') logger.info({ journal: description.path }, 'journal created');
   const bus = new InMemoryEventBus();
   const metrics = new UnreelMetrics();

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { requestLogPlugin } from '../logging/request-log-plugin.js';
 import type { UnreelContext } from './context.js';
@@ -48,6 +49,8 @@ export async function startApolloServer({
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Per-field timings for a gateway that asks for them (ftv1); error messages in them are masked, never sent.
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
+      // Apollo's landing pages load Apollo's CDN; browsers get our own GraphiQL instead (http/graphiql-route.ts).
+      ApolloServerPluginLandingPageDisabled(),
       {
         async serverWillStart() {
           return { drainServer: () => websocket.dispose() };

@@ -11,6 +11,7 @@ import { authenticateRequest, type AuthenticatedRequest } from './authenticate-r
 import { corsGuard } from './cors-guard.js';
 import { hostGuard } from './host-guard.js';
 import type { HostPolicy } from './host-policy.js';
+import { graphiqlRoute } from './graphiql-route.js';
 import { jsonErrors, notFound } from './json-errors.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import type { OriginPolicy } from './origin-policy.js';
@@ -25,6 +26,8 @@ export interface UnreelRoutesOptions {
   hosts: HostPolicy;
   /** Writes the log line of a request Apollo refuses before GraphQL runs (CSRF prevention, ...). */
   invalidRequests: InvalidRequestLog;
+  /** GraphiQL for a browser at GET /graphql: on exactly when introspection is. */
+  graphiql: boolean;
   logger: Logger;
   /** True once the server has begun to close: /readyz answers 503 from then on. */
   isDraining(): boolean;
@@ -36,7 +39,7 @@ export interface UnreelRoutesOptions {
  * error, answered as JSON.
  */
 export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): void {
-  const { apollo, scopes, services, settings, origins, hosts, invalidRequests, logger, isDraining } = options;
+  const { apollo, scopes, services, settings, origins, hosts, invalidRequests, graphiql, logger, isDraining } = options;
   const { accounts, tenants, engine, metrics, metricsKey } = services;
   app.disable('x-powered-by');
   // Before every route: a request for a name this server does not serve is nobody's (DNS rebinding).
@@ -58,6 +61,8 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
     response.json({ status: 'ready' });
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
+  // A page, not an API call: served before CORS and authentication (the key goes into its Headers tab).
+  app.get('/graphql', graphiqlRoute({ enabled: graphiql }));
   app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
   app.use(
     '/graphql',
