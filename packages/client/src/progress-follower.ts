@@ -66,6 +66,8 @@ export async function followProgress(options: FollowOptions): Promise<DeletionOu
     if (event.sequence <= last) return 'ok';
     if (event.sequence !== last + 1) return 'gap';
     last = event.sequence;
+    // Progress, not a mere connection, ends a run of failures: a socket accepted and dropped at once is still one.
+    failures = 0;
     final = event.status !== 'RUNNING';
     events.push(event);
     options.onProgress?.(event);
@@ -83,10 +85,7 @@ export async function followProgress(options: FollowOptions): Promise<DeletionOu
   for (;;) {
     if (signal?.aborted) throw abortedError(operationId, signal.reason);
     const subscribedAfterFinal = knownFinal;
-    const end = await subscribeOnce(options, last, deliver, () => {
-      failures = 0;
-      settleFirst();
-    });
+    const end = await subscribeOnce(options, last, deliver, settleFirst);
     if (end.kind === 'callback') throw end.error;
     if (end.kind === 'failed') {
       if (!end.error.retryable) throw end.error;

@@ -13,8 +13,9 @@ export interface RetryOptions {
   /** How much each delay grows over the one before. Default 2. */
   factor?: number;
   /**
-   * Failed attempts in a row (none of them connected or answered) before giving up with the last error, code
-   * `NETWORK`. Default `Infinity`: keep trying until the operation is final or the caller's signal aborts.
+   * Failed attempts in a row before giving up with the last error (code `NETWORK`): requests that got no answer, or
+   * subscriptions that ended without delivering an event. Default `Infinity`: keep trying until the operation is
+   * final or the caller's signal aborts.
    */
   maxAttempts?: number;
 }
