@@ -2,7 +2,7 @@ import { UnreelClientError } from './client-error.js';
 
 interface CryptoLike {
   randomUUID?: () => string;
-  getRandomValues?: <T extends ArrayBufferView | null>(array: T) => T;
+  getRandomValues?: (array: Uint8Array) => Uint8Array;
 }
 
 /**

@@ -19,7 +19,7 @@ describe('newOperationId', () => {
     expect(ids.size).toBe(200);
     for (const id of ids) expect(id).toMatch(UUID_V4);
     // The version and variant bits are set whatever the random bytes were.
-    const zeros = { getRandomValues: <T>(array: T): T => array };
+    const zeros = { getRandomValues: (array: Uint8Array): Uint8Array => array };
     expect(newOperationId(zeros)).toBe('00000000-0000-4000-8000-000000000000');
   });
 
