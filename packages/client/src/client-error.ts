@@ -103,7 +103,7 @@ export class UnreelClientError extends Error {
 }
 
 /** A GraphQL error's `extensions.code` as the client's code. */
-export function codeOfGraphQLError(graphqlCode: string | undefined): UnreelClientErrorCode {
+function codeOfGraphQLError(graphqlCode: string | undefined): UnreelClientErrorCode {
   switch (graphqlCode) {
     case 'UNAUTHENTICATED':
       return 'UNAUTHORIZED';
