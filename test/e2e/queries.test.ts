@@ -70,9 +70,11 @@ describe('queries', () => {
     const result = await data(server.url, AccountsDocument, {});
     expect(result.accounts).toEqual([
       {
+        __typename: 'Account',
         name: SANDBOX,
         provider: 'sandbox',
         capabilities: {
+          __typename: 'AccountCapabilities',
           maxBatchSize: 25,
           restore: true,
           restoreWindowDays: 30,

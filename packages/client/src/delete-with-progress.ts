@@ -1,143 +1,80 @@
-import { print } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import {
-  DeleteVideosDocument,
-  DeletionDocument,
-  DeletionProgressDocument,
-  type DeleteVideosMutation,
-  type DeletionProgressSubscription,
-  type DeletionResultFieldsFragment,
-} from './generated/graphql.js';
+import { abortedError, UnreelClientError } from './client-error.js';
+import type { UnreelConnectionOptions } from './connection-options.js';
+import { DeleteVideosDocument } from './generated/graphql.js';
+import { requestGraphQL } from './graphql-request.js';
+import { newOperationId } from './operation-id.js';
+import { followProgress, type DeletionOutcome, type DeletionProgressEvent } from './progress-follower.js';
 
-export type DeletionProgressEvent = DeletionProgressSubscription['deletionProgress'];
-
-export interface DeleteWithProgressOptions {
-  /** http(s)://host:port/graphql */
-  url: string;
-  /** Defaults to `url` with ws(s):// */
-  wsUrl?: string;
+export interface DeleteWithProgressOptions extends UnreelConnectionOptions {
+  /** Video ids, `<account>:<provider's id>`; duplicates are ignored by the server. */
   ids: readonly string[];
-  /** Idempotency key; one is generated when absent, so a retry of this call is safe only if you pass your own. */
+  /**
+   * The idempotency key naming this deletion. Generated when absent (a random UUID, in secure contexts or not); pass
+   * your own, or keep `onStart`'s, to find the operation again (`watchDeletion`, `cancelDeletion`) after a reload.
+   */
   operationId?: string;
-  headers?: Record<string, string>;
-  connectionParams?: Record<string, unknown>;
-  /** A WebSocket implementation for runtimes without a global one (Node 20: the `ws` package). */
-  webSocketImpl?: unknown;
-  fetch?: typeof globalThis.fetch;
+  /** Called once with the `operationId`, before anything is sent: store it (URL, sessionStorage) to resume later. */
+  onStart?: (operationId: string) => void;
+  /** Called for every item as it becomes final, each sequence once and in order, across reconnects and restarts. */
   onProgress?: (event: DeletionProgressEvent) => void;
-  signal?: AbortSignal;
 }
 
-export interface DeleteWithProgressResult {
-  result: DeletionResultFieldsFragment;
-  events: DeletionProgressEvent[];
-}
+export type DeleteWithProgressResult = DeletionOutcome;
 
 /**
- * Subscribe first, then delete: the subscription waits for the operation, so not one event is missed, and it
- * completes after the last item. Resolves with the final counts and every event in sequence order.
+ * Deletes `ids` and follows every item to its end. The subscription goes first: a socket the server refuses for good
+ * (a wrong key: 4403) fails the call before anything is deleted. Then the mutation, retried on network failures with
+ * the same `operationId` (the server answers a repeat with the same operation, so this is safe). Then the progress
+ * stream, resubscribed after every reconnect from the last sequence seen, with backoff, until the operation is final
+ * or `signal` aborts. Rejects with an `UnreelClientError` carrying the `operationId`.
  */
 export async function deleteWithProgress(options: DeleteWithProgressOptions): Promise<DeleteWithProgressResult> {
-  const operationId = options.operationId ?? globalThis.crypto.randomUUID();
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const client: Client = createClient({
-    url: options.wsUrl ?? options.url.replace(/^http/, 'ws'),
-    ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
-    ...(options.connectionParams ? { connectionParams: options.connectionParams } : {}),
-    lazy: true,
-    retryAttempts: 3,
-    // A refused key (unreel closes with 4403) is not refused any less a second later: fail now, not after backoff.
-    shouldRetry: (event) =>
-      !(typeof event === 'object' && event !== null && 'code' in event && (event.code === 4403 || event.code === 4401)),
-  });
-  const events: DeletionProgressEvent[] = [];
-  const subscription = client.iterate<DeletionProgressSubscription>({
-    query: print(DeletionProgressDocument),
-    variables: { operationId, after: 0 },
-  });
-  const stop = (): void => void subscription.return?.();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  // Settles with the subscription's failure rather than rejecting on its own: a socket refused while the mutation is
-  // still in flight must reach the caller, not end the process as an unhandled rejection.
-  const consumed = (async (): Promise<unknown> => {
-    for await (const message of subscription) {
-      if (message.errors?.length) throw new Error(message.errors.map((error) => error.message).join('; '));
-      if (!message.data) continue;
-      events.push(message.data.deletionProgress);
-      options.onProgress?.(message.data.deletionProgress);
-    }
-    return undefined;
-  })().catch((error: unknown) => error ?? new Error('the progress subscription failed'));
+  const operationId = options.operationId ?? newOperationId();
+  options.onStart?.(operationId);
+  // Our own signal as well as the caller's: a refused mutation must stop the subscription, which would wait forever.
+  const stop = new AbortController();
+  const onCallerAbort = (): void => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) throw abortedError(operationId, options.signal.reason);
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
-    let deleted: DeleteVideosMutation;
+    let subscribed!: () => void;
+    const firstAttempt = new Promise<void>((resolve) => (subscribed = resolve));
+    const following = followProgress({
+      ...options,
+      operationId,
+      after: 0,
+      signal: stop.signal,
+      onFirstAttempt: () => subscribed(),
+    });
+    // Observed here, awaited below: a socket refused while the mutation is in flight must not go unhandled.
+    const outcome = following.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const early = await Promise.race([firstAttempt.then(() => undefined), outcome]);
+    if (early && !early.ok) throw early.error;
     try {
-      deleted = await postGraphQL<DeleteVideosMutation>(fetchImpl, options, print(DeleteVideosDocument), {
-        input: { ids: options.ids, operationId, wait: false },
+      await requestGraphQL({
+        ...options,
+        document: DeleteVideosDocument,
+        variables: { input: { ids: [...options.ids], operationId, wait: false } },
+        operationId,
+        retry: options.retry ?? {},
+        signal: stop.signal,
       });
     } catch (error) {
-      // Refused (bad ids, a conflict): the operation will never exist, so stop waiting for its events.
-      stop();
-      await consumed;
+      // Refused (bad ids, a conflict, a wrong key): the operation will never exist, so stop waiting for its events.
+      stop.abort();
+      await outcome;
       throw error;
     }
-    const failure = await consumed;
-    if (failure) throw subscriptionError(failure);
-    const final = await postGraphQL<{ deletion: DeletionResultFieldsFragment | null }>(
-      fetchImpl,
-      options,
-      print(DeletionDocument),
-      {
-        id: operationId,
-        first: 1,
-      },
-    );
-    return { result: final.deletion ?? deleted.deleteVideos, events };
+    const done = await outcome;
+    if (!done.ok) throw done.error;
+    return done.value;
+  } catch (error) {
+    if (options.signal?.aborted) throw abortedError(operationId, options.signal.reason);
+    throw UnreelClientError.isInstance(error) ? error.withOperationId(operationId) : error;
   } finally {
-    options.signal?.removeEventListener('abort', stop);
-    await client.dispose();
+    options.signal?.removeEventListener('abort', onCallerAbort);
   }
-}
-
-/** graphql-ws ends a refused or broken socket with its close event, not an Error: say what it was. */
-function subscriptionError(failure: unknown): Error {
-  if (failure instanceof Error) return failure;
-  const { code, reason } = failure as { code?: unknown; reason?: unknown };
-  return Object.assign(
-    new Error(
-      `the progress subscription ended: socket closed${typeof code === 'number' ? ` with ${code}` : ''}${reason ? ` (${String(reason)})` : ''}`,
-    ),
-    {
-      code: typeof code === 'number' ? code : undefined,
-    },
-  );
-}
-
-async function postGraphQL<T>(
-  fetchImpl: typeof globalThis.fetch,
-  options: DeleteWithProgressOptions,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<T> {
-  const response = await fetchImpl(options.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      ...options.headers,
-    },
-    body: JSON.stringify({ query, variables }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const body = (await response.json()) as {
-    data?: T | null;
-    errors?: { message: string; extensions?: { code?: string } }[];
-  };
-  if (body.errors?.length || !body.data) {
-    const first = body.errors?.[0];
-    const error = new Error(
-      first ? `${first.extensions?.code ?? 'ERROR'}: ${first.message}` : `HTTP ${response.status}`,
-    );
-    throw Object.assign(error, { code: first?.extensions?.code });
-  }
-  return body.data;
 }

@@ -5,5 +5,12 @@ export {
   deleteWithProgress,
   type DeleteWithProgressOptions,
   type DeleteWithProgressResult,
-  type DeletionProgressEvent,
 } from './delete-with-progress.js';
+export { watchDeletion, type WatchDeletionOptions } from './watch-deletion.js';
+export { cancelDeletion, type CancelDeletionOptions } from './cancel-deletion.js';
+export type { DeletionOutcome, DeletionProgressEvent } from './progress-follower.js';
+export { requestGraphQL, type GraphQLRequestOptions } from './graphql-request.js';
+export type { UnreelConnectionOptions } from './connection-options.js';
+export type { RetryInfo, RetryOptions } from './retry-policy.js';
+export { newOperationId } from './operation-id.js';
+export { UnreelClientError, type UnreelClientErrorCode, type UnreelClientErrorDetails } from './client-error.js';

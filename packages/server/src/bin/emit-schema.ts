@@ -12,9 +12,12 @@ const schemaDir = fileURLToPath(new URL('../../../../schema/', import.meta.url))
 const check = process.argv.includes('--check');
 
 const api = await buildUnreelSchema();
+const publicSdl = `${printSchema(lexicographicSortSchema(api))}\n`;
 const files = [
   // The public API, what frontends and codegen read: no federation machinery.
-  { target: path.join(schemaDir, 'schema.graphql'), sdl: `${printSchema(lexicographicSortSchema(api))}\n` },
+  { target: path.join(schemaDir, 'schema.graphql'), sdl: publicSdl },
+  // The same, shipped in @unreel/client for a frontend's own codegen (its package has no access to schema/).
+  { target: path.join(schemaDir, '..', 'packages', 'client', 'schema.graphql'), sdl: publicSdl },
   // What `_service { sdl }` answers: the subgraph a gateway composes, with its federation directives.
   {
     target: path.join(schemaDir, 'subgraph.graphql'),
