@@ -78,6 +78,7 @@ function wire(
     notFound: 0,
     failed: 0,
     restored: 0,
+    cancelled: 0,
     pending: 0,
     createdAt: new Date(0).toISOString(),
     finishedAt: null,
