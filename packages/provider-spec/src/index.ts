@@ -31,4 +31,5 @@ export {
 } from './plugin-v1.js';
 export type { WebhookEventV1, WebhookRequestV1 } from './webhook-v1.js';
 export { isAmbiguousFailure } from './ambiguity.js';
+export { isTransient } from './transience.js';
 export type { StandardSchemaV1 } from '@standard-schema/spec';
