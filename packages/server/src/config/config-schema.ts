@@ -62,9 +62,7 @@ const engineConfigSchema = z
      * How long whenBlocked: WAIT keeps a refused video SCHEDULED, from when it was first due; one whose next attempt
      * would come later ends FAILED with the provider's last refusal.
      */
-    blockedRetryHorizon: duration
-      .refine((ms) => ms >= 1_000, 'must be at least 1s')
-      .default(DAY_MS),
+    blockedRetryHorizon: duration.refine((ms) => ms >= 1_000, 'must be at least 1s').default(DAY_MS),
   })
   .strict();
 

@@ -53,7 +53,7 @@ registerEnumType(DeletionStatus, {
 registerEnumType(WhenBlocked, {
   name: 'WhenBlocked',
   description:
-    'What becomes of a video its provider refuses for now but may accept later (IN_PROCESSING, TOO_RECENT: a retryable DeletionError). FAIL: it ends FAILED at once, with retryAfter when the provider said. WAIT: it stays SCHEDULED and is sent again when the provider allows it (at retryAfter, or with a growing backoff), until the server\'s horizon (engine.blockedRetryHorizon); cancelDeletion cancels it meanwhile.',
+    "What becomes of a video its provider refuses for now but may accept later (IN_PROCESSING, TOO_RECENT: a retryable DeletionError). FAIL: it ends FAILED at once, with retryAfter when the provider said. WAIT: it stays SCHEDULED and is sent again when the provider allows it (at retryAfter, or with a growing backoff), until the server's horizon (engine.blockedRetryHorizon); cancelDeletion cancels it meanwhile.",
   valuesConfig: {
     FAIL: { description: 'End FAILED at once (retryable: true).' },
     WAIT: { description: 'Stay SCHEDULED until the provider allows it, up to the horizon.' },
