@@ -107,3 +107,22 @@ describe('the plugin specifier', () => {
     }
   });
 });
+
+describe('whenBlocked settings', () => {
+  it('names an account whenBlocked that is neither FAIL nor WAIT, and a horizon that is not a duration', async () => {
+    const account = await refusal({
+      journal: { driver: 'memory' },
+      accounts: [{ ...sandbox(), whenBlocked: 'RETRY' as 'WAIT' }],
+    });
+    expect(account).toMatch(/^Invalid config given in code: accounts\[0\] "a": whenBlocked: /);
+    expect(account).toContain('"FAIL"');
+    const horizon = await refusal({
+      journal: { driver: 'memory' },
+      engine: { blockedRetryHorizon: 'soon' },
+      accounts: [sandbox()],
+    });
+    expect(horizon).toBe(
+      'Invalid config given in code: engine.blockedRetryHorizon: expected a duration such as "15m", "30s" or milliseconds, got "soon"',
+    );
+  });
+});

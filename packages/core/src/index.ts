@@ -13,6 +13,7 @@ export {
   type OperationRecord,
   type OperationStatus,
   type ProgressEvent,
+  type WhenBlocked,
 } from './model/operation.js';
 export type {
   CancelResult,

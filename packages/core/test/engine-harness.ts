@@ -10,6 +10,7 @@ import {
   type EngineOptions,
   type OperationStore,
   type ProgressEvent,
+  type WhenBlocked,
 } from '../src/index.js';
 import { FakeProvider } from './fake-provider.js';
 
@@ -24,6 +25,7 @@ export function harness(
     limits?: Partial<AccountLimits>;
     provider?: FakeProvider;
     deleteDelayMs?: number;
+    whenBlocked?: WhenBlocked;
     store?: OperationStore;
     maxIdsPerOperation?: number;
     engineOptions?: Partial<EngineOptions>;
@@ -41,6 +43,7 @@ export function harness(
       provider,
       limits: defaultAccountLimits(provider, { backoffBaseMs: 1, backoffMaxMs: 5, ...options.limits }),
       deleteDelayMs: options.deleteDelayMs ?? 0,
+      ...(options.whenBlocked ? { whenBlocked: options.whenBlocked } : {}),
     },
   ]);
   const engine = new DeletionEngine({

@@ -614,6 +614,60 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.close();
     });
 
+    it('keeps whenBlocked, and an item waiting for its provider: its refusal with retryAfter and its next attempt', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'op');
+      await store.createOperation({ ...newOperation('op', ['a:1', 'a:2', 'a:3']), whenBlocked: 'WAIT' });
+      await store.createOperation(newOperation('default', ['a:1']));
+      expect(await store.getOperation(key)).toMatchObject({ whenBlocked: 'WAIT' });
+      expect(await store.getOperation(operationKey('t1', 'default'))).toMatchObject({ whenBlocked: null });
+      await store.markAttempt(key, [0, 1, 2]);
+      await store.clearAmbiguous(key, [0, 1, 2]);
+      const refusal = { code: 'TOO_RECENT', message: 'later', retryable: true, transient: false, retryAfter: at(240) };
+      const waiting = await store.recordUpdates(
+        key,
+        [0, 1, 2].map((position) => ({
+          position,
+          status: 'SCHEDULED' as const,
+          error: refusal,
+          nextAttemptAt: at(240),
+          at: at(1),
+          from: OPEN,
+        })),
+      );
+      // Still open: an event each, nothing completed.
+      expect(waiting.map((event) => [event.item.status, event.completed, event.item.nextAttemptAt])).toEqual([
+        ['SCHEDULED', 0, at(240)],
+        ['SCHEDULED', 0, at(240)],
+        ['SCHEDULED', 0, at(240)],
+      ]);
+      expect((await store.listOpenItems(key, 'a', { first: 10 })).map((item) => item.nextAttemptAt)).toEqual([
+        at(240),
+        at(240),
+        at(240),
+      ]);
+      const [item] = (await store.listItems(key, { first: 1 })).items;
+      expect(item).toMatchObject({ status: 'SCHEDULED', error: refusal, nextAttemptAt: at(240), ambiguous: false });
+      expect(item?.error?.retryAfter).toBeInstanceOf(Date);
+      expect((await store.listEvents(key, 0, 1))[0]?.item.error).toEqual(refusal);
+      // Sent again when due: the outcome closes it, and it waits for nothing any more.
+      await store.markAttempt(key, [0, 1]);
+      const done = await store.recordUpdates(key, [
+        { position: 0, status: 'DELETED', error: null, at: at(241), from: OPEN },
+        { position: 1, status: 'FAILED', error: { ...refusal, retryAfter: at(480) }, at: at(241), from: OPEN },
+      ]);
+      expect(done.map((event) => [event.item.status, event.item.nextAttemptAt, event.item.attempts])).toEqual([
+        ['DELETED', null, 2],
+        ['FAILED', null, 2],
+      ]);
+      expect((await store.listItems(key, { first: 3 })).items.map((entry) => entry.error?.retryAfter ?? null)).toEqual([
+        null,
+        at(480),
+        at(240),
+      ]);
+      await store.close();
+    });
+
     it('cancels every open item no call may have reached in one write, and the operation ends CANCELLED', async () => {
       const store = createStore();
       const key = operationKey('t1', 'cancel');

@@ -37,7 +37,7 @@ describe('SqliteOperationStore', () => {
     });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(4);
+    expect(raw.pragma('user_version', { simple: true })).toBe(5);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     expect(statSync(file).size).toBeGreaterThan(0);
@@ -134,9 +134,12 @@ describe('SqliteOperationStore', () => {
       [2, 'sb:vid-2', 'RUNNING'],
       [3, 'sb:x:y', 'SUCCEEDED'],
     ]);
+    // Journaled before whenBlocked existed: each account's default, and no item waiting for its provider.
+    expect((await store.getOperation(key))?.whenBlocked).toBeNull();
+    expect((await store.latestItems('default', ['sb:vid-2'])).get('sb:vid-2')?.nextAttemptAt).toBeNull();
     await store.close();
     const upgraded = new BetterSqlite3(`${file}.v1`, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(4);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(5);
     expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain(
       'account',
     );

@@ -26,7 +26,10 @@ export interface ErrorDescription {
   code?: ProviderErrorCode;
   message?: string;
   retryable?: boolean;
+  /** See ItemError.transient; default: `retryable`. */
+  transient?: boolean;
   retryAfterMs?: number;
+  retryAfter?: Date;
 }
 
 export interface ErrorMappingOptions {
@@ -52,6 +55,8 @@ export function errorFromResponse(
     status: response.status,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(described.retryable === undefined ? {} : { retryable: described.retryable }),
+    ...(described.transient === undefined ? {} : { transient: described.transient }),
+    ...(described.retryAfter === undefined ? {} : { retryAfter: described.retryAfter }),
   };
   return errorForCode(code, errorOptions);
 }

@@ -6,7 +6,14 @@ export interface ItemFailureOptions {
   secrets?: readonly string[];
   /** Default false: a refusal about one video stands until something about that video changes. */
   retryable?: boolean;
+  /**
+   * Whether the host may send it again now (see ItemError.transient); default: `retryable`. A refusal that holds for
+   * a while (still processing, too recent) is `retryable: true, transient: false`, with `retryAfter` when known.
+   */
+  transient?: boolean;
   retryAfterMs?: number;
+  /** From when trying again may succeed, when the provider says or it can be worked out. */
+  retryAfter?: Date;
 }
 
 /**
@@ -23,8 +30,10 @@ export function itemFailure(
     error: {
       code,
       message: scrubMessage(message, options.secrets),
-      retryable: options.retryable ?? false,
+      retryable: (options.retryable ?? false) || options.transient === true,
+      ...(options.transient === undefined ? {} : { transient: options.transient }),
       ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+      ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter }),
     },
   };
 }

@@ -11,7 +11,7 @@ const MAX_CAUSE_DEPTH = 5;
  * and its causes. The thrown error is never written to: it may be a library's (a DOMException has only a getter for
  * `message`, and assigning it threw a TypeError that turned deleted videos into FAILED ones), shared, or frozen.
  *
- * A provider error keeps its code, retryability, wait and status, which is all the engine reads of it (a plugin's own
+ * A provider error keeps its code, retryability (transience too), waits and status, which is all the engine reads of it (a plugin's own
  * subclass and extra fields are not kept). Anything else a plugin throws left its effect at the provider unknown, so
  * it becomes a retryable, ambiguous failure: TIMEOUT for an error named TimeoutError, PROVIDER_ERROR otherwise, whose
  * message says what was thrown (its name and its own message, redacted and shortened), so the item error shows why.
@@ -24,7 +24,10 @@ export function redactProviderError(error: unknown, secrets: Iterable<string>, p
     const copy = errorForCode(error.code, {
       message: redact(error.message),
       retryable: error.retryable,
+      // Absent from errors of a provider-spec older than `transient`: the copy then defaults it, as the original does.
+      transient: typeof error.transient === 'boolean' ? error.transient : undefined,
       retryAfterMs: error.retryAfterMs,
+      retryAfter: error.retryAfter,
       status: error.status,
       ...(cause === undefined ? {} : { cause }),
     });

@@ -40,4 +40,5 @@ export { restoreSupport } from './restore-support.js';
 export { describeSchemaIssues } from './schema-issues.js';
 export type { WebhookEventV1, WebhookRequestV1 } from './webhook-v1.js';
 export { isAmbiguousFailure } from './ambiguity.js';
+export { isTransient } from './transience.js';
 export type { StandardSchemaV1 } from '@standard-schema/spec';

@@ -107,7 +107,10 @@ export class ApiVideoProvider implements VideoProviderV1 {
       // Only seen behind the simulator's `deleteIngesting: 'refused'` switch: the docs never refuse a delete.
       const reason = problemMessage(response.body) ?? 'conflict';
       const message = `api.video did not delete ${id} while its source is being ingested: ${reason}`;
-      return [itemFailure('IN_PROCESSING', message, { secrets: this.auth.secrets() })];
+      // Retryable later, not now: ingestion ends by itself.
+      return [
+        itemFailure('IN_PROCESSING', message, { secrets: this.auth.secrets(), retryable: true, transient: false }),
+      ];
     }
     // 204: with Video Restore the video is discarded, and api.video keeps it 90 days from now.
     return [

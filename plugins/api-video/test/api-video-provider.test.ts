@@ -153,7 +153,12 @@ describe('api-video doDeleteVideos', () => {
     const [outcome] = await provider.doDeleteVideos([id], callOptions());
     expect(outcome).toEqual({
       status: 'FAILED',
-      error: { code: 'IN_PROCESSING', retryable: false, message: expect.stringContaining('being ingested') },
+      error: {
+        code: 'IN_PROCESSING',
+        retryable: true,
+        transient: false,
+        message: expect.stringContaining('being ingested'),
+      },
     });
     expect(sim.stateOf(id)).toBe('PRESENT');
   });

@@ -53,11 +53,12 @@ export function deleteOutcomeOf(id: string, status: number, body: unknown, secre
   const said = error && formatError(error);
   const because = (text: string): string => (said ? `${text}: ${said}` : text);
   if (status === 400 && error?.code === 'VIDEO_IN_PROCESSING') {
-    // Not retryable: generation takes longer than the host's retry budget, and Elytron refuses until it ends.
+    // Retryable later, not now: generation takes longer than the host's retry budget, and Elytron refuses until it
+    // ends. No time: the answer gives none (the status endpoint's estimate would cost a call per refusal).
     return itemFailure(
       'IN_PROCESSING',
       because(`Elytron cannot delete video ${id} until its generation completes or fails`),
-      { secrets },
+      { secrets, retryable: true, transient: false },
     );
   }
   if (status === 403)

@@ -131,7 +131,7 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
     expect(simulator.stateOf(failed)).toBe('GONE');
   });
 
-  it('refuses a pending or processing video as IN_PROCESSING, not retryable, and leaves it', async () => {
+  it('refuses a pending or processing video as IN_PROCESSING, retryable later but not now, and leaves it', async () => {
     const { simulator, provider } = context;
     for (const status of ['pending', 'processing'] as const) {
       const id = simulator.library.add({ status }).video_id;
@@ -141,7 +141,8 @@ describe.each(['nested', 'flat'] as const)('doDeleteVideos against %s error bodi
         error: {
           code: 'IN_PROCESSING',
           message: `Elytron cannot delete video ${id} until its generation completes or fails: Cannot delete video while it is being processed (VIDEO_IN_PROCESSING)`,
-          retryable: false,
+          retryable: true,
+          transient: false,
         },
       });
       expect(simulator.stateOf(id)).toBe('PRESENT');

@@ -87,7 +87,8 @@ export function refusedDeleteOutcome(
     return itemFailure(
       'IN_PROCESSING',
       because(`Media ${mediaId} is still processing and FastPix refused to delete it`),
-      { secrets },
+      // Retryable later, not now: processing ends by itself, on no schedule the answer gives.
+      { secrets, retryable: true, transient: false },
     );
   }
   return itemFailure('INVALID_REQUEST', because(`FastPix refused the request to delete media ${mediaId}`), { secrets });

@@ -136,7 +136,7 @@ describe('fastpix doDeleteVideos', () => {
       const [outcome] = await providerFor(sim).doDeleteVideos([media!.id], callOptions());
       expect(outcome?.status).toBe('FAILED');
       if (outcome?.status !== 'FAILED') return;
-      expect(outcome.error).toMatchObject({ code: 'IN_PROCESSING', retryable: false });
+      expect(outcome.error).toMatchObject({ code: 'IN_PROCESSING', retryable: true, transient: false });
       expect(outcome.error.message).toContain(`Media ${media!.id} is still processing`);
       expect(outcome.error.message).toContain(`fastpix answered ${processingRefusalStatus}`);
       expect(outcome.error.message).toContain('Downloading');

@@ -18,8 +18,14 @@ export interface Refusal {
   kind: RefusalKind;
 }
 
-/** Beyond this, waiting for a too-recent video is the caller's business, not a quick retry's. */
+/**
+ * Beyond this, waiting for a too-recent video is not a quick retry's business: the item says it may succeed later, and
+ * from when, and the host waits for it only when asked to (whenBlocked: WAIT).
+ */
 const RETRY_SOON_MS = 60_000;
+
+/** Refused for now, not for good: the docs say the video becomes deletable once processed for 4 hours. */
+const LATER = { retryable: true, transient: false } as const;
 
 /** Refusals whose reason alone cannot say which outcome it is (or, for too-recent ones, from when it can be deleted). */
 export function refusalNeedsLookup(kind: RefusalKind): boolean {
@@ -61,13 +67,13 @@ export function outcomeOfRefusal(
     return itemFailure(
       'TOO_RECENT',
       `OmegaStream refused to delete ${id}: it finished processing less than 4 hours ago${said}`,
-      { secrets },
+      { secrets, ...LATER },
     );
   }
   if (kind === 'NOT_YET_DELETABLE' && lookup?.found !== 'video') {
     // The lookup failed, so which half of the precondition applies is unknown; both are final for now.
     const message = `OmegaStream refused to delete ${id}: not yet deletable (still processing, or finished less than 4 hours ago)${said}`;
-    return itemFailure('IN_PROCESSING', message, { secrets });
+    return itemFailure('IN_PROCESSING', message, { secrets, ...LATER });
   }
   // The provider refused a video that, as far as it shows us, is deletable: nothing says trying again will not work.
   const message = `OmegaStream refused to delete ${id} without a reason unreel recognises${said || ' (no reason given)'}`;
@@ -84,11 +90,18 @@ function forbidden(id: string, said: string, secrets: readonly string[]): Delete
 
 function inProcessing(id: string, why: string, secrets: readonly string[]): DeleteOutcome {
   const message = `OmegaStream cannot delete ${id} yet: it ${why}; a video can be deleted once it completed processing or failed more than 4 hours ago`;
-  return itemFailure('IN_PROCESSING', message, { secrets });
+  // No time: processing takes as long as it takes, and the 4 hours start only when it ends.
+  return itemFailure('IN_PROCESSING', message, { secrets, ...LATER });
 }
 
 function tooRecent(id: string, status: string, from: Date, now: number): DeleteOutcome {
   const retryAfterMs = from.getTime() - now;
   const message = `OmegaStream cannot delete ${id} before ${from.toISOString()}: it reached ${status} less than 4 hours ago`;
-  return itemFailure('TOO_RECENT', message, { retryable: retryAfterMs <= RETRY_SOON_MS, retryAfterMs });
+  // Deletable within a minute: the host's own retries wait for it (transient, with the wait as Retry-After).
+  return itemFailure('TOO_RECENT', message, {
+    ...LATER,
+    transient: retryAfterMs <= RETRY_SOON_MS,
+    retryAfterMs,
+    retryAfter: from,
+  });
 }

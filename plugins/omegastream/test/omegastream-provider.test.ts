@@ -5,6 +5,7 @@ import { CapturingLogger, callOptions, errorText, providerRejection } from '@unr
 import omegastream, { omegastreamSettingsSchema, type OmegastreamSettingsInput } from '@unreel/plugin-omegastream';
 import { classifyReason } from '../src/omegastream-errors.js';
 import { parseFailedVideos } from '../src/omegastream-failed-videos.js';
+import { outcomeOfRefusal } from '../src/omegastream-refusal.js';
 import { OMEGASTREAM_PRODUCTION_BASE_URL } from '../src/omegastream-settings.js';
 import {
   startSimulator,
@@ -174,12 +175,15 @@ describe('omegastream doDeleteVideos', () => {
       const recent = outcomes[4] as Extract<DeleteOutcome, { status: 'FAILED' }>;
       const deletableAt = new Date(simulator.video(ids[3]!)!.updatedAt + 4 * HOUR);
       expect(recent.error.message).toContain(deletableAt.toISOString());
-      expect(recent.error.retryable).toBe(false);
+      // Deletable later, from a known time, and not worth retrying now: hours away.
+      expect(recent.error).toMatchObject({ retryable: true, transient: false, retryAfter: deletableAt });
       expect(recent.error.retryAfterMs).toBeGreaterThan(2 * HOUR);
       expect(recent.error.retryAfterMs).toBeLessThanOrEqual(3 * HOUR);
       const processing = outcomes[1] as Extract<DeleteOutcome, { status: 'FAILED' }>;
       expect(processing.error.message).toContain('status uploaded');
-      expect(processing.error.retryable).toBe(false);
+      // Deletable once processing ends, at a time nobody knows.
+      expect(processing.error).toMatchObject({ retryable: true, transient: false });
+      expect(processing.error.retryAfter).toBeUndefined();
       const forbidden = outcomes[3] as Extract<DeleteOutcome, { status: 'FAILED' }>;
       expect(forbidden.error.retryable).toBe(false);
       expect(forbidden.error.message).toContain('another company');
@@ -202,6 +206,11 @@ describe('omegastream doDeleteVideos', () => {
     expect(error.code).toBe('TOO_RECENT');
     expect(error.message).toContain(`before ${new Date(simulator.video(id)!.updatedAt + 4 * HOUR).toISOString()}`);
     expect(error.retryAfterMs).toBeGreaterThan(2 * HOUR);
+    expect(error).toMatchObject({
+      retryable: true,
+      transient: false,
+      retryAfter: new Date(simulator.video(id)!.updatedAt + 4 * HOUR),
+    });
     expect(requests(simulator)).toEqual([`DELETE {base}/${id}`, `GET {base}/${id}`]);
 
     offset = 3 * HOUR + 60_000;
@@ -511,6 +520,29 @@ describe('omegastream reading of undocumented answers', () => {
       expect(parsed.unreadable).toBe(variant.unreadable);
     });
   }
+
+  it('says when a too recent video becomes deletable, and lets the host retry at once only when that is within a minute', () => {
+    const now = Date.parse('2026-05-01T12:00:00.000Z');
+    const settledAgo = (ms: number) => ({
+      found: 'video' as const,
+      video: { uuid: 'v', status: 'process-completed', updated_at: new Date(now - ms).toISOString() },
+    });
+    const refusal = { id: 'v', reason: undefined, kind: 'TOO_RECENT' as const };
+    const hoursAway = outcomeOfRefusal(refusal, settledAgo(HOUR), now, []);
+    expect(hoursAway).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'TOO_RECENT', retryable: true, transient: false, retryAfter: new Date(now + 3 * HOUR) },
+    });
+    const soon = outcomeOfRefusal(refusal, settledAgo(4 * HOUR - 30_000), now, []);
+    expect(soon).toMatchObject({
+      status: 'FAILED',
+      error: { retryable: true, transient: true, retryAfterMs: 30_000, retryAfter: new Date(now + 30_000) },
+    });
+    // Without the video's own times, only the refusal's words: deletable later, from a time nobody said.
+    const unknown = outcomeOfRefusal(refusal, { found: 'unknown' }, now, []);
+    expect(unknown).toMatchObject({ status: 'FAILED', error: { retryable: true, transient: false } });
+    expect((unknown as Extract<DeleteOutcome, { status: 'FAILED' }>).error.retryAfter).toBeUndefined();
+  });
 
   it('classifies refusal wordings', () => {
     expect(classifyReason('the video should be completed processing or failed for more than 4 hours')).toBe(

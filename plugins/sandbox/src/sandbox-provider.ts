@@ -50,7 +50,13 @@ export class SandboxProvider implements VideoProviderV1 {
       if (video.state === 'PROCESSING') {
         return {
           status: 'FAILED',
-          error: { code: 'IN_PROCESSING', message: `Video ${id} is still processing`, retryable: false },
+          // Deletable once processed: later, not now.
+          error: {
+            code: 'IN_PROCESSING',
+            message: `Video ${id} is still processing`,
+            retryable: true,
+            transient: false,
+          },
         };
       }
       if (video.state === 'FORBIDDEN') {

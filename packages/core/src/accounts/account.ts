@@ -1,4 +1,5 @@
 import type { VideoProviderV1 } from '@unreel/provider-spec';
+import type { WhenBlocked } from '../model/operation.js';
 
 export interface AccountLimits {
   /** Calls in flight at once for this account. */
@@ -25,4 +26,6 @@ export interface Account {
   limits: AccountLimits;
   /** `deleteDelay` in ms: deletions wait SCHEDULED this long and can be undone. 0 = off. */
   deleteDelayMs: number;
+  /** What becomes of items the provider refuses for now, when a request does not say; default FAIL. */
+  whenBlocked?: WhenBlocked | undefined;
 }

@@ -1,8 +1,15 @@
-import { UnreelProviderError, restoreSupport, type DeleteOutcome, type ItemError } from '@unreel/provider-spec';
+import {
+  UnreelProviderError,
+  isTransient,
+  restoreSupport,
+  type DeleteOutcome,
+  type ItemError,
+} from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
 import { OPEN_ITEM_STATUSES } from '../model/operation.js';
 import type { ItemUpdate, OpenItemRecord, OperationStore } from '../store/operation-store.js';
+import { journaledError, nextAttemptOf, type BlockedRetry } from './blocked-retry.js';
 import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
 import { isAmbiguous, toItemError } from './item-error.js';
@@ -19,6 +26,10 @@ export interface BatchContext {
   now: () => Date;
   /** Aborted once cancelDeletion was journaled for this operation (see runDeleteBatch). */
   cancelled: AbortSignal;
+  /** Set under whenBlocked: WAIT: items their provider refuses for now wait SCHEDULED instead of failing. */
+  blocked: BlockedRetry | undefined;
+  /** Told, once journaled, when an item left to wait is due again: the operation runner wakes then. */
+  onWaiting: (nextAttemptAt: Date) => void;
 }
 
 interface OpenItem {
@@ -89,7 +100,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       const budgetLeft = throttled
         ? throttledAttempts < MAX_THROTTLED_ATTEMPTS
         : failedAttempts + 1 < limits.maxAttempts;
-      if (failure.retryable && budgetLeft) {
+      if (isTransient(failure) && budgetLeft) {
         context.observer.retry({
           account: gate.account.name,
           provider: provider.provider,
@@ -101,9 +112,11 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
         await gate.waitToRetry(schedule.nextDelay(failure.retryAfterMs), throttled, cancelWakes(context, batch));
         continue;
       }
-      await record(
+      await settle(
         context,
-        batch.map((item) => failed(item, failure, context.now())),
+        batch.map((item) => ({ item, error: failure })),
+        [],
+        context.now(),
       );
       return;
     }
@@ -112,6 +125,7 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
     if (batch.length === 0 || outcomes === undefined) return;
     const at = context.now();
     const updates: ItemUpdate[] = [];
+    const refused: Refused[] = [];
     const retry: OpenItem[] = [];
     let retryAfterMs: number | undefined;
     let retryCode: string | undefined;
@@ -122,15 +136,15 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       } else if (outcome.status === 'NOT_FOUND') {
         // Gone after an attempt of ours whose result we never saw: that attempt is what deleted it.
         updates.push(item.ambiguous ? deleted(item, restorableUntil(context, undefined, at), at) : notFound(item, at));
-      } else if (outcome.error.retryable && failedAttempts + 1 < limits.maxAttempts) {
+      } else if (isTransient(outcome.error) && failedAttempts + 1 < limits.maxAttempts) {
         retry.push(item);
         retryCode ??= outcome.error.code;
         retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.error.retryAfterMs ?? 0);
       } else {
-        updates.push(failed(item, outcome.error, at));
+        refused.push({ item, error: outcome.error });
       }
     });
-    if (updates.length > 0) await record(context, updates);
+    await settle(context, refused, updates, at);
     remaining = retry;
     if (retry.length > 0) {
       context.observer.retry({
@@ -144,6 +158,42 @@ export async function runDeleteBatch(context: BatchContext, items: readonly Open
       await gate.waitToRetry(schedule.nextDelay(retryAfterMs), false, cancelWakes(context, retry));
     }
   }
+}
+
+interface Refused {
+  item: OpenItem;
+  error: ItemError;
+}
+
+/**
+ * Journals, with `updates`, the items the provider refused for good in this batch: FAILED, or, under whenBlocked: WAIT
+ * for a refusal that may pass (retryable, not transient), SCHEDULED with the time of their next attempt (see
+ * nextAttemptOf), which the operation runner is told once it is journaled.
+ */
+async function settle(
+  context: BatchContext,
+  refused: readonly Refused[],
+  updates: ItemUpdate[],
+  at: Date,
+): Promise<void> {
+  const waiting: { item: OpenItem; error: ItemError; next: Date }[] = [];
+  for (const { item, error: given } of refused) {
+    const error = journaledError(given, at);
+    const next = nextAttemptOf(context.blocked, error, item.journaled.attempts, at);
+    if (next) waiting.push({ item, error, next });
+    else updates.push(failed(item, error, at));
+  }
+  if (waiting.length > 0) {
+    // The provider answered about them: a cancel may take them while they wait, unless an earlier attempt of ours
+    // may have reached it.
+    await clearDefinite(
+      context,
+      waiting.map(({ item }) => item),
+    );
+    for (const { item, error, next } of waiting) updates.push(scheduled(item, error, next, at));
+  }
+  if (updates.length > 0) await record(context, updates);
+  for (const { next } of waiting) context.onWaiting(next);
 }
 
 /** The items of `batch` left out of the call (`sent`) are journaled CANCELLED; returns those it carried. */
@@ -177,7 +227,8 @@ async function record(context: BatchContext, updates: readonly ItemUpdate[]): Pr
 
 /** The provider answered, so this attempt did nothing we cannot see: only earlier ambiguity remains. */
 async function clearDefinite(context: BatchContext, items: readonly OpenItem[]): Promise<void> {
-  const definite = items.filter((item) => !item.ambiguous);
+  // Items whose journal already says so need no write.
+  const definite = items.filter((item) => !item.ambiguous && item.journaled.ambiguous);
   if (definite.length === 0) return;
   await context.store.clearAmbiguous(
     context.key,
@@ -211,6 +262,19 @@ function notFound(item: OpenItem, at: Date): ItemUpdate {
   };
 }
 
+/** Left to wait for its provider (whenBlocked: WAIT), still open, with the refusal that made it wait. */
+function scheduled(item: OpenItem, error: ItemError, nextAttemptAt: Date, at: Date): ItemUpdate {
+  return {
+    position: item.journaled.position,
+    seen: item.journaled,
+    from: OPEN_ITEM_STATUSES,
+    status: 'SCHEDULED',
+    error,
+    nextAttemptAt,
+    at,
+  };
+}
+
 function failed(item: OpenItem, error: ItemError, at: Date): ItemUpdate {
   return {
     position: item.journaled.position,
@@ -233,6 +297,7 @@ function journaledAs(item: OpenItemRecord, attempts: number, ambiguous: boolean)
     attempts,
     ambiguous,
     restorableUntil: item.restorableUntil,
+    nextAttemptAt: item.nextAttemptAt,
     position: item.position,
   };
 }

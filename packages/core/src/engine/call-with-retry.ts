@@ -1,4 +1,4 @@
-import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
+import { UnreelProviderError, isTransient, type CallOptions } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EngineObserver, ProviderMethod } from './engine-observer.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -9,7 +9,8 @@ export interface RetryContext {
 }
 
 /**
- * One logical call (a lookup, a restore) through the account's gate, retried on retryable provider errors.
+ * One logical call (a lookup, a restore) through the account's gate, retried on transient provider errors (see
+ * isTransient: a plugin that sets only `retryable` means that).
  * Deletions use the batch runner instead, which journals every attempt.
  */
 export async function callWithRetry<T>(
@@ -27,7 +28,7 @@ export async function callWithRetry<T>(
       if (
         shutdown.aborted ||
         !UnreelProviderError.isInstance(error) ||
-        !error.retryable ||
+        !isTransient(error) ||
         attempt >= limits.maxAttempts
       ) {
         throw error;

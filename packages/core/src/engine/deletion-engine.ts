@@ -121,7 +121,7 @@ export class DeletionEngine {
     const fingerprint = fingerprintIds(items.map((item) => item.videoId));
     if (operationId !== undefined) {
       const existing = await store.getOperation(operationKey(tenant, operationId));
-      if (existing) return { operation: this.sameOrConflict(existing, fingerprint), created: false };
+      if (existing) return { operation: this.sameOrConflict(existing, fingerprint, request), created: false };
     }
     // A retry of an operation already journaled is answered above from a read; a new one needs a write.
     this.journal.assertWritable();
@@ -131,6 +131,7 @@ export class DeletionEngine {
       tenant,
       fingerprint,
       createdAt: this.context.now(),
+      whenBlocked: request.whenBlocked ?? null,
       items: items.map((item) => ({
         ...item,
         status: (this.accounts.require(item.account).deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING') as
@@ -147,7 +148,7 @@ export class DeletionEngine {
       // Two requests raced with one operationId: the loser answers like a retry.
       const existing = await store.getOperation(operationKey(tenant, operation.id));
       if (!existing) throw error;
-      return { operation: this.sameOrConflict(existing, fingerprint), created: false };
+      return { operation: this.sameOrConflict(existing, fingerprint, request), created: false };
     }
     this.context.bus.publishOperationCreated(operationKey(tenant, record.id));
     this.start(record);
@@ -341,6 +342,11 @@ export class DeletionEngine {
       gates: this.gates,
       key,
       planPageSize: this.options.planPageSize,
+      blockedRetry: {
+        horizonMs: this.options.blockedRetryHorizonMs,
+        initialMs: this.options.blockedRetryInitialMs,
+        maxMs: this.options.blockedRetryMaxMs,
+      },
     };
     const cancel = new AbortController();
     const done = runOperation({ ...context, cancelled: cancel.signal }, operation)
@@ -352,10 +358,19 @@ export class DeletionEngine {
     this.running.set(key, { tenant, done, cancel });
   }
 
-  /** A repeated operationId is a retry only when it names the same ids; anything else would silently drop a request. */
-  private sameOrConflict(existing: OperationRecord, fingerprint: string): OperationRecord {
+  /**
+   * A repeated operationId is a retry only when it names the same ids and asks the same of blocked items (whenBlocked,
+   * absent being "each account's default"); anything else would silently drop a request. whenBlocked is compared
+   * beside the fingerprint, not hashed into it, so fingerprints journaled before it existed still match.
+   */
+  private sameOrConflict(existing: OperationRecord, fingerprint: string, request: DeleteRequest): OperationRecord {
     if (existing.fingerprint !== fingerprint) {
       throw new IdempotencyConflictError(`Operation "${existing.id}" already exists with other ids`);
+    }
+    if (existing.whenBlocked !== (request.whenBlocked ?? null)) {
+      throw new IdempotencyConflictError(
+        `Operation "${existing.id}" already exists with whenBlocked ${existing.whenBlocked ?? '(the account default)'}`,
+      );
     }
     return existing;
   }

@@ -1,6 +1,6 @@
 import type { AccountRegistry } from '../accounts/account-registry.js';
 import type { ProviderVideo } from '@unreel/provider-spec';
-import type { ItemRecord } from '../model/operation.js';
+import type { ItemRecord, WhenBlocked } from '../model/operation.js';
 
 export interface EngineOptions {
   /** Ids one deleteVideos call may carry. */
@@ -14,6 +14,15 @@ export interface EngineOptions {
   /** The first wait before a journal that could not be written is tried again; doubled per failure up to the max. */
   journalRetryInitialMs: number;
   journalRetryMaxMs: number;
+  /**
+   * whenBlocked: WAIT keeps an item its provider refuses for now SCHEDULED at most this long, counted from when the item
+   * was first due (the operation's createdAt, plus the account's deleteDelay); a next attempt that would come later
+   * ends the item FAILED with its last error.
+   */
+  blockedRetryHorizonMs: number;
+  /** The wait before trying a blocked item again when its provider gave no time; doubled per attempt up to the max. */
+  blockedRetryInitialMs: number;
+  blockedRetryMaxMs: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -23,12 +32,17 @@ export const defaultEngineOptions: EngineOptions = {
   maxRunningOperationsPerTenant: Number.POSITIVE_INFINITY,
   journalRetryInitialMs: 100,
   journalRetryMaxMs: 5_000,
+  blockedRetryHorizonMs: 24 * 3_600_000,
+  blockedRetryInitialMs: 60_000,
+  blockedRetryMaxMs: 3_600_000,
 };
 
 export interface DeleteRequest {
   tenant: string;
   ids: readonly string[];
   operationId?: string | undefined;
+  /** What becomes of items a provider refuses for now; absent: each account's default (`Account.whenBlocked`). */
+  whenBlocked?: WhenBlocked | undefined;
   /** The accounts this request may name (its tenant's); any other account is unknown to it. Default: every account. */
   accounts?: AccountRegistry | undefined;
 }

@@ -3,6 +3,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { OPEN_ITEM_STATUSES, type OperationRecord } from '../model/operation.js';
 import type { OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import { runDeleteBatch } from './batch-runner.js';
+import type { BlockedRetry } from './blocked-retry.js';
 import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
 import { waitForFinish } from './wait-for-finish.js';
@@ -19,6 +20,8 @@ export interface OperationRunnerContext {
   planPageSize: number;
   /** Aborted once cancelDeletion was journaled: calls still waiting for the account's limits send nothing new. */
   cancelled: AbortSignal;
+  /** How whenBlocked: WAIT waits (EngineOptions.blockedRetry*), for accounts and operations that ask for it. */
+  blockedRetry: { horizonMs: number; initialMs: number; maxMs: number };
 }
 
 /** Runs every open item of one operation to a final state; accounts proceed in parallel. */
@@ -31,7 +34,7 @@ async function runAccount(
   operation: OperationRecord,
   accountName: string,
 ): Promise<void> {
-  const { store, key, shutdown } = context;
+  const { key, shutdown } = context;
   const gate = context.gates.get(accountName);
   if (!gate) {
     await failUnknownAccount(context, accountName);
@@ -49,19 +52,59 @@ async function runAccount(
       shutdown,
     );
   }
+  const whenBlocked = operation.whenBlocked ?? gate.account.whenBlocked ?? 'FAIL';
+  const { horizonMs, initialMs, maxMs } = context.blockedRetry;
+  const blocked: BlockedRetry | undefined =
+    whenBlocked === 'WAIT'
+      ? { deadline: operation.createdAt.getTime() + deleteDelayMs + horizonMs, initialMs, maxMs }
+      : undefined;
+  // Passes over the open items until none is left waiting for its provider: each sends those due, and the next starts
+  // when the earliest of the others is. Their times are journaled, so a restart picks them up here the same way.
+  while (!shutdown.aborted) {
+    const nextAttempt = await runDueItems(context, gate, accountName, blocked);
+    if (nextAttempt === undefined || shutdown.aborted) break;
+    // A cancel ends the wait: it closed every waiting item no call of ours may have reached. Once it has, only
+    // shutdown does: what it left open (an earlier attempt was ambiguous) waits its time.
+    const wake = context.cancelled.aborted ? shutdown : AbortSignal.any([shutdown, context.cancelled]);
+    await waitForFinish(context, key, nextAttempt - context.now().getTime(), wake);
+  }
+}
+
+/**
+ * One pass over the account's open items: sends every item due (never tried, or whose next attempt has come) in
+ * batches, and returns the earliest next attempt (epoch ms) of the items left waiting, skipped now or left so by this
+ * pass's batches; undefined when none is.
+ */
+async function runDueItems(
+  context: OperationRunnerContext,
+  gate: AccountGate,
+  accountName: string,
+  blocked: BlockedRetry | undefined,
+): Promise<number | undefined> {
+  const { store, key, shutdown } = context;
   const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
   // Batches in flight per account and operation: enough to keep the account's limiter busy, few enough to bound memory.
   const maxInFlight = Math.max(2, gate.account.limits.concurrency * 2);
   const inFlight = new Set<Promise<void>>();
-  const batchContext = { ...context, gate };
+  let earliest: number | undefined;
+  const onWaiting = (next: Date): void => {
+    earliest = Math.min(earliest ?? Number.POSITIVE_INFINITY, next.getTime());
+  };
+  const batchContext = { ...context, gate, blocked, onWaiting };
   let after = -1;
   while (!shutdown.aborted) {
     const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
     if (page.length === 0) break;
     after = (page[page.length - 1] as OpenItemRecord).position;
-    for (let start = 0; start < page.length && !shutdown.aborted; start += batchSize) {
+    const now = context.now().getTime();
+    const due = page.filter((item) => {
+      if (item.nextAttemptAt === null || item.nextAttemptAt.getTime() <= now) return true;
+      onWaiting(item.nextAttemptAt);
+      return false;
+    });
+    for (let start = 0; start < due.length && !shutdown.aborted; start += batchSize) {
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      const batch = runDeleteBatch(batchContext, page.slice(start, start + batchSize)).catch((error: unknown) => {
+      const batch = runDeleteBatch(batchContext, due.slice(start, start + batchSize)).catch((error: unknown) => {
         context.logger.error('batch failed in the engine', { account: accountName, error: String(error) });
       });
       const tracked = batch.finally(() => inFlight.delete(tracked));
@@ -69,6 +112,7 @@ async function runAccount(
     }
   }
   await Promise.all(inFlight);
+  return earliest;
 }
 
 /** The account left the config while the operation was open (a restart with another config): say so per item. */

@@ -9,6 +9,13 @@ export type OperationStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FA
  */
 export type ItemStatus = 'PENDING' | 'SCHEDULED' | 'DELETED' | 'NOT_FOUND' | 'FAILED' | 'RESTORED' | 'CANCELLED';
 
+/**
+ * What becomes of an item its provider refuses for now but may accept later (retryable, not transient: still
+ * processing, too recent): FAIL ends it FAILED at once (saying `retryable`, and `retryAfter` when known); WAIT keeps it
+ * SCHEDULED and sends it again when the provider allows it, up to the engine's horizon.
+ */
+export type WhenBlocked = 'FAIL' | 'WAIT';
+
 export interface OperationCounts {
   total: number;
   deleted: number;
@@ -33,6 +40,8 @@ export interface OperationRecord extends OperationCounts {
   lastSequence: number;
   createdAt: Date;
   finishedAt: Date | null;
+  /** What the request asked for blocked items; null: each account's own default (`Account.whenBlocked`). */
+  whenBlocked: WhenBlocked | null;
 }
 
 export interface ItemRecord {
@@ -49,6 +58,11 @@ export interface ItemRecord {
   restorableUntil: Date | null;
   /** When the provider itself confirmed the deletion (a verified webhook), after our call said it was done. */
   confirmedAt: Date | null;
+  /**
+   * When an item its provider refused for now (whenBlocked: WAIT) is sent again; it stays SCHEDULED until then. Null
+   * otherwise (a deleteDelay's due time follows from the operation's createdAt).
+   */
+  nextAttemptAt: Date | null;
   updatedAt: Date;
   /** Position of this item in the operation's request: how the journal addresses it, and the order items page in. */
   position: number;

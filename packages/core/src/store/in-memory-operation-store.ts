@@ -8,7 +8,14 @@ import {
   type OperationStatus,
   type ProgressEvent,
 } from '../model/operation.js';
-import { applyItemChange, cancelledUpdate, isCancellable, itemUpdateEffect, restoredUpdate } from './item-change.js';
+import {
+  applyItemChange,
+  cancelledUpdate,
+  isCancellable,
+  itemUpdateEffect,
+  nextAttemptAfter,
+  restoredUpdate,
+} from './item-change.js';
 import type {
   CancelResult,
   ItemPage,
@@ -51,6 +58,7 @@ export class InMemoryOperationStore implements OperationStore {
       ambiguous: false,
       restorableUntil: null,
       confirmedAt: null,
+      nextAttemptAt: null,
       updatedAt: operation.createdAt,
       position,
     }));
@@ -63,6 +71,7 @@ export class InMemoryOperationStore implements OperationStore {
       lastSequence: 0,
       createdAt: operation.createdAt,
       finishedAt: null,
+      whenBlocked: operation.whenBlocked ?? null,
       total: items.length,
       deleted: 0,
       notFound: 0,
@@ -172,6 +181,7 @@ export class InMemoryOperationStore implements OperationStore {
       item.error = update.error ?? null;
       if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
       if (update.confirmedAt !== undefined) item.confirmedAt = update.confirmedAt;
+      item.nextAttemptAt = nextAttemptAfter(item, update);
       if (isFinalItemStatus(update.status)) item.ambiguous = false;
       item.updatedAt = update.at;
       const event: ProgressEvent = {

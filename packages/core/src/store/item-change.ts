@@ -41,6 +41,12 @@ export function applyItemChange(operation: OperationProgress, from: ItemStatus, 
   return finishing;
 }
 
+/** An item's next attempt after an update changed its status: a final status has none; an open one keeps its own. */
+export function nextAttemptAfter(item: Pick<ItemRecord, 'nextAttemptAt'>, update: ItemUpdate): Date | null {
+  if (isFinalItemStatus(update.status)) return null;
+  return update.nextAttemptAt !== undefined ? update.nextAttemptAt : item.nextAttemptAt;
+}
+
 /** Undo within deleteDelay (see OperationStore.cancelScheduled): an item ever journaled as sent may have been deleted. */
 export function isCancellable(status: ItemStatus, attempts: number): boolean {
   return status === 'SCHEDULED' && attempts === 0;

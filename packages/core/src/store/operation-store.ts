@@ -1,11 +1,20 @@
 import type { ItemError } from '@unreel/provider-spec';
-import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../model/operation.js';
+import type {
+  ItemRecord,
+  ItemStatus,
+  OperationRecord,
+  OperationStatus,
+  ProgressEvent,
+  WhenBlocked,
+} from '../model/operation.js';
 
 export interface NewOperation {
   id: string;
   tenant: string;
   fingerprint: string;
   createdAt: Date;
+  /** Absent or null: each account's default. */
+  whenBlocked?: WhenBlocked | null;
   /** Unique video ids, in request order. */
   items: readonly { videoId: string; account: string; nativeId: string; status: 'PENDING' | 'SCHEDULED' }[];
 }
@@ -21,6 +30,8 @@ export interface ItemUpdate {
   restorableUntil?: Date | null;
   /** Left as it was when absent. */
   confirmedAt?: Date | null;
+  /** Left as it was when absent, for an open status; a final status clears it. */
+  nextAttemptAt?: Date | null;
   at: Date;
   /**
    * The statuses the item must be in for this update to apply, checked in the same write (compare-and-set); any when

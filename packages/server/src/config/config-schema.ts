@@ -45,10 +45,26 @@ const accountConfigSchema = z
       .default({}),
     /** Hold deletions this long as SCHEDULED so they can be undone, even on providers that delete permanently. */
     deleteDelay: duration.optional(),
+    /**
+     * What becomes of videos the provider refuses for now but may accept later (still processing, too recent) when a
+     * request does not say: FAIL (default) ends them FAILED at once; WAIT keeps them SCHEDULED until the provider
+     * allows it, up to engine.blockedRetryHorizon.
+     */
+    whenBlocked: z.enum(['FAIL', 'WAIT']).default('FAIL'),
   })
   .strict();
 
 const DAY_MS = 86_400_000;
+
+const engineConfigSchema = z
+  .object({
+    /**
+     * How long whenBlocked: WAIT keeps a refused video SCHEDULED, from when it was first due; one whose next attempt
+     * would come later ends FAILED with the provider's last refusal.
+     */
+    blockedRetryHorizon: duration.refine((ms) => ms >= 1_000, 'must be at least 1s').default(DAY_MS),
+  })
+  .strict();
 
 /** Finished operations are kept this long, so that a retry with the same operationId still finds its result. */
 const DEFAULT_RETENTION_MS = 30 * DAY_MS;
@@ -162,6 +178,8 @@ export const configSchema = z
     /** Where operations are journaled: a SQLite file by default; memory for tests and throwaway runs. */
     journal: journalConfigSchema.prefault({}),
     server: serverConfigSchema.prefault({}),
+    /** How the deletion engine treats videos their provider refuses for now (see accounts[].whenBlocked). */
+    engine: engineConfigSchema.prefault({}),
     accounts: z.array(accountConfigSchema).min(1, 'at least one account is needed'),
     /** API keys and the accounts each tenant owns. Absent: one `default` tenant with every account, no authentication. */
     tenants: z.array(tenantConfigSchema).min(1, 'at least one tenant is needed when "tenants" is given').optional(),

@@ -96,6 +96,7 @@ export async function createUnreelServices({
     options: {
       maxIdsPerOperation: settings.maxIdsPerOperation,
       maxRunningOperationsPerTenant: settings.maxRunningOperationsPerTenant,
+      blockedRetryHorizonMs: config.engine.blockedRetryHorizon,
     },
     logger: messageFirstLogger(logger),
     observer: metrics.observer,

@@ -63,6 +63,7 @@ export async function loadAccounts(options: LoadAccountsOptions): Promise<Accoun
       provider: redactingProvider(provider, options.secrets, log),
       limits: defaultAccountLimits(provider, config.limits),
       deleteDelayMs: config.deleteDelay ?? 0,
+      whenBlocked: config.whenBlocked,
     });
   }
   return loaded;

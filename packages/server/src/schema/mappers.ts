@@ -21,10 +21,18 @@ export function toVideoDeletion(item: ItemRecord): VideoDeletion {
     videoId: item.videoId,
     operationId: item.operationId,
     status: item.status,
-    error: item.error ? { code: item.error.code, message: item.error.message, retryable: item.error.retryable } : null,
+    error: item.error
+      ? {
+          code: item.error.code,
+          message: item.error.message,
+          retryable: item.error.retryable,
+          retryAfter: item.error.retryAfter ?? null,
+        }
+      : null,
     attempts: item.attempts,
     restorableUntil: item.restorableUntil,
     confirmedAt: item.confirmedAt,
+    nextAttemptAt: item.nextAttemptAt,
     updatedAt: item.updatedAt,
   });
 }

@@ -1,6 +1,6 @@
 import type { ItemError } from '@unreel/provider-spec';
 import { isFinalItemStatus, type ItemRecord, type ProgressEvent } from '../../model/operation.js';
-import { applyItemChange, itemUpdateEffect, type ItemUpdateEffect } from '../item-change.js';
+import { applyItemChange, itemUpdateEffect, nextAttemptAfter, type ItemUpdateEffect } from '../item-change.js';
 import type { ItemUpdate, OpenItemRecord } from '../operation-store.js';
 import { unknownItemError } from '../store-errors.js';
 import {
@@ -205,6 +205,8 @@ function plannedItem(
       : update.confirmedAt !== undefined
         ? update.confirmedAt
         : (current.confirmedAt ?? null),
+    // A fill names the final status the item has, which has no next attempt.
+    nextAttemptAt: fill ? null : nextAttemptAfter(current, update),
     updatedAt: update.at,
     position: update.position,
   };
@@ -235,6 +237,7 @@ function sameOutcome(x: ItemRecord, y: ItemRecord): boolean {
     x.ambiguous === y.ambiguous &&
     toMillis(x.restorableUntil) === toMillis(y.restorableUntil) &&
     toMillis(x.confirmedAt) === toMillis(y.confirmedAt) &&
+    toMillis(x.nextAttemptAt) === toMillis(y.nextAttemptAt) &&
     x.updatedAt.getTime() === y.updatedAt.getTime() &&
     (x.error === y.error || errorText(x.error) === errorText(y.error))
   );

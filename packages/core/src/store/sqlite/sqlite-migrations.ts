@@ -88,6 +88,14 @@ const migrations: readonly string[] = [
   CREATE INDEX operations_by_tenant ON operations (tenant, created_at DESC, id DESC);
   CREATE INDEX operations_by_tenant_status ON operations (tenant, status, created_at DESC, id DESC);
   `,
+  // 5: whenBlocked. What the request asked for items a provider refuses for now (NULL: each account's default), and
+  // when such an item waiting SCHEDULED is sent again, so a restart waits for the same time instead of sending it
+  // at once. Events keep it too: each holds its item as it was.
+  `
+  ALTER TABLE operations ADD COLUMN when_blocked TEXT;
+  ALTER TABLE items ADD COLUMN next_attempt_at INTEGER;
+  ALTER TABLE events ADD COLUMN next_attempt_at INTEGER;
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -33,6 +33,7 @@ export function insertOperation(statements: SqliteStatements, operation: NewOper
     accounts: JSON.stringify([...new Set(operation.items.map((item) => item.account))]),
     total: operation.items.length,
     createdAt,
+    whenBlocked: operation.whenBlocked ?? null,
   });
   if (!row) throw new Error(`Operation ${operation.id} was not journaled`);
   for (const run of runs) {

@@ -1,5 +1,12 @@
 import type { ItemError } from '@unreel/provider-spec';
-import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../../model/operation.js';
+import type {
+  ItemRecord,
+  ItemStatus,
+  OperationRecord,
+  OperationStatus,
+  ProgressEvent,
+  WhenBlocked,
+} from '../../model/operation.js';
 import type { OperationProgress } from '../item-change.js';
 import type { OpenItemRecord } from '../operation-store.js';
 
@@ -28,10 +35,14 @@ export interface OperationRow {
   last_sequence: number;
   created_at: number;
   finished_at: number | null;
+  when_blocked: WhenBlocked | null;
 }
 
 /** What a write needs of an operation: its counts and sequence, read at the start of the write. */
-export type OperationStateRow = Omit<OperationRow, 'key' | 'tenant' | 'fingerprint' | 'accounts' | 'created_at'>;
+export type OperationStateRow = Omit<
+  OperationRow,
+  'key' | 'tenant' | 'fingerprint' | 'accounts' | 'created_at' | 'when_blocked'
+>;
 
 /** An operation as a write moves it along; written back once the write's items and events are. */
 export interface OperationState extends OperationProgress {
@@ -50,6 +61,7 @@ export interface ItemRow {
   restorable_until: number | null;
   updated_at: number;
   confirmed_at: number | null;
+  next_attempt_at: number | null;
 }
 
 /** An item read for `latestItems`, with the id of the operation that holds it. */
@@ -68,6 +80,7 @@ export type OpenItemTuple = [
   attempts: number,
   ambiguous: number,
   restorableUntil: number | null,
+  nextAttemptAt: number | null,
 ];
 
 /** A row of `events`, as written. */
@@ -80,6 +93,7 @@ export interface EventRow {
   attempts: number;
   restorable_until: number | null;
   confirmed_at: number | null;
+  next_attempt_at: number | null;
   updated_at: number;
   completed: number;
   op_status: OperationStatus;
@@ -98,6 +112,7 @@ export interface ItemWriteParams {
   ambiguous: number;
   restorableUntil: number | null;
   confirmedAt: number | null;
+  nextAttemptAt: number | null;
   updatedAt: number;
 }
 
@@ -119,6 +134,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     lastSequence: row.last_sequence,
     createdAt: new Date(row.created_at),
     finishedAt: toDate(row.finished_at),
+    whenBlocked: row.when_blocked,
     total: row.total,
     deleted: row.deleted,
     notFound: row.not_found,
@@ -163,7 +179,7 @@ export function toProgressEvent(row: EventWithVideoRow, operationId: string, tot
 }
 
 export function toOpenItem(tuple: OpenItemTuple, operationId: string, account: string): OpenItemRecord {
-  const [position, videoId, status, attempts, ambiguous, restorableUntil] = tuple;
+  const [position, videoId, status, attempts, ambiguous, restorableUntil, nextAttemptAt] = tuple;
   return {
     operationId,
     videoId,
@@ -174,6 +190,7 @@ export function toOpenItem(tuple: OpenItemTuple, operationId: string, account: s
     attempts,
     ambiguous: ambiguous === 1,
     restorableUntil: toDate(restorableUntil),
+    nextAttemptAt: toDate(nextAttemptAt),
     position,
   };
 }
@@ -189,6 +206,7 @@ export function toEventRow(opId: number, event: ProgressEvent): EventRow {
     attempts: item.attempts,
     restorable_until: toMillis(item.restorableUntil),
     confirmed_at: toMillis(item.confirmedAt),
+    next_attempt_at: toMillis(item.nextAttemptAt),
     updated_at: item.updatedAt.getTime(),
     completed: event.completed,
     op_status: event.status,
@@ -203,6 +221,7 @@ export function toItemWrite(opId: number, item: ItemRecord): ItemWriteParams {
     ambiguous: item.ambiguous ? 1 : 0,
     restorableUntil: toMillis(item.restorableUntil),
     confirmedAt: toMillis(item.confirmedAt),
+    nextAttemptAt: toMillis(item.nextAttemptAt),
     updatedAt: item.updatedAt.getTime(),
   };
 }
@@ -217,8 +236,16 @@ export function toSeenItemWrite(opId: number, item: ItemRecord, was: OpenItemRec
   };
 }
 
+/** JSON, where a `retryAfter` becomes ISO text (see parseItemError). */
 export function errorText(error: ItemError | null): string | null {
   return error ? JSON.stringify(error) : null;
+}
+
+/** An item error as journaled: its `retryAfter`, ISO text in the JSON, is a Date again. */
+function parseItemError(text: string): ItemError {
+  const error = JSON.parse(text) as Omit<ItemError, 'retryAfter'> & { retryAfter?: string };
+  const { retryAfter, ...rest } = error;
+  return retryAfter === undefined ? rest : { ...rest, retryAfter: new Date(retryAfter) };
 }
 
 export function toMillis(date: Date | null): number | null {
@@ -239,11 +266,12 @@ function itemRecord(row: ItemColumns, operationId: string, ambiguous: boolean): 
     account: row.video_id.slice(0, separator),
     nativeId: row.video_id.slice(separator + 1),
     status: row.status,
-    error: row.error === null ? null : (JSON.parse(row.error) as ItemError),
+    error: row.error === null ? null : parseItemError(row.error),
     attempts: row.attempts,
     ambiguous,
     restorableUntil: toDate(row.restorable_until),
     confirmedAt: toDate(row.confirmed_at),
+    nextAttemptAt: toDate(row.next_attempt_at),
     updatedAt: new Date(row.updated_at),
     position: row.position,
   };

@@ -15,7 +15,7 @@ import type {
 } from './sqlite-rows.js';
 
 const ITEM_COLUMNS =
-  'position, video_id, status, error, attempts, ambiguous, restorable_until, updated_at, confirmed_at';
+  'position, video_id, status, error, attempts, ambiguous, restorable_until, updated_at, confirmed_at, next_attempt_at';
 
 interface OpId {
   opId: number;
@@ -77,12 +77,14 @@ export function prepareStatements(db: Database) {
           accounts: string;
           total: number;
           createdAt: number;
+          whenBlocked: string | null;
         },
       ],
       OperationRow
     >(
-      `INSERT INTO operations (key, tenant, id, status, fingerprint, accounts, total, pending, created_at)
-       VALUES (@key, @tenant, @id, 'RUNNING', @fingerprint, @accounts, @total, @total, @createdAt) RETURNING *`,
+      `INSERT INTO operations (key, tenant, id, status, fingerprint, accounts, total, pending, created_at, when_blocked)
+       VALUES (@key, @tenant, @id, 'RUNNING', @fingerprint, @accounts, @total, @total, @createdAt, @whenBlocked)
+       RETURNING *`,
     ),
     // A run of items alike in status, from one JSON array of video ids, which SQLite reads itself.
     insertItems: prepare<[{ opId: number; first: number; status: ItemStatus; at: number; videoIds: string }]>(
@@ -161,13 +163,13 @@ export function prepareStatements(db: Database) {
     ),
     updateItems: positions<ItemWriteParams>(
       `UPDATE items SET status = @status, error = @error, ambiguous = @ambiguous, restorable_until = @restorableUntil,
-         confirmed_at = @confirmedAt, updated_at = @updatedAt
+         confirmed_at = @confirmedAt, next_attempt_at = @nextAttemptAt, updated_at = @updatedAt
        WHERE op_id = @opId AND $positions`,
     ),
     // The same, touching only items still as the caller saw them: fewer changes than positions means it saw wrong.
     updateSeenItems: positions<SeenItemWriteParams>(
       `UPDATE items SET status = @status, error = @error, ambiguous = @ambiguous, restorable_until = @restorableUntil,
-         confirmed_at = @confirmedAt, updated_at = @updatedAt
+         confirmed_at = @confirmedAt, next_attempt_at = @nextAttemptAt, updated_at = @updatedAt
        WHERE op_id = @opId AND $positions AND status = @wasStatus AND attempts = @wasAttempts
          AND ambiguous = @wasAmbiguous AND restorable_until IS @wasRestorableUntil`,
     ),
@@ -180,7 +182,7 @@ export function prepareStatements(db: Database) {
     ),
     // Planning: walks the primary key from `after`, reading each item once per account, whatever is already final.
     openItems: prepare<[OpenItemPageParams & { prefix: string }], OpenItemTuple>(
-      `SELECT position, video_id, status, attempts, ambiguous, restorable_until
+      `SELECT position, video_id, status, attempts, ambiguous, restorable_until, next_attempt_at
          FROM items WHERE op_id = @opId AND position > @after AND substr(video_id, 1, length(@prefix)) = @prefix
            AND status IN ('PENDING', 'SCHEDULED')
          ORDER BY position LIMIT @first`,
@@ -188,7 +190,7 @@ export function prepareStatements(db: Database) {
     ),
     // An operation on one account needs no filter by account: one string comparison less per item.
     openItemsOfAll: prepare<[OpenItemPageParams], OpenItemTuple>(
-      `SELECT position, video_id, status, attempts, ambiguous, restorable_until
+      `SELECT position, video_id, status, attempts, ambiguous, restorable_until, next_attempt_at
          FROM items WHERE op_id = @opId AND position > @after AND status IN ('PENDING', 'SCHEDULED')
          ORDER BY position LIMIT @first`,
       'raw',
@@ -213,6 +215,7 @@ export function prepareStatements(db: Database) {
         'attempts',
         'restorable_until',
         'confirmed_at',
+        'next_attempt_at',
         'updated_at',
         'completed',
         'op_status',
@@ -222,16 +225,16 @@ export function prepareStatements(db: Database) {
     // The events of a contiguous run of items just closed: event i is position @from + i, and the items hold exactly
     // what the events must say. The one that finishes the operation never comes this way (its status is not RUNNING).
     insertEventsFromItems: prepare<[{ opId: number; sequence: number; completed: number; from: number; to: number }]>(
-      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, confirmed_at, updated_at,
-         completed, op_status)
+      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, confirmed_at,
+         next_attempt_at, updated_at, completed, op_status)
        SELECT op_id, @sequence + position - @from, position, status, error, attempts, restorable_until, confirmed_at,
-         updated_at, @completed + position - @from, 'RUNNING'
+         next_attempt_at, updated_at, @completed + position - @from, 'RUNNING'
        FROM items WHERE op_id = @opId AND position BETWEEN @from AND @to ORDER BY position`,
     ),
     // The item as it was at each event: the event's own columns, the item's identity.
     events: prepare<[{ opId: number; after: number; limit: number }], EventWithVideoRow>(
       `SELECT e.sequence, e.position, i.video_id, e.status, e.error, e.attempts, e.restorable_until, e.updated_at,
-         e.confirmed_at, e.completed, e.op_status
+         e.confirmed_at, e.next_attempt_at, e.completed, e.op_status
        FROM events e JOIN items i ON i.op_id = e.op_id AND i.position = e.position
        WHERE e.op_id = @opId AND e.sequence > @after ORDER BY e.sequence LIMIT @limit`,
     ),

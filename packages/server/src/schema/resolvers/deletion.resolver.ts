@@ -33,6 +33,7 @@ export class DeletionResolver {
       tenant: this.tenant,
       ids: input.ids,
       operationId: input.operationId ?? undefined,
+      whenBlocked: input.whenBlocked ?? undefined,
       accounts: this.accounts,
     });
     // The line that ties this request's id to the operation's: the engine logs the operation's progress under the latter.

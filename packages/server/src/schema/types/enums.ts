@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import type { ItemStatus, OperationStatus as CoreOperationStatus } from '@unreel/core';
+import type { ItemStatus, OperationStatus as CoreOperationStatus, WhenBlocked as CoreWhenBlocked } from '@unreel/core';
 import type { ProviderVideoStatus } from '@unreel/provider-spec';
 
 /**
@@ -38,11 +38,26 @@ export const OperationStatus = {
 } as const satisfies EnumOf<CoreOperationStatus>;
 export type OperationStatus = CoreOperationStatus;
 
+export const WhenBlocked = {
+  FAIL: 'FAIL',
+  WAIT: 'WAIT',
+} as const satisfies EnumOf<CoreWhenBlocked>;
+export type WhenBlocked = CoreWhenBlocked;
+
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: "A video's lifecycle at its provider." });
 registerEnumType(DeletionStatus, {
   name: 'DeletionStatus',
   description:
     'Where one video stands in a deletion. PENDING and SCHEDULED are open; the rest are final (RESTORED may follow DELETED). CANCELLED: cancelDeletion came before any provider call carried it.',
+});
+registerEnumType(WhenBlocked, {
+  name: 'WhenBlocked',
+  description:
+    "What becomes of a video its provider refuses for now but may accept later (IN_PROCESSING, TOO_RECENT: a retryable DeletionError). FAIL: it ends FAILED at once, with retryAfter when the provider said. WAIT: it stays SCHEDULED and is sent again when the provider allows it (at retryAfter, or with a growing backoff), until the server's horizon (engine.blockedRetryHorizon); cancelDeletion cancels it meanwhile.",
+  valuesConfig: {
+    FAIL: { description: 'End FAILED at once (retryable: true).' },
+    WAIT: { description: 'Stay SCHEDULED until the provider allows it, up to the horizon.' },
+  },
 });
 registerEnumType(OperationStatus, {
   name: 'OperationStatus',

@@ -12,8 +12,17 @@ export class DeletionError {
   @Field(() => String)
   message!: string;
 
-  @Field(() => Boolean, { description: 'Whether deleting again later may succeed.' })
+  @Field(() => Boolean, {
+    description:
+      'Whether deleting again later may succeed (a video still processing, too recent, a provider that was down); false for a refusal that stands (FORBIDDEN).',
+  })
   retryable!: boolean;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'From when deleting again may succeed, when the provider said (or it follows from what it said).',
+  })
+  retryAfter!: Date | null;
 }
 
 @ObjectType({ description: 'One video in one deletion operation.' })
@@ -27,7 +36,11 @@ export class VideoDeletion {
   @Field(() => DeletionStatus)
   status!: DeletionStatus;
 
-  @Field(() => DeletionError, { nullable: true, description: 'Set when FAILED.' })
+  @Field(() => DeletionError, {
+    nullable: true,
+    description:
+      'Set when FAILED, and while SCHEDULED waiting for the provider (whenBlocked: WAIT): the refusal it waits out.',
+  })
   error!: DeletionError | null;
 
   @Field(() => Int, { description: 'Provider calls that carried this video.' })
@@ -44,6 +57,13 @@ export class VideoDeletion {
       'When the provider itself confirmed the deletion (a verified webhook); null until then, or where the provider sends none.',
   })
   confirmedAt!: Date | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When a deletion SCHEDULED because the provider refused it for now (whenBlocked: WAIT) is tried again; null otherwise.',
+  })
+  nextAttemptAt!: Date | null;
 
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
