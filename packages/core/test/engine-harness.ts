@@ -8,6 +8,7 @@ import {
   type EngineLogger,
   type EngineObserver,
   type EngineOptions,
+  type LearnedRateStore,
   type OperationStore,
   type ProgressEvent,
 } from '../src/index.js';
@@ -25,6 +26,7 @@ export function harness(
     provider?: FakeProvider;
     deleteDelayMs?: number;
     store?: OperationStore;
+    rates?: LearnedRateStore;
     maxIdsPerOperation?: number;
     engineOptions?: Partial<EngineOptions>;
     observer?: EngineObserver;
@@ -48,6 +50,7 @@ export function harness(
     bus: new InMemoryEventBus(),
     accounts,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.rates ? { rates: options.rates } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     options: {

@@ -80,6 +80,15 @@ const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deliveries_received_at ON deliveries (received_at);
   `,
+  // 4: each account's rate as learned from its provider's throttles, so a restart does not learn it again.
+  `
+  CREATE TABLE account_rates (
+    account                        TEXT PRIMARY KEY,
+    requests_per_second            REAL NOT NULL,
+    configured_requests_per_second REAL NOT NULL,
+    learned_at                     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database): void {
