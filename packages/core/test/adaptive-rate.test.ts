@@ -45,6 +45,32 @@ describe('AdaptiveRate', () => {
     expect(rate.throttled(rate.start().ticket)?.to).toBe(10);
   });
 
+  it('measures again as calls in flight at the throttle are accepted, within the decrease', () => {
+    const clock = manualClock();
+    const rate = new AdaptiveRate({ ceiling: 300, now: clock.now });
+    acceptCalls(rate, clock, 6, 10);
+    // Four more started in the same second, still in flight when the throttle of the eleventh answers.
+    const inFlight = [rate.start().ticket, rate.start().ticket, rate.start().ticket, rate.start().ticket];
+    clock.advance(5);
+    expect(rate.throttled(rate.start().ticket)?.to).toBe(6);
+    expect(rate.acceptedCall(inFlight[0]!)).toMatchObject({ from: 6, to: 7, reason: 'measured' });
+    expect(rate.acceptedCall(inFlight[1]!)?.to).toBe(8);
+    expect(rate.throttled(inFlight[2]!)).toBeUndefined();
+    expect(rate.acceptedCall(inFlight[3]!)?.to).toBe(9);
+    // A call started after the decrease is no news about the second before it.
+    expect(rate.acceptedCall(rate.start().ticket)).toBeUndefined();
+    expect(rate.requestsPerSecond).toBe(9);
+  });
+
+  it('replaces a blind halving by the measure once a call in flight is accepted', () => {
+    const clock = manualClock();
+    const rate = new AdaptiveRate({ ceiling: 30, now: clock.now });
+    const inFlight = [rate.start().ticket, rate.start().ticket];
+    expect(rate.throttled(rate.start().ticket)?.to).toBe(15);
+    expect(rate.acceptedCall(inFlight[0]!)).toMatchObject({ from: 15, to: 1, reason: 'measured' });
+    expect(rate.acceptedCall(inFlight[1]!)?.to).toBe(2);
+  });
+
   it('lowers by at least a tenth, and halves when nothing was accepted to measure', () => {
     const clock = manualClock();
     const measured = new AdaptiveRate({ ceiling: 10, now: clock.now });
@@ -88,21 +114,30 @@ describe('AdaptiveRate', () => {
     const rate = new AdaptiveRate({
       ceiling: 30,
       now: clock.now,
-      quietMs: 1_000,
+      quietMs: 10_000,
       learned: { requestsPerSecond: 1 / 4, at: clock.now() },
     });
-    const steps: number[] = [];
-    for (let period = 0; period < 4; period += 1) {
+    const steps: { after: number; rate: number }[] = [];
+    let since = clock.now();
+    while (steps.length < 5) {
       clock.advance(1_000);
-      rate.start();
-      steps.push(rate.requestsPerSecond);
+      if (!rate.start().change) continue;
+      steps.push({ after: clock.now() - since, rate: rate.requestsPerSecond });
+      since = clock.now();
     }
-    expect(steps).toEqual([1 / 3, 1 / 2, 1, 2]);
+    // Each quiet period lasts 30 calls at the rate it ends (two minutes at one call every four seconds), at least 10 s.
+    expect(steps).toEqual([
+      { after: 120_000, rate: 1 / 3 },
+      { after: 90_000, rate: 1 / 2 },
+      { after: 60_000, rate: 1 },
+      { after: 30_000, rate: 2 },
+      { after: 15_000, rate: 3 },
+    ]);
   });
 
   it('waits twice as long before the next step up after one that was throttled, and resets once a step holds', () => {
     const clock = manualClock();
-    const rate = new AdaptiveRate({ ceiling: 30, now: clock.now, quietMs: 1_000, maxQuietMs: 4_000 });
+    const rate = new AdaptiveRate({ ceiling: 30, now: clock.now, quietMs: 1_000, quietCalls: 0, maxQuietMs: 4_000 });
     acceptCalls(rate, clock, 10, 100);
     rate.throttled(rate.start().ticket);
     expect(rate.requestsPerSecond).toBe(10);
@@ -134,6 +169,7 @@ describe('AdaptiveRate', () => {
     const learnedAt = clock.now() - 60_000;
     const learned = new AdaptiveRate({ ceiling: 30, now: clock.now, learned: { requestsPerSecond: 7, at: learnedAt } });
     expect(learned.requestsPerSecond).toBe(7);
+    // Learned a minute ago: longer than the quiet period (10 s, or 30 calls at 7 a second), so the first call steps up.
     expect(learned.start().change).toMatchObject({ from: 7, to: 8 });
     const capped = new AdaptiveRate({ ceiling: 4, now: clock.now, learned: { requestsPerSecond: 7, at: learnedAt } });
     expect(capped.requestsPerSecond).toBe(4);

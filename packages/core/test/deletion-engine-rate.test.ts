@@ -31,14 +31,22 @@ describe('learned account rate', () => {
       observer,
       limits: { requestsPerSecond: 20, concurrency: 1 },
     });
-    expect(first.engine.accountRates().get('acc')).toEqual({ requestsPerSecond: 20, configuredRequestsPerSecond: 20 });
+    expect(first.engine.accountRates().get('acc')).toEqual({
+      provider: 'fake',
+      requestsPerSecond: 20,
+      configuredRequestsPerSecond: 20,
+    });
     const { operation } = await first.engine.submit({ tenant: TENANT, ids: ids(5) });
     const events = drain(first.engine.progress(TENANT, operation.id));
     await vi.advanceTimersByTimeAsync(5_000);
     expect((await events).map((event) => event.item.status)).toEqual(Array(5).fill('DELETED'));
 
     expect(changes).toEqual([{ account: 'acc', provider: 'fake', from: 20, to: 3, reason: 'throttled' }]);
-    expect(first.engine.accountRates().get('acc')).toEqual({ requestsPerSecond: 3, configuredRequestsPerSecond: 20 });
+    expect(first.engine.accountRates().get('acc')).toEqual({
+      provider: 'fake',
+      requestsPerSecond: 3,
+      configuredRequestsPerSecond: 20,
+    });
     // The two calls after the throttle waited for the window of the three before it: three a second and a tenth.
     const [, , third, , fifth] = provider.calls;
     expect(fifth!.at - third!.at).toBeGreaterThanOrEqual(1_100);
@@ -49,7 +57,11 @@ describe('learned account rate', () => {
 
     const second = harness({ provider: new FakeProvider(), store, rates: store, limits: { requestsPerSecond: 20 } });
     await second.engine.resume();
-    expect(second.engine.accountRates().get('acc')).toEqual({ requestsPerSecond: 3, configuredRequestsPerSecond: 20 });
+    expect(second.engine.accountRates().get('acc')).toEqual({
+      provider: 'fake',
+      requestsPerSecond: 3,
+      configuredRequestsPerSecond: 20,
+    });
     // Configured otherwise, the account starts from the new configured rate: the operator knows something newer.
     const reconfigured = harness({
       provider: new FakeProvider(),
@@ -59,6 +71,7 @@ describe('learned account rate', () => {
     });
     await reconfigured.engine.resume();
     expect(reconfigured.engine.accountRates().get('acc')).toEqual({
+      provider: 'fake',
       requestsPerSecond: 10,
       configuredRequestsPerSecond: 10,
     });
@@ -67,6 +80,7 @@ describe('learned account rate', () => {
   it('has no rate to learn on an account without one', () => {
     const h = harness({ provider: new FakeProvider() });
     expect(h.engine.accountRates().get('acc')).toEqual({
+      provider: 'fake',
       requestsPerSecond: undefined,
       configuredRequestsPerSecond: undefined,
     });

@@ -18,6 +18,8 @@ export interface AccountGateOptions {
 
 /** The rate an account keeps to; both undefined when neither the config nor the provider names one. */
 export interface AccountRate {
+  /** The provider's name as the plugin reports it (`provider.provider`), for metrics labels. */
+  provider: string;
   /** What calls keep to now: the configured rate, or lower, as learned from the provider's throttles. */
   requestsPerSecond: number | undefined;
   /** The configured (or else documented) rate: the learned one never goes above it. */
@@ -51,15 +53,17 @@ export class AccountGate {
     this.queue = new PQueue({ concurrency: account.limits.concurrency });
     const ceiling = configuredRate(account);
     if (ceiling !== undefined) {
-      this.adaptive = new AdaptiveRate({ ceiling, now: this.now });
+      if (account.limits.learnRate) this.adaptive = new AdaptiveRate({ ceiling, now: this.now });
       this.limiter = new RateWindowLimiter(ceiling);
     }
   }
 
   rate(): AccountRate {
+    const configured = configuredRate(this.account);
     return {
-      requestsPerSecond: this.adaptive?.requestsPerSecond,
-      configuredRequestsPerSecond: this.adaptive?.ceiling,
+      provider: this.account.provider.provider,
+      requestsPerSecond: this.adaptive?.requestsPerSecond ?? configured,
+      configuredRequestsPerSecond: configured,
     };
   }
 
@@ -97,7 +101,7 @@ export class AccountGate {
       let outcome = 'ok';
       try {
         const result = await call({ signal, attempt });
-        if (ticket) this.adaptive?.acceptedCall(ticket);
+        if (ticket) this.applyRate(this.adaptive?.acceptedCall(ticket));
         return result;
       } catch (error) {
         outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';

@@ -333,6 +333,7 @@ export class DeletionEngine {
     observer.rateChanged?.({ ...fields, reason: change.reason });
     const configured = gate.rate().configuredRequestsPerSecond;
     if (change.reason === 'throttled') logger.warn('account rate lowered after a throttle', { ...fields, configured });
+    else if (change.reason === 'measured') logger.info('account rate measured again', { ...fields, configured });
     else logger.info('account rate raised after a quiet period', { ...fields, configured });
     if (!this.rates || configured === undefined) return;
     this.rates

@@ -33,8 +33,11 @@ export interface RateChangeObservation {
   /** Requests per second before and after. */
   from: number;
   to: number;
-  /** `throttled`: lowered after the provider throttled; `recovered`: raised after a quiet period. */
-  reason: 'throttled' | 'recovered';
+  /**
+   * `throttled`: lowered after the provider throttled; `measured`: that decrease corrected once the calls in flight at
+   * the throttle answered; `recovered`: raised after a quiet period.
+   */
+  reason: 'throttled' | 'measured' | 'recovered';
 }
 
 /**
