@@ -82,6 +82,7 @@ export async function createUnreelServices({
   const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
     store,
+    rates: store,
     bus,
     accounts,
     options: {
