@@ -1,3 +1,4 @@
+import { runAdaptiveRate } from './adaptive-rate.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   'video-query': runVideoQuery,
   'entity-lookups': runEntityLookups,
   'provider-throughput': runProviderThroughput,
+  'adaptive-rate': runAdaptiveRate,
 };
 
 const wanted = process.argv.slice(2);
