@@ -178,49 +178,64 @@ describe('AdaptiveRate', () => {
 });
 
 describe('RateWindowLimiter', () => {
-  /** A limiter on a clock that only its own waits move: the test reads exactly when each call may start. */
+  /**
+   * A limiter on a clock that only its own waits move: the test reads exactly when each call may start. Each call
+   * answers `latencyMs` after it starts (undefined: it is still in flight).
+   */
   function limiterOnManualClock(requestsPerSecond: number) {
     const clock = manualClock(0);
     const limiter = new RateWindowLimiter(requestsPerSecond, {
       now: clock.now,
       sleep: async (ms) => clock.advance(ms),
     });
-    const starts = async (count: number): Promise<number[]> => {
+    const starts = async (count: number, latencyMs?: number): Promise<number[]> => {
       const signal = new AbortController().signal;
       const times: number[] = [];
       for (let call = 0; call < count; call += 1) {
-        await limiter.acquire(signal);
-        times.push(clock.now());
+        const answered = await limiter.acquire(signal);
+        const start = clock.now();
+        times.push(start);
+        if (latencyMs !== undefined) {
+          clock.advance(latencyMs);
+          answered();
+          clock.advance(-latencyMs);
+        }
       }
       return times;
     };
     return { limiter, starts };
   }
 
-  it('lets a whole rate go as that many calls per second and a tenth, the tenth being room for jitter', async () => {
+  it('lets a whole rate go as that many calls per second, each window counted from when its calls answered', async () => {
     const { starts } = limiterOnManualClock(3);
-    expect(await starts(7)).toEqual([0, 0, 0, 1_100, 1_100, 1_100, 2_200]);
+    expect(await starts(7, 30)).toEqual([0, 0, 0, 1_030, 1_030, 1_030, 2_060]);
   });
 
-  it('spaces a fractional rate one call per period, the margin at most 100 ms', async () => {
-    expect(rateWindow(0.5)).toEqual({ calls: 1, windowMs: 2_000, spanMs: 2_100 });
+  it('counts a call still in flight, or slower than a window, for two windows at most', async () => {
+    expect(await limiterOnManualClock(3).starts(4)).toEqual([0, 0, 0, 2_000]);
+    expect(await limiterOnManualClock(3).starts(4, 1_500)).toEqual([0, 0, 0, 2_000]);
+  });
+
+  it('spaces a fractional rate one call per period, counting a call a fifth of a period at most', async () => {
+    expect(rateWindow(0.5)).toEqual({ calls: 1, windowMs: 2_000, marginMs: 400 });
+    expect(rateWindow(7)).toEqual({ calls: 7, windowMs: 1_000, marginMs: 1_000 });
     const perMinute = rateWindow(200 / 60);
-    expect([perMinute.calls, perMinute.windowMs, perMinute.spanMs]).toEqual([
+    expect([perMinute.calls, perMinute.windowMs, perMinute.marginMs]).toEqual([
       1,
       expect.closeTo(300),
-      expect.closeTo(330),
+      expect.closeTo(60),
     ]);
     const { starts } = limiterOnManualClock(0.25);
-    expect(await starts(3)).toEqual([0, 4_100, 8_200]);
+    expect(await starts(3, 10)).toEqual([0, 4_010, 8_020]);
   });
 
   it('keeps calls already waiting to a rate lowered meanwhile, and holds them all through a pause', async () => {
     const { limiter, starts } = limiterOnManualClock(4);
-    expect(await starts(4)).toEqual([0, 0, 0, 0]);
+    expect(await starts(4, 0)).toEqual([0, 0, 0, 0]);
     limiter.setRate(2);
     limiter.pauseFor(3_000);
-    // The two newest starts at 0 leave the window at 1,100, but the pause holds until 3,000.
-    expect(await starts(3)).toEqual([3_000, 3_000, 4_100]);
+    // The starts at 0 leave the window at 1,000, but the pause holds until 3,000.
+    expect(await starts(3, 0)).toEqual([3_000, 3_000, 4_000]);
   });
 
   it('lets a call go at once, uncounted, when its signal is aborted', async () => {
@@ -228,6 +243,6 @@ describe('RateWindowLimiter', () => {
     const open = new AbortController();
     await limiter.acquire(open.signal);
     const aborted = AbortSignal.abort();
-    await expect(limiter.acquire(aborted)).resolves.toBeUndefined();
+    await expect(limiter.acquire(aborted)).resolves.toBeTypeOf('function');
   });
 });

@@ -47,9 +47,10 @@ describe('learned account rate', () => {
       requestsPerSecond: 3,
       configuredRequestsPerSecond: 20,
     });
-    // The two calls after the throttle waited for the window of the three before it: three a second and a tenth.
+    // The two calls after the throttle waited for the window of the three before it: three a second (they answered at
+    // once, so the provider had them by then).
     const [, , third, , fifth] = provider.calls;
-    expect(fifth!.at - third!.at).toBeGreaterThanOrEqual(1_100);
+    expect(fifth!.at - third!.at).toBeGreaterThanOrEqual(1_000);
     await first.engine.close();
     expect(await store.listLearnedRates()).toEqual([
       { account: 'acc', requestsPerSecond: 3, configuredRequestsPerSecond: 20, learnedAt: new Date(third!.at) },

@@ -30,7 +30,8 @@ export interface AccountRate {
  * Everything that reaches one provider account passes through here: deletions of every operation, restores and
  * lookups share one concurrency limit and one requests-per-second budget, because the provider counts them together.
  * The budget is learned: a provider that throttles below the configured rate lowers it for every method (see
- * AdaptiveRate), and the limiter spaces starts with room for jitter (see RateWindowLimiter).
+ * AdaptiveRate), and the limiter spaces calls by when they can have arrived, not when they started (see
+ * RateWindowLimiter), so jitter on the way never puts one more into a provider's window.
  */
 export class AccountGate {
   readonly account: Account;
@@ -86,7 +87,7 @@ export class AccountGate {
   /** Runs one provider call when the limits allow, aborted after the account's per-call timeout or at shutdown. */
   run<T>(method: ProviderMethod, call: (options: CallOptions) => Promise<T>, attempt: number): Promise<T> {
     return this.queue.add(async () => {
-      await this.limiter?.acquire(this.shutdown);
+      const answered = await this.limiter?.acquire(this.shutdown);
       const ticket = this.startTicket();
       // Not AbortSignal.timeout(): inside AbortSignal.any() nothing but a weak reference holds it, and once a garbage
       // collection takes it the call has no deadline left (a lookup then ran for 61.9 s). A timer holds its controller.
@@ -108,6 +109,7 @@ export class AccountGate {
         if (ticket && outcome === 'RATE_LIMITED') this.applyRate(this.adaptive?.throttled(ticket));
         throw error;
       } finally {
+        answered?.();
         clearTimeout(timer);
         this.observer.providerCall({
           account: this.account.name,
