@@ -54,7 +54,7 @@ const providers: ProviderCase[] = [
 const shares: { divisor: number; seconds: number }[] = [
   { divisor: 2, seconds: 8 },
   { divisor: 6, seconds: 12 },
-  { divisor: 30, seconds: 30 },
+  { divisor: 30, seconds: 40 },
 ];
 
 interface RunResult {
