@@ -1,3 +1,4 @@
+import { runAdaptiveRate } from './adaptive-rate.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   'entity-lookups': runEntityLookups,
   'provider-throughput': runProviderThroughput,
   redaction: runRedaction,
+  'adaptive-rate': runAdaptiveRate,
 };
 
 const wanted = process.argv.slice(2);

@@ -25,12 +25,14 @@ export type {
   OperationPage,
   OperationStore,
 } from './store/operation-store.js';
+export type { LearnedRate, LearnedRateStore } from './store/learned-rate-store.js';
 export { InMemoryOperationStore } from './store/in-memory-operation-store.js';
 export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
 export type { EventBus } from './events/event-bus.js';
 export { InMemoryEventBus } from './events/in-memory-event-bus.js';
 export type { Account, AccountLimits } from './accounts/account.js';
 export { AccountRegistry } from './accounts/account-registry.js';
+export type { AccountRate } from './accounts/account-gate.js';
 export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/default-account-limits.js';
 export { DeletionEngine, type DeletionEngineDeps } from './engine/deletion-engine.js';
 export type { DeleteRequest, EngineOptions, RestoreResult } from './engine/engine-types.js';
@@ -41,6 +43,7 @@ export type {
   ItemsObservation,
   ProviderCallObservation,
   ProviderMethod,
+  RateChangeObservation,
   RetryObservation,
 } from './engine/engine-observer.js';
 export type { ConfirmationResult, DeletionConfirmation } from './engine/deletion-confirmation.js';

@@ -8,6 +8,7 @@ import {
   type EngineLogger,
   type EngineObserver,
   type EngineOptions,
+  type LearnedRateStore,
   type OperationStore,
   type ProgressEvent,
   type WhenBlocked,
@@ -27,6 +28,7 @@ export function harness(
     deleteDelayMs?: number;
     whenBlocked?: WhenBlocked;
     store?: OperationStore;
+    rates?: LearnedRateStore;
     maxIdsPerOperation?: number;
     engineOptions?: Partial<EngineOptions>;
     observer?: EngineObserver;
@@ -51,6 +53,7 @@ export function harness(
     bus: new InMemoryEventBus(),
     accounts,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.rates ? { rates: options.rates } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     options: {

@@ -3,6 +3,7 @@ import {
   OperationExistsError,
   operationKey,
   type ItemStatus,
+  type LearnedRateStore,
   type NewOperation,
   type OperationStore,
   type ProgressEvent,
@@ -42,8 +43,11 @@ const OPEN: ItemStatus[] = ['PENDING', 'SCHEDULED'];
 /** What a provider's confirmation of a deletion applies to: anything but a restored or never-found video. */
 const CONFIRMABLE: ItemStatus[] = ['PENDING', 'SCHEDULED', 'FAILED', 'DELETED'];
 
-/** The contract every OperationStore keeps; each store's test file runs this against a fresh store. */
-export function describeOperationStore(name: string, createStore: () => OperationStore): void {
+/**
+ * The contract every OperationStore keeps (with the learned rates kept beside it); each store's test file runs this
+ * against a fresh store.
+ */
+export function describeOperationStore(name: string, createStore: () => OperationStore & LearnedRateStore): void {
   describe(`OperationStore contract: ${name}`, () => {
     it('journals an operation with every item open, unique per tenant', async () => {
       const store = createStore();
@@ -797,6 +801,38 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       await store.purgeFinishedBefore(at(5));
       expect(await store.hasDelivery('a', 'evt-1')).toBe(false);
       expect(await store.hasDelivery('b', 'evt-1')).toBe(true);
+      await store.close();
+    });
+
+    it('keeps one learned rate per account, the latest saved', async () => {
+      const store = createStore();
+      expect(await store.listLearnedRates()).toEqual([]);
+      await store.saveLearnedRate({
+        account: 'a',
+        requestsPerSecond: 15,
+        configuredRequestsPerSecond: 30,
+        learnedAt: at(1),
+      });
+      await store.saveLearnedRate({
+        account: 'b',
+        requestsPerSecond: 0.5,
+        configuredRequestsPerSecond: 2,
+        learnedAt: at(1),
+      });
+      await store.saveLearnedRate({
+        account: 'a',
+        requestsPerSecond: 9,
+        configuredRequestsPerSecond: 30,
+        learnedAt: at(2),
+      });
+      const rates = await store.listLearnedRates();
+      expect([...rates].sort((x, y) => x.account.localeCompare(y.account))).toEqual([
+        { account: 'a', requestsPerSecond: 9, configuredRequestsPerSecond: 30, learnedAt: at(2) },
+        { account: 'b', requestsPerSecond: 0.5, configuredRequestsPerSecond: 2, learnedAt: at(1) },
+      ]);
+      // Purging finished operations is about operations: what was learned of an account stays.
+      await store.purgeFinishedBefore(at(60));
+      expect(await store.listLearnedRates()).toHaveLength(2);
       await store.close();
     });
 

@@ -17,6 +17,19 @@ afterEach(() => {
 describeOperationStore('sqlite (file)', () => new SqliteOperationStore({ path: tempFile() }));
 
 describe('SqliteOperationStore', () => {
+  it('keeps learned rates across a reopen', async () => {
+    const file = tempFile();
+    const learnedAt = new Date(Date.UTC(2026, 0, 1));
+    const first = new SqliteOperationStore({ path: file });
+    await first.saveLearnedRate({ account: 'vod', requestsPerSecond: 5, configuredRequestsPerSecond: 30, learnedAt });
+    await first.close();
+    const second = new SqliteOperationStore({ path: file });
+    expect(await second.listLearnedRates()).toEqual([
+      { account: 'vod', requestsPerSecond: 5, configuredRequestsPerSecond: 30, learnedAt },
+    ]);
+    await second.close();
+  });
+
   it('keeps everything across a reopen and records its schema version', async () => {
     const file = tempFile();
     const first = new SqliteOperationStore({ path: file });
@@ -37,7 +50,7 @@ describe('SqliteOperationStore', () => {
     });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(5);
+    expect(raw.pragma('user_version', { simple: true })).toBe(6);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     expect(statSync(file).size).toBeGreaterThan(0);
@@ -139,7 +152,7 @@ describe('SqliteOperationStore', () => {
     expect((await store.latestItems('default', ['sb:vid-2'])).get('sb:vid-2')?.nextAttemptAt).toBeNull();
     await store.close();
     const upgraded = new BetterSqlite3(`${file}.v1`, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(5);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(6);
     expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain(
       'account',
     );

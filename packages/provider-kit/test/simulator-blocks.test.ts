@@ -60,3 +60,19 @@ describe('WindowRateLimiter', () => {
     expect(limiter.take()).toMatchObject({ allowed: true, remaining: 1 });
   });
 });
+
+describe('WindowRateLimiter, rolling', () => {
+  it('accepts at most the limit in any rolling window, counting accepted arrivals only', () => {
+    let now = 10_000;
+    const limiter = new WindowRateLimiter({ limit: 3, windowMs: 1_000, rolling: true, now: () => now });
+    const take = (at: number): boolean => {
+      now = at;
+      return limiter.take().allowed;
+    };
+    // A fixed window would start over at 11,000; a rolling one still holds the three arrivals since 10,100.
+    expect([take(10_100), take(10_600), take(10_990), take(11_050)]).toEqual([true, true, true, false]);
+    expect(limiter.take()).toMatchObject({ allowed: false, remaining: 0, resetAtMs: 11_100, retryAfterMs: 50 });
+    expect([take(11_100), take(11_101)]).toEqual([true, false]);
+    expect(limiter.take('another key')).toMatchObject({ allowed: true, remaining: 2 });
+  });
+});

@@ -161,6 +161,23 @@ describe('fault proxy: faults after the upstream acted', () => {
     ]);
   });
 
+  it("holds a request back before the upstream sees it with `on: 'request'`, then forwards it untouched", async () => {
+    const running = await proxy([
+      { path: '/base/slow', fault: { kind: 'delay', ms: 600_000, on: 'request' } },
+      { path: '/base/jittered', fault: { kind: 'delay', ms: 0, jitterMs: 5, on: 'request' } },
+    ]);
+    const controller = new AbortController();
+    const slow = fetch(`${running.url}/slow`, { signal: controller.signal }).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(running.requests().map((entry) => entry.path)).toContain('/base/slow'));
+    const jittered = await fetch(`${running.url}/jittered`);
+    expect(await jittered.text()).toBe(ANSWER);
+    // The jittered request was forwarded and answered; the held one has not reached the provider, which never acted.
+    expect(served.map((request) => request.url)).toEqual(['/base/jittered']);
+    expect(running.requests()[0]).toMatchObject({ path: '/base/slow', fault: 'delay', upstreamStatus: undefined });
+    controller.abort();
+    expect(await slow).toMatchObject({ name: 'AbortError' });
+  });
+
   it('holds answers after the upstream acted until the test releases them, with no timer', async () => {
     const running = await proxy([{ method: 'DELETE', fault: { kind: 'hold' } }]);
     const first = fetch(`${running.url}/held`, { method: 'DELETE' });
@@ -252,6 +269,7 @@ describe('fault proxy: choosing which requests to fault', () => {
     const running = await proxy();
     expect(() => running.add({ fault: { kind: 'trickle', bytes: 0, everyMs: 10 } })).toThrow(RangeError);
     expect(() => running.add({ probability: 2, fault: { kind: 'garbage' } })).toThrow(RangeError);
+    expect(() => running.add({ fault: { kind: 'delay', ms: 0, jitterMs: -1 } })).toThrow(/jitterMs >= 0, got -1/);
     expect(() => running.add({ times: -1, fault: { kind: 'reset' } })).toThrow(RangeError);
     await expect(startFaultProxy({ target: 'https://example.com' })).rejects.toThrow(RangeError);
   });

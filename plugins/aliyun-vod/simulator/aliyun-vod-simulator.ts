@@ -1,6 +1,7 @@
 import {
   FaultSchedule,
   WindowRateLimiter,
+  type WindowRateLimiterOptions,
   retryAfterSeconds,
   seededRandom,
   startSimulatorServer,
@@ -33,8 +34,11 @@ export interface AliyunVodSimulatorOptions extends StartSimulatorOptions {
   processingRatio?: number;
   /** Fraction of seeded videos owned by another user (ForbiddenVideoIds). Default 0.04. */
   forbiddenRatio?: number;
-  /** The QPS quota per AccessKey, shared by every action. Default 30 per second; false turns it off. */
-  rateLimit?: { limit: number; windowMs: number } | false;
+  /**
+   * The QPS quota per AccessKey, shared by every action. Default 30 per second in fixed windows; `rolling` counts a
+   * rolling window at arrival instead; false turns it off.
+   */
+  rateLimit?: Omit<WindowRateLimiterOptions, 'now'> | false;
   /** HTTP status of a Throttling.User answer: not documented anywhere; default 503 (see README). */
   throttleStatus?: number;
   /** Code of a throttled answer. Default Throttling.User, the per-user QPS quota VOD documents. */

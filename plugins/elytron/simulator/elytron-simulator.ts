@@ -1,6 +1,7 @@
 import {
   FaultSchedule,
   WindowRateLimiter,
+  type WindowRateLimiterOptions,
   parseAuthorization,
   seededRandom,
   startSimulatorServer,
@@ -32,8 +33,11 @@ export interface ElytronSimulatorOptions extends StartSimulatorOptions {
   apiKey?: string;
   /** Decides the per-minute limit. Default 'free' (10 a minute), as a new account has. */
   plan?: keyof typeof PLAN_LIMITS;
-  /** Replaces the plan's limit (e.g. a 1 s window for benchmarks); `false` turns limiting and its headers off. */
-  rateLimit?: { limit: number; windowMs: number } | false | undefined;
+  /**
+   * Replaces the plan's limit (e.g. a 1 s window for benchmarks, `rolling` for a window that slides with each
+   * arrival); `false` turns limiting and its headers off.
+   */
+  rateLimit?: Omit<WindowRateLimiterOptions, 'now'> | false | undefined;
   /** Format of X-RateLimit-Reset, which the docs leave open. Default 'epoch-seconds'. */
   resetFormat?: ElytronResetFormat;
   /** Error body shape: the docs' prose ('nested', default) or their schema panels ('flat'). */

@@ -6,6 +6,11 @@ export interface AccountLimits {
   concurrency: number;
   /** Calls started per second; undefined = unlimited. */
   requestsPerSecond?: number | undefined;
+  /**
+   * Lower `requestsPerSecond` to what the provider really accepts when it throttles below it (see AdaptiveRate), and
+   * raise it back after quiet periods. Default true; false keeps the configured rate whatever the provider says.
+   */
+  learnRate: boolean;
   /** Abort a single provider call after this long. */
   callTimeoutMs: number;
   /** Attempts per batch before an item is FAILED with the last retryable error. */

@@ -9,6 +9,7 @@ export function defaultAccountLimits(provider: VideoProviderV1, overrides: Accou
   return {
     concurrency: overrides.concurrency ?? provider.capabilities.maxConcurrency ?? 4,
     ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
+    learnRate: overrides.learnRate ?? true,
     callTimeoutMs: overrides.callTimeoutMs ?? 15_000,
     maxAttempts: overrides.maxAttempts ?? 5,
     backoffBaseMs: overrides.backoffBaseMs ?? 200,

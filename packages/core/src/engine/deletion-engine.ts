@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderVideo, VideoPage } from '@unreel/provider-spec';
-import { AccountGate } from '../accounts/account-gate.js';
+import { AccountGate, type AccountRate } from '../accounts/account-gate.js';
+import type { RateChange } from '../accounts/adaptive-rate.js';
+import type { Account } from '../accounts/account.js';
 import type { AccountRegistry } from '../accounts/account-registry.js';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
@@ -16,6 +18,7 @@ import {
   type OperationStatus,
   type ProgressEvent,
 } from '../model/operation.js';
+import type { LearnedRateStore } from '../store/learned-rate-store.js';
 import type {
   ItemPage,
   NewOperation,
@@ -40,6 +43,8 @@ import { waitForFinish } from './wait-for-finish.js';
 
 export interface DeletionEngineDeps {
   store: OperationStore;
+  /** Where learned rates are kept across restarts (the journal's store, usually); without it they start afresh. */
+  rates?: LearnedRateStore | undefined;
   bus: EventBus;
   accounts: AccountRegistry;
   options?: Partial<EngineOptions>;
@@ -79,6 +84,8 @@ export class DeletionEngine {
   private readonly accounts: AccountRegistry;
   private readonly newId: () => string;
   private readonly gates = new Map<string, AccountGate>();
+  private readonly rates: LearnedRateStore | undefined;
+  private ratesLoaded = false;
   private readonly running = new Map<string, { tenant: string; done: Promise<void>; cancel: AbortController }>();
   private readonly slots: TenantSlots;
   private readonly shutdown = new AbortController();
@@ -109,8 +116,16 @@ export class DeletionEngine {
     this.accounts = deps.accounts;
     this.newId = deps.newId ?? randomUUID;
     this.slots = new TenantSlots(this.options.maxRunningOperationsPerTenant);
-    for (const account of this.accounts.list())
-      this.gates.set(account.name, new AccountGate(account, this.shutdown.signal, this.context.observer));
+    this.rates = deps.rates;
+    for (const account of this.accounts.list()) {
+      const gate = new AccountGate(account, {
+        shutdown: this.shutdown.signal,
+        observer: this.context.observer,
+        now: () => now().getTime(),
+        onRateChange: (change) => this.rateChanged(account, gate, change),
+      });
+      this.gates.set(account.name, gate);
+    }
   }
 
   async submit(request: DeleteRequest): Promise<{ operation: OperationRecord; created: boolean }> {
@@ -303,8 +318,19 @@ export class DeletionEngine {
     return run;
   }
 
-  /** Crash recovery: every operation with open items runs again; ambiguous items are in the journal. */
+  /** The rate each account keeps to now (learned from throttles) and the configured one, by account name. */
+  accountRates(): Map<string, AccountRate> {
+    const rates = new Map<string, AccountRate>();
+    for (const [name, gate] of this.gates) rates.set(name, gate.rate());
+    return rates;
+  }
+
+  /**
+   * Crash recovery: first the rates learned before (so resumed work keeps to them), then every operation with open
+   * items runs again; ambiguous items are in the journal.
+   */
   async resume(): Promise<number> {
+    await this.loadLearnedRates();
     const operations = await this.context.store.listUnfinishedOperations();
     let resumed = 0;
     for (const operation of operations) {
@@ -328,6 +354,50 @@ export class DeletionEngine {
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
+  }
+
+  /** Once per engine: a second resume() must not undo what was learned since the first. */
+  private async loadLearnedRates(): Promise<void> {
+    if (!this.rates || this.ratesLoaded) return;
+    this.ratesLoaded = true;
+    for (const learned of await this.rates.listLearnedRates()) {
+      const gate = this.gates.get(learned.account);
+      const adopted = gate?.adoptLearnedRate({
+        requestsPerSecond: learned.requestsPerSecond,
+        configuredRequestsPerSecond: learned.configuredRequestsPerSecond,
+        at: learned.learnedAt,
+      });
+      if (adopted) {
+        this.context.logger.info('account rate restored', {
+          account: learned.account,
+          requestsPerSecond: gate?.rate().requestsPerSecond,
+          configuredRequestsPerSecond: learned.configuredRequestsPerSecond,
+          learnedAt: learned.learnedAt.toISOString(),
+        });
+      }
+    }
+  }
+
+  /** A learned rate changed: counted, logged, and journaled for the next start (never awaited by the call). */
+  private rateChanged(account: Account, gate: AccountGate, change: RateChange): void {
+    const { observer, logger } = this.context;
+    const fields = { account: account.name, provider: account.provider.provider, from: change.from, to: change.to };
+    observer.rateChanged?.({ ...fields, reason: change.reason });
+    const configured = gate.rate().configuredRequestsPerSecond;
+    if (change.reason === 'throttled') logger.warn('account rate lowered after a throttle', { ...fields, configured });
+    else if (change.reason === 'measured') logger.info('account rate measured again', { ...fields, configured });
+    else logger.info('account rate raised after a quiet period', { ...fields, configured });
+    if (!this.rates || configured === undefined) return;
+    this.rates
+      .saveLearnedRate({
+        account: account.name,
+        requestsPerSecond: change.to,
+        configuredRequestsPerSecond: configured,
+        learnedAt: new Date(change.at),
+      })
+      .catch((error: unknown) =>
+        logger.warn('learned rate not journaled; it applies until restart', { ...fields, error: String(error) }),
+      );
   }
 
   /** Runs an operation whose tenant slot is already taken, and gives the slot back when the run ends. */

@@ -27,6 +27,19 @@ export interface ItemsObservation {
   count: number;
 }
 
+export interface RateChangeObservation {
+  account: string;
+  provider: string;
+  /** Requests per second before and after. */
+  from: number;
+  to: number;
+  /**
+   * `throttled`: lowered after the provider throttled; `measured`: that decrease corrected once the calls in flight at
+   * the throttle answered; `recovered`: raised after a quiet period.
+   */
+  reason: 'throttled' | 'measured' | 'recovered';
+}
+
 /**
  * What the engine tells whoever watches it (the server's Prometheus metrics). Calls are synchronous and must not
  * throw: they sit on the deletion path. Core knows no metrics library; this is its only window.
@@ -36,6 +49,8 @@ export interface EngineObserver {
   retry(observation: RetryObservation): void;
   /** Items journaled with a new status (every final outcome and every restore). */
   items(observation: ItemsObservation): void;
+  /** An account's learned rate changed (optional: observers written before it was learned still fit). */
+  rateChanged?(observation: RateChangeObservation): void;
 }
 
 export const silentObserver: EngineObserver = { providerCall() {}, retry() {}, items() {} };

@@ -26,6 +26,7 @@ import type {
   OperationPage,
   OperationStore,
 } from './operation-store.js';
+import type { LearnedRate, LearnedRateStore } from './learned-rate-store.js';
 import { unknownItemError, unknownOperationError } from './store-errors.js';
 
 interface OperationState {
@@ -36,12 +37,13 @@ interface OperationState {
 }
 
 /** The journal for tests and throwaway runs: everything in memory, gone with the process. */
-export class InMemoryOperationStore implements OperationStore {
+export class InMemoryOperationStore implements OperationStore, LearnedRateStore {
   private readonly operations = new Map<string, OperationState>();
   /** Keyed by tenant and video id: a tenant never sees another tenant's deletion of a video. */
   private readonly latest = new Map<string, ItemRecord>();
   /** Webhook delivery ids per account, with when they came, for de-duplication and purging. */
   private readonly deliveries = new Map<string, Date>();
+  private readonly learnedRates = new Map<string, LearnedRate>();
 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     const key = operationKey(operation.tenant, operation.id);
@@ -260,6 +262,14 @@ export class InMemoryOperationStore implements OperationStore {
     if (this.deliveries.has(key)) return false;
     this.deliveries.set(key, at);
     return true;
+  }
+
+  async listLearnedRates(): Promise<LearnedRate[]> {
+    return [...this.learnedRates.values()].map((rate) => ({ ...rate }));
+  }
+
+  async saveLearnedRate(rate: LearnedRate): Promise<void> {
+    this.learnedRates.set(rate.account, { ...rate });
   }
 
   /** Memory can always be written. */

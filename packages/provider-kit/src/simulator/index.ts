@@ -8,7 +8,7 @@ export {
   type SimulatorServer,
   type SimulatorServerOptions,
 } from './simulator-server.js';
-export { WindowRateLimiter, type RateLimitDecision } from './window-rate-limiter.js';
+export { WindowRateLimiter, type RateLimitDecision, type WindowRateLimiterOptions } from './window-rate-limiter.js';
 export { FaultSchedule, type SimulatedFault } from './fault-schedule.js';
 export { seededRandom } from './seeded-random.js';
 export { titleWord } from './simulated-titles.js';

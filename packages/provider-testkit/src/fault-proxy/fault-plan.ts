@@ -1,14 +1,20 @@
 /**
- * What the proxy does to one answer. Every fault but `pass` comes after the upstream has answered in full, so the
- * provider has acted: the client cannot know it, which is the ambiguity these faults exist to test.
+ * What the proxy does to one answer. Every fault but `pass` (and a delay `on: 'request'`) comes after the upstream has
+ * answered in full, so the provider has acted: the client cannot know it, which is the ambiguity these faults exist to
+ * test.
  */
 export type FaultAction =
   /** Forward the answer untouched: a rule that exempts some requests from a broader one after it. */
   | { kind: 'pass' }
   /** The answer's head at once, then its body `bytes` bytes at a time, one write every `everyMs` milliseconds. */
   | { kind: 'trickle'; bytes: number; everyMs: number }
-  /** Hold the whole answer back for `ms` milliseconds, then send it. */
-  | { kind: 'delay'; ms: number }
+  /**
+   * Hold the whole answer back for `ms` milliseconds (plus up to `jitterMs` more, drawn from the proxy's seeded
+   * generator), then send it. With `on: 'request'` the request is held instead, before it is forwarded: network
+   * latency on the way in, which reorders and bunches arrivals at the upstream (the upstream acts later, nothing is
+   * ambiguous).
+   */
+  | { kind: 'delay'; ms: number; jitterMs?: number; on?: 'answer' | 'request' }
   /** Hold the whole answer back until the test calls `release()`: as long as it needs, with no timer to race. */
   | { kind: 'hold' }
   /**
@@ -94,6 +100,9 @@ function validateRule(rule: FaultRule): void {
   }
   if (fault.kind === 'delay' && !(fault.ms >= 0)) {
     throw new RangeError(`fault proxy: delay needs ms >= 0, got ${fault.ms}`);
+  }
+  if (fault.kind === 'delay' && fault.jitterMs !== undefined && !(fault.jitterMs >= 0)) {
+    throw new RangeError(`fault proxy: delay needs jitterMs >= 0, got ${fault.jitterMs}`);
   }
   if (
     fault.kind === 'reset' &&

@@ -156,6 +156,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       seen.push(entry);
       inFlight += 1;
       outgoing.on('close', () => settle(entry, outgoing.writableFinished ? 'delivered' : 'abandoned'));
+      const delayMs = fault.kind === 'delay' ? fault.ms + (fault.jitterMs ?? 0) * random() : 0;
+      if (fault.kind === 'delay' && fault.on === 'request') {
+        await new Promise<void>((resolve) => later(delayMs, resolve));
+        if (outgoing.destroyed) return;
+      }
       let answer: UpstreamAnswer;
       try {
         answer = await forward(agent, target, incoming, url, body, options.keepHost ?? false);
@@ -169,7 +174,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
       entry.upstreamStatus = answer.status;
       if (outgoing.destroyed) return;
-      answerWith(fault, answer, method, outgoing, { later, hold, reset: () => settle(entry, 'reset') });
+      const answered: FaultAction =
+        fault.kind !== 'delay' ? fault : fault.on === 'request' ? { kind: 'pass' } : { kind: 'delay', ms: delayMs };
+      answerWith(answered, answer, method, outgoing, { later, hold, reset: () => settle(entry, 'reset') });
     });
   });
   server.keepAliveTimeout = 5_000;

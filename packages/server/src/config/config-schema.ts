@@ -37,6 +37,7 @@ const accountConfigSchema = z
     limits: z
       .object({
         requestsPerSecond: z.number().positive().optional(),
+        learnRate: z.boolean().optional(),
         concurrency: z.number().int().min(1).max(256).optional(),
         callTimeoutMs: z.number().int().min(100).optional(),
         maxAttempts: z.number().int().min(1).max(50).optional(),

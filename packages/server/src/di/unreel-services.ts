@@ -91,6 +91,7 @@ export async function createUnreelServices({
   const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
     store,
+    rates: store,
     bus,
     accounts,
     options: {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InMemoryOperationStore, SqliteOperationStore, type OperationStore } from '@unreel/core';
+import { InMemoryOperationStore, SqliteOperationStore, type LearnedRateStore, type OperationStore } from '@unreel/core';
 import type { JournalConfig } from '../config/config-schema.js';
 import { JournalMarker } from './journal-marker.js';
 
@@ -8,7 +8,8 @@ import { JournalMarker } from './journal-marker.js';
 export type JournalDescription = { driver: 'sqlite'; path: string } | { driver: 'memory' };
 
 export interface OpenedJournal {
-  store: OperationStore;
+  /** The operations, and each account's learned rate beside them. */
+  store: OperationStore & LearnedRateStore;
   description: JournalDescription;
   /** Whether this start created the journal file (a first start, or `--new-journal`). */
   created: boolean;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DeletionEngine, EngineObserver } from '@unreel/core';
+import type { AccountRate, DeletionEngine, EngineObserver } from '@unreel/core';
 
 /**
  * The Prometheus figures an operator watches: what happened to items, how providers answer and how fast, how often
@@ -82,6 +82,30 @@ export class UnreelMetrics {
         },
       }),
     );
+    const accountRates = () => this.engine?.accountRates() ?? new Map<string, AccountRate>();
+    this.registry.registerMetric(
+      new Gauge({
+        name: 'unreel_account_requests_per_second',
+        help: 'The request rate unreel keeps to per account: learned from throttles (limit="effective") and configured (limit="configured"); accounts without a rate are left out.',
+        labelNames: ['account', 'provider', 'limit'] as const,
+        registers: [],
+        collect() {
+          this.reset();
+          for (const [account, { provider, ...rate }] of accountRates()) {
+            if (rate.requestsPerSecond !== undefined)
+              this.set({ account, provider, limit: 'effective' }, rate.requestsPerSecond);
+            if (rate.configuredRequestsPerSecond !== undefined)
+              this.set({ account, provider, limit: 'configured' }, rate.configuredRequestsPerSecond);
+          }
+        },
+      }),
+    );
+    const rateChanges = new Counter({
+      name: 'unreel_account_rate_changes_total',
+      help: "Changes of an account's learned rate, by account, provider and reason (throttled: lowered; measured: that decrease corrected once calls in flight answered; recovered: raised after a quiet period).",
+      labelNames: ['account', 'provider', 'reason'] as const,
+      registers,
+    });
     this.observer = {
       providerCall: ({ account, provider, method, durationMs, outcome }) => {
         calls.observe({ account, provider, method, outcome }, durationMs / 1_000);
@@ -91,6 +115,7 @@ export class UnreelMetrics {
       items: ({ account, provider, status, count }) => {
         if (status !== 'PENDING' && status !== 'SCHEDULED') items.inc({ account, provider, outcome: status }, count);
       },
+      rateChanged: ({ account, provider, reason }) => rateChanges.inc({ account, provider, reason }),
     };
   }
 

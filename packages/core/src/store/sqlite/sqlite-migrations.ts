@@ -96,6 +96,15 @@ const migrations: readonly string[] = [
   ALTER TABLE items ADD COLUMN next_attempt_at INTEGER;
   ALTER TABLE events ADD COLUMN next_attempt_at INTEGER;
   `,
+  // 6: each account's rate as learned from its provider's throttles, so a restart does not learn it again.
+  `
+  CREATE TABLE account_rates (
+    account                        TEXT PRIMARY KEY,
+    requests_per_second            REAL NOT NULL,
+    configured_requests_per_second REAL NOT NULL,
+    learned_at                     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -12,6 +12,7 @@ import type {
   OperationPage,
   OperationStore,
 } from '../operation-store.js';
+import type { LearnedRate, LearnedRateStore } from '../learned-rate-store.js';
 import { unknownOperationError } from '../store-errors.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteDatabase } from './sqlite-database.js';
@@ -21,6 +22,8 @@ import { journalOpenError, journalWriteError } from './sqlite-journal-errors.js'
 import { insertOperation } from './sqlite-operation-insert.js';
 import {
   toItemRecord,
+  toLearnedRate,
+  toLearnedRateRow,
   toOpenItem,
   toOperationRecord,
   toOperationState,
@@ -53,7 +56,7 @@ const OP_ID_CACHE_SIZE = 10_000;
  * the process, and a write's promise settles only after its commit. Writes touch a batch's rows with one statement
  * each where SQLite can walk them as a range (see SqliteItemBatch).
  */
-export class SqliteOperationStore implements OperationStore {
+export class SqliteOperationStore implements OperationStore, LearnedRateStore {
   private readonly db: Database;
   private readonly statements: SqliteStatements;
   private readonly writes: SqliteGroupCommit;
@@ -248,6 +251,19 @@ export class SqliteOperationStore implements OperationStore {
         this.opIds.clear();
         this.statements.purgeDeliveries.run(cutoff.getTime());
         return this.statements.purge.run(cutoff.getTime()).changes;
+      },
+      { atomic: true },
+    );
+  }
+
+  async listLearnedRates(): Promise<LearnedRate[]> {
+    return this.statements.learnedRates.all().map(toLearnedRate);
+  }
+
+  saveLearnedRate(rate: LearnedRate): Promise<void> {
+    return this.writes.enqueue(
+      () => {
+        this.statements.saveLearnedRate.run(toLearnedRateRow(rate));
       },
       { atomic: true },
     );

@@ -8,6 +8,7 @@ import type {
   WhenBlocked,
 } from '../../model/operation.js';
 import type { OperationProgress } from '../item-change.js';
+import type { LearnedRate } from '../learned-rate-store.js';
 import type { OpenItemRecord } from '../operation-store.js';
 
 /**
@@ -122,6 +123,32 @@ export interface SeenItemWriteParams extends ItemWriteParams {
   wasAttempts: number;
   wasAmbiguous: number;
   wasRestorableUntil: number | null;
+}
+
+/** A row of `account_rates`, also what saving one binds. */
+export interface LearnedRateRow {
+  account: string;
+  requests_per_second: number;
+  configured_requests_per_second: number;
+  learned_at: number;
+}
+
+export function toLearnedRate(row: LearnedRateRow): LearnedRate {
+  return {
+    account: row.account,
+    requestsPerSecond: row.requests_per_second,
+    configuredRequestsPerSecond: row.configured_requests_per_second,
+    learnedAt: new Date(row.learned_at),
+  };
+}
+
+export function toLearnedRateRow(rate: LearnedRate): LearnedRateRow {
+  return {
+    account: rate.account,
+    requests_per_second: rate.requestsPerSecond,
+    configured_requests_per_second: rate.configuredRequestsPerSecond,
+    learned_at: rate.learnedAt.getTime(),
+  };
 }
 
 export function toOperationRecord(row: OperationRow): OperationRecord {

@@ -8,6 +8,7 @@ import type {
   ItemRow,
   ItemWriteParams,
   LatestItemRow,
+  LearnedRateRow,
   OpenItemTuple,
   OperationRow,
   OperationStateRow,
@@ -246,5 +247,15 @@ export function prepareStatements(db: Database) {
       `INSERT OR IGNORE INTO deliveries (account, delivery_id, received_at) VALUES (@account, @deliveryId, @receivedAt)`,
     ),
     purgeDeliveries: prepare<[cutoff: number]>(`DELETE FROM deliveries WHERE received_at < ?`),
+
+    learnedRates: prepare<[], LearnedRateRow>(
+      `SELECT account, requests_per_second, configured_requests_per_second, learned_at FROM account_rates`,
+    ),
+    saveLearnedRate: prepare<[LearnedRateRow]>(
+      `INSERT INTO account_rates (account, requests_per_second, configured_requests_per_second, learned_at)
+       VALUES (@account, @requests_per_second, @configured_requests_per_second, @learned_at)
+       ON CONFLICT (account) DO UPDATE SET requests_per_second = excluded.requests_per_second,
+         configured_requests_per_second = excluded.configured_requests_per_second, learned_at = excluded.learned_at`,
+    ),
   };
 }

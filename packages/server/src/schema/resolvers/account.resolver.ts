@@ -1,20 +1,25 @@
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Query, Resolver } from 'type-graphql';
-import type { AccountRegistry } from '@unreel/core';
+import type { AccountRegistry, DeletionEngine } from '@unreel/core';
 import { restoreSupport } from '@unreel/provider-spec';
-import { ACCOUNTS } from '../../di/tokens.js';
+import { ACCOUNTS, ENGINE } from '../../di/tokens.js';
 import { Account } from '../types/account.type.js';
 
 @scoped(Lifecycle.ContainerScoped)
 @Resolver(() => Account)
 export class AccountResolver {
-  constructor(@inject(ACCOUNTS) private readonly accounts: AccountRegistry) {}
+  constructor(
+    @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
+    @inject(ENGINE) private readonly engine: DeletionEngine,
+  ) {}
 
   @Query(() => [Account], { name: 'accounts', description: 'The configured provider accounts (never their settings).' })
   accountsList(): Account[] {
+    const rates = this.engine.accountRates();
     return this.accounts.list().map((account) => {
       const { capabilities } = account.provider;
       const restore = restoreSupport(account.provider);
+      const rate = rates.get(account.name);
       return {
         name: account.name,
         provider: account.pluginId,
@@ -22,7 +27,8 @@ export class AccountResolver {
           maxBatchSize: capabilities.maxBatchSize,
           restore: restore !== false,
           restoreWindowDays: restore === false ? null : (restore.windowDays ?? null),
-          requestsPerSecond: account.limits.requestsPerSecond ?? null,
+          requestsPerSecond: rate?.requestsPerSecond ?? null,
+          configuredRequestsPerSecond: rate?.configuredRequestsPerSecond ?? null,
           deleteDelay: account.deleteDelayMs > 0,
         },
       };

@@ -11,8 +11,19 @@ export class AccountCapabilities {
   @Field(() => Int, { nullable: true })
   restoreWindowDays!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'The request rate unreel keeps to on this account.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The request rate unreel keeps to on this account now: the configured one, or lower where the provider throttled below it (learned, raised again a step after each quiet period). Null when none is configured or documented.',
+  })
   requestsPerSecond!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The configured rate (the account's limits.requestsPerSecond, else the provider's documented one): the learned rate never goes above it.",
+  })
+  configuredRequestsPerSecond!: number | null;
 
   @Field(() => Boolean, { description: 'Deletions are held SCHEDULED first and can be undone meanwhile.' })
   deleteDelay!: boolean;

@@ -1,0 +1,148 @@
+import {
+  AccountRegistry,
+  DeletionEngine,
+  InMemoryEventBus,
+  InMemoryOperationStore,
+  defaultAccountLimits,
+} from '@unreel/core';
+import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
+import type { RunningSimulator } from '@unreel/provider-kit/simulator';
+import aliyunVod from '@unreel/plugin-aliyun-vod';
+import { startSimulator as startAliyunVod } from '@unreel/plugin-aliyun-vod/simulator';
+import elytron from '@unreel/plugin-elytron';
+import { startSimulator as startElytron } from '@unreel/plugin-elytron/simulator';
+import { fmt } from './measure.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface ProviderCase {
+  name: string;
+  plugin: VideoProviderPluginV1<never>;
+  configured: number;
+  /** Ids a delete call takes. */
+  batch: number;
+  start(quota: number): Promise<RunningSimulator>;
+  settings(simulator: RunningSimulator): Record<string, unknown>;
+}
+
+// Both simulators count a rolling second at arrival, as ApsaraVideo's QPS quota does.
+const providers: ProviderCase[] = [
+  {
+    name: 'aliyun-vod',
+    plugin: aliyunVod as VideoProviderPluginV1<never>,
+    configured: 30,
+    batch: 20,
+    start: (quota) => startAliyunVod({ videoCount: 0, rateLimit: { limit: quota, windowMs: 1_000, rolling: true } }),
+    settings: (simulator) => ({
+      accessKeyId: simulator.credentials['accessKeyId'],
+      accessKeySecret: simulator.credentials['accessKeySecret'],
+      endpoint: simulator.url,
+    }),
+  },
+  {
+    name: 'elytron',
+    plugin: elytron as VideoProviderPluginV1<never>,
+    configured: 300,
+    batch: 1,
+    start: (quota) =>
+      startElytron({ videoCount: 0, plan: 'enterprise', rateLimit: { limit: quota, windowMs: 1_000, rolling: true } }),
+    settings: (simulator) => ({ apiKey: simulator.credentials['apiKey'], baseUrl: simulator.url, plan: 'enterprise' }),
+  },
+];
+
+/** The real quota as a share of the configured rate, and how many calls each run makes (enough to amortise learning). */
+const shares: { divisor: number; seconds: number }[] = [
+  { divisor: 2, seconds: 8 },
+  { divisor: 6, seconds: 12 },
+  { divisor: 30, seconds: 40 },
+];
+
+interface RunResult {
+  ms: number;
+  calls: number;
+  throttled: number;
+  deleted: number;
+  failed: number;
+  rate: number | undefined;
+}
+
+async function runOnce(entry: ProviderCase, quota: number, items: number, learnRate: boolean): Promise<RunResult> {
+  const simulator = await entry.start(quota);
+  try {
+    const nativeIds = await simulator.seed(Array.from({ length: items }, () => ({ state: 'READY' as const })));
+    const validated = await entry.plugin.settingsSchema['~standard'].validate(entry.settings(simulator));
+    if (validated.issues) throw new Error(`${entry.name}: bench settings invalid: ${JSON.stringify(validated.issues)}`);
+    const provider = entry.plugin.create(validated.value, {
+      account: 'bench',
+      fetch: globalThis.fetch,
+      logger: silent,
+    });
+    const engine = new DeletionEngine({
+      store: new InMemoryOperationStore(),
+      bus: new InMemoryEventBus(),
+      accounts: new AccountRegistry([
+        {
+          name: 'bench',
+          pluginId: entry.plugin.id,
+          provider,
+          limits: defaultAccountLimits(provider, { requestsPerSecond: entry.configured, learnRate }),
+          deleteDelayMs: 0,
+        },
+      ]),
+      options: { maxIdsPerOperation: items },
+    });
+    simulator.resetCalls();
+    const started = performance.now();
+    const { operation } = await engine.submit({ tenant: 'default', ids: nativeIds.map((id) => `bench:${id}`) });
+    const done = await engine.waitForOperation('default', operation.id, 600_000);
+    const ms = performance.now() - started;
+    const rate = engine.accountRates().get('bench')?.requestsPerSecond;
+    await engine.close();
+    await provider.doClose?.();
+    const served = simulator.calls();
+    return {
+      ms,
+      calls: served.length,
+      // No faults are injected, so every refused answer is the quota speaking.
+      throttled: served.filter((call) => call.status === 429 || call.status === 503).length,
+      deleted: done.deleted,
+      failed: done.failed,
+      rate,
+    };
+  } finally {
+    await simulator.close();
+  }
+}
+
+function line(label: string, result: RunResult, floorMs: number, items: number): string {
+  return (
+    `  ${label.padEnd(9)} ${fmt(result.ms).padStart(7)} ms  ${fmt(result.ms / floorMs, 2).padStart(5)}x the floor  ` +
+    `calls ${fmt(result.calls).padStart(4)}  throttled ${fmt(result.throttled).padStart(4)} ` +
+    `(${fmt((100 * result.throttled) / Math.max(1, result.calls), 1)}%)  deleted ${result.deleted}/${items}  ` +
+    `failed ${result.failed}  rate at the end ${result.rate === undefined ? 'none' : fmt(result.rate, 2)}/s`
+  );
+}
+
+/**
+ * Deletions against simulators whose real quota (a rolling second, counted at arrival) is 1/2, 1/6 and 1/30 of the
+ * configured rate: the configured rate kept fixed (learnRate false: what unreel did before) against the learned one.
+ * The floor is what the real quota allows: calls / quota.
+ */
+export async function runAdaptiveRate(): Promise<void> {
+  console.log(
+    '\n## adaptive-rate: real quota below the configured rate (target: throttled <= 10% of calls, time <= 1.25x the real quota floor)',
+  );
+  for (const entry of providers) {
+    for (const { divisor, seconds } of shares) {
+      const quota = entry.configured / divisor;
+      const calls = Math.round(quota * seconds);
+      const items = calls * entry.batch;
+      const floorMs = (calls / quota) * 1_000;
+      console.log(
+        `${entry.name}: configured ${entry.configured}/s, real quota ${quota}/s (1/${divisor}), ${fmt(items)} ids in ${calls} calls, floor ${fmt(floorMs)} ms`,
+      );
+      console.log(line('fixed', await runOnce(entry, quota, items, false), floorMs, items));
+      console.log(line('adaptive', await runOnce(entry, quota, items, true), floorMs, items));
+    }
+  }
+}
