@@ -37,7 +37,9 @@ export class ProgressFeed<T> {
   private generation = 0;
   /** The tail page, and the generation at the start of the read that found nothing more in it. */
   private exhausted: { page: number; generation: number } | undefined;
-  private operationCheck: { generation: number; status: Promise<{ last: number; running: boolean } | null> } | undefined;
+  private operationCheck:
+    | { generation: number; status: Promise<{ last: number; running: boolean } | null> }
+    | undefined;
   private created = false;
   private started: Promise<void> | undefined;
   private exists = false;
