@@ -3,6 +3,7 @@ import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
+import { runWatchers } from './watchers.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'graphql-vs-engine': runGraphQLVsEngine,
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   'video-query': runVideoQuery,
   'entity-lookups': runEntityLookups,
   'provider-throughput': runProviderThroughput,
+  watchers: runWatchers,
 };
 
 const wanted = process.argv.slice(2);

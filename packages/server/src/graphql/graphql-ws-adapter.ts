@@ -38,7 +38,7 @@ export function serveGraphqlWs(
     logger,
     metrics,
     keepAliveMs = 12_000,
-    buffer = { maxBufferedBytes: 1_048_576, slowCloseMs: 10_000 },
+    buffer = { maxBufferedBytes: 131_072, slowCloseMs: 10_000 },
   }: { logger: Logger; metrics: UnreelMetrics; keepAliveMs?: number; buffer?: SocketBufferLimits },
 ): { dispose(): Promise<void> } {
   wsServer.options.handleProtocols = handleProtocols;

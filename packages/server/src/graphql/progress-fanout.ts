@@ -34,7 +34,7 @@ export interface ProgressFanoutOptions {
 }
 
 interface Group {
-  readonly feed: ProgressFeed<string>;
+  readonly feed: ProgressFeed<Buffer>;
   readonly scope: RequestScope;
   members: number;
 }
@@ -88,13 +88,13 @@ export class ProgressFanout {
       const { engine, scopes, formatResult } = this.options;
       const scope = scopes.open(stream.tenant, `progress/${stream.operationId}`);
       const shared: ExecutionArgs = { ...args, contextValue: scope.context };
-      const feed = engine.progressFeed<string>(stream.tenant, stream.operationId, {
+      const feed = engine.progressFeed<Buffer>(stream.tenant, stream.operationId, {
         cachedPages: CACHED_PAGES,
         transform: async (events) => {
-          const payloads: string[] = [];
+          const payloads: Buffer[] = [];
           // As graphql's own subscribe does per event: the subscription document executed with the event as root.
           for (const event of events)
-            payloads.push(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event }))));
+            payloads.push(Buffer.from(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event })))));
           return payloads;
         },
       });
@@ -116,13 +116,13 @@ export class ProgressFanout {
 
 /** One subscriber's delivery: a page at a time from its cursor, as fast as its socket takes them. */
 async function follow(
-  feed: ProgressFeed<string>,
+  feed: ProgressFeed<Buffer>,
   after: number,
   { writer, id }: ProgressTarget,
   signal: AbortSignal,
 ): Promise<void> {
   // graphql-ws's `next` message, with the shared payload spliced in instead of serialised again for each socket.
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   let cursor = after;
   for (;;) {
     // Every page on a later turn of the event loop: a replay of thousands of buffered events must let other requests in.
@@ -130,10 +130,12 @@ async function follow(
     if (!(await writer.writable(signal))) return;
     const read = await feed.read(cursor, signal);
     if ('done' in read || signal.aborted) return;
-    for (const payload of read.items) writer.send(`${prefix}${payload}}`);
-    cursor = read.last;
+    // As much as the socket's buffer has room for; the rest comes from the feed's cache on the next turn.
+    cursor += writer.sendMessages(prefix, read.items, SUFFIX);
   }
 }
+
+const SUFFIX = Buffer.from('}');
 
 /**
  * What decides the payloads a subscriber gets besides the events: the document, the operation name and the variables,

@@ -53,15 +53,46 @@ export class SocketWriter {
       callback?.();
       return;
     }
-    if (!this.corked) {
-      this.corked = true;
-      this.tcp.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.tcp.uncork();
-      });
-    }
+    this.corkForThisTick();
     this.ws.send(text, callback);
+  }
+
+  /**
+   * Sends `prefix + payload + suffix` as one text message per payload, as many as the buffer has room for (at least
+   * one), and says how many. The messages leave as one write of ready-made WebSocket frames: a shared payload is
+   * copied into place instead of going through `ws.send`, whose two writes per frame cost more than the frame. Only
+   * done when no extension (compression) was negotiated, the one case in which ws's sender writes synchronously and
+   * frames as plainly; otherwise (or for a socket that is closing) it falls back to `ws.send`.
+   */
+  sendMessages(prefix: Buffer, payloads: readonly Buffer[], suffix: Buffer): number {
+    if (!this.open || payloads.length === 0) return 0;
+    let room = this.options.maxBufferedBytes - this.ws.bufferedAmount;
+    let count = 0;
+    let bytes = 0;
+    for (const payload of payloads) {
+      const length = prefix.length + payload.length + suffix.length;
+      const frame = headerLength(length) + length;
+      if (count > 0 && frame > room) break;
+      room -= frame;
+      bytes += frame;
+      count += 1;
+    }
+    if (this.ws.extensions !== '') {
+      for (const payload of payloads.slice(0, count))
+        this.send(Buffer.concat([prefix, payload, suffix]).toString('utf8'));
+      return count;
+    }
+    const frames = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const payload of payloads.slice(0, count)) {
+      at = writeHeader(frames, at, prefix.length + payload.length + suffix.length);
+      at += prefix.copy(frames, at);
+      at += payload.copy(frames, at);
+      at += suffix.copy(frames, at);
+    }
+    this.corkForThisTick();
+    this.tcp.write(frames);
+    return count;
   }
 
   /**
@@ -85,6 +116,17 @@ export class SocketWriter {
     return this.open && !signal.aborted;
   }
 
+  /** Writes made in this tick leave together, in one writev, when it ends. */
+  private corkForThisTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.tcp.uncork();
+    });
+  }
+
   private full(): boolean {
     return this.open && this.ws.bufferedAmount >= this.options.maxBufferedBytes;
   }
@@ -105,4 +147,26 @@ export class SocketWriter {
     // socket if it never answers the close).
     this.ws.close(TOO_SLOW_CLOSE_CODE, TOO_SLOW_CLOSE_REASON);
   }
+}
+
+/** RFC 6455 5.2: a server's frames are unmasked; the length takes 7 bits, or 16, or 64 after a marker. */
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
+}
+
+/** A final text frame's header (FIN + opcode 1) for a payload of `length` bytes, at `at`; returns where it ends. */
+function writeHeader(target: Buffer, at: number, length: number): number {
+  target[at] = 0x81;
+  if (length < 126) {
+    target[at + 1] = length;
+    return at + 2;
+  }
+  if (length < 65_536) {
+    target[at + 1] = 126;
+    target.writeUInt16BE(length, at + 2);
+    return at + 4;
+  }
+  target[at + 1] = 127;
+  target.writeBigUInt64BE(BigInt(length), at + 2);
+  return at + 10;
 }
