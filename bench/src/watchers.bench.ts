@@ -75,9 +75,9 @@ async function startServer(
     async growth(work) {
       const baseline = await rss(true);
       let peak = baseline;
-      let sampling = true;
+      const state = { sampling: true };
       const sampler = (async () => {
-        while (sampling) {
+        while (state.sampling) {
           peak = Math.max(peak, await rss());
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
@@ -86,7 +86,7 @@ async function startServer(
         const result = await work();
         return { result, growthMb: (Math.max(peak, await rss()) - baseline) / 1_048_576 };
       } finally {
-        sampling = false;
+        state.sampling = false;
         await sampler;
       }
     },
@@ -326,7 +326,7 @@ function baselineModule(): string | undefined {
       console.log(`building the baseline (${ref} = ${sha.slice(0, 12)}) in ${dir} ...`);
       execFileSync('sh', ['-c', `mkdir -p "${dir}" && git archive ${sha} | tar -x -C "${dir}"`], { cwd: root });
       execFileSync('pnpm', ['install', '--offline', '--frozen-lockfile'], { cwd: dir, stdio: 'ignore' });
-      execFileSync('pnpm', ['build'], { cwd: dir, stdio: 'ignore' });
+      execFileSync('pnpm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
     }
     console.log(`before = ${ref} (${sha.slice(0, 12)}), after = this checkout`);
     return entry;

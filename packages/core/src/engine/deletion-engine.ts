@@ -8,13 +8,7 @@ import { OperationExistsError } from '../errors/operation-exists-error.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import { parseVideoId } from '../ids/video-id.js';
-import {
-  operationKey,
-  type ItemRecord,
-  type ItemStatus,
-  type OperationRecord,
-  type ProgressEvent,
-} from '../model/operation.js';
+import { operationKey, type ItemRecord, type ItemStatus, type OperationRecord } from '../model/operation.js';
 import type { ItemPage, NewOperation, OperationStore } from '../store/operation-store.js';
 import { acceptRequest } from './accept-request.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';

@@ -71,7 +71,8 @@ export class ProgressFeed<T> {
    */
   async read(after: number, signal?: AbortSignal): Promise<ProgressFeedRead<T>> {
     await this.start(signal);
-    while (!this.closed && !signal?.aborted) {
+    for (;;) {
+      if (this.closed || signal?.aborted) break;
       const generation = this.generation;
       const items = await this.itemsAfter(after);
       if (items.length > 0) return { items, last: after + items.length };
@@ -203,7 +204,7 @@ export class ProgressFeed<T> {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    for (const waiter of this.waiters) waiter();
   }
 
   /** Resolves once `ready` holds (checked on every notification), the signal aborts or the feed closes. */

@@ -7,8 +7,8 @@ import type { WebSocket } from 'ws';
  * applications. graphql-ws's client retries the connection (the code is not among its fatal ones); it is the
  * application that resubscribes with `after` set to the last sequence it saw, and so misses nothing and gets nothing twice.
  */
-export const TOO_SLOW_CLOSE_CODE = 4431;
-export const TOO_SLOW_CLOSE_REASON = 'Too slow: resubscribe with after';
+const TOO_SLOW_CLOSE_CODE = 4431;
+const TOO_SLOW_CLOSE_REASON = 'Too slow: resubscribe with after';
 
 export interface SocketWriterOptions {
   /** Bytes a socket may have waiting to be sent before progress delivery to it pauses until it drains. */
@@ -136,7 +136,7 @@ export class SocketWriter {
       clearTimeout(this.stall);
       this.stall = undefined;
     }
-    for (const waiter of [...this.waiters]) waiter();
+    for (const waiter of this.waiters) waiter();
   }
 
   private tooSlow(): void {
