@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { print } from 'graphql';
 import WebSocket from 'ws';
-import { AccountsDocument, DeleteVideosDocument, DeletionProgressDocument } from '@unreel/client';
+import { DeleteVideosDocument, DeletionProgressDocument } from '@unreel/client';
 import { SandboxLibrary } from '@unreel/plugin-sandbox';
 import { fmt, median } from './measure.js';
 
@@ -274,34 +274,29 @@ async function deletionThroughput(variant: Variant, watchers: number): Promise<n
   }
 }
 
-/** p99 of `{ accounts { name } }` asked one after another while `replays` subscribers replay a finished operation. */
+/**
+ * p99 of `{ accounts { name } }` asked one after another (from a third process) while `replays` subscribers replay a
+ * finished operation of 10,000 events, or for two seconds without replays.
+ */
 async function probeDuringReplays(variant: Variant, replays: number): Promise<{ p99Ms: number; probes: number }> {
   const ids = videoIds(ITEMS);
   const server = await startServer(variant, ids.length);
   try {
     await deleteVideos(server, ids, 'done', true);
-    const query = JSON.stringify({ query: print(AccountsDocument) });
-    const ask = async (): Promise<number> => {
-      const started = performance.now();
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: query,
-      });
-      await response.json();
-      return performance.now() - started;
-    };
-    for (let warm = 0; warm < 20; warm += 1) await ask();
+    const probe = fork(fileURLToPath(new URL('./watchers-probe.js', import.meta.url)), [server.url], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const [started] = (await once(probe, 'message')) as [{ type: string }];
+    if (started.type !== 'started') throw new Error('the probe did not start');
     const lags = new LagHistogram();
     const counter = { events: 0, last: 0 };
     const sockets = [];
     for (let replay = 0; replay < replays; replay += 1) sockets.push(await watch(server.wsUrl, 'done', lags, counter));
-    let replaying = true;
-    const finished = Promise.all(sockets.map((socket) => socket.done)).then(() => (replaying = false));
-    const times: number[] = [];
-    // Without replays, as many probes as make a p99.
-    while (replays > 0 ? replaying : times.length < 500) times.push(await ask());
-    await finished;
+    if (replays > 0) await Promise.all(sockets.map((socket) => socket.done));
+    else await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const answered = once(probe, 'message');
+    probe.send({ type: 'stop' });
+    const [{ times }] = (await answered) as [{ times: number[] }];
     for (const socket of sockets) socket.close();
     times.sort((a, b) => a - b);
     return { p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0, probes: times.length };
@@ -411,7 +406,9 @@ export async function runWatchers(): Promise<void> {
     },
     { label: '200 ops of 100 items, 1 watcher each', watchers: 1, operations: 200, items: 100, rounds, targets: {} },
   ];
-  for (const scenario of scenarios) {
+  // WATCHERS_PARTS=delivery,deletion,probe (default all): rerun a part alone.
+  const parts = new Set((process.env.WATCHERS_PARTS ?? 'delivery,deletion,probe').split(','));
+  for (const scenario of parts.has('delivery') ? scenarios : []) {
     const results = await interleaved((variant) => delivery(variant, scenario), scenario.rounds);
     const { label, targets } = scenario;
     console.log(label);
@@ -447,26 +444,33 @@ export async function runWatchers(): Promise<void> {
     }
   }
 
-  const alone = await interleaved((variant) => deletionThroughput(variant, 0));
-  const watched = await interleaved((variant) => deletionThroughput(variant, 200));
-  row('deletion, 10 x 10,000 ids: items/s, alone', alone);
-  row('  with 200 watchers on one of them', watched);
-  for (const variant of variants)
-    console.log(
-      `  ${variant.name}: ${fmt(median(watched.get(variant.name)!) / median(alone.get(variant.name)!), 2)}x of alone${variant.name === 'after' ? '  (target >= 0.80x)' : ''}`,
-    );
+  if (parts.has('deletion')) await deletion();
+  if (parts.has('probe')) await probe();
 
-  const quiet = await interleaved((variant) => probeDuringReplays(variant, 0).then((r) => r.p99Ms), 1);
-  const probes = await interleaved((variant) => probeDuringReplays(variant, 50));
-  row('{ accounts { name } } p99 ms, no replay', quiet, 1);
-  row(
-    '  during 50 replays of 10,000 events',
-    pick(probes, (r) => r.p99Ms),
-    1,
-    '< 50',
-  );
-  row(
-    '  probes answered during the replays',
-    pick(probes, (r) => r.probes),
-  );
+  async function deletion(): Promise<void> {
+    const alone = await interleaved((variant) => deletionThroughput(variant, 0));
+    const watched = await interleaved((variant) => deletionThroughput(variant, 200));
+    row('deletion, 10 x 10,000 ids: items/s, alone', alone);
+    row('  with 200 watchers on one of them', watched);
+    for (const variant of variants)
+      console.log(
+        `  ${variant.name}: ${fmt(median(watched.get(variant.name)!) / median(alone.get(variant.name)!), 2)}x of alone${variant.name === 'after' ? '  (target >= 0.80x)' : ''}`,
+      );
+  }
+
+  async function probe(): Promise<void> {
+    const quiet = await interleaved((variant) => probeDuringReplays(variant, 0).then((r) => r.p99Ms), 1);
+    const probes = await interleaved((variant) => probeDuringReplays(variant, 50));
+    row('{ accounts { name } } p99 ms, no replay', quiet, 1);
+    row(
+      '  during 50 replays of 10,000 events',
+      pick(probes, (r) => r.p99Ms),
+      1,
+      '< 50',
+    );
+    row(
+      '  probes answered during the replays',
+      pick(probes, (r) => r.probes),
+    );
+  }
 }

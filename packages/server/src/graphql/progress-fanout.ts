@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import type { DeletionEngine, ProgressFeed, ProgressStream } from '@unreel/core';
 import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
+import { DeliveryTurns } from './delivery-turns.js';
 import type { SocketWriter } from './socket-writer.js';
 
 /**
@@ -19,6 +20,12 @@ import type { SocketWriter } from './socket-writer.js';
  * 500-event pages, a few hundred KB each. A subscriber further behind has its page read and executed again.
  */
 const CACHED_PAGES = 8;
+
+/** Milliseconds of frame writing per turn of the event loop, for all subscribers together (see DeliveryTurns). */
+const SLICE_MS = 4;
+
+/** Events executed between two turns of the event loop when a page is transformed. */
+const EXECUTE_CHUNK = 50;
 
 /** Where one subscription's frames go: its socket's writer, under its graphql-ws id. */
 export interface ProgressTarget {
@@ -49,6 +56,7 @@ interface Group {
  */
 export class ProgressFanout {
   private readonly groups = new Map<string, Group>();
+  private readonly turns = new DeliveryTurns(SLICE_MS);
 
   constructor(private readonly options: ProgressFanoutOptions) {}
 
@@ -61,7 +69,7 @@ export class ProgressFanout {
     const key = `${stream.tenant}\u001f${stream.operationId}\u001f${selectionKey(args)}`;
     const group = this.join(key, stream, args);
     const controller = new AbortController();
-    const delivery = follow(group.feed, stream.after, target, controller.signal).finally(() => this.leave(key, group));
+    const delivery = follow(group.feed, stream.after, target, this.turns, controller.signal).finally(() => this.leave(key, group));
     // Rejections reach graphql-ws through next(); this only keeps an unread one from being reported as unhandled.
     delivery.catch(() => {});
     const done = { value: undefined, done: true } as const;
@@ -93,8 +101,11 @@ export class ProgressFanout {
         transform: async (events) => {
           const payloads: Buffer[] = [];
           // As graphql's own subscribe does per event: the subscription document executed with the event as root.
-          for (const event of events)
+          for (const event of events) {
+            // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between.
+            if (payloads.length % EXECUTE_CHUNK === EXECUTE_CHUNK - 1) await nextTurn();
             payloads.push(Buffer.from(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event })))));
+          }
           return payloads;
         },
       });
@@ -119,19 +130,21 @@ async function follow(
   feed: ProgressFeed<Buffer>,
   after: number,
   { writer, id }: ProgressTarget,
+  turns: DeliveryTurns,
   signal: AbortSignal,
 ): Promise<void> {
   // graphql-ws's `next` message, with the shared payload spliced in instead of serialised again for each socket.
   const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   let cursor = after;
   for (;;) {
-    // Every page on a later turn of the event loop: a replay of thousands of buffered events must let other requests in.
-    await nextTurn();
     if (!(await writer.writable(signal))) return;
     const read = await feed.read(cursor, signal);
     if ('done' in read || signal.aborted) return;
-    // As much as the socket's buffer has room for; the rest comes from the feed's cache on the next turn.
-    cursor += writer.sendMessages(prefix, read.items, SUFFIX);
+    // In a slice of a later turn of the event loop (a replay of thousands of buffered events must let other requests
+    // in), as much as the socket's buffer has room for; the rest comes from the feed's cache next time.
+    await turns.run(() => {
+      if (!signal.aborted) cursor += writer.sendMessages(prefix, read.items, SUFFIX);
+    });
   }
 }
 
