@@ -69,7 +69,9 @@ export class ProgressFanout {
     const key = `${stream.tenant}\u001f${stream.operationId}\u001f${selectionKey(args)}`;
     const group = this.join(key, stream, args);
     const controller = new AbortController();
-    const delivery = follow(group.feed, stream.after, target, this.turns, controller.signal).finally(() => this.leave(key, group));
+    const delivery = follow(group.feed, stream.after, target, this.turns, controller.signal).finally(() =>
+      this.leave(key, group),
+    );
     // Rejections reach graphql-ws through next(); this only keeps an unread one from being reported as unhandled.
     delivery.catch(() => {});
     const done = { value: undefined, done: true } as const;
