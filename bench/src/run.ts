@@ -5,6 +5,7 @@ import { runJournal } from './journal.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runRedaction } from './redaction.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
+import { runWatchers } from './watchers.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'graphql-vs-engine': runGraphQLVsEngine,
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   'provider-throughput': runProviderThroughput,
   redaction: runRedaction,
   'adaptive-rate': runAdaptiveRate,
+  watchers: runWatchers,
 };
 
 const wanted = process.argv.slice(2);

@@ -148,7 +148,7 @@ export function fromGraphQLError(
 
 /**
  * A WebSocket that closed, as the client's error. Codes a new socket would get again fail at once; every other close
- * (1006 when the server went away, 1001 on its shutdown, 4430 too many sockets, 4408 and 4500) is worth a retry.
+ * (1006 when the server went away, 1001 on its shutdown, 4430 too many sockets, 4431 too slow, 4408 and 4500) is worth a retry.
  */
 export function fromCloseEvent(code: number, reason: string, operationId: string | undefined): UnreelClientError {
   const details = { closeCode: code, closeReason: reason || undefined, operationId };

@@ -35,6 +35,8 @@ export { AccountRegistry } from './accounts/account-registry.js';
 export type { AccountRate } from './accounts/account-gate.js';
 export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/default-account-limits.js';
 export { DeletionEngine, type DeletionEngineDeps } from './engine/deletion-engine.js';
+export { ProgressFeed, type ProgressFeedOptions, type ProgressFeedRead } from './engine/progress-feed.js';
+export { ProgressStream } from './engine/progress-stream.js';
 export type { DeleteRequest, EngineOptions, RestoreResult } from './engine/engine-types.js';
 export type { EngineLogger } from './engine/engine-logger.js';
 export type { JournalStatus } from './engine/journal-guard.js';

@@ -92,11 +92,13 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     wsServer: createWebSocketServer(httpServer, { origins, hosts, maxPayload: settings.maxBodyBytes, logger }),
     graphql,
     scopes: services.scopes,
+    engine: services.engine,
     tenants: services.tenants,
     metrics: services.metrics,
     logger,
     maxSubscriptionsPerSocket: settings.maxSubscriptionsPerSocket,
     maxSocketsPerTenant: settings.maxSocketsPerTenant,
+    socketBuffer: { maxBufferedBytes: settings.maxSocketBufferBytes, slowCloseMs: settings.slowSocketCloseMs },
   });
   const scopes = new HttpRequestScopes(services.scopes);
   const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes, invalidRequests });

@@ -35,6 +35,7 @@ import { fingerprintIds } from './fingerprint.js';
 import { JournalGuard, type JournalStatus } from './journal-guard.js';
 import { journalWaitingStore } from './journal-waiting-store.js';
 import { runOperation } from './operation-runner.js';
+import { ProgressFeed, type ProgressFeedOptions } from './progress-feed.js';
 import { ProgressStream } from './progress-stream.js';
 import { TenantSlots } from './tenant-slots.js';
 import { getVideos, listVideos } from './video-lookups.js';
@@ -266,14 +267,34 @@ export class DeletionEngine {
     tenant: string,
     operationId: string,
     options: { after?: number; signal?: AbortSignal } = {},
-  ): AsyncIterableIterator<ProgressEvent> {
+  ): ProgressStream {
     return new ProgressStream({
       store: this.context.store,
       bus: this.context.bus,
+      tenant,
+      operationId,
       key: operationKey(tenant, operationId),
       after: options.after ?? 0,
       pageSize: this.options.eventPageSize,
       signal: options.signal,
+    });
+  }
+
+  /**
+   * One operation's events for many readers at once, each with its own cursor, `transform` run once per event for
+   * all of them (see ProgressFeed); close it when its last reader is gone.
+   */
+  progressFeed<T>(
+    tenant: string,
+    operationId: string,
+    options: { transform: ProgressFeedOptions<T>['transform']; cachedPages: number },
+  ): ProgressFeed<T> {
+    return new ProgressFeed({
+      store: this.context.store,
+      bus: this.context.bus,
+      key: operationKey(tenant, operationId),
+      pageSize: this.options.eventPageSize,
+      ...options,
     });
   }
 

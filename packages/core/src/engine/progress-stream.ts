@@ -1,10 +1,14 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventBus } from '../events/event-bus.js';
 import type { ProgressEvent } from '../model/operation.js';
 import type { OperationStore } from '../store/operation-store.js';
+import { ProgressFeed } from './progress-feed.js';
 
 export interface ProgressStreamOptions {
   store: OperationStore;
   bus: EventBus;
+  tenant: string;
+  operationId: string;
   key: string;
   after: number;
   pageSize: number;
@@ -13,28 +17,33 @@ export interface ProgressStreamOptions {
 
 /**
  * deletionProgress as an async iterator: waits for the operation to exist, replays the journal after `after`, then
- * follows it live, and ends once the operation is finished and its last event was delivered.
+ * follows it live, and ends once the operation is finished (any status but RUNNING) and its last event was delivered.
  *
- * The bus only says "the journal grew"; events are always read back from the journal, so a stream has no gap and no
- * duplicate whatever the timing, and a slow consumer loses nothing. A class rather than an async generator because
- * `return()` must end a stream that is waiting, which a suspended generator cannot do.
+ * A reader of its own ProgressFeed: the journal is the only source, so a stream has no gap and no duplicate whatever
+ * the timing, and a slow consumer loses nothing. Each page is fetched on a later turn of the event loop: events handed
+ * out of a buffer resolve in microtasks, and a consumer that writes without waiting for I/O (graphql-ws awaits a send
+ * whose callback is a nextTick) would otherwise run a whole replay without letting any other request in.
+ *
+ * It names whose operation it follows and from where (`tenant`, `operationId`, `after`), so a server can serve the
+ * same events to many subscribers from one shared feed instead (`DeletionEngine.progressFeed`).
  */
 export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
-  private readonly options: ProgressStreamOptions;
+  readonly tenant: string;
+  readonly operationId: string;
+  readonly after: number;
+  private readonly feed: ProgressFeed<ProgressEvent>;
+  private readonly controller = new AbortController();
   private last: number;
-  private buffer: ProgressEvent[] = [];
-  private journalMayHaveMore = true;
-  private started = false;
-  private closed = false;
-  private wake: (() => void) | undefined;
-  private wakeScheduled = false;
-  /** Set once the replay has caught up with the journal. */
-  private live = false;
+  private buffer: readonly ProgressEvent[] = [];
+  private index = 0;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(options: ProgressStreamOptions) {
-    this.options = options;
-    this.last = Math.max(0, options.after);
+    this.tenant = options.tenant;
+    this.operationId = options.operationId;
+    this.after = Math.max(0, options.after);
+    this.last = this.after;
+    this.feed = new ProgressFeed({ ...options, transform: (events) => events, cachedPages: 0 });
     const onAbort = (): void => void this.return();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     this.cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
@@ -45,37 +54,19 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
   }
 
   async next(): Promise<IteratorResult<ProgressEvent>> {
-    const { store, key, pageSize } = this.options;
-    while (!this.closed) {
-      const buffered = this.buffer.shift();
-      if (buffered) {
-        this.last = buffered.sequence;
-        return { value: buffered, done: false };
+    const { signal } = this.controller;
+    while (!signal.aborted) {
+      const event = this.buffer[this.index];
+      if (event) {
+        this.index += 1;
+        this.last = event.sequence;
+        return { value: event, done: false };
       }
-      if (!this.started) {
-        await this.start();
-        continue;
-      }
-      if (this.journalMayHaveMore) {
-        // Following live: let pending deletion work run before reading what it wrote (see scheduleWake).
-        if (this.live) await new Promise<void>((resolve) => setImmediate(resolve));
-        this.journalMayHaveMore = false;
-        const page = await store.listEvents(key, this.last, pageSize);
-        if (page.length > 0) {
-          this.buffer = page;
-          this.journalMayHaveMore = page.length === pageSize;
-          continue;
-        }
-      }
-      const operation = await store.getOperation(key);
-      if (!operation) break;
-      if (operation.lastSequence > this.last) {
-        this.journalMayHaveMore = true;
-        continue;
-      }
-      if (operation.status !== 'RUNNING') break;
-      this.live = true;
-      await this.nextWake(() => this.journalMayHaveMore);
+      await nextTurn();
+      const read = await this.feed.read(this.last, signal);
+      if ('done' in read) break;
+      this.buffer = read.items;
+      this.index = 0;
     }
     this.cleanup();
     return { value: undefined, done: true };
@@ -86,58 +77,11 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
     return { value: undefined, done: true };
   }
 
-  private async start(): Promise<void> {
-    const { store, bus, key } = this.options;
-    // Subscribe before the first read, so nothing written in between goes unnoticed.
-    this.cleanups.push(
-      bus.subscribe(key, () => {
-        this.journalMayHaveMore = true;
-        this.scheduleWake();
-      }),
-    );
-    if (!(await store.getOperation(key))) {
-      let created = false;
-      this.cleanups.push(
-        bus.onOperationCreated(key, () => {
-          created = true;
-          this.wake?.();
-        }),
-      );
-      // The operation may have been created between the read and the subscription.
-      if (!(await store.getOperation(key))) await this.nextWake(() => created);
-    }
-    this.started = true;
-  }
-
-  /**
-   * Live events are picked up on a later turn of the event loop, not in the publisher's microtask: deletion work goes
-   * first (a slow subscriber must never slow deletions down), and many publishes become one journal read.
-   */
-  private scheduleWake(): void {
-    if (this.wakeScheduled || !this.wake) return;
-    this.wakeScheduled = true;
-    setImmediate(() => {
-      this.wakeScheduled = false;
-      this.wake?.();
-    });
-  }
-
-  /** Resolves on the next bus signal or close, at once if `ready` already holds. */
-  private nextWake(ready: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = () => {
-        this.wake = undefined;
-        resolve();
-      };
-      if (this.closed || ready()) this.wake();
-    });
-  }
-
   private cleanup(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.controller.signal.aborted) return;
+    this.controller.abort();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.buffer = [];
-    this.wake?.();
+    this.feed.close();
   }
 }

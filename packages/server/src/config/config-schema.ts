@@ -152,6 +152,13 @@ const serverConfigSchema = z
      * tenant can make this process hold.
      */
     maxSocketsPerTenant: z.number().int().min(1).max(100_000).default(100),
+    /**
+     * Bytes one WebSocket may have waiting to be sent before progress delivery to it pauses until it drains: what a
+     * slow reader can make this process hold, per socket.
+     */
+    maxSocketBufferBytes: z.number().int().min(65_536).max(268_435_456).default(131_072),
+    /** How long a socket may stay at maxSocketBufferBytes before it is closed with 4431 (it resubscribes with `after`). */
+    slowSocketCloseMs: z.number().int().min(100).max(600_000).default(10_000),
     /** Largest HTTP body and WebSocket message accepted, in bytes. */
     maxBodyBytes: z.number().int().min(1_024).max(67_108_864).default(1_048_576),
     /**

@@ -3,11 +3,20 @@ import { CloseCode, handleProtocols, type Server } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
+import { SocketWriter } from './socket-writer.js';
 
 /** What graphql-ws hands our hooks as `ctx.extra`. */
 export interface SocketExtra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
+  /** Where everything sent to this socket goes (batched per tick, bounded); progress delivery writes here too. */
+  readonly writer: SocketWriter;
+}
+
+/** Per-socket send buffer bounds: see SocketWriter. */
+export interface SocketBufferLimits {
+  maxBufferedBytes: number;
+  slowCloseMs: number;
 }
 
 /** Messages only a server sends: a client sending one breaks the protocol, which is the client's fault, not ours. */
@@ -18,13 +27,19 @@ const SERVER_ONLY_TYPES = new Set(['connection_ack', 'next', 'error']);
  * the same lines, keep-alive included, but cannot be told where to report or how to close: it closes with 4500
  * (internal error) when a client sends a message only a server may send, and writes a frame `ws` refused (too
  * large, invalid UTF-8) to console.error as an internal error, instead of to our logger. Garbage from a client is
- * never reported, to it or to the operator, as an internal error of ours; this copy differs from `useServer` only
- * there, and in counting sockets in our metrics.
+ * never reported, to it or to the operator, as an internal error of ours; this copy differs from `useServer` there,
+ * in counting sockets in our metrics, and in writing through a SocketWriter (frames batched per tick, a bounded
+ * buffer, 4431 for a socket that stops reading).
  */
 export function serveGraphqlWs(
   wsServer: WebSocketServer,
   server: Server<SocketExtra>,
-  { logger, metrics, keepAliveMs = 12_000 }: { logger: Logger; metrics: UnreelMetrics; keepAliveMs?: number },
+  {
+    logger,
+    metrics,
+    keepAliveMs = 12_000,
+    buffer = { maxBufferedBytes: 131_072, slowCloseMs: 10_000 },
+  }: { logger: Logger; metrics: UnreelMetrics; keepAliveMs?: number; buffer?: SocketBufferLimits },
 ): { dispose(): Promise<void> } {
   wsServer.options.handleProtocols = handleProtocols;
   wsServer.on('connection', (socket, request) => {
@@ -33,6 +48,16 @@ export function serveGraphqlWs(
     socket.on('error', (error: Error & { code?: string }) =>
       logger.warn({ code: error.code, reason: error.message }, 'websocket protocol error'),
     );
+    const writer = new SocketWriter(socket, request.socket, {
+      ...buffer,
+      onTooSlow: () => {
+        metrics.socketTooSlow();
+        logger.warn(
+          { bufferedBytes: socket.bufferedAmount, limit: buffer.maxBufferedBytes },
+          'websocket closed: too slow to read what it subscribed to',
+        );
+      },
+    });
     let pongWait: NodeJS.Timeout | undefined;
     const keepAlive = setInterval(() => {
       if (socket.readyState !== socket.OPEN) return;
@@ -44,10 +69,7 @@ export function serveGraphqlWs(
       {
         protocol: socket.protocol,
         send: (data) =>
-          new Promise((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
+          new Promise((resolve, reject) => writer.send(data, (error) => (error ? reject(error) : resolve()))),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', async (data) => {
@@ -64,7 +86,7 @@ export function serveGraphqlWs(
             }
           }),
       },
-      { socket, request },
+      { socket, request, writer },
     );
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);

@@ -1,16 +1,25 @@
 import { performance } from 'node:perf_hooks';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError, getOperationAST, type FormattedExecutionResult } from 'graphql';
+import {
+  GraphQLError,
+  createSourceEventStream,
+  getOperationAST,
+  subscribe,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+} from 'graphql';
 import { makeServer, type Context } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
+import { ProgressStream, type DeletionEngine } from '@unreel/core';
 import { readBearerToken } from '../auth/bearer-token.js';
 import type { TenantDirectory } from '../auth/tenant-directory.js';
 import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { formatWebSocketErrors } from './format-error.js';
-import { serveGraphqlWs, type SocketExtra } from './graphql-ws-adapter.js';
+import { serveGraphqlWs, type SocketBufferLimits, type SocketExtra } from './graphql-ws-adapter.js';
+import { ProgressFanout, type ProgressTarget } from './progress-fanout.js';
 import { SocketQuota } from './socket-quota.js';
 import type { GraphqlRuntime } from './graphql-runtime.js';
 
@@ -18,12 +27,15 @@ export interface WebSocketTransportOptions {
   wsServer: WebSocketServer;
   graphql: GraphqlRuntime;
   scopes: RequestScopes;
+  engine: DeletionEngine;
   tenants: TenantDirectory;
   metrics: UnreelMetrics;
   logger: Logger;
   maxSubscriptionsPerSocket: number;
   /** Sockets one tenant, or without tenants one client address, may have open once past connection_init. */
   maxSocketsPerTenant: number;
+  /** How much one socket may have waiting to be sent, and for how long, before it is closed with 4431. */
+  socketBuffer: SocketBufferLimits;
 }
 
 /**
@@ -59,6 +71,12 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
   const { schema, documents, format } = options.graphql;
   const states = new WeakMap<object, SocketState>();
   const quota = new SocketQuota(options.maxSocketsPerTenant);
+  // What onNext below does to a result graphql-ws sends, done to a shared progress payload.
+  const formatResult = ({ errors, ...rest }: ExecutionResult): ExecutionResult | FormattedExecutionResult =>
+    errors ? ({ ...rest, errors: formatWebSocketErrors(errors, format) } as FormattedExecutionResult) : rest;
+  const fanout = new ProgressFanout({ engine: options.engine, scopes, formatResult });
+  /** A subscription's socket and id, found from the context graphql-ws hands `subscribe` (which gets nothing else). */
+  const targets = new WeakMap<object, ProgressTarget>();
 
   const finish = (ctx: SocketContext, id: string, outcome: 'completed' | 'closed'): Promise<void> | undefined => {
     const state = states.get(ctx);
@@ -144,7 +162,10 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
       }
       const state = states.get(ctx) as SocketState;
       const scope = scopes.open(state.tenant, `${state.connectionId}/${id}`);
-      if (operation.operation === 'subscription') metrics.subscriptionOpened();
+      if (operation.operation === 'subscription') {
+        metrics.subscriptionOpened();
+        targets.set(scope.context, { writer: ctx.extra.writer, id });
+      }
       state.operations.set(id, {
         scope,
         name: operation.name?.value ?? null,
@@ -158,6 +179,21 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
         variableValues: payload.variables ?? null,
         contextValue: scope.context,
       };
+    },
+    // deletionProgress goes through the fan-out: the resolver's `subscribe` still runs per subscriber (argument checks,
+    // the subscriber's tenant), and the ProgressStream it returns says what to deliver from where; its events are
+    // then executed and serialised once per group, not once per subscriber (see ProgressFanout).
+    subscribe: async (args) => {
+      const source = await createSourceEventStream(args);
+      const target = targets.get(args.contextValue as object);
+      if (source instanceof ProgressStream && target) {
+        await source.return();
+        return fanout.deliver(source, args, target);
+      }
+      // Not a progress stream (no such field today): graphql's own subscribe, which calls the resolver again.
+      if (Symbol.asyncIterator in source) await (source as AsyncIterableIterator<unknown>).return?.();
+      else return source;
+      return subscribe(args);
     },
     onError: (_ctx, _id, _payload, errors) => formatWebSocketErrors(errors, format),
     // Only a result with errors is rewritten (undefined sends the result as it is).
@@ -175,5 +211,5 @@ export function useWebSocketTransport(options: WebSocketTransportOptions): { dis
       await Promise.all([...state.operations.keys()].map((id) => finish(ctx, id, 'closed')));
     },
   });
-  return serveGraphqlWs(options.wsServer, server, { logger, metrics });
+  return serveGraphqlWs(options.wsServer, server, { logger, metrics, buffer: options.socketBuffer });
 }

@@ -13,6 +13,7 @@ export class UnreelMetrics {
   private readonly sockets: Gauge;
   private readonly authFailures: Counter<'transport'>;
   private readonly socketLimitRefusals: Counter<'tenant'>;
+  private readonly slowSocketCloses: Counter;
   private readonly webhooks: Counter<'account' | 'result'>;
   private engine: DeletionEngine | undefined;
 
@@ -60,6 +61,11 @@ export class UnreelMetrics {
       name: 'unreel_websocket_limit_refusals_total',
       help: 'WebSockets refused at connection_init for maxSocketsPerTenant, by tenant ("default" without tenants, where the limit is per client address).',
       labelNames: ['tenant'] as const,
+      registers,
+    });
+    this.slowSocketCloses = new Counter({
+      name: 'unreel_websocket_slow_closes_total',
+      help: 'WebSockets closed with 4431 for not reading what they were sent (their buffer stayed full for slowSocketCloseMs).',
       registers,
     });
     this.webhooks = new Counter({
@@ -146,6 +152,10 @@ export class UnreelMetrics {
 
   socketLimitReached(tenant: string): void {
     this.socketLimitRefusals.inc({ tenant });
+  }
+
+  socketTooSlow(): void {
+    this.slowSocketCloses.inc();
   }
 
   webhook(account: string, result: string): void {

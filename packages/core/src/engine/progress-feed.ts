@@ -1,0 +1,224 @@
+import type { EventBus } from '../events/event-bus.js';
+import type { ProgressEvent } from '../model/operation.js';
+import type { OperationStore } from '../store/operation-store.js';
+
+export interface ProgressFeedOptions<T> {
+  store: OperationStore;
+  bus: EventBus;
+  key: string;
+  /** Events per journal read; pages are aligned to it (page n holds sequences n*pageSize+1 to (n+1)*pageSize). */
+  pageSize: number;
+  /**
+   * What readers get for a page of events, computed once per event whoever reads it first: a GraphQL payload for
+   * the server, the events themselves for a lone ProgressStream.
+   */
+  transform: (events: readonly ProgressEvent[]) => Promise<readonly T[]> | readonly T[];
+  /** Full pages kept for readers that come later (least recently read dropped first). The page being written is always kept. */
+  cachedPages: number;
+}
+
+/** What `read` gives: the items after the cursor, the cursor after them; or the end. */
+export type ProgressFeedRead<T> = { readonly items: readonly T[]; readonly last: number } | { readonly done: true };
+
+const DONE = { done: true } as const;
+
+/**
+ * One operation's events for any number of readers, each with its own cursor: a reader gets exactly the events after
+ * its cursor, gapless, in order, once each (it moves its cursor to `last`), while the journal is read and `transform`
+ * is run once per event for all of them. The journal stays the only source: the bus only says "it grew", and a page
+ * no longer cached is read again, so a slow reader costs a read, never memory or a gap.
+ */
+export class ProgressFeed<T> {
+  private readonly options: ProgressFeedOptions<T>;
+  /** Page index to the transformed events read so far; Map order is recency (a read moves its page to the end). */
+  private readonly pages = new Map<number, T[]>();
+  private readonly loading = new Map<number, Promise<void>>();
+  /** Bumped on every bus signal: a read that started at a generation saw everything published before it. */
+  private generation = 0;
+  /** The tail page, and the generation at the start of the read that found nothing more in it. */
+  private exhausted: { page: number; generation: number } | undefined;
+  private operationCheck:
+    | { generation: number; status: Promise<{ last: number; running: boolean } | null> }
+    | undefined;
+  private created = false;
+  private started: Promise<void> | undefined;
+  private exists = false;
+  private readonly waiters = new Set<() => void>();
+  private notifyScheduled = false;
+  private closed = false;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(options: ProgressFeedOptions<T>) {
+    this.options = options;
+    const { bus, key } = options;
+    // Subscribed before the first read, so nothing written in between goes unnoticed.
+    this.cleanups.push(
+      bus.subscribe(key, () => {
+        this.generation += 1;
+        this.scheduleNotify();
+      }),
+      bus.onOperationCreated(key, () => {
+        this.created = true;
+        this.notify();
+      }),
+    );
+  }
+
+  /**
+   * The events after `after`, up to the end of its page; waits while the operation runs (or does not exist yet) and
+   * has nothing after `after`. `done` once the operation is over and `after` is its last event, when it is gone, when
+   * `signal` aborts or the feed closes.
+   */
+  async read(after: number, signal?: AbortSignal): Promise<ProgressFeedRead<T>> {
+    await this.start(signal);
+    for (;;) {
+      if (this.closed || signal?.aborted) break;
+      const generation = this.generation;
+      const items = await this.itemsAfter(after);
+      if (items.length > 0) return { items, last: after + items.length };
+      const operation = await this.operationStatus();
+      if (!operation) break;
+      if (operation.last > after) {
+        // The journal holds more than the last read found: the next read must go to it, signal or not.
+        this.exhausted = undefined;
+        continue;
+      }
+      if (!operation.running) break;
+      await this.until(() => this.generation !== generation, signal);
+    }
+    return DONE;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.pages.clear();
+    this.notify();
+  }
+
+  private async start(signal: AbortSignal | undefined): Promise<void> {
+    if (this.exists) return;
+    this.started ??= this.waitForOperation();
+    // One reader giving up must not end the wait of the others: only this reader's wait is abandoned.
+    await Promise.race([this.started, this.until(() => this.exists, signal)]);
+  }
+
+  private async waitForOperation(): Promise<void> {
+    const { store, key } = this.options;
+    try {
+      // The creation event may come between the read and the wait: `created`, subscribed to first, says so.
+      if (!(await store.getOperation(key))) await this.until(() => this.created, undefined);
+    } catch (error) {
+      // A failed read is not kept: the next reader asks again.
+      this.started = undefined;
+      throw error;
+    }
+    this.exists = true;
+    this.notify();
+  }
+
+  /** From the cache, reading (once for all readers) what the journal has beyond it. */
+  private async itemsAfter(after: number): Promise<readonly T[]> {
+    const { pageSize } = this.options;
+    const index = Math.floor(after / pageSize);
+    const offset = after - index * pageSize;
+    let page = this.pages.get(index);
+    if (!page || page.length <= offset) {
+      await this.load(index);
+      page = this.pages.get(index);
+    }
+    if (!page) return [];
+    this.pages.delete(index);
+    this.pages.set(index, page);
+    return page.length > offset ? page.slice(offset) : [];
+  }
+
+  private async load(index: number): Promise<void> {
+    const pending = this.loading.get(index);
+    if (pending) return pending;
+    const exhausted = this.exhausted;
+    // Nothing was published since a read found this page's end: the journal has nothing more to give.
+    if (exhausted?.page === index && exhausted.generation === this.generation) return;
+    const loading = this.readPage(index).finally(() => this.loading.delete(index));
+    this.loading.set(index, loading);
+    return loading;
+  }
+
+  private async readPage(index: number): Promise<void> {
+    const { store, key, pageSize, transform } = this.options;
+    const generation = this.generation;
+    const have = this.pages.get(index)?.length ?? 0;
+    const events = await store.listEvents(key, index * pageSize + have, pageSize - have);
+    const items = events.length > 0 ? await transform(events) : [];
+    if (this.closed) return;
+    // The page may have been dropped meanwhile: what was read is only kept on top of what it was read after.
+    const page = this.pages.get(index) ?? [];
+    if (page.length === have) page.push(...items);
+    this.pages.set(index, page);
+    if (page.length < pageSize) this.exhausted = { page: index, generation };
+    this.evict(index);
+  }
+
+  private evict(keep: number): void {
+    const { pageSize, cachedPages } = this.options;
+    let full = 0;
+    for (const page of this.pages.values()) if (page.length === pageSize) full += 1;
+    for (const [index, page] of this.pages) {
+      if (full <= cachedPages) break;
+      if (index === keep || page.length < pageSize) continue;
+      this.pages.delete(index);
+      full -= 1;
+    }
+  }
+
+  /** The operation's last sequence and whether it runs, read once per bus generation for all readers. */
+  private operationStatus(): Promise<{ last: number; running: boolean } | null> {
+    const generation = this.generation;
+    if (this.operationCheck?.generation !== generation) {
+      const status = this.options.store
+        .getOperation(this.options.key)
+        .then((operation) =>
+          operation ? { last: operation.lastSequence, running: operation.status === 'RUNNING' } : null,
+        );
+      // A failed read is not kept: the next reader asks again.
+      status.catch(() => {
+        if (this.operationCheck?.status === status) this.operationCheck = undefined;
+      });
+      this.operationCheck = { generation, status };
+    }
+    return this.operationCheck.status;
+  }
+
+  /**
+   * Live events are picked up on a later turn of the event loop, not in the publisher's microtask: deletion work goes
+   * first (a slow subscriber must never slow deletions down), and many publishes become one journal read.
+   */
+  private scheduleNotify(): void {
+    if (this.notifyScheduled || this.waiters.size === 0) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters) waiter();
+  }
+
+  /** Resolves once `ready` holds (checked on every notification), the signal aborts or the feed closes. */
+  private until(ready: () => boolean, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.closed && !signal?.aborted && !ready()) return;
+        this.waiters.delete(check);
+        signal?.removeEventListener('abort', check);
+        resolve();
+      };
+      this.waiters.add(check);
+      signal?.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+}
