@@ -65,16 +65,22 @@ describe('createPlugin', () => {
     const folder = path.join(tempFolder(), 'unreel-plugin-acme');
     const created = await createPlugin({ directory: folder, unreelRange: '^0.1.0' });
     expect(created.names.id).toBe('acme');
-    const manifest = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as Record<string, never>;
-    expect(manifest['name']).toBe('unreel-plugin-acme');
-    expect(manifest['main']).toBe('./dist/src/index.js');
-    expect(Object.keys(manifest['exports'])).toEqual(['.', './simulator']);
-    expect(manifest['dependencies']).toEqual({
+    const manifest = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as {
+      name: string;
+      main: string;
+      exports: Record<string, unknown>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(manifest.name).toBe('unreel-plugin-acme');
+    expect(manifest.main).toBe('./dist/src/index.js');
+    expect(Object.keys(manifest.exports)).toEqual(['.', './simulator']);
+    expect(manifest.dependencies).toEqual({
       '@unreel/provider-kit': '^0.1.0',
       '@unreel/provider-spec': '^0.1.0',
       zod: templateVersions.zod,
     });
-    expect(manifest['devDependencies']['@unreel/provider-testkit']).toBe('^0.1.0');
+    expect(manifest.devDependencies['@unreel/provider-testkit']).toBe('^0.1.0');
     expect(readFileSync(path.join(folder, 'src/index.ts'), 'utf8')).toContain("id: 'acme'");
   });
 
