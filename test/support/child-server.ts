@@ -14,11 +14,19 @@ export interface ChildServer {
   exited: Promise<number | null>;
 }
 
-/** The real `unreel` command in its own process, as an operator runs it (with `args`, such as `--new-journal`). */
-export function startChildServer(env: Record<string, string>, cwd: string, args: readonly string[] = []): ChildServer {
-  const child = spawn(process.execPath, [unreelBin, ...args], {
+/**
+ * The real `unreel` command in its own process, as an operator runs it (with `args`, such as `--new-journal`): the
+ * workspace's build, or `bin` (the command of an installed package) in `baseEnv` (default: this process's).
+ */
+export function startChildServer(
+  env: Record<string, string>,
+  cwd: string,
+  args: readonly string[] = [],
+  { bin = unreelBin, baseEnv = process.env }: { bin?: string; baseEnv?: NodeJS.ProcessEnv } = {},
+): ChildServer {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...baseEnv, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';
