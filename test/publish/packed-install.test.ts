@@ -190,6 +190,11 @@ describe('the packed packages, installed outside the workspace', () => {
       });
       expect(lookup.status).toBe(404);
       expect(server.stdout().join('\n')).not.toContain(sim.credentials.apiKey);
+      // GraphiQL comes prerendered in the tarball (its renderer is no dependency of the server).
+      const graphiql = await fetch(url, { headers: { accept: 'text/html' } });
+      expect(graphiql.status).toBe(200);
+      expect(graphiql.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await graphiql.text()).toContain('unreel GraphiQL');
     } finally {
       for (const child of children) child.kill('SIGTERM');
     }

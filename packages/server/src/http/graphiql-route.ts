@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { gunzip } from 'node:zlib';
 import type { Request, RequestHandler } from 'express';
 import { graphqlErrorBody } from './graphql-error-body.js';
+import { GRAPHIQL_PAGE_FILE } from './graphiql-page.js';
 
-const gzipAsync = promisify(gzip);
-
-/** What a browser reads first, before any stored tab: what the page is and how to authenticate. */
-const DEFAULT_QUERY = `# unreel GraphiQL: queries and mutations go over HTTP, subscriptions over the WebSocket
-# at the same URL (deletionProgress). With API keys configured, put
-# { "authorization": "Bearer <your key>" } in the Headers tab below.
-
-query Accounts {
-  accounts {
-    name
-    provider
-  }
-}
-`;
+const gunzipAsync = promisify(gunzip);
 
 /**
  * The page allows nothing from elsewhere: every script, style, font and worker is inline (the workers from blob:
@@ -39,9 +27,10 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 interface GraphiqlPage {
-  html: Buffer;
   gzipped: Buffer;
   etag: string;
+  /** Unzipped only for a client that takes no gzip (browsers all do). */
+  html(): Promise<Buffer>;
 }
 
 /**
@@ -70,8 +59,11 @@ export function graphiqlRoute(options: { enabled: boolean }): RequestHandler {
         );
       return;
     }
-    // Rendered and compressed once, on the first visit: 9 MB of HTML, about 2.4 MB gzipped.
-    page ??= renderPage();
+    // Rendered and gzipped at build time (9 MB of HTML, about 2.4 MB gzipped), read once, on the first visit.
+    page ??= readPage();
+    page.catch(() => {
+      page = undefined;
+    });
     page.then((served) => {
       response.vary('Accept').vary('Accept-Encoding');
       response.set({
@@ -88,9 +80,9 @@ export function graphiqlRoute(options: { enabled: boolean }): RequestHandler {
       }
       if (request.acceptsEncodings('gzip') === 'gzip') {
         response.set('content-encoding', 'gzip').end(served.gzipped);
-      } else {
-        response.end(served.html);
+        return;
       }
+      served.html().then((html) => response.end(html), next);
     }, next);
   };
 }
@@ -104,15 +96,12 @@ function prefersHtml(request: Request): boolean {
   );
 }
 
-async function renderPage(): Promise<GraphiqlPage> {
-  const html = Buffer.from(
-    renderGraphiQL({
-      title: 'unreel GraphiQL',
-      defaultQuery: DEFAULT_QUERY,
-      subscriptionsProtocol: 'WS',
-      credentials: 'same-origin',
-    }),
-  );
-  const etag = `"${createHash('sha256').update(html).digest('base64url')}"`;
-  return { html, gzipped: await gzipAsync(html), etag };
+async function readPage(): Promise<GraphiqlPage> {
+  const file = new URL(`../${GRAPHIQL_PAGE_FILE}`, import.meta.url);
+  const gzipped = await readFile(file).catch((error: unknown) => {
+    throw new Error(`The GraphiQL page was not built (${file.pathname}): run \`pnpm build\``, { cause: error });
+  });
+  const etag = `"${createHash('sha256').update(gzipped).digest('base64url')}"`;
+  let html: Promise<Buffer> | undefined;
+  return { gzipped, etag, html: () => (html ??= gunzipAsync(gzipped)) };
 }
