@@ -99,7 +99,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     maxSocketsPerTenant: settings.maxSocketsPerTenant,
   });
   const scopes = new HttpRequestScopes(services.scopes);
-  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes, invalidRequests });
+  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
   let draining = false;
   mountUnreelRoutes(app, {
     apollo,

@@ -1,5 +1,4 @@
 import type { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config-schema.js';
@@ -7,8 +6,9 @@ import type { UnreelServices } from '../di/unreel-services.js';
 import type { UnreelContext } from '../graphql/context.js';
 import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
 import type { InvalidRequestLog } from '../logging/invalid-request-log.js';
-import { authenticateRequest, type AuthenticatedRequest } from './authenticate-request.js';
+import { authenticateRequest } from './authenticate-request.js';
 import { corsGuard } from './cors-guard.js';
+import { graphqlRoute } from './graphql-route.js';
 import { hostGuard } from './host-guard.js';
 import type { HostPolicy } from './host-policy.js';
 import { jsonErrors, notFound } from './json-errors.js';
@@ -64,13 +64,7 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
     corsGuard(origins, logger),
     authenticateRequest(tenants, metrics, logger),
     express.json({ limit: settings.maxBodyBytes }),
-    invalidRequests.track,
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const { tenant, requestId } = (res.locals as { unreel: AuthenticatedRequest }).unreel;
-        return scopes.context(tenant, requestId);
-      },
-    }),
+    graphqlRoute(apollo, scopes, invalidRequests),
   );
   app.use(notFound());
   app.use(jsonErrors(logger, settings.maxBodyBytes));
