@@ -41,6 +41,14 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
   app.disable('x-powered-by');
   // Before every route: a request for a name this server does not serve is nobody's (DNS rebinding).
   app.use(hostGuard(hosts, logger));
+  // First after it: nearly every request is a GraphQL one, and express tries each route in turn.
+  app.use(
+    '/graphql',
+    corsGuard(origins, logger),
+    authenticateRequest(tenants, metrics, logger),
+    express.json({ limit: settings.maxBodyBytes }),
+    graphqlRoute(apollo, scopes, invalidRequests),
+  );
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
   app.get('/readyz', (_request, response) => {
     if (isDraining()) {
@@ -59,13 +67,6 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
   app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
-  app.use(
-    '/graphql',
-    corsGuard(origins, logger),
-    authenticateRequest(tenants, metrics, logger),
-    express.json({ limit: settings.maxBodyBytes }),
-    graphqlRoute(apollo, scopes, invalidRequests),
-  );
   app.use(notFound());
   app.use(jsonErrors(logger, settings.maxBodyBytes));
 }
