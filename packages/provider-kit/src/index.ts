@@ -15,7 +15,7 @@ export {
   type ErrorResponse,
 } from './error-mapping.js';
 export { parseRetryAfterMs, type RetryAfterHeader } from './retry-after.js';
-export { isRedactableSecret, redactSecrets } from './redact-secrets.js';
+export { isRedactableSecret, redactSecrets, secretRedactor } from './redact-secrets.js';
 export { redactProviderError } from './redact-provider-error.js';
 export { scrubMessage } from './scrub-message.js';
 export { itemFailure, type ItemFailureOptions } from './item-failure.js';

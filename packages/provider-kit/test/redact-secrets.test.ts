@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRedactableSecret, redactSecrets } from '../src/index.js';
+import { isRedactableSecret, redactSecrets, secretRedactor } from '../src/index.js';
 
 describe('redactSecrets', () => {
   it('removes every occurrence of each secret', () => {
@@ -24,5 +24,14 @@ describe('redactSecrets', () => {
 
   it('gives the text back unchanged without secrets', () => {
     expect(redactSecrets('nothing to hide', [])).toBe('nothing to hide');
+  });
+});
+
+describe('secretRedactor', () => {
+  it('redacts as redactSecrets does, with the secrets ordered once, longest first', () => {
+    const redact = secretRedactor(['abcd', 'abcd-efgh-ijkl', 'abc']);
+    expect(redact('token abcd-efgh-ijkl, prefix abcd, word abc')).toBe('token [redacted], prefix [redacted], word abc');
+    expect(redact('nothing to hide')).toBe('nothing to hide');
+    expect(secretRedactor([])('abcd')).toBe('abcd');
   });
 });

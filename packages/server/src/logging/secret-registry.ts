@@ -1,4 +1,4 @@
-import { isRedactableSecret, redactSecrets } from '@unreel/provider-kit';
+import { isRedactableSecret, secretRedactor } from '@unreel/provider-kit';
 
 /**
  * Every credential the server knows of (plugin settings marked secret), so no log line or response repeats one.
@@ -6,9 +6,13 @@ import { isRedactableSecret, redactSecrets } from '@unreel/provider-kit';
  */
 export class SecretRegistry implements Iterable<string> {
   private readonly secrets = new Set<string>();
+  /** Made again when a secret is added (at start-up, as plugins load), so a log line never orders the secrets. */
+  private redactor: (text: string) => string = secretRedactor([]);
 
   add(value: string): void {
-    if (isRedactableSecret(value)) this.secrets.add(value);
+    if (!isRedactableSecret(value) || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.redactor = secretRedactor(this.secrets);
   }
 
   [Symbol.iterator](): Iterator<string> {
@@ -16,7 +20,7 @@ export class SecretRegistry implements Iterable<string> {
   }
 
   redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return this.redactor(text);
   }
 
   redactDeep(value: unknown, depth = 0): unknown {
