@@ -7,7 +7,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface SelfTime {
+interface SelfTime {
   name: string;
   ms: number;
   /** Share of the busy time: samples in `(idle)` are left out, so shares say where the work went. */
