@@ -1,130 +1,77 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { buildSchema, execute, parse, validate, type DocumentNode, type GraphQLError } from 'graphql';
-import {
-  AccountRegistry,
-  DeletionEngine,
-  InMemoryEventBus,
-  InMemoryOperationStore,
-  defaultAccountLimits,
-  parseVideoId,
-} from '@unreel/core';
-import sandbox, { SandboxLibrary, sandboxSettingsSchema } from '@unreel/plugin-sandbox';
-import { createUnreelServer } from '@unreel/server';
+import { summariseCpuProfile } from './cpu-profile.js';
 import { fmt, median } from './measure.js';
+import type { ServerCommand } from './video-query-server.js';
+import { VIDEO_QUERY, videoIds, type VideoQueryServerName } from './video-query-servers.js';
 
-const VIDEOS = 1_000;
 // autocannon ends an `amount` run only on its one-second tick, which quantises short runs' rates; a fixed duration does not.
-const SECONDS = 4;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 16;
-const ROUNDS = 3;
-// Zero latency: what is left to measure is the GraphQL server around the same lookup.
-const settings = { videoCount: VIDEOS, seed: 1, latencyMs: [0, 0], processingRatio: 0, forbiddenRatio: 0 } as const;
-const ids = new SandboxLibrary(sandboxSettingsSchema.parse(settings)).order.map((id) => `bench:${id}`);
-const QUERY = 'query Video($id: ID!) { video(id: $id) { id account provider nativeId title status } }';
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+/** The baseline first: every other server's ratio is to it, round by round. */
+const SERVERS: readonly VideoQueryServerName[] = ['same-stack', 'unreel', 'unreel-silent', 'plain-cached'];
+const TARGET = 0.9;
+const ids = videoIds();
 
 interface Target {
+  name: VideoQueryServerName;
   url: string;
-  close(): Promise<void>;
+  child: ChildProcess;
 }
 
-async function startUnreel(): Promise<Target> {
-  const server = await createUnreelServer({
-    port: 0,
-    logLevel: 'silent',
-    config: {
-      journal: { driver: 'memory' },
-      accounts: [{ name: 'bench', plugin: '@unreel/plugin-sandbox', settings }],
-    },
+/** Forks the server into a process of its own. */
+async function startChild(name: VideoQueryServerName): Promise<Target> {
+  const child = fork(fileURLToPath(new URL('./video-query-server.js', import.meta.url)), [name], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return { url: server.url, close: () => server.close() };
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`the ${name} server exited with ${String(code)} before listening`);
+    }),
+  ])) as [{ url: string }];
+  return { name, url: message.url, child };
 }
 
-/**
- * The baseline: graphql-js over node:http, no framework, no DI, no DataLoader, resolving `video` with the same engine
- * lookup over the same sandbox data. `cacheDocuments` keeps each query's parsed and validated document, as Apollo
- * does; without it every request is parsed and validated afresh, as `graphql()` does.
- */
-async function startPlain(cacheDocuments: boolean): Promise<Target> {
-  const provider = sandbox.create(sandboxSettingsSchema.parse(settings), {
-    account: 'bench',
-    fetch: globalThis.fetch,
-    logger: silent,
-  });
-  const engine = new DeletionEngine({
-    store: new InMemoryOperationStore(),
-    bus: new InMemoryEventBus(),
-    accounts: new AccountRegistry([
-      { name: 'bench', pluginId: 'sandbox', provider, limits: defaultAccountLimits(provider), deleteDelayMs: 0 },
-    ]),
-  });
-  const schema = buildSchema(`
-    enum VideoStatus { PROCESSING READY FAILED DELETED UNKNOWN }
-    type Video { id: ID! account: String! provider: String! nativeId: String! title: String status: VideoStatus! }
-    type Query { video(id: ID!): Video }
-  `);
-  const rootValue = {
-    video: async ({ id }: { id: string }) => {
-      const { account, nativeId } = parseVideoId(id);
-      const [video] = await engine.getVideos(account, [nativeId]);
-      return video
-        ? { id, account, provider: 'sandbox', nativeId: video.id, title: video.title, status: video.status }
-        : null;
-    },
-  };
-  const documents = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
-  const prepare = (query: string) => {
-    let prepared = cacheDocuments ? documents.get(query) : undefined;
-    if (!prepared) {
-      const document = parse(query);
-      prepared = { document, errors: validate(schema, document) };
-      if (cacheDocuments) documents.set(query, prepared);
-    }
-    return prepared;
-  };
-  const server = createServer(async (request, response) => {
-    const { query, variables } = JSON.parse(await readBody(request)) as {
-      query: string;
-      variables?: Record<string, unknown>;
-    };
-    const { document, errors } = prepare(query);
-    const result =
-      errors.length > 0
-        ? { errors }
-        : await execute({ schema, document, rootValue, variableValues: variables ?? null });
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(result));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await engine.close();
-    },
-  };
+/** Sends the server a command and waits for its answer. */
+async function command<Answer>(target: Target, what: ServerCommand): Promise<Answer> {
+  const answer = once(target.child, 'message') as Promise<[Answer]>;
+  target.child.send(what);
+  const [value] = await answer;
+  return value;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** A round against one server: requests per second, and the server's CPU time per request (µs). */
+async function round(target: Target, seconds: number): Promise<{ rate: number; requests: number; cpuUs: number }> {
+  const before = await command<{ cpuUs: number }>(target, 'cpu');
+  const { rate, requests } = await load(target.url, seconds);
+  const after = await command<{ cpuUs: number }>(target, 'cpu');
+  return { rate, requests, cpuUs: (after.cpuUs - before.cpuUs) / requests };
+}
+
+async function stopChild(target: Target): Promise<void> {
+  if (target.child.exitCode !== null) return;
+  const exited = once(target.child, 'exit');
+  target.child.send('close' satisfies ServerCommand);
+  await exited;
 }
 
 async function ask(url: string, id: string): Promise<unknown> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: QUERY, variables: { id } }),
+    body: JSON.stringify({ query: VIDEO_QUERY, variables: { id } }),
   });
   return response.json();
 }
 
-/** `seconds` of requests over `CONNECTIONS` keep-alive connections, each for the next video id; requests per second. */
-async function load(url: string, seconds: number): Promise<number> {
+/** `seconds` of requests over `CONNECTIONS` keep-alive connections, each for the next video id. */
+async function load(url: string, seconds: number): Promise<{ rate: number; requests: number }> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -137,7 +84,7 @@ async function load(url: string, seconds: number): Promise<number> {
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ query: QUERY, variables: { id: ids[next++ % ids.length] } }),
+          body: JSON.stringify({ query: VIDEO_QUERY, variables: { id: ids[next++ % ids.length] } }),
         }),
       },
     ],
@@ -145,39 +92,123 @@ async function load(url: string, seconds: number): Promise<number> {
   if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
     throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
   }
-  return result.requests.total / seconds;
+  return { rate: result.requests.total / seconds, requests: result.requests.total };
 }
 
+/**
+ * `{ video(id) }` against each server in its own process, with the load from this one: one warm-up, then `ROUNDS`
+ * interleaved rounds (the order reversed every other round, so a neighbour's load or a drift falls on every server
+ * alike). A ratio is taken within each round, against the same-stack server of that round; printed is their median
+ * and spread. Beside requests/s, each server's own CPU time per request: on a machine others load too, throughput
+ * swings with whatever else runs, while the CPU a request costs the server moves much less.
+ * `BENCH_PROFILE=<dir>` profiles the servers during the rounds and prints where their time went, per request.
+ */
 export async function runVideoQuery(): Promise<void> {
+  const profileRoot = process.env.BENCH_PROFILE
+    ? await mkdtemp(join(process.env.BENCH_PROFILE, 'video-query-'))
+    : undefined;
   console.log(
-    `\n## { video(id) }: unreel vs plain graphql-js + node:http, ${SECONDS} s of requests over ${CONNECTIONS} connections (${ROUNDS} rounds, medians)`,
+    `\n## { video(id) }: unreel vs the same stack at its most minimal, ${SECONDS} s of requests over ${CONNECTIONS} connections, each server in its own process (${ROUNDS} interleaved rounds${profileRoot ? ', profiled' : ''})`,
   );
-  const targets = {
-    plain: await startPlain(false),
-    plainCached: await startPlain(true),
-    unreel: await startUnreel(),
-  };
+  const targets: Target[] = [];
+  const runs = new Map<VideoQueryServerName, { rate: number; requests: number; cpuUs: number }[]>(
+    SERVERS.map((name) => [name, []]),
+  );
+  const profiles = new Map<VideoQueryServerName, string>();
   try {
+    for (const name of SERVERS) targets.push(await startChild(name));
     const sample = ids[42] as string;
-    const answers = await Promise.all(Object.values(targets).map((target) => ask(target.url, sample)));
+    const answers = await Promise.all(targets.map((target) => ask(target.url, sample)));
     if (new Set(answers.map((answer) => JSON.stringify(answer))).size !== 1)
       throw new Error(`the servers disagree: ${JSON.stringify(answers)}`);
-    for (const target of Object.values(targets)) await load(target.url, 1);
-    const rates = { plain: [] as number[], plainCached: [] as number[], unreel: [] as number[] };
-    // Interleaved, so a neighbour's load on the machine falls on every server alike.
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (const name of ['plain', 'plainCached', 'unreel'] as const)
-        rates[name].push(await load(targets[name].url, SECONDS));
+    for (const target of targets) await load(target.url, 2);
+    if (profileRoot) for (const target of targets) await command(target, 'profile-start');
+    for (let index = 0; index < ROUNDS; index += 1) {
+      const order = index % 2 === 0 ? targets : [...targets].reverse();
+      for (const target of order) runs.get(target.name)?.push(await round(target, SECONDS));
     }
-    const plain = median(rates.plain);
-    const plainCached = median(rates.plainCached);
-    const unreel = median(rates.unreel);
-    console.log(`plain graphql-js + node:http                      ${fmt(plain)} requests/s   (baseline)`);
-    console.log(`plain, parsed documents cached                    ${fmt(plainCached)} requests/s`);
-    console.log(
-      `unreel (Apollo 5, type-graphql, subgraph, DI)     ${fmt(unreel)} requests/s   ratio ${fmt(unreel / plain, 2)}x  (target >= 0.70x), ${fmt(unreel / plainCached, 2)}x the cached baseline`,
-    );
+    if (profileRoot) {
+      for (const target of targets) {
+        const path = join(profileRoot, `${target.name}.cpuprofile`);
+        await command(target, { profileStop: path });
+        profiles.set(target.name, path);
+      }
+    }
   } finally {
-    for (const target of Object.values(targets)) await target.close();
+    for (const target of targets) await stopChild(target);
   }
+  const baseline = runs.get('same-stack') ?? [];
+  console.log(`${''.padEnd(62)} requests/s   ratio, median (rounds min–max)     CPU µs/request   ratio`);
+  for (const name of SERVERS) {
+    const own = runs.get(name) ?? [];
+    // Throughput: higher is better. CPU per request: the baseline's over ours, so higher is better too.
+    const rates = own.map(({ rate }, at) => rate / (baseline[at]?.rate ?? Number.NaN));
+    const cpus = own.map(({ cpuUs }, at) => (baseline[at]?.cpuUs ?? Number.NaN) / cpuUs);
+    const ratio = (values: number[]): string =>
+      name === 'same-stack'
+        ? 'baseline'
+        : `${fmt(median(values), 2)}x (${fmt(Math.min(...values), 2)}–${fmt(Math.max(...values), 2)})`;
+    console.log(
+      `${LABELS[name].padEnd(62)} ${fmt(median(own.map(({ rate }) => rate))).padStart(10)}   ${ratio(rates).padEnd(
+        32,
+      )} ${fmt(median(own.map(({ cpuUs }) => cpuUs))).padStart(14)}   ${ratio(cpus)}`,
+    );
+  }
+  console.log(`target: unreel >= ${fmt(TARGET, 2)}x the same stack's requests/s`);
+  if (profiles.size > 0) {
+    const requests = (name: VideoQueryServerName): number =>
+      (runs.get(name) ?? []).reduce((sum, run) => sum + run.requests, 0);
+    await printProfiles(profiles, requests);
+  }
+}
+
+const LABELS: Record<VideoQueryServerName, string> = {
+  'same-stack': 'same stack: Apollo 5 + express 5 + @apollo/subgraph',
+  unreel: 'unreel (request log at info, metrics, limits, DI, DataLoader)',
+  'unreel-silent': 'unreel, log level silent',
+  plain: 'plain graphql-js + node:http',
+  'plain-cached': 'plain graphql-js + node:http, documents cached',
+};
+
+/**
+ * Self time per request (µs), by module for every server side by side, then by function: where unreel spends more
+ * than the same stack, most first. Sampled, so a few µs either way are noise.
+ */
+async function printProfiles(
+  profiles: Map<VideoQueryServerName, string>,
+  requests: (name: VideoQueryServerName) => number,
+): Promise<void> {
+  const perRequest = new Map<VideoQueryServerName, { modules: Map<string, number>; functions: Map<string, number> }>();
+  for (const [name, path] of profiles) {
+    const summary = await summariseCpuProfile(path);
+    const scale = (entries: { name: string; ms: number }[]) =>
+      new Map(entries.map((entry) => [entry.name, (entry.ms * 1000) / requests(name)]));
+    perRequest.set(name, { modules: scale(summary.byModule), functions: scale(summary.byFunction) });
+    console.log(`profile of ${name}: ${path}`);
+  }
+  const names = [...perRequest.keys()];
+  const us = (value: number | undefined): string => fmt(value ?? 0, 1).padStart(14);
+  console.log(
+    `\nself time by module, µs per request\n${''.padEnd(32)}${names.map((name) => name.padStart(14)).join('')}`,
+  );
+  const modules = new Set(names.flatMap((name) => [...(perRequest.get(name)?.modules.keys() ?? [])]));
+  const unreel = perRequest.get('unreel');
+  const sameStack = perRequest.get('same-stack');
+  const byUnreel = (map: 'modules' | 'functions') => (key: string) => unreel?.[map].get(key) ?? 0;
+  const moduleCost = byUnreel('modules');
+  for (const module of [...modules].sort((a, b) => moduleCost(b) - moduleCost(a)).slice(0, 20)) {
+    console.log(
+      `${module.slice(0, 31).padEnd(32)}${names.map((name) => us(perRequest.get(name)?.modules.get(module))).join('')}`,
+    );
+  }
+  if (!unreel || !sameStack) return;
+  console.log(
+    '\nby function: where unreel spends the most more than the same stack, µs per request (unreel, same stack)',
+  );
+  const extra = [...unreel.functions]
+    .map(([name, value]) => ({ name, value, base: sameStack.functions.get(name) ?? 0 }))
+    .sort((a, b) => b.value - b.base - (a.value - a.base))
+    .slice(0, 30);
+  for (const { name, value, base } of extra)
+    console.log(`${fmt(value - base, 1).padStart(7)}  (${fmt(value, 1)}, ${fmt(base, 1)})  ${name}`);
 }

@@ -101,7 +101,7 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
     socketBuffer: { maxBufferedBytes: settings.maxSocketBufferBytes, slowCloseMs: settings.slowSocketCloseMs },
   });
   const scopes = new HttpRequestScopes(services.scopes);
-  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes, invalidRequests });
+  const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
   let draining = false;
   mountUnreelRoutes(app, {
     apollo,

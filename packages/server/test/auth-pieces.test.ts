@@ -94,6 +94,16 @@ describe('OriginPolicy', () => {
 });
 
 describe('HostPolicy', () => {
+  it('gives the same answer for a Host it has seen, however many others came between', () => {
+    const policy = new HostPolicy(['api.example.com'], true);
+    for (let round = 0; round < 3; round += 1) {
+      expect(policy.allows('api.example.com')).toBe(true);
+      expect(policy.allows('evil.example')).toBe(false);
+      // More names than the policy remembers: the answers above are decided again, alike.
+      for (let other = 0; other < 300; other += 1) expect(policy.allows(`other-${other}.example`)).toBe(false);
+    }
+  });
+
   it('serves loopback names on any port and the listed names, and refuses every other Host', () => {
     const policy = new HostPolicy(['api.example.com', '.apps.example.net', '[2001:DB8:0::1]'], true);
     for (const host of [

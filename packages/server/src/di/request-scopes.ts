@@ -42,18 +42,64 @@ export class RequestScopes {
   /** `requestId` is the HTTP request's id, or the socket's and the operation's, as every log line it causes shows. */
   open(tenant: string, requestId: string): RequestScope {
     const child = this.root.createChildContainer();
-    const controller = new AbortController();
-    const logger = this.logger.child({ requestId, tenant });
+    const scope = new LazyRequestScope(child, () => this.logger.child({ requestId, tenant }));
     child.register(TENANT, { useValue: tenant });
     child.register(ACCOUNTS, { useValue: this.tenants.accountsOf(tenant) });
-    child.register(LOGGER, { useValue: logger });
-    child.register(SIGNAL, { useValue: controller.signal });
-    return {
-      context: { logger, resolve: (resolverClass) => child.resolve(resolverClass) },
-      async dispose() {
-        controller.abort();
-        await child.dispose();
-      },
-    };
+    child.register(LOGGER, { useFactory: () => scope.logger() });
+    child.register(SIGNAL, { useFactory: () => scope.signal() });
+    return scope;
+  }
+}
+
+/** The scope a context belongs to, in any copy Apollo made of it; undefined for a context not made here. */
+export function scopeOf(context: UnreelContext): RequestScope | undefined {
+  return context instanceof RequestContext ? context.scope : undefined;
+}
+
+/**
+ * The request's logger and signal are made when first asked for: most queries use neither (a `{ video }` only logs
+ * its one request line), and aborting an AbortController builds a DOMException with its stack trace, about 10 µs a
+ * request.
+ */
+class LazyRequestScope implements RequestScope {
+  readonly context: UnreelContext = new RequestContext(this);
+  private made: Logger | undefined;
+  private controller: AbortController | undefined;
+
+  constructor(
+    readonly container: DependencyContainer,
+    private readonly makeLogger: () => Logger,
+  ) {}
+
+  logger(): Logger {
+    return (this.made ??= this.makeLogger());
+  }
+
+  signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  async dispose(): Promise<void> {
+    // Nobody holds a signal that was never asked for, so there is nothing to abort.
+    this.controller?.abort();
+    await this.container.dispose();
+  }
+}
+
+/**
+ * A request's context. Apollo hands resolvers and plugins a shallow copy of the context it is given (its cloneObject:
+ * the own properties, onto an object of the same prototype), so the only own property is the scope, which every copy
+ * shares, and the rest is on the prototype: nothing lazy is made by the copying.
+ */
+class RequestContext implements UnreelContext {
+  constructor(readonly scope: LazyRequestScope) {}
+
+  get logger(): Logger {
+    return this.scope.logger();
+  }
+
+  // `any[]` as in UnreelContext: a resolver's constructor parameters are the container's business.
+  resolve<Resolver>(resolverClass: new (...args: any[]) => Resolver): Resolver {
+    return this.scope.container.resolve(resolverClass);
   }
 }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -17,8 +17,6 @@ export interface ApolloServerOptions {
   /** The graphql-ws transport on the same HTTP server: its sockets are closed when Apollo drains. */
   websocket: { dispose(): Promise<void> };
   scopes: HttpRequestScopes;
-  /** Told of requests Apollo refuses before GraphQL runs (its CSRF prevention), to log them. */
-  invalidRequests: { plugin: ApolloServerPlugin };
 }
 
 /** Apollo Server for GraphQL over HTTP, started; stopping it drains HTTP and closes the WebSockets. */
@@ -28,7 +26,6 @@ export async function startApolloServer({
   httpServer,
   websocket,
   scopes,
-  invalidRequests,
 }: ApolloServerOptions): Promise<ApolloServer<UnreelContext>> {
   const apollo = new ApolloServer<UnreelContext>({
     schema: graphql.schema,
@@ -58,7 +55,6 @@ export async function startApolloServer({
       },
       httpSubscriptionGuard,
       requestLogPlugin(),
-      invalidRequests.plugin,
       scopes.plugin,
     ],
   });

@@ -24,15 +24,33 @@ export class HostPolicy {
     this.suffixes = allowedHosts.filter((host) => host.startsWith('.')).map((host) => `.${canonical(host.slice(1))}`);
   }
 
+  /**
+   * The answers for Host headers seen lately: a client sends the same one on every request, and reading it as a URL
+   * costs a few µs. The header is the caller's to choose, so the cache is bounded.
+   */
+  private readonly answers = new Map<string, boolean>();
+
   /** A missing Host (HTTP/1.0) is not a browser's: browsers always send one. */
   allows(host: string | undefined): boolean {
     if (!this.enforced || host === undefined) return true;
+    let allowed = this.answers.get(host);
+    if (allowed === undefined) {
+      allowed = this.decide(host);
+      if (this.answers.size >= MAX_REMEMBERED_HOSTS) this.answers.clear();
+      this.answers.set(host, allowed);
+    }
+    return allowed;
+  }
+
+  private decide(host: string): boolean {
     const name = hostname(host);
     if (name === undefined) return false;
     if (isLoopbackHost(name) || this.exact.has(name)) return true;
     return this.suffixes.some((suffix) => name.endsWith(suffix));
   }
 }
+
+const MAX_REMEMBERED_HOSTS = 256;
 
 /** The name in a Host header, lower-cased, without port or a trailing dot; undefined when it is not a host. */
 function hostname(host: string): string | undefined {

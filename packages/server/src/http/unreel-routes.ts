@@ -1,5 +1,4 @@
 import type { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config-schema.js';
@@ -7,8 +6,9 @@ import type { UnreelServices } from '../di/unreel-services.js';
 import type { UnreelContext } from '../graphql/context.js';
 import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
 import type { InvalidRequestLog } from '../logging/invalid-request-log.js';
-import { authenticateRequest, type AuthenticatedRequest } from './authenticate-request.js';
+import { authenticateRequest } from './authenticate-request.js';
 import { corsGuard } from './cors-guard.js';
+import { graphqlRoute } from './graphql-route.js';
 import { hostGuard } from './host-guard.js';
 import type { HostPolicy } from './host-policy.js';
 import { graphiqlRoute } from './graphiql-route.js';
@@ -44,6 +44,16 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
   app.disable('x-powered-by');
   // Before every route: a request for a name this server does not serve is nobody's (DNS rebinding).
   app.use(hostGuard(hosts, logger));
+  // A page, not an API call: served before CORS and authentication (the key goes into its Headers tab).
+  app.get('/graphql', graphiqlRoute({ enabled: graphiql }));
+  // Then GraphQL itself, before the rest: nearly every request is a GraphQL one, and express tries each route in turn.
+  app.use(
+    '/graphql',
+    corsGuard(origins, logger),
+    authenticateRequest(tenants, metrics, logger),
+    express.json({ limit: settings.maxBodyBytes }),
+    graphqlRoute(apollo, scopes, invalidRequests),
+  );
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
   app.get('/readyz', (_request, response) => {
     if (isDraining()) {
@@ -61,22 +71,7 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
     response.json({ status: 'ready' });
   });
   if (settings.metrics.enabled) app.get('/metrics', metricsEndpoint(metrics, metricsKey));
-  // A page, not an API call: served before CORS and authentication (the key goes into its Headers tab).
-  app.get('/graphql', graphiqlRoute({ enabled: graphiql }));
   app.use(webhookRoute({ accounts, tenants, engine, logger, metrics, maxBodyBytes: settings.maxBodyBytes }));
-  app.use(
-    '/graphql',
-    corsGuard(origins, logger),
-    authenticateRequest(tenants, metrics, logger),
-    express.json({ limit: settings.maxBodyBytes }),
-    invalidRequests.track,
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const { tenant, requestId } = (res.locals as { unreel: AuthenticatedRequest }).unreel;
-        return scopes.context(tenant, requestId);
-      },
-    }),
-  );
   app.use(notFound());
   app.use(jsonErrors(logger, settings.maxBodyBytes));
 }
