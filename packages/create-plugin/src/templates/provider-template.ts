@@ -3,7 +3,6 @@ import type { PluginNames } from '../plugin-names.js';
 export function providerTemplate({ id, pascal, displayName }: PluginNames): string {
   return `import {
   InvalidRequestError,
-  ProviderUnavailableError,
   type CallOptions,
   type DeleteOutcome,
   type PluginContextV1,
@@ -13,7 +12,13 @@ export function providerTemplate({ id, pascal, displayName }: PluginNames): stri
   type VideoPage,
   type VideoProviderV1,
 } from '@unreel/provider-spec';
-import { createProviderClient, itemFailure, offsetCursor, type ProviderHttpClient } from '@unreel/provider-kit';
+import {
+  createProviderClient,
+  itemFailure,
+  offsetCursor,
+  parseResponse,
+  type ProviderHttpClient,
+} from '@unreel/provider-kit';
 import { z } from 'zod';
 import type { ${pascal}Settings } from './${id}-settings.js';
 
@@ -91,7 +96,14 @@ export class ${pascal}Provider implements VideoProviderV1 {
       case 403:
         return [itemFailure('FORBIDDEN', errorMessage(response.body, 'forbidden'), { secrets: this.secrets })];
       case 409:
-        return [itemFailure('IN_PROCESSING', errorMessage(response.body, 'still processing'), { secrets: this.secrets })];
+        // Not now, later: deleting again once processing ends may succeed (retryable), but not at once (transient).
+        return [
+          itemFailure('IN_PROCESSING', errorMessage(response.body, 'still processing'), {
+            secrets: this.secrets,
+            retryable: true,
+            transient: false,
+          }),
+        ];
       default:
         return [{ status: 'DELETED' }];
     }
@@ -107,7 +119,7 @@ export class ${pascal}Provider implements VideoProviderV1 {
         assertVideoNotFound(response.body, where);
         videos.push(null);
       } else {
-        videos.push(toProviderVideo(readBody(videoBody, response.body, where)));
+        videos.push(toProviderVideo(await this.readBody(videoBody, response, where)));
       }
     }
     return videos;
@@ -117,10 +129,18 @@ export class ${pascal}Provider implements VideoProviderV1 {
     const offset = listCursor.decode(page.cursor);
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
     const response = await this.client.request('/videos', { method: 'GET', signal: options.signal, searchParams: { offset, limit } });
-    const { videos, total } = readBody(videoListBody, response.body, 'GET /videos');
+    const { videos, total } = await this.readBody(videoListBody, response, 'GET /videos');
     const next = offset + videos.length;
     // An empty page ends the listing whatever \`total\` says, so a stale total cannot loop forever.
     return { items: videos.map(toProviderVideo), nextCursor: videos.length > 0 && next < total ? listCursor.encode(next) : null };
+  }
+
+  /**
+   * A 2xx body read through its schema: one this plugin cannot read (the provider changed, or something between us
+   * answered) is INVALID_RESPONSE (ProviderResponseError), which the host retries like a 5xx.
+   */
+  private readBody<T>(schema: z.ZodType<T>, response: { status: number; body: unknown }, where: string): Promise<T> {
+    return parseResponse(schema, response, { provider: '${id}', request: where, secrets: this.secrets });
   }
 }
 
@@ -136,15 +156,6 @@ function toProviderVideo(video: z.infer<typeof videoBody>): ProviderVideo {
     status: statuses[video.status] ?? 'UNKNOWN',
     ...(video.createdAt === undefined ? {} : { createdAt: new Date(video.createdAt) }),
   };
-}
-
-/** A 2xx body this plugin cannot read: the provider changed or something between us answered. */
-function readBody<T>(schema: z.ZodType<T>, body: unknown, where: string): T {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    throw new ProviderUnavailableError({ message: \`${id} answered \${where} with a body this plugin cannot read\` });
-  }
-  return result.data;
 }
 
 function errorMessage(body: unknown, fallback: string): string {
