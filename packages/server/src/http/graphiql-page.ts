@@ -15,6 +15,8 @@ query Accounts {
  * How the GraphiQL page is rendered (graphql-yoga's GraphiQL 5, every script and style inline). The page is rendered at
  * build time (scripts/build-graphiql.mjs), not at run time: the renderer declares graphql-yoga as a peer dependency,
  * whose own dependencies need Node 22, so it must not be one of the server's dependencies.
+ *
+ * @public Used by scripts/build-graphiql.mjs, which imports the built file (knip cannot follow that before a build).
  */
 export const GRAPHIQL_PAGE_OPTIONS = {
   title: 'unreel GraphiQL',
