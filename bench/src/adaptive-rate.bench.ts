@@ -1,10 +1,3 @@
-import {
-  AccountRegistry,
-  DeletionEngine,
-  InMemoryEventBus,
-  InMemoryOperationStore,
-  defaultAccountLimits,
-} from '@unreel/core';
 import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
 import type { RunningSimulator } from '@unreel/provider-kit/simulator';
 import aliyunVod from '@unreel/plugin-aliyun-vod';
@@ -12,8 +5,7 @@ import { startSimulator as startAliyunVod } from '@unreel/plugin-aliyun-vod/simu
 import elytron from '@unreel/plugin-elytron';
 import { startSimulator as startElytron } from '@unreel/plugin-elytron/simulator';
 import { fmt } from './measure.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { deleteThroughSimulator } from './simulator-operation.js';
 
 interface ProviderCase {
   name: string;
@@ -69,36 +61,13 @@ interface RunResult {
 async function runOnce(entry: ProviderCase, quota: number, items: number, learnRate: boolean): Promise<RunResult> {
   const simulator = await entry.start(quota);
   try {
-    const nativeIds = await simulator.seed(Array.from({ length: items }, () => ({ state: 'READY' as const })));
-    const validated = await entry.plugin.settingsSchema['~standard'].validate(entry.settings(simulator));
-    if (validated.issues) throw new Error(`${entry.name}: bench settings invalid: ${JSON.stringify(validated.issues)}`);
-    const provider = entry.plugin.create(validated.value, {
-      account: 'bench',
-      fetch: globalThis.fetch,
-      logger: silent,
+    const { ms, done, rate } = await deleteThroughSimulator({
+      plugin: entry.plugin,
+      settings: entry.settings(simulator),
+      simulator,
+      items,
+      limits: { requestsPerSecond: entry.configured, learnRate },
     });
-    const engine = new DeletionEngine({
-      store: new InMemoryOperationStore(),
-      bus: new InMemoryEventBus(),
-      accounts: new AccountRegistry([
-        {
-          name: 'bench',
-          pluginId: entry.plugin.id,
-          provider,
-          limits: defaultAccountLimits(provider, { requestsPerSecond: entry.configured, learnRate }),
-          deleteDelayMs: 0,
-        },
-      ]),
-      options: { maxIdsPerOperation: items },
-    });
-    simulator.resetCalls();
-    const started = performance.now();
-    const { operation } = await engine.submit({ tenant: 'default', ids: nativeIds.map((id) => `bench:${id}`) });
-    const done = await engine.waitForOperation('default', operation.id, 600_000);
-    const ms = performance.now() - started;
-    const rate = engine.accountRates().get('bench')?.requestsPerSecond;
-    await engine.close();
-    await provider.doClose?.();
     const served = simulator.calls();
     return {
       ms,

@@ -1,10 +1,3 @@
-import {
-  AccountRegistry,
-  DeletionEngine,
-  InMemoryEventBus,
-  InMemoryOperationStore,
-  defaultAccountLimits,
-} from '@unreel/core';
 import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
 import type { RunningSimulator } from '@unreel/provider-kit/simulator';
 import aliyunVod from '@unreel/plugin-aliyun-vod';
@@ -16,9 +9,9 @@ import { startSimulator as startElytron } from '@unreel/plugin-elytron/simulator
 import omegastream from '@unreel/plugin-omegastream';
 import { startSimulator as startOmegastream } from '@unreel/plugin-omegastream/simulator';
 import { fmt } from './measure.js';
+import { deleteThroughSimulator } from './simulator-operation.js';
 
 const ITEMS = 1_000;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface ProviderCase {
   name: string;
@@ -75,36 +68,14 @@ const cases: ProviderCase[] = [
 async function runCase(entry: ProviderCase): Promise<void> {
   const simulator = await entry.start(entry.rate);
   try {
-    const nativeIds = await simulator.seed(Array.from({ length: ITEMS }, () => ({ state: 'READY' as const })));
-    const validated = await entry.plugin.settingsSchema['~standard'].validate(entry.settings(simulator));
-    if (validated.issues) throw new Error(`${entry.name}: bench settings invalid: ${JSON.stringify(validated.issues)}`);
-    const provider = entry.plugin.create(validated.value, {
-      account: 'bench',
-      fetch: globalThis.fetch,
-      logger: silent,
-    });
     const requestsPerSecond = entry.rate.limit / (entry.rate.windowMs / 1_000);
-    const engine = new DeletionEngine({
-      store: new InMemoryOperationStore(),
-      bus: new InMemoryEventBus(),
-      accounts: new AccountRegistry([
-        {
-          name: 'bench',
-          pluginId: entry.plugin.id,
-          provider,
-          limits: defaultAccountLimits(provider, { requestsPerSecond }),
-          deleteDelayMs: 0,
-        },
-      ]),
-      options: { maxIdsPerOperation: ITEMS },
+    const { ms, done, provider, nativeIds } = await deleteThroughSimulator({
+      plugin: entry.plugin,
+      settings: entry.settings(simulator),
+      simulator,
+      items: ITEMS,
+      limits: { requestsPerSecond },
     });
-    simulator.resetCalls();
-    const started = performance.now();
-    const { operation } = await engine.submit({ tenant: 'default', ids: nativeIds.map((id) => `bench:${id}`) });
-    const done = await engine.waitForOperation('default', operation.id, 600_000);
-    const ms = performance.now() - started;
-    await engine.close();
-    await provider.doClose?.();
 
     const calls = Math.ceil(ITEMS / provider.capabilities.maxBatchSize);
     // Two floors: calls / rate (the issue's), and the tighter one a window limit really implies, where the first
