@@ -16,10 +16,13 @@ export { ProviderResponseError } from './errors/provider-response-error.js';
 export type {
   CallOptions,
   DeleteOutcome,
+  ListFilterSupportV1,
+  ListVideosRequest,
   ProviderCapabilitiesV1,
   ProviderVideo,
   ProviderVideoStatus,
   RestoreOutcome,
+  VideoFilter,
   VideoPage,
   VideoProviderV1,
 } from './video-provider-v1.js';

@@ -15,6 +15,38 @@ export interface ProviderVideo {
   restorableUntil?: Date | null;
 }
 
+/**
+ * What a selection asks of a listing. A plugin applies what its API can filter on (see `listFilters`) and may ignore
+ * the rest: the host checks every listed video against the whole filter again, so a plugin that filters nothing (or a
+ * plugin written before filters existed, which never reads `filter`) is still correct, only slower.
+ */
+export interface VideoFilter {
+  /** Only videos created strictly before this instant. */
+  createdBefore?: Date;
+  /** Only videos created at or after this instant. */
+  createdAfter?: Date;
+  /** Only videos in one of these statuses. */
+  status?: readonly ProviderVideoStatus[];
+}
+
+/** One page request of `doListVideos`. */
+export interface ListVideosRequest {
+  /** From `VideoPage.nextCursor` of the page before; absent for the first page. */
+  cursor?: string;
+  /** At most this many videos; a provider may return fewer (its own page bound) and still have more. */
+  limit: number;
+  /** Absent: every video of the account. */
+  filter?: VideoFilter;
+}
+
+/** Which parts of a `VideoFilter` `doListVideos` applies at the provider (each absent or false: the host filters). */
+export interface ListFilterSupportV1 {
+  createdBefore?: boolean;
+  createdAfter?: boolean;
+  /** true: any status set; an array: only sets within these statuses (others are filtered by the host). */
+  status?: boolean | readonly ProviderVideoStatus[];
+}
+
 export interface VideoPage {
   items: ProviderVideo[];
   /** Opaque; pass back as `cursor` for the next page. Absent or null on the last page. */
@@ -54,6 +86,8 @@ export interface ProviderCapabilitiesV1 {
   maxConcurrency?: number;
   /** Ids per `doGetVideos` call the provider answers in one request. */
   maxLookupBatchSize?: number;
+  /** What `doListVideos` filters at the provider; absent: nothing (the host filters every listed page). */
+  listFilters?: ListFilterSupportV1;
 }
 
 /**
@@ -73,7 +107,13 @@ export interface VideoProviderV1 {
   doRestoreVideo?(id: string, options: CallOptions): Promise<RestoreOutcome>;
   /** One entry per id, in order; `null` for an id the provider does not have. */
   doGetVideos(ids: readonly string[], options: CallOptions): Promise<(ProviderVideo | null)[]>;
-  doListVideos?(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage>;
+  /**
+   * Pages through the account's videos (deleted ones excluded), applying what `capabilities.listFilters` declares of
+   * `page.filter`. Used for `videos` and for delete-by-selection, which deletes while it lists: say in the plugin's
+   * README how the listing behaves when listed videos disappear (offset pages shift; the host re-lists until a pass
+   * finds nothing new, so a shift costs calls, never a skipped video).
+   */
+  doListVideos?(page: ListVideosRequest, options: CallOptions): Promise<VideoPage>;
   /**
    * Verifies and reads a webhook delivery. Throws `UnauthorizedError` when it is unsigned or badly signed (the host
    * answers 401 and changes nothing). Absent when the provider sends no deletion events.
