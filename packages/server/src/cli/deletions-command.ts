@@ -4,6 +4,7 @@ import type { CommandContext } from './command-context.js';
 import { connectionFrom, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { EXIT, fromClientError } from './exit-codes.js';
 import { resultLine } from './json-lines.js';
+import { describeResult } from './progress-reporter.js';
 import { eachPage, pageSize, withPageFlags, type PageFlags } from './paging.js';
 import { Printer } from './terminal.js';
 
@@ -46,11 +47,10 @@ export function deletionsCommand(context: CommandContext): Command {
             retry: options.retry ?? {},
           });
           for (const { node } of deletions.edges)
-            printer.out(
-              `${node.id}  ${node.status}  ${node.createdAt}  ${node.total} items: ${node.deleted} deleted, ` +
-                `${node.notFound} not found, ${node.failed} failed, ${node.cancelled} cancelled, ${node.pending} pending`,
-              { ...resultLine(node), type: 'deletion' },
-            );
+            printer.out(`${node.id}  ${node.createdAt}  ${describeResult(node)}`, {
+              ...resultLine(node),
+              type: 'deletion',
+            });
           return deletions.pageInfo;
         },
       );
