@@ -6,6 +6,12 @@ runCli(process.argv.slice(2), {
   terminal: { stdout: process.stdout, stderr: process.stderr },
   stdin: process.stdin,
   onInterrupt: onSigint,
+  beforeClientCommand: () =>
+    // `unreel videos --all | head` closes the pipe early: the reader has what it wanted, which is no failure.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    }),
 }).then(
   (code) => {
     if (code !== 'serving') exit(code);

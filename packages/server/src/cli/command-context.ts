@@ -8,6 +8,8 @@ export interface CommandContext {
   exitCode: number;
   /** How an interrupted watch stops: process SIGINT by default. */
   onInterrupt: (stop: () => void) => () => void;
+  /** Called before a client command (not `serve`) runs. */
+  beforeClientCommand?: () => void;
 }
 
 /** Ctrl-C stops the first time; a second one falls through to Node's default and ends the process at once. */

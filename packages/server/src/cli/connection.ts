@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { usageError } from './exit-codes.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
-const DEFAULT_RETRIES = 6;
+const DEFAULT_RETRIES = 8;
 
 /** What every client command takes to reach a server. */
 export interface ConnectionFlags {

@@ -56,6 +56,9 @@ export async function runCli(
         .showHelpAfterError(`(unreel ${command.name()} --help shows its options)`),
     );
   }
+  program.hook('preSubcommand', (_program, command) => {
+    if (command.name() !== 'serve') context.beforeClientCommand?.();
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return serving ? 'serving' : state.exitCode;

@@ -77,7 +77,7 @@ export class ProgressReporter {
   }
 
   retry(info: RetryInfo): void {
-    const line = `connection lost (${info.error.message}); trying again in ${formatDuration(info.delayMs)}`;
+    const line = `connection lost (${info.error.message}); trying again in ${formatDuration(info.delayMs)} (retry ${info.attempt})`;
     if (this.bars) this.bars.log(`${line}\n`);
     else this.printer.note(line);
   }
