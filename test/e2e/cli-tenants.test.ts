@@ -25,7 +25,7 @@ beforeAll(async () => {
     config,
     JSON.stringify({
       journal: { driver: 'memory' },
-      server: { metrics: { enabled: false } },
+      server: { metrics: { enabled: false }, maxIdsPerOperation: 250 },
       tenants: [{ name: 'ops', apiKeys: ['${CLI_TEST_KEY}'], accounts: ['flaky', 'slow'] }],
       accounts: [
         // A third of its videos may not be deleted by this account: FORBIDDEN, not retryable.
@@ -99,6 +99,15 @@ describe('items that fail', () => {
       retryAfter: null,
     });
     expect(json.json.at(-1)).toMatchObject({ type: 'result', status: 'PARTIALLY_FAILED', failed: failed.length });
+  });
+});
+
+describe('too many ids', () => {
+  it("refuses more than the server's maxIdsPerOperation with exit 2, saying the limit and to split the list", async () => {
+    const run = await runCli(['delete', '--url', url], { ...withKey, input: ids('slow', 1, 251).join('\n') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Too many ids: 251 given, at most 250 per operation');
+    expect(run.stderr).toContain('split the list');
   });
 });
 
