@@ -57,7 +57,7 @@ export class ProgressReporter {
   item(event: DeletionProgressEvent): void {
     this.lastSequence = event.sequence;
     const ok = SUCCEEDED_ITEM.has(event.item.status);
-    if (!ok) this.failed += 1;
+    if (event.item.status === 'FAILED') this.failed += 1;
     this.meter.record(event.completed);
     if (this.printer.json) {
       this.printer.terminal.stdout.write(`${JSON.stringify(itemLine(event))}\n`);
@@ -89,6 +89,9 @@ export class ProgressReporter {
   }
 
   result(result: DeletionResultFieldsFragment): void {
+    // A watch that started after the last event has drawn nothing yet: the bar ends on the operation's own counts.
+    this.bar?.setTotal(result.total);
+    this.bar?.update(result.total - result.pending, { failed: result.failed });
     this.stop();
     this.printer.out(describeResult(result), resultLine(result));
   }
