@@ -157,5 +157,12 @@ describe('a long deletion', () => {
     const replayed = again.json.filter((line) => line.type === 'item');
     expect(replayed.map((item) => item.videoId).sort()).toEqual([...batch].sort());
     expect(again.json.at(-1)).toMatchObject({ type: 'result', operationId, status: 'SUCCEEDED', deleted: 40 });
+
+    // And undone, one video of it, with the same key.
+    const restore = await runCli(['restore', batch[0] as string, '--json', '--url', url], withKey);
+    expect(restore.code).toBe(0);
+    expect(restore.json).toEqual([
+      { type: 'restore', videoId: batch[0], restored: true, videoStatus: 'READY', error: null },
+    ]);
   });
 });
