@@ -50,6 +50,19 @@ describe('the unreel command', () => {
     expect(await exited).toBe(0);
   });
 
+  it('starts the server with `serve` too, and refuses an unknown argument as a usage error (exit 2)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
+    const { child, listening } = startChildServer({ PORT: '0', UNREEL_CONFIG: '' }, dir, ['serve']);
+    expect((await listening).msg).toContain('embedded default');
+    const exited = exitCode(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const refused = startChildServer({ PORT: '0', UNREEL_CONFIG: '' }, dir, ['--no-such-flag']);
+    expect(await exitCode(refused.child)).toBe(2);
+    expect(refused.stderr()).toContain("unknown option '--no-such-flag'");
+  });
+
   it('stops a bad config with one line naming the account and the field', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bin-'));
     const config = path.join(dir, 'unreel.config.json');

@@ -190,6 +190,10 @@ describe('the packed packages, installed outside the workspace', () => {
       });
       expect(lookup.status).toBe(404);
       expect(server.stdout().join('\n')).not.toContain(sim.credentials.apiKey);
+      // The command line from the same tarball, as an operator runs it: its own dependencies installed by npm.
+      const listed = await run(bin('unreel'), ['deletions', '--url', url, '--json'], consumer);
+      expect(listed.code, transcript(listed)).toBe(0);
+      expect(JSON.parse(listed.stdout.split('\n')[0] ?? '')).toMatchObject({ type: 'deletion', status: 'SUCCEEDED' });
       // GraphiQL comes prerendered in the tarball (its renderer is no dependency of the server).
       const graphiql = await fetch(url, { headers: { accept: 'text/html' } });
       expect(graphiql.status).toBe(200);

@@ -1,67 +1,28 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
-import { ConfigError } from '../config/config-error.js';
-import { createUnreelServer, type UnreelServer } from '../create-unreel-server.js';
+import { onSigint } from '../cli/command-context.js';
+import { runCli } from '../cli/program.js';
 
-const USAGE = 'usage: unreel [--new-journal]';
+runCli(process.argv.slice(2), {
+  terminal: { stdout: process.stdout, stderr: process.stderr },
+  stdin: process.stdin,
+  onInterrupt: onSigint,
+  beforeClientCommand: () =>
+    // `unreel videos --all | head` closes the pipe early: the reader has what it wanted, which is no failure.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    }),
+}).then(
+  (code) => {
+    if (code !== 'serving') exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`unreel: ${error instanceof Error ? error.message : String(error)}\n`);
+    exit(1);
+  },
+);
 
-async function main(): Promise<void> {
-  let newJournal = false;
-  for (const argument of process.argv.slice(2)) {
-    // Only ever by hand: it makes a journal that vanished start over empty, forgetting what it held.
-    if (argument === '--new-journal') newJournal = true;
-    else fail(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
-  }
-  const port = process.env.PORT === undefined || process.env.PORT === '' ? undefined : Number(process.env.PORT);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
-    fail(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`);
-  }
-  let server: UnreelServer;
-  try {
-    server = await createUnreelServer({ ...(port === undefined ? {} : { port }), newJournal });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    fail(`unreel failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    server.logger.info({ signal }, 'shutting down: draining HTTP, closing WebSockets');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  const { journal } = server;
-  const journalNote =
-    journal.driver === 'sqlite' ? `journal ${journal.path}` : 'journal in memory (nothing is kept across restarts)';
-  // Announced only once signals are handled: whoever waits for this line may stop us right away.
-  server.logger.info(
-    {
-      url: server.url,
-      host: server.host,
-      port: server.port,
-      embeddedDefault: server.embeddedDefault,
-      authenticated: server.authenticated,
-      journal,
-    },
-    server.embeddedDefault
-      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only, ${journalNote}`
-      : server.authenticated
-        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key, ${journalNote}`
-        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only, ${journalNote}`,
-  );
+function exit(code: number): void {
+  // Exit once stdout has taken everything written: process.exit would cut a piped stdout short.
+  process.stdout.write('', () => process.exit(code));
 }
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
-
-void main();

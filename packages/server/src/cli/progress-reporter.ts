@@ -1,0 +1,121 @@
+import cliProgress from 'cli-progress';
+import type { DeletionProgressEvent, DeletionResultFieldsFragment, RetryInfo } from '@unreel/client';
+import { EXIT } from './exit-codes.js';
+import { itemLine, operationLine, resultLine } from './json-lines.js';
+import { formatDuration, formatRate, RateMeter } from './rate-meter.js';
+import type { Printer } from './terminal.js';
+
+const SUCCEEDED_ITEM = new Set(['DELETED', 'NOT_FOUND', 'RESTORED']);
+
+/**
+ * Shows a deletion as it runs. `--json`: one line per event on stdout. Otherwise a line per event on stdout when it is
+ * not a terminal (piped), and a bar with rate and ETA on stderr when that is one; on a terminal with the bar, only the
+ * items that did not succeed get a line, printed above the bar.
+ */
+export class ProgressReporter {
+  private bars: cliProgress.MultiBar | undefined;
+  private bar: cliProgress.SingleBar | undefined;
+  private readonly meter: RateMeter;
+  private failed = 0;
+  /** The last sequence shown: where `unreel watch --after` resumes. */
+  lastSequence: number;
+
+  constructor(
+    private readonly printer: Printer,
+    { after = 0, now = Date.now }: { after?: number; now?: () => number } = {},
+  ) {
+    this.lastSequence = after;
+    this.meter = new RateMeter(now);
+  }
+
+  private get linesOnStdout(): boolean {
+    return !this.printer.json && !this.printer.terminal.stdout.isTTY;
+  }
+
+  private get showsBar(): boolean {
+    return !this.printer.json && this.printer.terminal.stderr.isTTY === true;
+  }
+
+  /** The operation's id, first of all, so whoever runs this can resume or cancel it whatever happens next. */
+  operation(operationId: string, total: number | undefined): void {
+    this.printer.out(`operation ${operationId}`, operationLine(operationId));
+    if (!this.showsBar) return;
+    this.bars = new cliProgress.MultiBar(
+      {
+        stream: this.printer.terminal.stderr,
+        format: ' {bar} {percentage}% | {value}/{total} | {speed} | ETA {remaining} | {failed} failed',
+        hideCursor: true,
+        barsize: 30,
+        // Redraw on a timer rather than per event: a burst of replayed events costs one redraw.
+        fps: 10,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar = this.bars.create(total ?? 0, 0, { speed: formatRate(undefined), remaining: '--', failed: 0 });
+  }
+
+  item(event: DeletionProgressEvent): void {
+    this.lastSequence = event.sequence;
+    const ok = SUCCEEDED_ITEM.has(event.item.status);
+    if (event.item.status === 'FAILED') this.failed += 1;
+    this.meter.record(event.completed);
+    if (this.printer.json) {
+      this.printer.terminal.stdout.write(`${JSON.stringify(itemLine(event))}\n`);
+    } else {
+      const line = describeItem(event);
+      if (this.linesOnStdout || !this.bars) this.printer.terminal.stdout.write(`${line}\n`);
+      else if (!ok) this.bars.log(`${line}\n`);
+    }
+    if (this.bar) {
+      this.bar.setTotal(event.total);
+      this.bar.update(event.completed, {
+        speed: formatRate(this.meter.rate()),
+        remaining: formatDuration(this.meter.etaMs(event.total)),
+        failed: this.failed,
+      });
+    }
+  }
+
+  retry(info: RetryInfo): void {
+    const line = `connection lost (${info.error.message}); trying again in ${formatDuration(info.delayMs)} (retry ${info.attempt})`;
+    if (this.bars) this.bars.log(`${line}\n`);
+    else this.printer.note(line);
+  }
+
+  /** Stops the bar, leaving it drawn as it last was, before anything else is printed. */
+  stop(): void {
+    this.bars?.stop();
+    this.bars = undefined;
+  }
+
+  result(result: DeletionResultFieldsFragment): void {
+    // A watch that started after the last event has drawn nothing yet: the bar ends on the operation's own counts.
+    this.bar?.setTotal(result.total);
+    this.bar?.update(result.total - result.pending, { failed: result.failed });
+    this.stop();
+    this.printer.out(describeResult(result), resultLine(result));
+  }
+}
+
+function describeItem(event: DeletionProgressEvent): string {
+  const { item } = event;
+  let line = `[${event.completed}/${event.total}] ${item.videoId} ${item.status}`;
+  if (item.error) {
+    line += ` ${item.error.code}: ${item.error.message}`;
+    if (item.error.retryable)
+      line += item.error.retryAfter ? ` (retryable after ${item.error.retryAfter})` : ' (retryable)';
+  }
+  return line;
+}
+
+export function describeResult(result: DeletionResultFieldsFragment): string {
+  return (
+    `${result.status}: ${result.total} items, ${result.deleted} deleted, ${result.notFound} not found, ` +
+    `${result.failed} failed, ${result.cancelled} cancelled, ${result.restored} restored, ${result.pending} pending`
+  );
+}
+
+/** 0 when every item succeeded, 1 when some failed or the operation did not succeed as a whole. */
+export function exitCodeOfResult(result: DeletionResultFieldsFragment): number {
+  return result.status === 'SUCCEEDED' && result.failed === 0 && result.cancelled === 0 ? EXIT.ok : EXIT.itemsFailed;
+}
