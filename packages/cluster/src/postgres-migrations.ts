@@ -93,10 +93,10 @@ const migrations: readonly string[] = [
 const MIGRATION_LOCK = 0x756e7265; // "unre"
 
 /**
- * Brings `schema` up to the newest version. Runs under a session advisory lock, so replicas starting together take
- * turns: the second finds the work done.
+ * Brings `schema` up to the newest version; returns the version it found (0: an empty database). Runs under a session
+ * advisory lock, so replicas starting together take turns: the second finds the work done.
  */
-export async function migrate(client: PoolClient, schema: string): Promise<void> {
+export async function migrate(client: PoolClient, schema: string): Promise<number> {
   await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
@@ -128,6 +128,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
         throw error;
       }
     }
+    return current;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK, schema]).catch(() => undefined);
   }

@@ -70,6 +70,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   private readonly schema: string;
   private readonly opIds = new Map<string, string>();
   private migrated: Promise<void> | undefined;
+  private foundVersion: number | undefined;
 
   /** A store whose schema is ready: connects and migrates now, so a bad URL or an unreachable database fails here. */
   static async open(options: PostgresOperationStoreOptions): Promise<PostgresOperationStore> {
@@ -103,7 +104,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
     this.migrated ??= (async () => {
       const client = await this.pool.connect();
       try {
-        await migrate(client, this.schema);
+        this.foundVersion = await migrate(client, this.schema);
       } finally {
         client.release();
       }
@@ -112,6 +113,11 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
       throw journalError(error, this.description);
     });
     return this.migrated;
+  }
+
+  /** Whether this store's start created the journal's tables (none were there); undefined before `ready`. */
+  get created(): boolean | undefined {
+    return this.foundVersion === undefined ? undefined : this.foundVersion === 0;
   }
 
   createOperation(operation: NewOperation): Promise<OperationRecord> {

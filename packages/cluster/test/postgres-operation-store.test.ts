@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOperationStore, newOperation } from '../../core/test/operation-store-suite.js';
 import { PostgresOperationStore, SCHEMA_VERSION } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres-database.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
