@@ -42,7 +42,8 @@ const migrations: readonly string[] = [
     position         integer NOT NULL,
     video_id         text NOT NULL,
     account          text NOT NULL,
-    status           text NOT NULL,
+    status           text NOT NULL CHECK (status IN ('PENDING', 'SCHEDULED', 'DELETED', 'NOT_FOUND', 'FAILED',
+                                                      'RESTORED', 'CANCELLED')),
     error            text,
     attempts         integer NOT NULL DEFAULT 0,
     ambiguous        boolean NOT NULL DEFAULT false,
@@ -56,8 +57,9 @@ const migrations: readonly string[] = [
   CREATE INDEX items_open ON items (op_id, account, position) WHERE status IN ('PENDING', 'SCHEDULED');
   CREATE INDEX items_latest ON items (video_id, op_id);
 
+  -- No foreign key: its check costs a lookup per event on the hottest write; the purge deletes events itself.
   CREATE TABLE events (
-    op_id            bigint NOT NULL REFERENCES operations (op_id) ON DELETE CASCADE,
+    op_id            bigint NOT NULL,
     sequence         integer NOT NULL,
     position         integer NOT NULL,
     status           text NOT NULL,

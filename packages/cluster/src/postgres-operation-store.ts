@@ -21,7 +21,7 @@ import {
   type ProgressEvent,
 } from '@unreel/core';
 import pg, { type PoolClient } from 'pg';
-import { recordItemUpdates } from './postgres-item-batch.js';
+import { AT_POSITIONS, positionBounds, recordItemUpdates } from './postgres-item-batch.js';
 import { journalError } from './postgres-journal-errors.js';
 import { migrate, quoteIdentifier } from './postgres-migrations.js';
 import {
@@ -54,6 +54,12 @@ export interface PostgresOperationStoreOptions {
 
 /** The one OPEN_ITEM_STATUSES condition, in SQL. */
 const OPEN = `status IN ('PENDING', 'SCHEDULED')`;
+/**
+ * The same condition, for statements that address items by position: said as "not final" so that it does not match
+ * items_open's predicate, and the planner walks the primary key to the positions instead of every open item of the
+ * operation (which it picks when the table has no statistics yet, such as right after a large operation is created).
+ */
+const STILL_OPEN = `status NOT IN ('DELETED', 'NOT_FOUND', 'FAILED', 'RESTORED', 'CANCELLED')`;
 
 /**
  * The journal in PostgreSQL (one replica for now). Writes go through one ordered queue that commits them in groups
@@ -166,8 +172,8 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
     return this.write(async (client) => {
       const { rows } = await client.query<{ position: number }>(
         `UPDATE items SET attempts = attempts + 1, ambiguous = true
-         WHERE op_id = $1 AND position = ANY($2::int[]) AND ${OPEN} RETURNING position`,
-        [await this.opId(client, key), positions],
+         WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
+        [await this.opId(client, key), positions, ...positionBounds(positions)],
       );
       if (rows.length === positions.length) return [...positions];
       // Some were closed meanwhile: the ones just marked are the ones still open.
@@ -178,9 +184,10 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
 
   clearAmbiguous(key: string, positions: readonly number[]): Promise<void> {
     return this.write(async (client) => {
-      await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND position = ANY($2::int[])`, [
+      await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
         await this.opId(client, key),
         positions,
+        ...positionBounds(positions),
       ]);
     });
   }
@@ -228,8 +235,8 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
       const sorted = [...positions].sort((a, b) => a - b);
       await client.query(
         `UPDATE items SET attempts = greatest(attempts - 1, 0), ambiguous = false
-         WHERE op_id = $1 AND position = ANY($2::int[]) AND ${OPEN}`,
-        [state.opId, sorted],
+         WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN}`,
+        [state.opId, sorted, ...positionBounds(sorted)],
       );
       return recordItemUpdates(
         client,
@@ -350,8 +357,14 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
     return this.write(async (client) => {
       this.opIds.clear();
       await client.query(`DELETE FROM deliveries WHERE received_at < $1`, [cutoff]);
+      // Items go with their operation (ON DELETE CASCADE); events have no foreign key, so they go here.
       const { rowCount } = await client.query(
-        `DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0`,
+        `WITH purged AS (
+           DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0 RETURNING op_id
+         ), events_purged AS (
+           DELETE FROM events USING purged WHERE events.op_id = purged.op_id
+         )
+         SELECT op_id FROM purged`,
         [cutoff],
       );
       return rowCount ?? 0;

@@ -15,9 +15,10 @@ const MAX_GROUP = 64;
 /**
  * Every write of the store, applied in the order it was called (the contract's promise), committed in groups: while
  * one transaction runs, the writes called meanwhile wait and then share the next transaction (one COMMIT, one WAL
- * flush for all of them). A write that fails alone (an unknown item) is rolled back to its own savepoint and rejects;
- * the others of its group commit. A failure of the transaction itself (the connection) rejects every write of the group,
- * none of which is then journaled.
+ * flush for all of them). Should one write of a group fail, the group is rolled back and its writes run again one
+ * transaction each, in order, so that the failure is that write's alone; writes only run statements, so running one
+ * again after a rollback is safe. (A savepoint around each write would isolate it too, but costs two more round trips
+ * per write on the path every batch takes.) A failure of the connection rejects the writes it took down.
  */
 export class PostgresWriteQueue {
   private readonly pool: Pool;
@@ -50,53 +51,45 @@ export class PostgresWriteQueue {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, MAX_GROUP);
-      await this.commit(group);
+      if (group.length === 1 || !(await this.commit(group))) {
+        for (const queued of group) await this.commit([queued]);
+      }
     }
   }
 
-  private async commit(group: Queued[]): Promise<void> {
+  /**
+   * Runs the group in one transaction and settles its writes once it commits. Returns false, settling nothing, when a
+   * write of a larger group failed: the caller then runs them one by one. A single write is settled either way.
+   */
+  private async commit(group: Queued[]): Promise<boolean> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
       const failure = this.failure(error);
       for (const queued of group) queued.reject(failure);
-      return;
+      return true;
     }
-    // A write alone needs no savepoint: its failure is the transaction's.
-    const alone = group.length === 1;
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const values: unknown[] = [];
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      for (const queued of group) {
-        if (!alone) await client.query('SAVEPOINT write');
-        try {
-          outcomes.push({ ok: true, value: await queued.write(client) });
-          if (!alone) await client.query('RELEASE SAVEPOINT write');
-        } catch (error) {
-          if (alone) throw error;
-          // The savepoint undoes this write only; a lost connection fails the rollback too, and so the group.
-          await client.query('ROLLBACK TO SAVEPOINT write');
-          outcomes.push({ ok: false, error });
-        }
-      }
+      for (const queued of group) values.push(await queued.write(client));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       });
+      // A write's own error, in a group: the others go again without it. A lost connection fails them all.
+      if (group.length > 1 && broken === undefined) return false;
       const failure = this.failure(error);
       for (const queued of group) queued.reject(failure);
-      return;
+      return true;
     } finally {
       // A client that could not even roll back is broken: the pool drops it rather than hand it out again.
       client.release(broken);
     }
-    for (const [index, queued] of group.entries()) {
-      const outcome = outcomes[index];
-      if (outcome?.ok) queued.resolve(outcome.value);
-      else queued.reject(this.failure(outcome?.error));
-    }
+    for (const [index, queued] of group.entries()) queued.resolve(values[index]);
+    return true;
   }
 }
