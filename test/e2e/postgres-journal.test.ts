@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CancelDeletionDocument,
   DeleteVideosDocument,
@@ -13,6 +13,7 @@ import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { data, post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import { startTcpRelay } from '../support/tcp-relay.js';
 import { listVideoIds } from '../support/test-server.js';
 
 const VIDEOS = 1_500;
@@ -188,6 +189,58 @@ describe('the unreel command on a PostgreSQL journal', () => {
       expect(second.stdout().join('\n')).not.toContain(PASSWORD);
     } finally {
       await stop(second);
+    }
+  }, 90_000);
+
+  it('fails /readyz and refuses new deletions while PostgreSQL cannot be reached, then finishes the operation', async () => {
+    // The server reaches PostgreSQL through a relay the test can take away, as when the database goes down.
+    const relay = await startTcpRelay({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });
+    const dir = mkdtempSync(path.join(tmpdir(), 'unreel-pg-'));
+    const { configFile } = writeConfig(dir, { driver: 'postgres', url: '${DATABASE_URL}', poolSize: 3 });
+    const viaRelay = new URL(databaseUrl());
+    viaRelay.port = String(relay.port);
+    const server = startChildServer({ PORT: '0', UNREEL_CONFIG: configFile, DATABASE_URL: viaRelay.toString() }, dir);
+    try {
+      const { url } = await server.listening;
+      const ids = await listVideoIds(url, 'sb', 300);
+      await data(url, DeleteVideosDocument, { input: { ids, operationId: 'pg-down', wait: false } });
+      await expect
+        .poll(async () => (await data(url, DeletionDocument, { id: 'pg-down', first: 1 })).deletion?.deleted ?? 0, POLL)
+        .toBeGreaterThan(0);
+
+      await relay.cut();
+      await vi.waitFor(
+        async () => {
+          const response = await fetch(new URL('/readyz', url));
+          expect(response.status).toBe(503);
+          expect(await response.json()).toMatchObject({ status: 'journal-unavailable' });
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+      const refused = await post(url, DeleteVideosDocument, { input: { ids: ids.slice(0, 1), operationId: 'pg-new' } });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('JOURNAL_UNAVAILABLE');
+
+      await relay.restore();
+      // Followed once the database is back: a stream that reads while it is down ends with an error (see the README).
+      const client = wsClient(url.replace(/^http/, 'ws'));
+      const progress = collect(client, DeletionProgressDocument, { operationId: 'pg-down', after: 0 });
+      await progress.done;
+      await client.dispose();
+      const events = progress.results.map((result) => (result.data as DeletionProgressSubscription).deletionProgress);
+      expect(events.map((event) => event.sequence)).toEqual(ids.map((_, index) => index + 1));
+      expect(new Set(events.map((event) => event.item.videoId)).size).toBe(ids.length);
+      expect((await data(url, DeletionDocument, { id: 'pg-down', first: 1 })).deletion).toMatchObject({
+        status: 'SUCCEEDED',
+        pending: 0,
+      });
+      await vi.waitFor(async () => expect((await fetch(new URL('/readyz', url))).status).toBe(200), {
+        timeout: 20_000,
+        interval: 50,
+      });
+      expect(server.stdout().join('\n')).not.toContain(PASSWORD);
+    } finally {
+      await stop(server);
+      await relay.close();
     }
   }, 90_000);
 });

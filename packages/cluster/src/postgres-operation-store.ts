@@ -109,9 +109,13 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   ready(): Promise<void> {
     this.migrated ??= (async () => {
       const client = await this.pool.connect();
+      // As in the write queue: a connection lost mid-migration rejects the statement; unheard, it would end the process.
+      const ignore = (): void => {};
+      client.on('error', ignore);
       try {
         this.foundVersion = await migrate(client, this.schema);
       } finally {
+        client.removeListener('error', ignore);
         client.release();
       }
     })().catch((error: unknown) => {

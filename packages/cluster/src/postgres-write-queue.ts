@@ -70,6 +70,9 @@ export class PostgresWriteQueue {
       for (const queued of group) queued.reject(failure);
       return true;
     }
+    // A checked-out client whose connection dies emits 'error', which would end the process unheard; the statement in
+    // flight, or the next one, rejects with it anyway.
+    client.on('error', ignoreError);
     const values: unknown[] = [];
     let broken: Error | undefined;
     try {
@@ -86,6 +89,7 @@ export class PostgresWriteQueue {
       for (const queued of group) queued.reject(failure);
       return true;
     } finally {
+      client.removeListener('error', ignoreError);
       // A client that could not even roll back is broken: the pool drops it rather than hand it out again.
       client.release(broken);
     }
@@ -93,3 +97,5 @@ export class PostgresWriteQueue {
     return true;
   }
 }
+
+function ignoreError(): void {}
