@@ -2,6 +2,7 @@ import { runAdaptiveRate } from './adaptive-rate.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
+import { runJournalPostgres } from './journal-postgres.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runRedaction } from './redaction.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
@@ -10,6 +11,7 @@ import { runWatchers } from './watchers.bench.js';
 const benches: Record<string, () => Promise<void>> = {
   'graphql-vs-engine': runGraphQLVsEngine,
   journal: runJournal,
+  'journal-postgres': runJournalPostgres,
   'video-query': runVideoQuery,
   'entity-lookups': runEntityLookups,
   'provider-throughput': runProviderThroughput,

@@ -94,6 +94,7 @@ describe('the packed packages, installed outside the workspace', () => {
         '@unreel/provider-testkit',
         '@unreel/create-plugin',
         '@unreel/core',
+        '@unreel/cluster',
         '@unreel/server',
         '@unreel/client',
         '@unreel/plugin-sandbox',

@@ -6,6 +6,7 @@ export { TooManyOperationsError } from './errors/too-many-operations-error.js';
 export { JournalUnavailableError } from './errors/journal-unavailable-error.js';
 export { ACCOUNT_NAME_PATTERN, formatVideoId, parseVideoId, type ParsedVideoId } from './ids/video-id.js';
 export {
+  isFinalItemStatus,
   operationKey,
   type ItemRecord,
   type ItemStatus,
@@ -27,6 +28,18 @@ export type {
 } from './store/operation-store.js';
 export type { LearnedRate, LearnedRateStore } from './store/learned-rate-store.js';
 export { InMemoryOperationStore } from './store/in-memory-operation-store.js';
+// What every store decides alike, for stores kept outside core (PostgreSQL in @unreel/cluster).
+export {
+  applyItemChange,
+  cancelledUpdate,
+  isCancellable,
+  itemUpdateEffect,
+  nextAttemptAfter,
+  restoredUpdate,
+  type ItemUpdateEffect,
+  type OperationProgress,
+} from './store/item-change.js';
+export { unknownItemError, unknownOperationError } from './store/store-errors.js';
 export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
 export type { EventBus } from './events/event-bus.js';
 export { InMemoryEventBus } from './events/in-memory-event-bus.js';

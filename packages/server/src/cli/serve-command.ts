@@ -32,7 +32,11 @@ export async function serve({ newJournal }: { newJournal: boolean }): Promise<vo
   process.on('SIGINT', () => stop('SIGINT'));
   const { journal } = server;
   const journalNote =
-    journal.driver === 'sqlite' ? `journal ${journal.path}` : 'journal in memory (nothing is kept across restarts)';
+    journal.driver === 'sqlite'
+      ? `journal ${journal.path}`
+      : journal.driver === 'postgres'
+        ? `journal on PostgreSQL ${journal.database} (one replica)`
+        : 'journal in memory (nothing is kept across restarts)';
   // Announced only once signals are handled: whoever waits for this line may stop us right away.
   server.logger.info(
     {

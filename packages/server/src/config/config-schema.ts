@@ -70,6 +70,20 @@ const engineConfigSchema = z
 /** Finished operations are kept this long, so that a retry with the same operationId still finds its result. */
 const DEFAULT_RETENTION_MS = 30 * DAY_MS;
 
+// The message never repeats the value: a URL may hold a password.
+const POSTGRES_URL_RULE = 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database';
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' && url.pathname.length > 1
+    );
+  } catch {
+    return false;
+  }
+}
+
 const journalDrivers = z.discriminatedUnion('driver', [
   z
     .object({
@@ -81,6 +95,16 @@ const journalDrivers = z.discriminatedUnion('driver', [
     })
     .strict(),
   z.object({ driver: z.literal('memory'), retention: duration.default(DEFAULT_RETENTION_MS) }).strict(),
+  z
+    .object({
+      driver: z.literal('postgres'),
+      /** Usually `${DATABASE_URL}`; its password is registered as a secret and never logged. */
+      url: z.string().refine(isPostgresUrl, POSTGRES_URL_RULE),
+      /** Connections at most: one runs the journal's writes, the others its reads. */
+      poolSize: z.number().int().min(2).max(100).default(10),
+      retention: duration.default(DEFAULT_RETENTION_MS),
+    })
+    .strict(),
 ]);
 
 /** `driver` may be left out: the SQLite file is the default. */
@@ -183,7 +207,7 @@ const serverConfigSchema = z
 
 export const configSchema = z
   .object({
-    /** Where operations are journaled: a SQLite file by default; memory for tests and throwaway runs. */
+    /** Where operations are journaled: a SQLite file by default; PostgreSQL; memory for tests and throwaway runs. */
     journal: journalConfigSchema.prefault({}),
     server: serverConfigSchema.prefault({}),
     /** How the deletion engine treats videos their provider refuses for now (see accounts[].whenBlocked). */

@@ -55,7 +55,7 @@ export async function createUnreelServices({
   const { config } = loaded;
   const { server: settings } = config;
   // The journal first: whether this start created it decides whether the embedded default's sandbox starts afresh.
-  const journal = openJournal(config.journal, loaded.baseDir, { newJournal });
+  const journal = await openJournal(config.journal, loaded.baseDir, { newJournal, secrets });
   const { store, description } = journal;
   let loadedAccounts: Account[];
   try {
@@ -87,6 +87,9 @@ export async function createUnreelServices({
     throw error;
   }
   if (journal.created && description.driver === 'sqlite') logger.info({ journal: description.path }, 'journal created');
+  if (journal.created && description.driver === 'postgres') {
+    logger.info({ journal: description.database }, 'journal created');
+  }
   const bus = new InMemoryEventBus();
   const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
@@ -121,7 +124,12 @@ export async function createUnreelServices({
         resumed = await engine.resume();
       } catch (error) {
         // Reading the open operations is the first read of the whole journal: a damage found here names the file too.
-        const where = description.driver === 'sqlite' ? `Journal ${description.path}` : 'Journal';
+        const where =
+          description.driver === 'sqlite'
+            ? `Journal ${description.path}`
+            : description.driver === 'postgres'
+              ? `Journal ${description.database}`
+              : 'Journal';
         throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       if (resumed > 0) logger.info({ resumed }, 'resumed unfinished operations from the journal');

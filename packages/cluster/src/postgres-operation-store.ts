@@ -1,0 +1,472 @@
+import {
+  OperationExistsError,
+  cancelledUpdate,
+  isCancellable,
+  restoredUpdate,
+  unknownOperationError,
+  type CancelResult,
+  type ItemPage,
+  type ItemRecord,
+  type ItemStatus,
+  type ItemUpdate,
+  type LearnedRate,
+  type LearnedRateStore,
+  type NewOperation,
+  type OpenItemRecord,
+  type OperationCursor,
+  type OperationPage,
+  type OperationRecord,
+  type OperationStatus,
+  type OperationStore,
+  type ProgressEvent,
+} from '@unreel/core';
+import pg, { type PoolClient } from 'pg';
+import { AT_POSITIONS, positionBounds, recordItemUpdates } from './postgres-item-batch.js';
+import { journalError } from './postgres-journal-errors.js';
+import { migrate, quoteIdentifier } from './postgres-migrations.js';
+import {
+  ITEM_COLUMNS,
+  toItemRecord,
+  toLearnedRate,
+  toOpenItem,
+  toOperationRecord,
+  toOperationState,
+  toProgressEvent,
+  type EventRow,
+  type ItemRow,
+  type LearnedRateRow,
+  type OperationRow,
+  type OperationState,
+} from './postgres-rows.js';
+import { describeDatabase } from './postgres-url.js';
+import { PostgresWriteQueue } from './postgres-write-queue.js';
+
+export interface PostgresOperationStoreOptions {
+  /** `postgres://user:password@host:port/database`; the password is never repeated in errors. */
+  url: string;
+  /** Connections at most (default 10): one runs the writes, the others serve reads. */
+  poolSize?: number;
+  /** The schema that holds the journal's tables (default `public`); created when missing. */
+  schema?: string;
+  /** How long to wait for a connection before the call fails as unavailable (default 5 s). */
+  connectionTimeoutMs?: number;
+}
+
+/** The one OPEN_ITEM_STATUSES condition, in SQL. */
+const OPEN = `status IN ('PENDING', 'SCHEDULED')`;
+/**
+ * The same condition, for statements that address items by position: said as "not final" so that it does not match
+ * items_open's predicate, and the planner walks the primary key to the positions instead of every open item of the
+ * operation (which it picks when the table has no statistics yet, such as right after a large operation is created).
+ */
+const STILL_OPEN = `status NOT IN ('DELETED', 'NOT_FOUND', 'FAILED', 'RESTORED', 'CANCELLED')`;
+
+/**
+ * The journal in PostgreSQL (one replica for now). Writes go through one ordered queue that commits them in groups
+ * (see PostgresWriteQueue), each applied whole or not at all; reads use the rest of the pool. A lost or refused
+ * connection rejects as core's JournalUnavailableError, so the engine pauses work until the database is back.
+ *
+ * The constructor connects nowhere: the first call (or `open`) applies the migrations, under an advisory lock.
+ */
+export class PostgresOperationStore implements OperationStore, LearnedRateStore {
+  /** The database as logs and errors name it: host, port and database, never the password. */
+  readonly description: string;
+  private readonly pool: pg.Pool;
+  private readonly writes: PostgresWriteQueue;
+  private readonly schema: string;
+  private readonly opIds = new Map<string, string>();
+  private migrated: Promise<void> | undefined;
+  private foundVersion: number | undefined;
+
+  /** A store whose schema is ready: connects and migrates now, so a bad URL or an unreachable database fails here. */
+  static async open(options: PostgresOperationStoreOptions): Promise<PostgresOperationStore> {
+    const store = new PostgresOperationStore(options);
+    try {
+      await store.ready();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  constructor(options: PostgresOperationStoreOptions) {
+    this.schema = options.schema ?? 'public';
+    this.description = describeDatabase(options.url);
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      options: `-c search_path=${quoteIdentifier(this.schema)}`,
+    });
+    // An idle connection the server drops (a restart) is an 'error' on the pool: without a listener it would end the
+    // process. The next call finds out through its own connection and rejects as unavailable.
+    this.pool.on('error', () => undefined);
+    this.writes = new PostgresWriteQueue(this.pool, { failure: (error) => journalError(error, this.description) });
+  }
+
+  /** Applies the migrations once; every call waits for it. */
+  ready(): Promise<void> {
+    this.migrated ??= (async () => {
+      const client = await this.pool.connect();
+      // As in the write queue: a connection lost mid-migration rejects the statement; unheard, it would end the process.
+      const ignore = (): void => {};
+      client.on('error', ignore);
+      try {
+        this.foundVersion = await migrate(client, this.schema);
+      } finally {
+        client.removeListener('error', ignore);
+        client.release();
+      }
+    })().catch((error: unknown) => {
+      this.migrated = undefined;
+      throw journalError(error, this.description);
+    });
+    return this.migrated;
+  }
+
+  /** Whether this store's start created the journal's tables (none were there); undefined before `ready`. */
+  get created(): boolean | undefined {
+    return this.foundVersion === undefined ? undefined : this.foundVersion === 0;
+  }
+
+  createOperation(operation: NewOperation): Promise<OperationRecord> {
+    return this.write(async (client) => {
+      for (const item of operation.items) assertVideoId(item);
+      // Insert-or-nothing on the idempotency key, and the items with it, in one statement: nothing of a taken id is
+      // written, and the engine compares fingerprints with the operation it then reads.
+      const { rows } = await client.query<OperationRow>(
+        `WITH operation AS (
+           INSERT INTO operations (tenant, id, status, fingerprint, accounts, when_blocked, total, pending, created_at)
+           VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $6, $7)
+           ON CONFLICT ON CONSTRAINT operations_idempotency DO NOTHING
+           RETURNING *
+         ), items AS (
+           INSERT INTO items (op_id, position, video_id, account, status, updated_at)
+           SELECT operation.op_id, item.ordinality - 1, item.video_id, item.account, item.status, $7
+           FROM operation, unnest($8::text[], $9::text[], $10::text[]) WITH ORDINALITY
+             AS item (video_id, account, status, ordinality)
+         )
+         SELECT * FROM operation`,
+        [
+          operation.tenant,
+          operation.id,
+          operation.fingerprint,
+          [...new Set(operation.items.map((item) => item.account))],
+          operation.whenBlocked ?? null,
+          operation.items.length,
+          operation.createdAt,
+          operation.items.map((item) => item.videoId),
+          operation.items.map((item) => item.account),
+          operation.items.map((item) => item.status),
+        ],
+      );
+      const row = rows[0];
+      if (!row) throw new OperationExistsError(`Operation ${operation.id} already exists`);
+      return toOperationRecord(row);
+    });
+  }
+
+  async getOperation(key: string): Promise<OperationRecord | null> {
+    const row = await this.operationRow(key);
+    return row ? toOperationRecord(row) : null;
+  }
+
+  markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
+    return this.write(async (client) => {
+      const { rows } = await client.query<{ position: number }>(
+        `UPDATE items SET attempts = attempts + 1, ambiguous = true
+         WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
+        [await this.opId(client, key), positions, ...positionBounds(positions)],
+      );
+      if (rows.length === positions.length) return [...positions];
+      // Some were closed meanwhile: the ones just marked are the ones still open.
+      const marked = new Set(rows.map((row) => row.position));
+      return positions.filter((position) => marked.has(position));
+    });
+  }
+
+  clearAmbiguous(key: string, positions: readonly number[]): Promise<void> {
+    return this.write(async (client) => {
+      await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
+        await this.opId(client, key),
+        positions,
+        ...positionBounds(positions),
+      ]);
+    });
+  }
+
+  recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
+    return this.write(async (client) => recordItemUpdates(client, await this.lockOperation(client, key), updates));
+  }
+
+  cancelScheduled(key: string, position: number, at: Date): Promise<ProgressEvent | null> {
+    return this.write(async (client) => {
+      const state = await this.lockOperation(client, key);
+      const { rows } = await client.query<{ status: ItemStatus; attempts: number }>(
+        `SELECT status, attempts FROM items WHERE op_id = $1 AND position = $2 FOR UPDATE`,
+        [state.opId, position],
+      );
+      const item = rows[0];
+      if (!item || !isCancellable(item.status, item.attempts)) return null;
+      return (await recordItemUpdates(client, state, [restoredUpdate(position, at)]))[0] ?? null;
+    });
+  }
+
+  cancelOperation(key: string, at: Date): Promise<CancelResult | null> {
+    return this.write(async (client) => {
+      const row = await this.operationRow(key, client, true);
+      if (!row) return null;
+      if (row.status !== 'RUNNING') return { operation: toOperationRecord(row), events: [] };
+      const { rows } = await client.query<{ position: number }>(
+        `SELECT position FROM items WHERE op_id = $1 AND ${OPEN} AND NOT ambiguous ORDER BY position`,
+        [row.op_id],
+      );
+      const events = await recordItemUpdates(
+        client,
+        toOperationState(row),
+        rows.map(({ position }) => cancelledUpdate(position, at)),
+      );
+      const after = await this.operationRow(key, client);
+      if (!after) throw unknownOperationError(key);
+      return { operation: toOperationRecord(after), events };
+    });
+  }
+
+  cancelUnsent(key: string, positions: readonly number[], at: Date): Promise<ProgressEvent[]> {
+    return this.write(async (client) => {
+      const state = await this.lockOperation(client, key);
+      const sorted = [...positions].sort((a, b) => a - b);
+      await client.query(
+        `UPDATE items SET attempts = greatest(attempts - 1, 0), ambiguous = false
+         WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN}`,
+        [state.opId, sorted, ...positionBounds(sorted)],
+      );
+      return recordItemUpdates(
+        client,
+        state,
+        sorted.map((position) => cancelledUpdate(position, at)),
+      );
+    });
+  }
+
+  async listOperations(
+    tenant: string,
+    options: { first: number; after?: OperationCursor; status?: OperationStatus },
+  ): Promise<OperationPage> {
+    const { after, status } = options;
+    // Each shape walks operations_by_tenant or operations_by_tenant_status from where the page starts.
+    const conditions = ['tenant = $1'];
+    const params: unknown[] = [tenant, options.first + 1];
+    if (status !== undefined) {
+      params.push(status);
+      conditions.push(`status = $${params.length}`);
+    }
+    if (after) {
+      params.push(after.createdAt, after.id);
+      conditions.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+    }
+    const rows = await this.read<OperationRow>(
+      `SELECT * FROM operations WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    return {
+      operations: rows.slice(0, options.first).map(toOperationRecord),
+      hasNextPage: rows.length > options.first,
+    };
+  }
+
+  async listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]> {
+    const operation = await this.operationRow(key);
+    if (!operation) return [];
+    const rows = await this.read<EventRow>(
+      `SELECT e.sequence, e.position, i.video_id, i.account, e.status, e.error, e.attempts, e.restorable_until,
+         e.confirmed_at, e.next_attempt_at, e.updated_at, e.completed, e.op_status
+       FROM events e JOIN items i ON i.op_id = e.op_id AND i.position = e.position
+       WHERE e.op_id = $1 AND e.sequence > $2 ORDER BY e.sequence LIMIT $3`,
+      [operation.op_id, after, limit],
+    );
+    return rows.map((row) => toProgressEvent(row, operation.id, operation.total));
+  }
+
+  async listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage> {
+    const operation = await this.operationRow(key);
+    if (!operation) return { items: [], hasNextPage: false };
+    const params: unknown[] = [operation.op_id, options.after ?? -1, options.first + 1];
+    if (options.status !== undefined) params.push(options.status);
+    const rows = await this.read<ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE op_id = $1 AND position > $2
+       ${options.status === undefined ? '' : 'AND status = $4'} ORDER BY position LIMIT $3`,
+      params,
+    );
+    return {
+      items: rows.slice(0, options.first).map((row) => toItemRecord(row, operation.id)),
+      hasNextPage: rows.length > options.first,
+    };
+  }
+
+  async listOpenItems(
+    key: string,
+    account: string,
+    options: { after?: number; first: number },
+  ): Promise<OpenItemRecord[]> {
+    const operation = await this.operationRow(key);
+    if (!operation) return [];
+    // Walks items_open, which holds only open items, one account's in position order.
+    const rows = await this.read<ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE op_id = $1 AND account = $2 AND position > $3 AND ${OPEN}
+       ORDER BY position LIMIT $4`,
+      [operation.op_id, account, options.after ?? -1, options.first],
+    );
+    return rows.map((row) => toOpenItem(row, operation.id));
+  }
+
+  async latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+    const rows = await this.read<ItemRow & { operation_id: string }>(
+      `SELECT DISTINCT ON (i.video_id) ${ITEM_COLUMNS.split(', ')
+        .map((column) => `i.${column}`)
+        .join(', ')}, o.id AS operation_id
+       FROM items i JOIN operations o ON o.op_id = i.op_id
+       WHERE i.video_id = ANY($1::text[]) AND o.tenant = $2 ORDER BY i.video_id, i.op_id DESC`,
+      [videoIds, tenant],
+    );
+    return new Map(rows.map((row) => [row.video_id, toItemRecord(row, row.operation_id)]));
+  }
+
+  async listUnfinishedOperations(): Promise<OperationRecord[]> {
+    return (await this.read<OperationRow>(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`)).map(
+      toOperationRecord,
+    );
+  }
+
+  async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
+    const rows = await this.read(`SELECT 1 FROM deliveries WHERE account = $1 AND delivery_id = $2`, [
+      account,
+      deliveryId,
+    ]);
+    return rows.length > 0;
+  }
+
+  recordDelivery(account: string, deliveryId: string, at: Date): Promise<boolean> {
+    return this.write(async (client) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO deliveries (account, delivery_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [account, deliveryId, at],
+      );
+      return rowCount === 1;
+    });
+  }
+
+  purgeFinishedBefore(cutoff: Date): Promise<number> {
+    return this.write(async (client) => {
+      this.opIds.clear();
+      await client.query(`DELETE FROM deliveries WHERE received_at < $1`, [cutoff]);
+      // Items go with their operation (ON DELETE CASCADE); events have no foreign key, so they go here.
+      const { rowCount } = await client.query(
+        `WITH purged AS (
+           DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0 RETURNING op_id
+         ), events_purged AS (
+           DELETE FROM events USING purged WHERE events.op_id = purged.op_id
+         )
+         SELECT op_id FROM purged`,
+        [cutoff],
+      );
+      return rowCount ?? 0;
+    });
+  }
+
+  async listLearnedRates(): Promise<LearnedRate[]> {
+    return (
+      await this.read<LearnedRateRow>(
+        `SELECT account, requests_per_second, configured_requests_per_second, learned_at FROM account_rates`,
+      )
+    ).map(toLearnedRate);
+  }
+
+  saveLearnedRate(rate: LearnedRate): Promise<void> {
+    return this.write(async (client) => {
+      await client.query(
+        `INSERT INTO account_rates (account, requests_per_second, configured_requests_per_second, learned_at)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account) DO UPDATE SET requests_per_second = excluded.requests_per_second,
+           configured_requests_per_second = excluded.configured_requests_per_second, learned_at = excluded.learned_at`,
+        [rate.account, rate.requestsPerSecond, rate.configuredRequestsPerSecond, rate.learnedAt],
+      );
+    });
+  }
+
+  /**
+   * A transaction that takes a transaction id and commits: it needs a connection, a server that accepts writes
+   * (not a read-only standby) and WAL it can write, as any write would, and changes no row.
+   */
+  probeWrite(): Promise<void> {
+    return this.write(async (client) => {
+      await client.query('SELECT pg_current_xact_id()');
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writes.close();
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async write<T>(write: (client: PoolClient) => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.writes.enqueue(write);
+  }
+
+  private async read<Row extends object>(sql: string, params: unknown[] = []): Promise<Row[]> {
+    await this.ready();
+    try {
+      return (await this.pool.query<Row>(sql, params)).rows;
+    } catch (error) {
+      throw journalError(error, this.description);
+    }
+  }
+
+  private async operationRow(key: string, client?: PoolClient, lock = false): Promise<OperationRow | undefined> {
+    const [tenant, id] = splitKey(key);
+    const sql = `SELECT * FROM operations WHERE tenant = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`;
+    if (!client) return (await this.read<OperationRow>(sql, [tenant, id]))[0];
+    return (await client.query<OperationRow>(sql, [tenant, id])).rows[0];
+  }
+
+  /** The operation's row, locked until the write commits: every writer of its events and counts takes it first. */
+  private async lockOperation(client: PoolClient, key: string): Promise<OperationState> {
+    const row = await this.operationRow(key, client, true);
+    if (!row) throw unknownOperationError(key);
+    return toOperationState(row);
+  }
+
+  /** Row ids of operations never change, and only a purge removes one: the one lookup worth remembering. */
+  private async opId(client: PoolClient, key: string): Promise<string> {
+    const known = this.opIds.get(key);
+    if (known !== undefined) return known;
+    const [tenant, id] = splitKey(key);
+    const { rows } = await client.query<{ op_id: string }>(
+      `SELECT op_id FROM operations WHERE tenant = $1 AND id = $2`,
+      [tenant, id],
+    );
+    const opId = rows[0]?.op_id;
+    if (opId === undefined) throw unknownOperationError(key);
+    if (this.opIds.size >= 10_000) this.opIds.clear();
+    this.opIds.set(key, opId);
+    return opId;
+  }
+}
+
+/** operationKey's two halves: the tenant, then the id (which may hold anything). */
+function splitKey(key: string): [tenant: string, id: string] {
+  const separator = key.indexOf('\u001f');
+  if (separator < 0) throw unknownOperationError(key);
+  return [key.slice(0, separator), key.slice(separator + 1)];
+}
+
+/** Items keep the video id and the account; the native id is read back from the video id, so it must hold both. */
+function assertVideoId({ videoId, account, nativeId }: NewOperation['items'][number]): void {
+  if (videoId !== `${account}:${nativeId}`) {
+    throw new Error(
+      `Video id ${JSON.stringify(videoId)} is not "<account>:<native id>" for account ${JSON.stringify(account)}`,
+    );
+  }
+}
