@@ -13,10 +13,12 @@ import sandbox, {
  */
 function sandboxSimulator(): ConformanceSimulator & { settings: SandboxSettings } {
   const settings = sandboxSettingsSchema.parse({
-    videoCount: 5,
+    // Enough videos in every listed status for the list filters to select real subsets.
+    videoCount: 60,
     latencyMs: [0, 0],
-    processingRatio: 0,
+    processingRatio: 0.2,
     forbiddenRatio: 0,
+    failedRatio: 0.1,
     library: `conformance-${process.pid}`,
   });
   // The suite creates its providers (and so the library) before it seeds anything.
