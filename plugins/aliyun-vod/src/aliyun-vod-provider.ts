@@ -121,11 +121,13 @@ export class AliyunVodProvider implements VideoProviderV1 {
     const offset = listCursor.decode(page.cursor);
     const size = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(page.limit)));
     const statuses = providerStatusesFor(page.filter?.status, LIST_STATUSES);
-    if (statuses?.length === 0) return { items: [], nextCursor: null };
+    const { createdBefore, createdAfter } = page.filter ?? {};
+    // Nothing can match (and VOD might refuse a StartTime after EndTime): an empty last page, without a call.
+    const emptyRange = createdBefore && createdAfter && createdAfter.getTime() >= createdBefore.getTime();
+    if (statuses?.length === 0 || emptyRange) return { items: [], nextCursor: null };
     // StartTime/EndTime count in whole seconds and the docs do not say whether they are inclusive: the range sent is
     // widened to whole seconds and the rows outside the exact one are dropped here.
     const { start, end } = wholeSecondRange(page.filter);
-    const { createdBefore, createdAfter } = page.filter ?? {};
     const exact = { ...(createdBefore ? { createdBefore } : {}), ...(createdAfter ? { createdAfter } : {}) };
     // PageNo/PageSize is offset paging; the cursor is the offset, so a host that changes its limit between pages
     // still resumes where it left off (the page holding the offset is fetched and its head skipped).

@@ -57,7 +57,7 @@ describe('aliyun-vod listing with filters', () => {
     expect(listed.every((video) => videoMatchesFilter(video, filter))).toBe(true);
   });
 
-  it('lists every status when one asked has no VOD value, and nothing at all for an empty status set', async () => {
+  it('lists every status when one asked has no VOD value, and nothing, without a call, for an empty status set or range', async () => {
     simulator.resetCalls();
     const page = await provider.doListVideos!({ limit: 5, filter: { status: ['READY', 'UNKNOWN'] } }, callOptions());
     expect(simulator.calls()[0]?.query.Status).toBeUndefined();
@@ -67,6 +67,11 @@ describe('aliyun-vod listing with filters', () => {
       items: [],
       nextCursor: null,
     });
+    expect(simulator.calls()).toHaveLength(0);
+    const at = new Date(simulator.library.videos.get(simulator.videoIds[10]!)!.creationTime);
+    expect(
+      await provider.doListVideos!({ limit: 5, filter: { createdAfter: at, createdBefore: at } }, callOptions()),
+    ).toEqual({ items: [], nextCursor: null });
     expect(simulator.calls()).toHaveLength(0);
   });
 
