@@ -3,6 +3,7 @@ import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
 import { runJournalPostgres } from './journal-postgres.bench.js';
+import { runProviderListing } from './provider-listing.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runRedaction } from './redaction.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   'video-query': runVideoQuery,
   'entity-lookups': runEntityLookups,
   'provider-throughput': runProviderThroughput,
+  'provider-listing': runProviderListing,
   redaction: runRedaction,
   'adaptive-rate': runAdaptiveRate,
   watchers: runWatchers,

@@ -23,3 +23,11 @@ export { scrubMessage } from './scrub-message.js';
 export { itemFailure, type ItemFailureOptions } from './item-failure.js';
 export { basicAuthorization } from './basic-authorization.js';
 export { offsetCursor, pageHolding, type OffsetCursor } from './offset-cursor.js';
+export {
+  providerStatusesFor,
+  runCursor,
+  videoMatchesFilter,
+  wholeSecondRange,
+  type RunCursor,
+  type RunPosition,
+} from './list-filter.js';

@@ -2,6 +2,7 @@ import {
   InvalidRequestError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type PluginContextV1,
   type ProviderCapabilitiesV1,
   type ProviderVideo,
@@ -10,10 +11,18 @@ import {
   type WebhookEventV1,
   type WebhookRequestV1,
 } from '@unreel/provider-spec';
-import { itemFailure, offsetCursor, pageHolding } from '@unreel/provider-kit';
+import {
+  itemFailure,
+  offsetCursor,
+  pageHolding,
+  providerStatusesFor,
+  videoMatchesFilter,
+  wholeSecondRange,
+} from '@unreel/provider-kit';
+import { formatAliyunTimestamp } from './aliyun-timestamp.js';
 import { AliyunVodRpcClient, type RpcResponse } from './aliyun-vod-rpc-client.js';
 import type { AliyunVodSettings } from './aliyun-vod-settings.js';
-import { idListField, listField, toProviderVideo } from './aliyun-vod-video.js';
+import { idListField, LIST_STATUSES, listField, toProviderVideo } from './aliyun-vod-video.js';
 import { parseVodCallback } from './aliyun-vod-webhook.js';
 
 /** DeleteVideo and GetVideoInfos both take at most 20 comma-separated ids (providers.md §5.2; GetVideoInfosRequest). */
@@ -44,6 +53,8 @@ export class AliyunVodProvider implements VideoProviderV1 {
       // One quota shared by every action and by the account's RAM users (providers.md §5.2).
       requestsPerSecond: settings.requestsPerSecond,
       maxLookupBatchSize: MAX_IDS_PER_CALL,
+      // GetVideoList takes a creation-time range and a comma-separated Status; UNKNOWN has no VOD value to send.
+      listFilters: { createdBefore: true, createdAfter: true, status: ['PROCESSING', 'READY', 'FAILED'] },
     };
   }
 
@@ -106,22 +117,38 @@ export class AliyunVodProvider implements VideoProviderV1 {
     return ids.map((id) => found.get(id) ?? null);
   }
 
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     const offset = listCursor.decode(page.cursor);
     const size = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(page.limit)));
+    const statuses = providerStatusesFor(page.filter?.status, LIST_STATUSES);
+    const { createdBefore, createdAfter } = page.filter ?? {};
+    // Nothing can match (and VOD might refuse a StartTime after EndTime): an empty last page, without a call.
+    const emptyRange = createdBefore && createdAfter && createdAfter.getTime() >= createdBefore.getTime();
+    if (statuses?.length === 0 || emptyRange) return { items: [], nextCursor: null };
+    // StartTime/EndTime count in whole seconds and the docs do not say whether they are inclusive: the range sent is
+    // widened to whole seconds and the rows outside the exact one are dropped here.
+    const { start, end } = wholeSecondRange(page.filter);
+    const exact = { ...(createdBefore ? { createdBefore } : {}), ...(createdAfter ? { createdAfter } : {}) };
     // PageNo/PageSize is offset paging; the cursor is the offset, so a host that changes its limit between pages
     // still resumes where it left off (the page holding the offset is fetched and its head skipped).
     const { page: pageNo, skip } = pageHolding(offset, size);
     const response = await this.rpc.call(
       'GetVideoList',
-      { PageNo: String(pageNo), PageSize: String(size), SortBy: 'CreationTime:Asc' },
+      {
+        PageNo: String(pageNo),
+        PageSize: String(size),
+        SortBy: 'CreationTime:Asc',
+        ...(statuses ? { Status: statuses.join(',') } : {}),
+        ...(start ? { StartTime: formatAliyunTimestamp(start) } : {}),
+        ...(end ? { EndTime: formatAliyunTimestamp(end) } : {}),
+      },
       { signal: options.signal, write: false },
     );
     const rows = listField(response.body.VideoList);
     const items = rows
       .slice(skip)
       .map(toProviderVideo)
-      .filter((video): video is ProviderVideo => video !== undefined);
+      .filter((video): video is ProviderVideo => video !== undefined && videoMatchesFilter(video, exact));
     const next = offset + (rows.length - skip);
     const total = typeof response.body.Total === 'number' ? response.body.Total : Number(response.body.Total);
     // Oldest first, so videos created while paging land behind the cursor instead of shifting it.

@@ -21,6 +21,11 @@ const STATUSES: Readonly<Record<string, ProviderVideoStatus>> = {
   ProduceFail: 'FAILED',
 };
 
+/** The values GetVideoList's `Status` takes (GetVideoListRequest writes `checking` lower-case), each mapped as above. */
+export const LIST_STATUSES: Readonly<Record<string, ProviderVideoStatus>> = Object.fromEntries(
+  Object.entries(STATUSES).filter(([status]) => status !== 'Checking'),
+);
+
 function vodStatusToProviderStatus(status: unknown): ProviderVideoStatus {
   return typeof status === 'string' ? (STATUSES[status] ?? 'UNKNOWN') : 'UNKNOWN';
 }

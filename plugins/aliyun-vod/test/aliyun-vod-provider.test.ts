@@ -108,13 +108,14 @@ describe('aliyun-vod provider', () => {
   afterEach(() => simulator.resetCalls());
 
   describe('capabilities and settings', () => {
-    it('declares 20 ids per call, physical deletion and the 30 QPS quota', () => {
+    it('declares 20 ids per call, physical deletion, the 30 QPS quota and what GetVideoList filters', () => {
       const provider = providerFor(simulator);
       expect(provider.capabilities).toEqual({
         maxBatchSize: 20,
         restore: false,
         requestsPerSecond: 30,
         maxLookupBatchSize: 20,
+        listFilters: { createdBefore: true, createdAfter: true, status: ['PROCESSING', 'READY', 'FAILED'] },
       });
       expect(provider.doRestoreVideo).toBeUndefined();
       expect(providerFor(simulator, { requestsPerSecond: 100 }).capabilities.requestsPerSecond).toBe(100);

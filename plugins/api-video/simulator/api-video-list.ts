@@ -43,8 +43,9 @@ export function listVideos(
     return { problem: problems.invalidQueryParameter('sortOrder', 'The value must be one of: asc, desc.') };
   }
 
+  const matches = matcherFor(query);
   const matching = sorted(
-    videos.filter((video) => matches(video, query)),
+    matches ? videos.filter(matches) : [...videos],
     sortBy as (typeof SORT_FIELDS)[number] | null,
     sortOrder ?? 'asc',
   );
@@ -84,19 +85,29 @@ function integerParam(
   return value;
 }
 
-function matches(video: LibraryVideo, query: URLSearchParams): boolean {
+/**
+ * The query's filters as one predicate, read from the query once rather than once per video (a 20,000-video library
+ * is listed page after page); undefined when nothing filters.
+ */
+function matcherFor(query: URLSearchParams): ((video: LibraryVideo) => boolean) | undefined {
   const title = query.get('title');
-  if (title !== null && !video.title.includes(title)) return false;
   const description = query.get('description');
-  if (description !== null && !video.description.includes(description)) return false;
   // No simulated video was recorded from a live stream.
-  if (query.has('liveStreamId')) return false;
-  for (const tag of query.getAll('tags[]')) if (!video.tags.includes(tag)) return false;
+  const liveStream = query.has('liveStreamId');
+  const tags = query.getAll('tags[]');
+  const metadata: [string, string][] = [];
   for (const [name, value] of query) {
     const key = /^metadata\[([^\]]+)\]$/.exec(name)?.[1];
-    if (key !== undefined && !video.metadata.some((entry) => entry.key === key && entry.value === value)) return false;
+    if (key !== undefined) metadata.push([key, value]);
   }
-  return true;
+  if (title === null && description === null && !liveStream && tags.length === 0 && metadata.length === 0)
+    return undefined;
+  return (video) =>
+    !liveStream &&
+    (title === null || video.title.includes(title)) &&
+    (description === null || video.description.includes(description)) &&
+    tags.every((tag) => video.tags.includes(tag)) &&
+    metadata.every(([key, value]) => video.metadata.some((entry) => entry.key === key && entry.value === value));
 }
 
 function sorted(videos: LibraryVideo[], sortBy: (typeof SORT_FIELDS)[number] | null, order: string): LibraryVideo[] {

@@ -12,6 +12,7 @@ import {
   UnreelProviderError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type PluginContextV1,
   type ProviderCapabilitiesV1,
   type ProviderVideo,
@@ -127,7 +128,11 @@ export class ApiVideoProvider implements VideoProviderV1 {
     return videos;
   }
 
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+  /**
+   * `GET /videos` filters on title, tags, metadata and the like, never on a date or a status, so `page.filter` is left
+   * to the host. Page-number paging: a video deleted between two pages moves every later one up a place.
+   */
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     const offset = listCursor.decode(page.cursor);
     const pageSize = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
     const { page: currentPage, skip } = pageHolding(offset, pageSize);

@@ -344,6 +344,30 @@ describe('api-video doListVideos', () => {
     expect(sim.calls()[0]?.query.pageSize).toBe('100');
   });
 
+  it('declares no list filter and sends none: GET /videos filters on title, tags and metadata only', async () => {
+    const sim = await simulator({ videoCount: 30 });
+    const { provider } = create(sim);
+    expect(provider.capabilities.listFilters).toBeUndefined();
+    const filter = { createdBefore: new Date(Date.UTC(2025, 0, 1, 0, 10)), status: ['FAILED' as const] };
+    const page = await provider.doListVideos!({ limit: 100, filter }, callOptions());
+    // Every live video: the host trims the page to the filter (and needs a lookup for the status, see the README).
+    expect(page.items.map((video) => video.id)).toEqual(sim.videoIds);
+    expect(sim.calls()[0]?.query).toEqual({ currentPage: '1', pageSize: '100', sortBy: 'createdAt', sortOrder: 'asc' });
+  });
+
+  it('shifts: videos deleted from page 1 pull the next ones up, so page 2 starts later and skips them', async () => {
+    const sim = await simulator({ videoCount: 300 });
+    const { provider } = create(sim);
+    const first = await provider.doListVideos!({ limit: 100 }, callOptions());
+    expect(first.items.map((video) => video.id)).toEqual(sim.videoIds.slice(0, 100));
+    // api.video deletes one video per call: 20 of page 1, as a selection deleting while it lists would.
+    for (const id of sim.videoIds.slice(0, 20))
+      expect((await provider.doDeleteVideos([id], callOptions()))[0]?.status).toBe('DELETED');
+    const second = await provider.doListVideos!({ limit: 100, cursor: first.nextCursor! }, callOptions());
+    // currentPage counts in what is left: the 20 videos after page 1 moved onto it, and page 2 passes them by.
+    expect(second.items.map((video) => video.id)).toEqual(sim.videoIds.slice(120, 220));
+  });
+
   it('refuses a cursor it did not make', async () => {
     const sim = await simulator();
     const error = await providerRejection(

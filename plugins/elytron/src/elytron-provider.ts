@@ -2,21 +2,30 @@ import {
   InvalidRequestError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type PluginContextV1,
   type ProviderCapabilitiesV1,
   type ProviderVideo,
   type VideoPage,
   type VideoProviderV1,
 } from '@unreel/provider-spec';
-import { createProviderClient, offsetCursor, type ProviderHttpClient } from '@unreel/provider-kit';
+import {
+  createProviderClient,
+  offsetCursor as offsetCursorOf,
+  providerStatusesFor,
+  runCursor as runCursorOf,
+  type ProviderHttpClient,
+} from '@unreel/provider-kit';
 import { assertVideoNotFound, deleteOutcomeOf, describeElytronError } from './elytron-errors.js';
 import { elytronBaseUrl, elytronPlanLimits, type ElytronSettings } from './elytron-settings.js';
-import { elytronListBodySchema, elytronVideoBodySchema, toProviderVideo } from './elytron-video.js';
+import { elytronListBodySchema, elytronStatuses, elytronVideoBodySchema, toProviderVideo } from './elytron-video.js';
 
 /** `GET /videos` documents limit 1..100. */
 const MAX_PAGE_SIZE = 100;
 /** Elytron's `offset` itself, as the cursor. */
-const listCursor = offsetCursor('elytron');
+/** Without a status filter the cursor is Elytron's `offset`; with one, the run (one Elytron status) and its offset. */
+const offsetCursor = offsetCursorOf('elytron');
+const runCursor = runCursorOf('elytron', 's');
 
 /**
  * One Elytron account. Elytron deletes one video per request, permanently, so this is the whole provider: one
@@ -37,6 +46,8 @@ export class ElytronProvider implements VideoProviderV1 {
       // "This action cannot be undone", so there is no doRestoreVideo and the host answers NOT_RESTORABLE itself.
       restore: false,
       requestsPerSecond: elytronPlanLimits[settings.plan] / 60,
+      // `status` is Elytron's only list filter; UNKNOWN (a status Elytron adds later) has no value to ask for.
+      listFilters: { status: ['PROCESSING', 'READY', 'FAILED'] },
     };
     this.client = createProviderClient({
       provider: 'elytron',
@@ -97,25 +108,48 @@ export class ElytronProvider implements VideoProviderV1 {
   }
 
   /**
-   * The cursor is Elytron's `offset`. A video deleted between two pages shifts the rest one place up, so a listing
-   * that runs beside deletions can skip one: fine for browsing, which is what listing is for.
+   * Elytron's `status` takes one value, so a status set is listed as one listing per Elytron status, one after the
+   * other; the cursor holds the run and Elytron's `offset` in it. Offset paging: a video deleted between two pages
+   * shifts the rest of its run one place up, so a single pass that deletes as it lists skips as many videos as it
+   * deleted before them (the host lists again until a pass finds nothing new).
    */
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
-    const offset = listCursor.decode(page.cursor);
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
+    const statuses = providerStatusesFor(page.filter?.status, elytronStatuses);
+    if (statuses === undefined) {
+      const listed = await this.listRun(undefined, offsetCursor.decode(page.cursor), limit, options);
+      return { items: listed.items, nextCursor: listed.next === undefined ? null : offsetCursor.encode(listed.next) };
+    }
+    const { run, inner } = runCursor.decode(page.cursor);
+    const status = statuses[run];
+    if (status === undefined) return { items: [], nextCursor: null };
+    const listed = await this.listRun(status, offsetCursor.decode(inner), limit, options);
+    const nextCursor =
+      listed.next !== undefined
+        ? runCursor.encode({ run, inner: offsetCursor.encode(listed.next) })
+        : run + 1 < statuses.length
+          ? runCursor.encode({ run: run + 1, inner: undefined })
+          : null;
+    return { items: listed.items, nextCursor };
+  }
+
+  /** One page of `GET /videos` from `offset`, and the offset of the next one (undefined when this was the last). */
+  private async listRun(
+    status: string | undefined,
+    offset: number,
+    limit: number,
+    options: CallOptions,
+  ): Promise<{ items: ProviderVideo[]; next: number | undefined }> {
     const response = await this.client.request('/videos', {
       method: 'GET',
       signal: options.signal,
-      searchParams: { limit, offset },
+      searchParams: { limit, offset, ...(status === undefined ? {} : { status }) },
       schema: elytronListBodySchema,
     });
     const { videos, total } = response.body;
     const next = offset + videos.length;
     // An empty page ends the listing even if `total` says otherwise, so a stale total cannot loop forever.
-    return {
-      items: videos.map(toProviderVideo),
-      nextCursor: videos.length > 0 && next < total ? listCursor.encode(next) : null,
-    };
+    return { items: videos.map(toProviderVideo), next: videos.length > 0 && next < total ? next : undefined };
   }
 }
 

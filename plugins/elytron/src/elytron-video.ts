@@ -35,12 +35,14 @@ export const elytronListBodySchema = z.preprocess(
 );
 
 /** Generation is Elytron's processing: a pending or processing video is not deletable yet. */
-const statuses = new Map<string, ProviderVideoStatus>([
-  ['pending', 'PROCESSING'],
-  ['processing', 'PROCESSING'],
-  ['completed', 'READY'],
-  ['failed', 'FAILED'],
-]);
+export const elytronStatuses: Readonly<Record<'pending' | 'processing' | 'completed' | 'failed', ProviderVideoStatus>> =
+  {
+    pending: 'PROCESSING',
+    processing: 'PROCESSING',
+    completed: 'READY',
+    failed: 'FAILED',
+  };
+const statuses = new Map<string, ProviderVideoStatus>(Object.entries(elytronStatuses));
 
 export function toProviderVideo(video: ElytronVideo): ProviderVideo {
   return {

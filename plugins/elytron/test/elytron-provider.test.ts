@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { VideoProviderV1 } from '@unreel/provider-spec';
+import type { ProviderVideoStatus, VideoProviderV1 } from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import elytron, { elytronSettingsSchema, type ElytronSettingsInput } from '@unreel/plugin-elytron';
 import { readElytronError } from '../src/elytron-errors.js';
@@ -69,7 +69,12 @@ describe('capabilities', () => {
     const expected = { free: 10 / 60, pro: 100 / 60, enterprise: 1_000 / 60 };
     for (const [plan, requestsPerSecond] of Object.entries(expected)) {
       const provider = createProvider({ apiKey: 'ely_key_1234', plan: plan as 'free' });
-      expect(provider.capabilities).toEqual({ maxBatchSize: 1, restore: false, requestsPerSecond });
+      expect(provider.capabilities).toEqual({
+        maxBatchSize: 1,
+        restore: false,
+        requestsPerSecond,
+        listFilters: { status: ['PROCESSING', 'READY', 'FAILED'] },
+      });
       expect(provider.doRestoreVideo).toBeUndefined();
       // Elytron's webhooks announce completed and failed generations only, never a deletion.
       expect(provider.doParseWebhook).toBeUndefined();
@@ -459,5 +464,65 @@ describe('secrets', () => {
         await simulator.close();
       }
     }
+  });
+});
+
+describe('doListVideos with a status filter', () => {
+  // A library as large as a delete-by-selection run meets, seeded at start with mixed statuses.
+  const context = useSimulator({ videoCount: 20_000 });
+
+  async function listAll(status: readonly ProviderVideoStatus[]): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await context.provider.doListVideos!(
+        { limit: 500, filter: { status }, ...(cursor === undefined ? {} : { cursor }) },
+        callOptions(),
+      );
+      ids.push(...page.items.map((video) => video.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return ids;
+  }
+
+  it('lists PROCESSING as pending then processing, 100 at a time, exactly', async () => {
+    const { simulator } = context;
+    const ids = await listAll(['PROCESSING']);
+    const expected = [
+      ...simulator.library.list('pending').map((video) => video.video_id),
+      ...simulator.library.list('processing').map((video) => video.video_id),
+    ];
+    expect(expected.length).toBeGreaterThan(100);
+    expect(ids).toEqual(expected);
+    const asked = simulator.calls().map((call) => [call.query.status, call.query.limit]);
+    expect(new Set(asked.map(([status]) => status))).toEqual(new Set(['pending', 'processing']));
+    expect(asked.every(([, limit]) => limit === '100')).toBe(true);
+  });
+
+  it('lists nothing, without a call, for an empty status set, and every status when UNKNOWN is asked', async () => {
+    expect(await context.provider.doListVideos!({ limit: 5, filter: { status: [] } }, callOptions())).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    expect(context.simulator.calls()).toHaveLength(0);
+    await context.provider.doListVideos!({ limit: 5, filter: { status: ['READY', 'UNKNOWN'] } }, callOptions());
+    expect(context.simulator.calls()[0]?.query.status).toBeUndefined();
+  });
+
+  it('shifts: videos deleted from page 1 pull the next ones up, so page 2 starts later and skips them', async () => {
+    const { simulator, provider } = context;
+    const original = simulator.library.list('completed').map((video) => video.video_id);
+    const filter = { status: ['READY'] as ProviderVideoStatus[] };
+    const first = await provider.doListVideos!({ limit: 100, filter }, callOptions());
+    expect(first.items.map((video) => video.id)).toEqual(original.slice(0, 100));
+    // What a selection deleting as it lists does: 20 videos of page 1 (a colleague's cannot be deleted, so not those).
+    const deletable = first.items
+      .map((video) => video.id)
+      .filter((id) => !simulator.library.get(id)!.ownedByOthers)
+      .slice(0, 20);
+    for (const id of deletable) expect((await provider.doDeleteVideos([id], callOptions()))[0]?.status).toBe('DELETED');
+    const second = await provider.doListVideos!({ limit: 100, filter, cursor: first.nextCursor! }, callOptions());
+    // Elytron counts `offset` in what is left: the 20 videos after page 1 moved onto it, and page 2 passes them by.
+    expect(second.items.map((video) => video.id)).toEqual(original.slice(120, 220));
   });
 });

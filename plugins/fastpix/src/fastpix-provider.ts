@@ -3,6 +3,7 @@ import {
   type UnreelProviderError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type PluginContextV1,
   type ProviderCapabilitiesV1,
   type ProviderVideo,
@@ -100,7 +101,11 @@ export class FastPixProvider implements VideoProviderV1 {
     return videos;
   }
 
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+  /**
+   * `GET /on-demand` has no date or status filter, so `page.filter` is left to the host. Its `offset` is a page
+   * number: a media deleted between two pages moves every later one up a place.
+   */
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     const position = fastpixListCursor.decode(page.cursor);
     const { limit, offset } = pageRequestFor(position, page.limit);
     const response = await this.http.request('/on-demand', {

@@ -363,6 +363,33 @@ describe('fastpix doListVideos', () => {
     expect(page.nextCursor).toBeNull();
   });
 
+  it('declares no list filter and sends none: GET /on-demand has no date or status filter', async () => {
+    const sim = await simulator({ videoCount: 12 });
+    const provider = providerFor(sim);
+    expect(provider.capabilities.listFilters).toBeUndefined();
+    sim.resetCalls();
+    const page = await provider.doListVideos!(
+      { limit: 50, filter: { createdAfter: new Date(), status: ['FAILED'] } },
+      callOptions(),
+    );
+    // Every media: the host trims the page to the filter.
+    expect(page.items.map((video) => video.id)).toEqual(sim.videoIds);
+    expect(sim.calls()[0]?.query).toEqual({ limit: '50', offset: '1', orderBy: 'asc' });
+  });
+
+  it('shifts: media deleted from page 1 pull the next ones up, so page 2 starts later and skips them', async () => {
+    const sim = await simulator({ videoCount: 200 });
+    const provider = providerFor(sim);
+    const first = await provider.doListVideos!({ limit: 50 }, callOptions());
+    expect(first.items.map((video) => video.id)).toEqual(sim.videoIds.slice(0, 50));
+    // One DELETE per media at FastPix: 10 of page 1, as a selection deleting while it lists would.
+    for (const id of sim.videoIds.slice(0, 10))
+      expect((await provider.doDeleteVideos([id], callOptions()))[0]?.status).toBe('DELETED');
+    const second = await provider.doListVideos!({ limit: 50, cursor: first.nextCursor! }, callOptions());
+    // offset is a page number over what is left: the 10 media after page 1 moved onto it, and page 2 passes them by.
+    expect(second.items.map((video) => video.id)).toEqual(sim.videoIds.slice(60, 110));
+  });
+
   it('refuses a cursor it did not make', async () => {
     const provider = providerFor(await simulator());
     for (const cursor of ['', '12', 'fastpix:-1', 'fastpix:abc', 'fastpix:99999999999']) {

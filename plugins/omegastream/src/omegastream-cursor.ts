@@ -7,10 +7,13 @@ import { InvalidRequestError } from '@unreel/provider-spec';
 export interface ListCursor {
   page: number;
   perPage: number;
+  /** With a status filter, which of the listings (one per OmegaStream status) the page is in; 0 without one. */
+  run: number;
 }
 
 export function encodeListCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify({ p: cursor.page, s: cursor.perPage }), 'utf8').toString('base64url');
+  const fields = { p: cursor.page, s: cursor.perPage, ...(cursor.run === 0 ? {} : { r: cursor.run }) };
+  return Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url');
 }
 
 export function decodeListCursor(raw: string): ListCursor {
@@ -20,13 +23,13 @@ export function decodeListCursor(raw: string): ListCursor {
   } catch {
     parsed = undefined;
   }
-  const { p, s } = (parsed ?? {}) as { p?: unknown; s?: unknown };
-  if (!isPositiveInteger(p) || !isPositiveInteger(s)) {
+  const { p, s, r = 0 } = (parsed ?? {}) as { p?: unknown; s?: unknown; r?: unknown };
+  if (!isPositiveInteger(p) || !isPositiveInteger(s) || !(r === 0 || isPositiveInteger(r))) {
     throw new InvalidRequestError({
       message: 'omegastream: malformed list cursor; pass back the nextCursor of the previous page',
     });
   }
-  return { page: p, perPage: s };
+  return { page: p, perPage: s, run: r };
 }
 
 function isPositiveInteger(value: unknown): value is number {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { createProviderClient, itemFailure, type ProviderHttpClient } from '@unreel/provider-kit';
+import { createProviderClient, itemFailure, providerStatusesFor, type ProviderHttpClient } from '@unreel/provider-kit';
 import {
   InvalidRequestError,
   UnreelProviderError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type PluginContextV1,
   type ProviderCapabilitiesV1,
   type ProviderVideo,
@@ -18,6 +19,7 @@ import { parseFailedVideos } from './omegastream-failed-videos.js';
 import { outcomeOfRefusal, refusalNeedsLookup, type Refusal, type VideoLookup } from './omegastream-refusal.js';
 import type { OmegastreamSettings } from './omegastream-settings.js';
 import {
+  OMEGASTREAM_LIST_STATUSES,
   omegastreamPageSchema,
   omegastreamVideoSchema,
   toProviderVideo,
@@ -64,6 +66,8 @@ export class OmegastreamProvider implements VideoProviderV1 {
       // Soft delete with no documented retention: restorable, for as long as OmegaStream keeps the video.
       restore: settings.restoreWindowDays === undefined ? {} : { windowDays: settings.restoreWindowDays },
       ...(settings.requestsPerSecond === undefined ? {} : { requestsPerSecond: settings.requestsPerSecond }),
+      // `status` is the list's only filter (`collection` is not unreel's); UNKNOWN has no OmegaStream value.
+      listFilters: { status: ['PROCESSING', 'READY', 'FAILED'] },
     };
     this.http = createProviderClient({
       provider: 'omegastream',
@@ -160,23 +164,31 @@ export class OmegastreamProvider implements VideoProviderV1 {
     return videos;
   }
 
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+  /**
+   * OmegaStream's `status` takes one value, so a status set is listed as one listing per OmegaStream status, one after
+   * the other (the cursor says which). Page-number paging: a video deleted between two pages moves every later one up,
+   * so a single pass that deletes as it lists skips as many videos as it deleted before them.
+   */
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     if (!Number.isInteger(page.limit) || page.limit < 1) {
       throw new InvalidRequestError({
         message: `omegastream: page limit must be a positive integer, got ${page.limit}`,
       });
     }
+    const statuses = providerStatusesFor(page.filter?.status, OMEGASTREAM_LIST_STATUSES);
     const cursor =
       page.cursor === undefined
-        ? { page: 1, perPage: Math.min(page.limit, OMEGASTREAM_MAX_PAGE_SIZE) }
+        ? { page: 1, perPage: Math.min(page.limit, OMEGASTREAM_MAX_PAGE_SIZE), run: 0 }
         : decodeListCursor(page.cursor);
     if (cursor.perPage > page.limit) {
       throw new InvalidRequestError({
         message: `omegastream: this cursor pages by ${cursor.perPage} videos; ask for at least ${cursor.perPage} per page`,
       });
     }
-    // The list lives at the base itself: `GET https://api.omegastream.net/company/client/video?page&limit`.
-    const searchParams = { page: cursor.page, limit: cursor.perPage };
+    const status = statuses?.[cursor.run];
+    if (statuses !== undefined && status === undefined) return { items: [], nextCursor: null };
+    // The list lives at the base itself: `GET https://api.omegastream.net/company/client/video?page&limit&status`.
+    const searchParams = { page: cursor.page, limit: cursor.perPage, ...(status === undefined ? {} : { status }) };
     const response = await this.http.request('', {
       method: 'GET',
       signal: options.signal,
@@ -195,9 +207,15 @@ export class OmegastreamProvider implements VideoProviderV1 {
     let next: number | undefined;
     if (envelope.next != null && envelope.next > current) next = envelope.next;
     else if (envelope.total_page != null && current < envelope.total_page) next = current + 1;
+    if (next !== undefined && data.length > 0)
+      return { items, nextCursor: encodeListCursor({ page: next, perPage, run: cursor.run }) };
+    const nextRun = cursor.run + 1;
     return {
       items,
-      nextCursor: next === undefined || data.length === 0 ? null : encodeListCursor({ page: next, perPage }),
+      nextCursor:
+        statuses !== undefined && nextRun < statuses.length
+          ? encodeListCursor({ page: 1, perPage: cursor.perPage, run: nextRun })
+          : null,
     };
   }
 

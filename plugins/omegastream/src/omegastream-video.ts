@@ -33,6 +33,15 @@ export const omegastreamPageSchema = z.looseObject({
   total_page: z.number().nullish(),
 });
 
+/** The statuses `GET {base}?status=` takes (the documented enum plus `ready-to-upload`), mapped as `statusOf` does. */
+export const OMEGASTREAM_LIST_STATUSES: Readonly<Record<string, ProviderVideoStatus>> = {
+  'ready-to-upload': 'PROCESSING',
+  uploaded: 'PROCESSING',
+  'in-progress': 'PROCESSING',
+  'process-completed': 'READY',
+  'process-failed': 'FAILED',
+};
+
 export function isProcessingStatus(status: string | null | undefined): boolean {
   return status != null && PROCESSING_STATUSES.has(status);
 }

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnreelProviderError, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
+import {
+  UnreelProviderError,
+  type DeleteOutcome,
+  type ProviderVideoStatus,
+  type VideoProviderV1,
+} from '@unreel/provider-spec';
 import { CapturingLogger, callOptions, errorText, providerRejection } from '@unreel/provider-testkit';
 import omegastream, { omegastreamSettingsSchema, type OmegastreamSettingsInput } from '@unreel/plugin-omegastream';
 import { classifyReason } from '../src/omegastream-errors.js';
@@ -87,11 +92,13 @@ describe('omegastream settings', () => {
 
   it('declares 50 per batch and a restore without a documented window, unless told otherwise', async () => {
     const simulator = await start();
-    expect(providerFor(simulator).capabilities).toEqual({ maxBatchSize: 50, restore: {} });
+    const listFilters = { status: ['PROCESSING', 'READY', 'FAILED'] };
+    expect(providerFor(simulator).capabilities).toEqual({ maxBatchSize: 50, restore: {}, listFilters });
     expect(providerFor(simulator, { requestsPerSecond: 5, restoreWindowDays: 30 }).capabilities).toEqual({
       maxBatchSize: 50,
       restore: { windowDays: 30 },
       requestsPerSecond: 5,
+      listFilters,
     });
   });
 });
@@ -564,5 +571,53 @@ describe('omegastream reading of undocumented answers', () => {
     expect(classifyReason('video is not deleted')).toBe('NOT_DELETED');
     expect(classifyReason('database timeout')).toBe('UNKNOWN');
     expect(classifyReason(undefined)).toBe('UNKNOWN');
+  });
+});
+
+describe('omegastream doListVideos with a status filter', () => {
+  async function listAll(provider: VideoProviderV1, status: readonly ProviderVideoStatus[]): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await provider.doListVideos!(
+        { limit: 100, filter: { status }, ...(cursor === undefined ? {} : { cursor }) },
+        callOptions(),
+      );
+      ids.push(...page.items.map((video) => video.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return ids;
+  }
+
+  it('lists PROCESSING as one listing per OmegaStream status, exactly, over a 20,000-video library', async () => {
+    const simulator = await start({ videoCount: 20_000 });
+    const provider = providerFor(simulator);
+    const ids = await listAll(provider, ['PROCESSING']);
+    const ours = simulator.videoIds
+      .map((uuid) => simulator.video(uuid)!)
+      .filter((video) => video.coid === simulator.coid);
+    const expected = ['ready-to-upload', 'uploaded', 'in-progress'].flatMap((status) =>
+      ours.filter((video) => video.status === status).map((video) => video.uuid),
+    );
+    expect(expected.length).toBeGreaterThan(100);
+    expect(ids).toEqual(expected);
+    const asked = simulator.calls().map((call) => call.query.status);
+    expect(new Set(asked)).toEqual(new Set(['ready-to-upload', 'uploaded', 'in-progress']));
+    expect(await listAll(provider, [])).toEqual([]);
+  });
+
+  it('shifts: videos deleted from page 1 pull the next ones up, so page 2 starts later and skips them', async () => {
+    const simulator = await start({ videoCount: 0 });
+    const provider = providerFor(simulator);
+    const original = simulator.seed(Array.from({ length: 300 }, () => ({ state: 'READY' as const })));
+    const filter = { status: ['READY'] as ProviderVideoStatus[] };
+    const first = await provider.doListVideos!({ limit: 100, filter }, callOptions());
+    expect(first.items.map((video) => video.id)).toEqual(original.slice(0, 100));
+    // One DELETE /delete_videos of 20 videos from page 1, as a selection deleting while it lists would send.
+    const outcomes = await provider.doDeleteVideos(original.slice(0, 20), callOptions());
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(20).fill('DELETED'));
+    const second = await provider.doListVideos!({ limit: 100, filter, cursor: first.nextCursor! }, callOptions());
+    // Page 2 counts in what is left: the 20 videos after page 1 moved onto it, and this pass never sees them.
+    expect(second.items.map((video) => video.id)).toEqual(original.slice(120, 220));
   });
 });

@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { seededRandom, titleWord } from '@unreel/provider-kit/simulator';
-import type { ProviderVideo } from '@unreel/provider-spec';
+import type { ProviderVideo, ProviderVideoStatus, VideoFilter } from '@unreel/provider-spec';
 import type { SandboxSettings } from './sandbox-settings.js';
 
-export type SandboxVideoState = 'READY' | 'PROCESSING' | 'FORBIDDEN';
+export type SandboxVideoState = 'READY' | 'PROCESSING' | 'FORBIDDEN' | 'FAILED';
 export type SandboxFault = 'throttle' | 'server-error';
 
 export interface SandboxVideo {
@@ -25,20 +25,27 @@ export interface SandboxCall {
 /** The sandbox provider's state: a seeded video library plus what tests need to look at and steer. */
 export class SandboxLibrary {
   readonly videos = new Map<string, SandboxVideo>();
-  /** Ids in creation order, for stable listing. */
+  /** Ids in the order they were added (the seeded library first). */
   readonly order: string[] = [];
+  /**
+   * Every video sorted by (createdAt, id), deleted ones included: a listing finds where it starts by binary search and
+   * reads one page from there, so a page of a 100,000-video library costs the page, not the library.
+   */
+  private readonly byCreation: SandboxVideo[] = [];
   readonly calls: SandboxCall[] = [];
   private readonly planned: SandboxFault[] = [];
   private nextNumber = 1;
   private readonly stateFile: string | undefined;
 
   constructor(
-    settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio' | 'stateFile'>,
+    settings: Pick<SandboxSettings, 'videoCount' | 'seed' | 'processingRatio' | 'forbiddenRatio' | 'stateFile'> &
+      Partial<Pick<SandboxSettings, 'failedRatio'>>,
   ) {
     this.stateFile = settings.stateFile;
     // The generator the HTTP simulators use: same seed, same library, on every machine.
     const random = seededRandom(settings.seed);
     const epoch = Date.UTC(2025, 0, 1);
+    const failedRatio = settings.failedRatio ?? 0;
     for (let index = 0; index < settings.videoCount; index += 1) {
       const roll = random();
       const state: SandboxVideoState =
@@ -46,7 +53,9 @@ export class SandboxLibrary {
           ? 'PROCESSING'
           : roll < settings.processingRatio + settings.forbiddenRatio
             ? 'FORBIDDEN'
-            : 'READY';
+            : roll < settings.processingRatio + settings.forbiddenRatio + failedRatio
+              ? 'FAILED'
+              : 'READY';
       const word = titleWord(random());
       this.add(state, `${word} #${index + 1}`, new Date(epoch + index * 60_000));
     }
@@ -121,7 +130,65 @@ export class SandboxLibrary {
     };
     this.videos.set(id, video);
     this.order.push(id);
+    // Videos mostly arrive in creation order (the seeded library, then `now`): appending is the common case.
+    const last = this.byCreation.at(-1);
+    if (!last || compareCreation(last, video) <= 0) this.byCreation.push(video);
+    else
+      this.byCreation.splice(
+        this.firstAfter((other) => compareCreation(other, video) <= 0),
+        0,
+        video,
+      );
     return video;
+  }
+
+  /**
+   * One page of live (not deleted) videos matching the filter, oldest first, starting after `after` (the last video
+   * of the page before). Deleting or adding videos between pages moves nothing: the next page starts from a key.
+   */
+  listPage(
+    filter: VideoFilter | undefined,
+    after: { createdAt: number; id: string } | undefined,
+    limit: number,
+  ): { videos: SandboxVideo[]; more: boolean } {
+    const createdAfter = filter?.createdAfter?.getTime();
+    const createdBefore = filter?.createdBefore?.getTime();
+    let index = 0;
+    if (after)
+      index = this.firstAfter(
+        (video) =>
+          video.createdAt.getTime() < after.createdAt ||
+          (video.createdAt.getTime() === after.createdAt && video.id <= after.id),
+      );
+    if (createdAfter !== undefined)
+      index = Math.max(
+        index,
+        this.firstAfter((video) => video.createdAt.getTime() < createdAfter),
+      );
+    const end =
+      createdBefore === undefined
+        ? this.byCreation.length
+        : this.firstAfter((video) => video.createdAt.getTime() < createdBefore);
+    const videos: SandboxVideo[] = [];
+    for (; index < end; index += 1) {
+      const video = this.byCreation[index] as SandboxVideo;
+      if (video.deletedAt || (filter?.status && !filter.status.includes(this.toProviderVideo(video).status))) continue;
+      if (videos.length === limit) return { videos, more: true };
+      videos.push(video);
+    }
+    return { videos, more: false };
+  }
+
+  /** The index of the first video of `byCreation` for which `before` is false (`before` holds for a prefix). */
+  private firstAfter(before: (video: SandboxVideo) => boolean): number {
+    let low = 0;
+    let high = this.byCreation.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (before(this.byCreation[middle] as SandboxVideo)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   stateOf(id: string): 'PRESENT' | 'SOFT_DELETED' | 'GONE' {
@@ -142,10 +209,22 @@ export class SandboxLibrary {
     return {
       id: video.id,
       title: video.title,
-      status: video.deletedAt ? 'DELETED' : video.state === 'PROCESSING' ? 'PROCESSING' : 'READY',
+      status: video.deletedAt ? 'DELETED' : statusOfState[video.state],
       createdAt: video.createdAt,
       deletedAt: video.deletedAt,
       restorableUntil: video.restorableUntil,
     };
   }
+}
+
+/** A forbidden video is one this account may not delete, not one in another state. */
+const statusOfState: Readonly<Record<SandboxVideoState, ProviderVideoStatus>> = {
+  READY: 'READY',
+  FORBIDDEN: 'READY',
+  PROCESSING: 'PROCESSING',
+  FAILED: 'FAILED',
+};
+
+function compareCreation(a: SandboxVideo, b: SandboxVideo): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -5,6 +5,7 @@ import {
   TimeoutError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type ProviderVideo,
   type RestoreOutcome,
   type VideoPage,
@@ -32,6 +33,8 @@ export class SandboxProvider implements VideoProviderV1 {
       ...(settings.requestsPerSecond === undefined ? {} : { requestsPerSecond: settings.requestsPerSecond }),
       maxConcurrency: 8,
       maxLookupBatchSize: settings.lookupBatchSize,
+      // In process, the sandbox filters on everything (DELETED and UNKNOWN match nothing listed, which is exact too).
+      listFilters: { createdBefore: true, createdAfter: true, status: true },
     };
   }
 
@@ -106,21 +109,17 @@ export class SandboxProvider implements VideoProviderV1 {
     });
   }
 
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     await this.admit('list', [], options);
-    const { order, videos } = this.library;
-    // The cursor is the position after the last listed video, so deletions between pages shift nothing.
-    let position = page.cursor === undefined ? 0 : Number.parseInt(page.cursor, 10);
-    if (!Number.isInteger(position) || position < 0)
-      throw new InvalidRequestError({ message: 'sandbox: malformed cursor' });
-    const items: ProviderVideo[] = [];
-    while (position < order.length && items.length < page.limit) {
-      const video = videos.get(order[position] as string);
-      position += 1;
-      if (video && !video.deletedAt) items.push(this.library.toProviderVideo(video));
-    }
-    const more = order.slice(position).some((id) => !videos.get(id)?.deletedAt);
-    return { items, nextCursor: more ? String(position) : null };
+    // The cursor is the (createdAt, id) of the last listed video, so deletions between pages shift nothing.
+    const after = page.cursor === undefined ? undefined : decodeSandboxCursor(page.cursor);
+    const limit = Math.max(1, Math.floor(page.limit));
+    const { videos, more } = this.library.listPage(page.filter, after, limit);
+    const last = videos.at(-1);
+    return {
+      items: videos.map((video) => this.library.toProviderVideo(video)),
+      nextCursor: more && last ? `${last.createdAt.getTime()}:${last.id}` : null,
+    };
   }
 
   /** Latency, faults and the rate limit: what every call goes through before touching the library. */
@@ -160,6 +159,12 @@ export class SandboxProvider implements VideoProviderV1 {
   private msToNextWindow(): number {
     return Math.max(1, 1_000 - (Date.now() - this.windowStart));
   }
+}
+
+function decodeSandboxCursor(cursor: string): { createdAt: number; id: string } {
+  const match = /^(\d{1,15}):(vid-\d+)$/.exec(cursor);
+  if (!match) throw new InvalidRequestError({ message: 'sandbox: malformed cursor' });
+  return { createdAt: Number(match[1]), id: match[2] as string };
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

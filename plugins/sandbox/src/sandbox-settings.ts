@@ -27,6 +27,8 @@ export const sandboxSettingsSchema = z
     lookupBatchSize: z.number().int().min(1).max(1_000).default(100),
     processingRatio: z.number().min(0).max(1).default(0.04),
     forbiddenRatio: z.number().min(0).max(1).default(0.01),
+    /** Seeded videos whose processing failed (FAILED, deletable): 0 by default, so a seed's READY videos stay READY. */
+    failedRatio: z.number().min(0).max(1).default(0),
     restoreWindowDays: z.number().positive().default(30),
     /** Fraction of calls that fail with a retryable 5xx-like error, to exercise retries. */
     errorRate: z.number().min(0).max(1).default(0),

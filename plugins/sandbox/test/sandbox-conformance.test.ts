@@ -11,13 +11,15 @@ import sandbox, {
  * The sandbox has no HTTP server: its "simulator" is the in-process library that every provider created with the same
  * `library` name shares, seen through the control surface every HTTP simulator offers.
  */
-function sandboxSimulator(): ConformanceSimulator & { settings: SandboxSettings } {
+function sandboxSimulator(name = 'conformance'): ConformanceSimulator & { settings: SandboxSettings } {
   const settings = sandboxSettingsSchema.parse({
-    videoCount: 5,
+    // Enough videos in every listed status for the list filters to select real subsets.
+    videoCount: 60,
     latencyMs: [0, 0],
-    processingRatio: 0,
+    processingRatio: 0.2,
     forbiddenRatio: 0,
-    library: `conformance-${process.pid}`,
+    failedRatio: 0.1,
+    library: `${name}-${process.pid}`,
   });
   // The suite creates its providers (and so the library) before it seeds anything.
   const library = (): SandboxLibrary => getSandboxLibrary(settings.library!)!;
@@ -45,5 +47,39 @@ defineProviderConformanceSuite({
   plugin: sandbox,
   credentials: false,
   simulator: async () => sandboxSimulator(),
+  settings: (simulator) => simulator.settings,
+});
+
+/**
+ * A plugin written before list filters existed: its doListVideos never reads `filter` and it declares no
+ * `listFilters`. It must still pass (the filter cases skip; the host filters what it lists).
+ */
+const filterless: typeof sandbox = {
+  ...sandbox,
+  id: 'sandbox-filterless',
+  create(settings, context) {
+    const inner = sandbox.create(settings, context);
+    const { listFilters: _ignored, ...capabilities } = inner.capabilities;
+    return {
+      specificationVersion: 'v1',
+      provider: 'sandbox-filterless',
+      capabilities,
+      doDeleteVideos: (ids, options) => inner.doDeleteVideos(ids, options),
+      doRestoreVideo: (id, options) => inner.doRestoreVideo!(id, options),
+      doGetVideos: (ids, options) => inner.doGetVideos(ids, options),
+      doListVideos: (page: { cursor?: string; limit: number }, options) =>
+        inner.doListVideos!(
+          { limit: page.limit, ...(page.cursor === undefined ? {} : { cursor: page.cursor }) },
+          options,
+        ),
+    };
+  },
+};
+
+defineProviderConformanceSuite({
+  plugin: filterless,
+  name: 'a v1 plugin that ignores list filters (the sandbox without them)',
+  credentials: false,
+  simulator: async () => sandboxSimulator('filterless'),
   settings: (simulator) => simulator.settings,
 });

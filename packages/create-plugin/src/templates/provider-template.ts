@@ -5,6 +5,7 @@ export function providerTemplate({ id, pascal, displayName }: PluginNames): stri
   InvalidRequestError,
   type CallOptions,
   type DeleteOutcome,
+  type ListVideosRequest,
   type PluginContextV1,
   type ProviderCapabilitiesV1,
   type ProviderVideo,
@@ -17,6 +18,7 @@ import {
   itemFailure,
   offsetCursor,
   parseResponse,
+  providerStatusesFor,
   type ProviderHttpClient,
 } from '@unreel/provider-kit';
 import { z } from 'zod';
@@ -63,6 +65,8 @@ export class ${pascal}Provider implements VideoProviderV1 {
       // Deletion is permanent. With soft delete: { windowDays } and a doRestoreVideo method.
       restore: false,
       requestsPerSecond: settings.requestsPerSecond,
+      // What doListVideos filters at the provider; declare only what it applies exactly (the suite checks each part).
+      listFilters: { status: ['PROCESSING', 'READY', 'FAILED'] },
     };
     this.client = createProviderClient({
       provider: '${id}',
@@ -125,15 +129,24 @@ export class ${pascal}Provider implements VideoProviderV1 {
     return videos;
   }
 
-  async doListVideos(page: { cursor?: string; limit: number }, options: CallOptions): Promise<VideoPage> {
+  /**
+   * Applies what \`GET /videos\` can filter (\`status\`, comma-separated) and leaves the rest (dates) to the host, which
+   * re-checks every listed video against the whole filter. Offset paging: a video deleted between two pages moves the
+   * later ones up, which the plugin's README says (the host lists again until a pass finds nothing new).
+   */
+  async doListVideos(page: ListVideosRequest, options: CallOptions): Promise<VideoPage> {
     const offset = listCursor.decode(page.cursor);
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_PAGE_SIZE);
-    const response = await this.client.request('/videos', { method: 'GET', signal: options.signal, searchParams: { offset, limit } });
+    const wanted = providerStatusesFor(page.filter?.status, statuses);
+    if (wanted?.length === 0) return { items: [], nextCursor: null };
+    const searchParams = { offset, limit, ...(wanted ? { status: wanted.join(',') } : {}) };
+    const response = await this.client.request('/videos', { method: 'GET', signal: options.signal, searchParams });
     const { videos, total } = await this.readBody(videoListBody, response, 'GET /videos');
     const next = offset + videos.length;
     // An empty page ends the listing whatever \`total\` says, so a stale total cannot loop forever.
     return { items: videos.map(toProviderVideo), nextCursor: videos.length > 0 && next < total ? listCursor.encode(next) : null };
   }
+
 
   /**
    * A 2xx body read through its schema: one this plugin cannot read (the provider changed, or something between us

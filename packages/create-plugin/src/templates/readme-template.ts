@@ -37,7 +37,17 @@ Unknown settings are refused, naming the field.
 | \`429\` | throws \`RATE_LIMITED\` with \`retryAfterMs\` from \`Retry-After\` |
 | \`5xx\`, timeout, network | throws a retryable \`PROVIDER_ERROR\` / \`TIMEOUT\` / \`NETWORK_ERROR\` |
 
-\`doGetVideos\` sends \`GET /videos/{id}\` per id; \`doListVideos\` pages \`GET /videos?offset&limit\`.
+\`doGetVideos\` sends \`GET /videos/{id}\` per id; \`doListVideos\` pages \`GET /videos?offset&limit\`, at most 100 a page.
+
+## Listing and filters
+
+A selection (delete every video created before a date, or in a status) lists the account with a filter. This plugin
+sends the statuses asked as \`GET /videos?status=processing,ready\` (\`capabilities.listFilters.status\`); the API has
+no date filter, so the host checks dates on each listed page. Change both to what ${displayName} really filters on.
+
+The listing pages by \`offset\`: when listed videos are deleted while a selection runs, the later ones move up and a
+single pass would skip them; the host lists again from the start until a pass finds nothing new. A cursor-based API
+is stable and should say so here.
 
 ## Develop
 

@@ -36,6 +36,7 @@ export interface ${pascal}SimulatorOptions extends StartSimulatorOptions {
 export type ${pascal}Simulator = RunningSimulator<{ apiKey: string }>;
 
 type VideoStatus = 'processing' | 'ready' | 'failed';
+const STATUSES: readonly VideoStatus[] = ['processing', 'ready', 'failed'];
 
 interface SimulatedVideo {
   id: string;
@@ -113,7 +114,11 @@ export async function startSimulator(options: ${pascal}SimulatorOptions = {}): P
       if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) {
         return error(400, 'invalid_parameter', 'offset must be 0 or more and limit from 1 to 100');
       }
-      const visible = [...videos.values()].filter((video) => !video.foreign);
+      const status = request.query.get('status')?.split(',');
+      if (status?.some((value) => !STATUSES.includes(value as VideoStatus))) {
+        return error(400, 'invalid_parameter', \`status must be a comma-separated list of \${STATUSES.join(', ')}\`);
+      }
+      const visible = [...videos.values()].filter((video) => !video.foreign && (!status || status.includes(video.status)));
       return { status: 200, json: { videos: visible.slice(offset, offset + limit).map(videoJson), total: visible.length } };
     }
 

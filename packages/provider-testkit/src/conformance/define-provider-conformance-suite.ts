@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restoreSupport, type DeleteOutcome, type VideoProviderV1 } from '@unreel/provider-spec';
-import { createSecretRedactor } from '@unreel/provider-kit';
+import {
+  restoreSupport,
+  type DeleteOutcome,
+  type ProviderVideo,
+  type ProviderVideoStatus,
+  type VideoFilter,
+  type VideoProviderV1,
+} from '@unreel/provider-spec';
+import { createSecretRedactor, videoMatchesFilter } from '@unreel/provider-kit';
 import type { ConformanceSimulator } from '@unreel/provider-kit/simulator';
 import { startFaultProxy, type FaultProxy } from '../fault-proxy/index.js';
 import { defineFailureCases } from './define-failure-cases.js';
@@ -299,26 +306,103 @@ export function defineProviderConformanceSuite<Settings, Sim extends Conformance
     });
 
     describe('doListVideos', () => {
-      it('pages through every video exactly once', async (context) => {
-        if (!provider.doListVideos) context.skip('the provider has no doListVideos');
-        const seeded = await simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'PROCESSING' }]);
-        const seen: string[] = [];
+      /** Every page of one listing, as the host reads it; fails on a video listed twice or a listing that never ends. */
+      async function listAll(filter?: VideoFilter, limit = 100): Promise<ProviderVideo[]> {
+        const seen: ProviderVideo[] = [];
         let cursor: string | undefined;
         let pages = 0;
-        const limit = 7;
         do {
           const page = await provider.doListVideos!(
-            { limit, ...(cursor === undefined ? {} : { cursor }) },
+            { limit, ...(cursor === undefined ? {} : { cursor }), ...(filter ? { filter } : {}) },
             callOptions(),
           );
           expect(page.items.length).toBeLessThanOrEqual(limit);
-          seen.push(...page.items.map((video) => video.id));
+          seen.push(...page.items);
           cursor = page.nextCursor ?? undefined;
           pages += 1;
         } while (cursor !== undefined && pages < 1_000);
         expect(cursor, 'listing should end').toBeUndefined();
-        expect(new Set(seen).size, 'no video listed twice').toBe(seen.length);
+        const ids = seen.map((video) => video.id);
+        expect(new Set(ids).size, 'no video listed twice').toBe(ids.length);
+        return seen;
+      }
+
+      /** The filtered listing holds exactly the videos of an unfiltered one that match the filter. */
+      async function expectFiltered(filter: VideoFilter): Promise<void> {
+        const everything = await listAll();
+        const expected = everything.filter((video) => videoMatchesFilter(video, filter)).map((video) => video.id);
+        const listed = await listAll(filter);
+        const stray = listed.filter((video) => !videoMatchesFilter(video, filter));
+        expect(
+          stray.map((video) => video.id),
+          'only matching videos are listed',
+        ).toEqual([]);
+        expect(listed.map((video) => video.id).sort(), 'every matching video is listed').toEqual(expected.sort());
+      }
+
+      /** Creation instants that videos really have, so the bounds fall exactly on a video (the edge cases). */
+      async function creationQuartiles(): Promise<[Date, Date, Date]> {
+        const times = (await listAll())
+          .map((video) => {
+            expect(video.createdAt, `a plugin that filters on dates lists createdAt (${video.id})`).toBeInstanceOf(
+              Date,
+            );
+            return video.createdAt!.getTime();
+          })
+          .sort((a, b) => a - b);
+        expect(times.length, 'the simulator holds videos to filter').toBeGreaterThan(0);
+        const at = (fraction: number) => new Date(times[Math.floor((times.length - 1) * fraction)]!);
+        return [at(0.25), at(0.5), at(0.75)];
+      }
+
+      function supports(part: 'createdBefore' | 'createdAfter'): boolean {
+        return provider.doListVideos !== undefined && provider.capabilities.listFilters?.[part] === true;
+      }
+
+      /** Status sets the plugin says it filters: each status alone, then two together. */
+      function declaredStatusSets(): ProviderVideoStatus[][] {
+        const declared = provider.capabilities.listFilters?.status;
+        if (!provider.doListVideos || declared === undefined || declared === false) return [];
+        const statuses: ProviderVideoStatus[] = declared === true ? ['PROCESSING', 'READY', 'FAILED'] : [...declared];
+        return [...statuses.map((status) => [status]), ...(statuses.length > 1 ? [statuses.slice(0, 2)] : [])];
+      }
+
+      it('pages through every video exactly once', async (context) => {
+        if (!provider.doListVideos) context.skip('the provider has no doListVideos');
+        const seeded = await simulator.seed([{ state: 'READY' }, { state: 'READY' }, { state: 'PROCESSING' }]);
+        const seen = (await listAll(undefined, 7)).map((video) => video.id);
         for (const id of seeded) expect(seen).toContain(id);
+      });
+
+      it('with createdBefore lists exactly the videos created strictly before it', async (context) => {
+        if (!supports('createdBefore')) context.skip('the provider does not filter on createdBefore');
+        const [, median] = await creationQuartiles();
+        await expectFiltered({ createdBefore: median });
+      });
+
+      it('with createdAfter lists exactly the videos created at or after it', async (context) => {
+        if (!supports('createdAfter')) context.skip('the provider does not filter on createdAfter');
+        const [, median] = await creationQuartiles();
+        await expectFiltered({ createdAfter: median });
+      });
+
+      it('with both bounds lists exactly the videos in the range', async (context) => {
+        if (!supports('createdBefore') || !supports('createdAfter'))
+          context.skip('the provider does not filter on both bounds');
+        const [first, , third] = await creationQuartiles();
+        await expectFiltered({ createdAfter: first, createdBefore: third });
+        // A bound between two whole seconds: a provider that counts in seconds widens, the plugin trims.
+        await expectFiltered({
+          createdAfter: new Date(first.getTime() + 500),
+          createdBefore: new Date(third.getTime() + 500),
+        });
+      });
+
+      it('with status lists exactly the videos in one of those statuses', async (context) => {
+        const sets = declaredStatusSets();
+        if (sets.length === 0) context.skip('the provider does not filter on status');
+        await simulator.seed([{ state: 'READY' }, { state: 'PROCESSING' }]);
+        for (const status of sets) await expectFiltered({ status });
       });
     });
 
