@@ -1,0 +1,6 @@
+export {
+  RedisAccountAdmission,
+  redisAccountAdmission,
+  type RedisAdmissionOptions,
+  type RedisPermit,
+} from './redis/redis-account-admission.js';
