@@ -3,4 +3,6 @@ export {
   redisAccountAdmission,
   type RedisAdmissionOptions,
   type RedisPermit,
+  type WaitReason,
 } from './redis/redis-account-admission.js';
+export { ReleaseDoorbell } from './redis/release-doorbell.js';

@@ -7,7 +7,8 @@
  * - `acquire`, id, concurrency, leaseMs, calls (0: no rate), windowMs, marginMs: {1, seconds, microseconds} when
  *   admitted, else {0, ms to wait at most, reason} (`paused`, `concurrency` or `rate`). Expired permits (a holder that
  *   died) and calls a whole window past their arrival are dropped first.
- * - `release`, id: the permit is freed, the call counts until now at the latest; {seconds, microseconds}.
+ * - `release`, id, channel (optional): the permit is freed, the call counts until now at the latest, and the channel
+ *   hears of it (see ReleaseDoorbell); {seconds, microseconds}.
  * - `pause`, ms: no call is admitted for ms (a later pause only ever extends it); {seconds, microseconds, ms left}.
  *
  * One clock for every replica: a window measured from one replica's start to another's answer would otherwise be off
@@ -52,7 +53,7 @@ if op == 'acquire' then
   return {1, time[1], time[2]}
 elseif op == 'release' then
   local id = ARGV[2]
-  redis.call('ZREM', KEYS[2], id)
+  if redis.call('ZREM', KEYS[2], id) == 1 and ARGV[3] then redis.call('PUBLISH', ARGV[3], '') end
   redis.call('ZADD', KEYS[3], 'XX', 'LT', now, id)
   return {time[1], time[2]}
 elseif op == 'pause' then

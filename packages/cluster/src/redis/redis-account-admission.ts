@@ -8,6 +8,7 @@ import {
   type AdmissionPermit,
 } from '@unreel/core';
 import { ADMISSION_SCRIPT, redisTimeMs } from './admission-script.js';
+import type { ReleaseDoorbell } from './release-doorbell.js';
 
 export interface RedisAdmissionOptions {
   /**
@@ -24,12 +25,19 @@ export interface RedisAdmissionOptions {
    */
   leaseMs?: number;
   /**
-   * The longest a refused caller waits before asking again: a place freed by another replica is only seen by asking
-   * (a release in this process wakes its waiters at once). Default 25 ms.
+   * The longest a refused caller waits before asking again: a place freed by another replica is seen by asking, or
+   * through the doorbell (a release in this process wakes its waiters at once). Default 25 ms.
    */
   pollMs?: number;
+  /**
+   * Wakes waiting callers when another process releases a permit of their account, instead of at their next poll
+   * (see ReleaseDoorbell; it needs a connection of its own, in subscriber mode). Without it, polling alone.
+   */
+  doorbell?: ReleaseDoorbell;
   /** Waits between attempts while Redis cannot be reached: doubled from the first up to the second. Default 50, 1000. */
   unavailableRetryMs?: readonly [number, number];
+  /** Told each time a caller is refused and waits, with why and for how long at most (the admission-waits metric). */
+  onWait?: (reason: WaitReason, ms: number) => void;
   /** Told each time Redis could not decide (to log it, count it, report not ready); nothing is admitted meanwhile. */
   onUnavailable?: (error: unknown) => void;
 }
@@ -49,7 +57,9 @@ interface Limits {
   callTimeoutMs: number;
 }
 
-type Decision = [1, string, string] | [0, number, 'paused' | 'concurrency' | 'rate'];
+export type WaitReason = 'paused' | 'concurrency' | 'rate';
+
+type Decision = [1, string, string] | [0, number, WaitReason];
 
 const ADMIT_COMMAND = 'unreelAdmission';
 
@@ -83,12 +93,15 @@ export class RedisAccountAdmission implements AccountAdmission {
   private readonly pollMs: number;
   private readonly retryMs: readonly [number, number];
   private readonly onUnavailable: (error: unknown) => void;
+  private readonly onWait: (reason: WaitReason, ms: number) => void;
   private requestsPerSecond: number | undefined;
   private turn: Promise<unknown> = Promise.resolve();
   private pausedUntil = 0;
   /** Woken when a permit of this process is released or a pause ends early: a waiter asks again at once. */
   private wake = new AbortController();
   private readonly closed = new AbortController();
+  private readonly channel: string;
+  private readonly stopListening: () => void;
 
   constructor(limits: Limits, options: RedisAdmissionOptions) {
     if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1) {
@@ -97,12 +110,15 @@ export class RedisAccountAdmission implements AccountAdmission {
     this.redis = options.redis;
     const base = `${options.keyPrefix}{${limits.accountName}}`;
     this.keys = [`${base}:pause`, `${base}:permits`, `${base}:calls`];
+    this.channel = `${base}:released`;
+    this.stopListening = options.doorbell?.listen(this.channel, () => this.wakeUp()) ?? (() => {});
     this.concurrency = limits.concurrency;
     this.requestsPerSecond = limits.requestsPerSecond;
     this.leaseMs = options.leaseMs ?? limits.callTimeoutMs + 5_000;
     this.pollMs = options.pollMs ?? 25;
     this.retryMs = options.unavailableRetryMs ?? [50, 1_000];
     this.onUnavailable = options.onUnavailable ?? (() => {});
+    this.onWait = options.onWait ?? (() => {});
     if (!this.redis[ADMIT_COMMAND as keyof Redis]) {
       // EVALSHA, loading the script again (EVAL) after a Redis restart forgot it.
       this.redis.defineCommand(ADMIT_COMMAND, { numberOfKeys: 3, lua: ADMISSION_SCRIPT });
@@ -150,6 +166,7 @@ export class RedisAccountAdmission implements AccountAdmission {
   /** Lets every waiting caller go with a permit that counts nothing; the connection is the caller's to close. */
   close(): void {
     this.closed.abort();
+    this.stopListening();
   }
 
   private async waitForPermit(signal: AbortSignal): Promise<RedisPermit> {
@@ -179,7 +196,9 @@ export class RedisAccountAdmission implements AccountAdmission {
       if (decision[0] === 1) return this.permit(id, redisTimeMs(decision[1], decision[2]));
       const [, waitMs, reason] = decision;
       // A pause only ends when its time is up; any other place may free sooner, in another process.
-      await this.sleep(reason === 'paused' ? waitMs : Math.min(waitMs, this.pollMs), signal);
+      const ms = reason === 'paused' ? waitMs : Math.min(waitMs, this.pollMs);
+      this.onWait(reason, ms);
+      await this.sleep(ms, signal);
     }
     return { admittedAt: undefined, released: Promise.resolve(undefined), release() {} };
   }
@@ -218,15 +237,19 @@ export class RedisAccountAdmission implements AccountAdmission {
    */
   private async release(id: string): Promise<number | undefined> {
     try {
-      const [seconds, micros] = (await this.run('release', id)) as [string, string];
+      const [seconds, micros] = (await this.run('release', id, this.channel)) as [string, string];
       return redisTimeMs(seconds, micros);
     } catch (error) {
       this.onUnavailable(error);
       return undefined;
     } finally {
-      this.wake.abort();
-      this.wake = new AbortController();
+      this.wakeUp();
     }
+  }
+
+  private wakeUp(): void {
+    this.wake.abort();
+    this.wake = new AbortController();
   }
 
   private run(...args: string[]): Promise<unknown> {

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rateWindow } from '@unreel/core';
-import { RedisAccountAdmission, type RedisAdmissionOptions, type RedisPermit } from '../../src/index.js';
+import {
+  RedisAccountAdmission,
+  ReleaseDoorbell,
+  type RedisAdmissionOptions,
+  type RedisPermit,
+} from '../../src/index.js';
 import { RedisRelay, RedisScope } from './redis-test-support.js';
 
 const ACCOUNT = 'acct';
@@ -146,6 +151,36 @@ describe('RedisAccountAdmission: one account, several replicas', () => {
     const secondIn = await other;
     expect(secondIn.admittedAt).toBeGreaterThanOrEqual(releasedAt);
     secondIn.release();
+  });
+
+  it('wakes a replica waiting for a place as soon as another releases it, through the doorbell', async () => {
+    scope = new RedisScope();
+    // Neither a poll nor a lease would free the place within the test's time: only the doorbell can.
+    const slow = { pollMs: 600_000, leaseMs: 600_000 };
+    const holder = replica({ concurrency: 1 }, slow);
+    const doorbell = new ReleaseDoorbell(scope.connect(undefined, {}));
+    const waits: string[] = [];
+    const waiter = replica({ concurrency: 1 }, { ...slow, doorbell, onWait: (reason) => waits.push(reason) });
+    const held = await holder.acquire(new AbortController().signal);
+    let admitted: RedisPermit | undefined;
+    const waiting = waiter.acquire(new AbortController().signal).then((permit) => (admitted = permit));
+    // Subscribed, and refused (it now sleeps for the poll): releasing before that would prove nothing.
+    const admin = scope.connect();
+    const channel = `${scope.prefix}{${ACCOUNT}}:released`;
+    await vi.waitFor(
+      async () => {
+        expect(waits).toEqual(['concurrency']);
+        expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 1]);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    expect(admitted).toBeUndefined();
+    held.release();
+    const releasedAt = (await held.released) as number;
+    const permit = await waiting;
+    expect(permit.admittedAt).toBeGreaterThanOrEqual(releasedAt);
+    permit.release();
+    waiter.close();
   });
 
   it('frees the permit of a holder that died once its lease ends', { timeout: 30_000 }, async () => {

@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import type { AccountLimits } from './account.js';
 import type { AccountAdmission, AccountAdmissionContext, AdmissionPermit } from './account-admission.js';
 import { RateWindowLimiter } from './rate-window-limiter.js';
 
@@ -12,7 +13,10 @@ export class InProcessAccountAdmission implements AccountAdmission {
   private resumeAt = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
 
-  constructor(context: Pick<AccountAdmissionContext, 'account' | 'requestsPerSecond'>) {
+  constructor(context: {
+    account: { limits: Pick<AccountLimits, 'concurrency'> };
+    requestsPerSecond: AccountAdmissionContext['requestsPerSecond'];
+  }) {
     this.queue = new PQueue({ concurrency: context.account.limits.concurrency });
     if (context.requestsPerSecond !== undefined) this.limiter = new RateWindowLimiter(context.requestsPerSecond);
   }
