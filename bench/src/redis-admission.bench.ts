@@ -96,8 +96,10 @@ interface SharedRun {
 /** 1, 2 and 3 processes sharing 8 accounts' limits through Redis, each account on its own rate-limited simulator. */
 async function sharedLimits(): Promise<void> {
   const runs: SharedRun[] = [];
+  // The baseline first and last: the machine's load drifts during the runs.
   runs.push(await sharedRun(1, 'in-process'));
   for (const processes of [1, 2, 3]) runs.push(await sharedRun(processes, 'redis'));
+  runs.push(await sharedRun(1, 'in-process'));
   const theoretical = ACCOUNTS * RATE;
   console.log(
     `\n${ACCOUNTS} accounts at ${RATE} calls/s (rolling second, counted at arrival), concurrency ${CONCURRENCY}, ` +
