@@ -97,7 +97,7 @@ export class RedisAccountAdmission implements AccountAdmission {
   private requestsPerSecond: number | undefined;
   private turn: Promise<unknown> = Promise.resolve();
   private pausedUntil = 0;
-  /** Woken when a permit of this process is released or a pause ends early: a waiter asks again at once. */
+  /** Aborted (and replaced) when a permit is released, here or, through the doorbell, elsewhere: waiters ask again. */
   private wake = new AbortController();
   private readonly closed = new AbortController();
   private readonly channel: string;
@@ -257,15 +257,18 @@ export class RedisAccountAdmission implements AccountAdmission {
     return (command as (...a: string[]) => Promise<unknown>).call(this.redis, ...this.keys, ...args);
   }
 
+  /** Until `ms` passed, the caller gave up, or a release rang (listeners, not AbortSignal.any: this runs per poll). */
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    const any = AbortSignal.any([signal, this.wake.signal]);
+    const wake = this.wake.signal;
     return new Promise((resolve) => {
-      if (any.aborted) return resolve();
+      if (signal.aborted || wake.aborted) return resolve();
       const timer = setTimeout(done, Math.max(0, ms));
-      any.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
+      wake.addEventListener('abort', done, { once: true });
       function done(): void {
         clearTimeout(timer);
-        any.removeEventListener('abort', done);
+        signal.removeEventListener('abort', done);
+        wake.removeEventListener('abort', done);
         resolve();
       }
     });

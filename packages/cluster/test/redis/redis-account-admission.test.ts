@@ -85,6 +85,31 @@ function mostHeldAtOnce(recorded: Recorded[]): number {
   return most;
 }
 
+/**
+ * When each call was admitted, fewer than the rate's calls before it may still have arrived within a window of it (a
+ * call arrives by its answer, or its start plus the margin): so no rolling window at the provider holds more.
+ */
+function expectWindowKept(recorded: Recorded[], rate: number): void {
+  const { windowMs, marginMs } = rateWindow(rate);
+  const sorted = recorded.toSorted((a, b) => a.admittedAt - b.admittedAt);
+  for (const [index, call] of sorted.entries()) {
+    // Whole milliseconds, as the script keeps them.
+    const at = Math.floor(call.admittedAt);
+    const counted = sorted
+      .slice(0, index)
+      .filter(
+        (before) => Math.min(Math.floor(before.releasedAt), Math.floor(before.admittedAt) + marginMs) > at - windowMs,
+      );
+    expect(counted.length, `call admitted at ${call.admittedAt}`).toBeLessThan(rate);
+    // So no rolling window holds more than the rate's admissions either.
+    const inWindow = sorted.filter((other) => {
+      const otherAt = Math.floor(other.admittedAt);
+      return otherAt > at - windowMs && otherAt <= at;
+    });
+    expect(inWindow.length).toBeLessThanOrEqual(rate);
+  }
+}
+
 describe('RedisAccountAdmission: one account, several replicas', () => {
   it('never holds more calls in flight than the concurrency', { timeout: 30_000 }, async () => {
     const admissions = replicas(3, { concurrency: 3 });
@@ -103,27 +128,17 @@ describe('RedisAccountAdmission: one account, several replicas', () => {
       const admissions = replicas(3, { concurrency: 4, requestsPerSecond: rate });
       const { recorded } = await drive(admissions, 10, () => Math.random() * 20);
       expect(recorded).toHaveLength(30);
-      const { windowMs, marginMs } = rateWindow(rate);
-      const sorted = recorded.toSorted((a, b) => a.admittedAt - b.admittedAt);
-      for (const [index, call] of sorted.entries()) {
-        // When this one was admitted, the calls before it that may still have arrived within a window of it.
-        const counted = sorted.slice(0, index).filter(
-          // Whole milliseconds, as the script keeps them.
-          (before) =>
-            Math.min(Math.floor(before.releasedAt), Math.floor(before.admittedAt) + marginMs) >
-            Math.floor(call.admittedAt) - windowMs,
-        );
-        expect(counted.length, `call admitted at ${call.admittedAt}`).toBeLessThan(rate);
-        // So no rolling second holds more than the rate's admissions either.
-        const at = Math.floor(call.admittedAt);
-        const inSecond = sorted.filter((other) => {
-          const otherAt = Math.floor(other.admittedAt);
-          return otherAt > at - windowMs && otherAt <= at;
-        });
-        expect(inSecond.length).toBeLessThanOrEqual(rate);
-      }
+      expectWindowKept(recorded, rate);
     },
   );
+
+  it('keeps to a rate lowered while running (the learned rate), in every replica', { timeout: 30_000 }, async () => {
+    const admissions = replicas(3, { concurrency: 4, requestsPerSecond: 10 });
+    for (const admission of admissions) admission.setRate(2);
+    const { recorded } = await drive(admissions, 2, () => Math.random() * 20);
+    expect(recorded).toHaveLength(6);
+    expectWindowKept(recorded, 2);
+  });
 
   it('a pause set by one replica holds every replica until it ends', { timeout: 30_000 }, async () => {
     const [first, second, third] = replicas(3, { concurrency: 1 }) as [
