@@ -121,7 +121,7 @@ export class AccountGate {
         return result;
       } catch (error) {
         outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';
-        if (ticket && outcome === 'RATE_LIMITED') this.applyRate(this.adaptive?.throttled(ticket));
+        if (outcome === 'RATE_LIMITED') this.throttledBy(error as UnreelProviderError, ticket);
         throw error;
       } finally {
         permit.release();
@@ -141,6 +141,18 @@ export class AccountGate {
 
   private async admitted<T>(call: (permit: AdmissionPermit) => Promise<T>): Promise<T> {
     return call(await this.admission.acquire(this.shutdown));
+  }
+
+  /**
+   * Before the throttled call frees its place: a Retry-After holds the account from the answer on, so neither a call
+   * waiting here nor, through a shared admission, one on another replica starts in between (the retry's wait,
+   * waitToRetry, comes later, after the outcome is journaled, and only extends it).
+   */
+  private throttledBy(error: UnreelProviderError, ticket: RateTicket | undefined): void {
+    if (ticket) this.applyRate(this.adaptive?.throttled(ticket));
+    if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
+      this.admission.pause(Math.min(error.retryAfterMs, this.account.limits.maxRetryAfterMs));
+    }
   }
 
   private startTicket(): RateTicket | undefined {
