@@ -6,6 +6,7 @@ import { runJournalPostgres } from './journal-postgres.bench.js';
 import { runProviderListing } from './provider-listing.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runRedaction } from './redaction.bench.js';
+import { runRedisAdmission } from './redis-admission.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
 import { runWatchers } from './watchers.bench.js';
 
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   redaction: runRedaction,
   'adaptive-rate': runAdaptiveRate,
   watchers: runWatchers,
+  'redis-admission': runRedisAdmission,
 };
 
 const wanted = process.argv.slice(2);

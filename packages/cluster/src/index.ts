@@ -1,3 +1,11 @@
 export { PostgresOperationStore, type PostgresOperationStoreOptions } from './postgres-operation-store.js';
 export { SCHEMA_VERSION } from './postgres-schema.js';
 export { databasePassword, describeDatabase } from './postgres-url.js';
+export {
+  RedisAccountAdmission,
+  redisAccountAdmission,
+  type RedisAdmissionOptions,
+  type RedisPermit,
+  type WaitReason,
+} from './redis/redis-account-admission.js';
+export { ReleaseDoorbell } from './redis/release-doorbell.js';

@@ -46,6 +46,14 @@ export { InMemoryEventBus } from './events/in-memory-event-bus.js';
 export type { Account, AccountLimits } from './accounts/account.js';
 export { AccountRegistry } from './accounts/account-registry.js';
 export type { AccountRate } from './accounts/account-gate.js';
+export type {
+  AccountAdmission,
+  AccountAdmissionContext,
+  AccountAdmissionFactory,
+  AdmissionPermit,
+} from './accounts/account-admission.js';
+export { InProcessAccountAdmission } from './accounts/in-process-account-admission.js';
+export { rateWindow, type RateWindow } from './accounts/rate-window-limiter.js';
 export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/default-account-limits.js';
 export { DeletionEngine, type DeletionEngineDeps } from './engine/deletion-engine.js';
 export { ProgressFeed, type ProgressFeedOptions, type ProgressFeedRead } from './engine/progress-feed.js';

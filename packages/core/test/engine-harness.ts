@@ -4,6 +4,7 @@ import {
   InMemoryEventBus,
   InMemoryOperationStore,
   defaultAccountLimits,
+  type AccountAdmissionFactory,
   type AccountLimits,
   type EngineLogger,
   type EngineObserver,
@@ -34,6 +35,7 @@ export function harness(
     observer?: EngineObserver;
     logger?: EngineLogger;
     now?: () => Date;
+    admission?: AccountAdmissionFactory;
   } = {},
 ): Harness {
   const provider = options.provider ?? new FakeProvider();
@@ -56,6 +58,7 @@ export function harness(
     ...(options.rates ? { rates: options.rates } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.admission ? { admission: options.admission } : {}),
     options: {
       ...(options.maxIdsPerOperation ? { maxIdsPerOperation: options.maxIdsPerOperation } : {}),
       ...options.engineOptions,

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import PQueue from 'p-queue';
 import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
 import type { EngineObserver, ProviderMethod } from '../engine/engine-observer.js';
 import { sleep } from '../engine/sleep.js';
 import type { Account } from './account.js';
+import type { AccountAdmission, AccountAdmissionFactory, AdmissionPermit } from './account-admission.js';
 import { AdaptiveRate, type RateChange, type RateTicket } from './adaptive-rate.js';
-import { RateWindowLimiter } from './rate-window-limiter.js';
+import { InProcessAccountAdmission } from './in-process-account-admission.js';
 
 export interface AccountGateOptions {
   shutdown: AbortSignal;
@@ -14,6 +14,8 @@ export interface AccountGateOptions {
   now: () => number;
   /** Told of every change of the learned rate, after it applies (to journal it, log it, count it). */
   onRateChange?: (change: RateChange) => void;
+  /** Builds where the limits are kept; default in this process (InProcessAccountAdmission). */
+  admission?: AccountAdmissionFactory | undefined;
 }
 
 /** The rate an account keeps to; both undefined when neither the config nor the provider names one. */
@@ -30,20 +32,17 @@ export interface AccountRate {
  * Everything that reaches one provider account passes through here: deletions of every operation, restores and
  * lookups share one concurrency limit and one requests-per-second budget, because the provider counts them together.
  * The budget is learned: a provider that throttles below the configured rate lowers it for every method (see
- * AdaptiveRate), and the limiter spaces calls by when they can have arrived, not when they started (see
- * RateWindowLimiter), so jitter on the way never puts one more into a provider's window.
+ * AdaptiveRate), and the admission (see AccountAdmission; in one process a RateWindowLimiter) spaces calls by when
+ * they can have arrived, not when they started, so jitter on the way never puts one more into a provider's window.
  */
 export class AccountGate {
   readonly account: Account;
-  private readonly queue: PQueue;
+  private readonly admission: AccountAdmission;
   private readonly shutdown: AbortSignal;
   private readonly observer: EngineObserver;
   private readonly now: () => number;
   private readonly onRateChange: ((change: RateChange) => void) | undefined;
-  private readonly limiter: RateWindowLimiter | undefined;
   private adaptive: AdaptiveRate | undefined;
-  private resumeAt = 0;
-  private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(account: Account, options: AccountGateOptions) {
     this.account = account;
@@ -51,12 +50,10 @@ export class AccountGate {
     this.observer = options.observer;
     this.now = options.now;
     this.onRateChange = options.onRateChange;
-    this.queue = new PQueue({ concurrency: account.limits.concurrency });
     const ceiling = configuredRate(account);
-    if (ceiling !== undefined) {
-      if (account.limits.learnRate) this.adaptive = new AdaptiveRate({ ceiling, now: this.now });
-      this.limiter = new RateWindowLimiter(ceiling);
-    }
+    if (ceiling !== undefined && account.limits.learnRate) this.adaptive = new AdaptiveRate({ ceiling, now: this.now });
+    const context = { account, requestsPerSecond: ceiling, shutdown: this.shutdown };
+    this.admission = options.admission?.(context) ?? new InProcessAccountAdmission(context);
   }
 
   rate(): AccountRate {
@@ -80,7 +77,7 @@ export class AccountGate {
       now: this.now,
       learned: { requestsPerSecond: learned.requestsPerSecond, at: learned.at.getTime() },
     });
-    this.limiter?.setRate(this.adaptive.requestsPerSecond);
+    this.admission.setRate(this.adaptive.requestsPerSecond);
     return true;
   }
 
@@ -99,8 +96,7 @@ export class AccountGate {
     call: (options: CallOptions) => Promise<T> | undefined,
     attempt: number,
   ): Promise<T | undefined> {
-    return this.queue.add(async () => {
-      const answered = await this.limiter?.acquire(this.shutdown);
+    return this.admitted(async (permit) => {
       const ticket = this.startTicket();
       // Not AbortSignal.timeout(): inside AbortSignal.any() nothing but a weak reference holds it, and once a garbage
       // collection takes it the call has no deadline left (a lookup then ran for 61.9 s). A timer holds its controller.
@@ -110,7 +106,7 @@ export class AccountGate {
         this.account.limits.callTimeoutMs,
       );
       const signal = AbortSignal.any([deadline.signal, this.shutdown]);
-      // Timed inside the queue: the latency is the provider's, not the time spent waiting for our own limits.
+      // Timed once admitted: the latency is the provider's, not the time spent waiting for our own limits.
       const started = performance.now();
       let outcome = 'ok';
       let called = true;
@@ -125,10 +121,10 @@ export class AccountGate {
         return result;
       } catch (error) {
         outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';
-        if (ticket && outcome === 'RATE_LIMITED') this.applyRate(this.adaptive?.throttled(ticket));
+        if (outcome === 'RATE_LIMITED') this.throttledBy(error as UnreelProviderError, ticket);
         throw error;
       } finally {
-        answered?.();
+        permit.release();
         clearTimeout(timer);
         if (called) {
           this.observer.providerCall({
@@ -143,6 +139,22 @@ export class AccountGate {
     });
   }
 
+  private async admitted<T>(call: (permit: AdmissionPermit) => Promise<T>): Promise<T> {
+    return call(await this.admission.acquire(this.shutdown));
+  }
+
+  /**
+   * Before the throttled call frees its place: a Retry-After holds the account from the answer on, so neither a call
+   * waiting here nor, through a shared admission, one on another replica starts in between (the retry's wait,
+   * waitToRetry, comes later, after the outcome is journaled, and only extends it).
+   */
+  private throttledBy(error: UnreelProviderError, ticket: RateTicket | undefined): void {
+    if (ticket) this.applyRate(this.adaptive?.throttled(ticket));
+    if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
+      this.admission.pause(Math.min(error.retryAfterMs, this.account.limits.maxRetryAfterMs));
+    }
+  }
+
   private startTicket(): RateTicket | undefined {
     if (!this.adaptive) return undefined;
     const { ticket, change } = this.adaptive.start();
@@ -152,38 +164,22 @@ export class AccountGate {
 
   private applyRate(change: RateChange | undefined): void {
     if (!change) return;
-    this.limiter?.setRate(change.to);
+    this.admission.setRate(change.to);
     this.onRateChange?.(change);
   }
 
   /**
    * Waits before a retry, or until shutdown or `signal`. A throttle holds the whole account, not just the call that was
-   * told: the queue then makes that call wait its turn like every other. Any other failure waits alone.
+   * told: the admission then makes that call wait its turn like every other. Any other failure waits alone.
    */
   async waitToRetry(ms: number, throttled: boolean, signal?: AbortSignal): Promise<void> {
-    if (throttled) this.pauseFor(ms);
+    if (throttled) this.admission.pause(ms);
     else await sleep(ms, signal ? AbortSignal.any([this.shutdown, signal]) : this.shutdown);
   }
 
-  private pauseFor(ms: number): void {
-    // Calls that hold a place in the queue already wait in the limiter: it holds them too.
-    this.limiter?.pauseFor(ms);
-    const until = Date.now() + ms;
-    if (until <= this.resumeAt) return;
-    this.resumeAt = until;
-    this.queue.pause();
-    clearTimeout(this.resumeTimer);
-    this.resumeTimer = setTimeout(() => {
-      this.resumeAt = 0;
-      this.queue.start();
-    }, ms);
-    this.resumeTimer.unref();
-  }
-
-  /** Queued calls still start, see the aborted shutdown signal and fail fast, so every caller settles. */
+  /** Waiting calls still start, see the aborted shutdown signal and fail fast, so every caller settles. */
   close(): void {
-    clearTimeout(this.resumeTimer);
-    this.queue.start();
+    this.admission.close();
   }
 }
 

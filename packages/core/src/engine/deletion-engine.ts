@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderVideo, VideoPage } from '@unreel/provider-spec';
+import type { AccountAdmissionFactory } from '../accounts/account-admission.js';
 import { AccountGate, type AccountRate } from '../accounts/account-gate.js';
 import type { RateChange } from '../accounts/adaptive-rate.js';
 import type { Account } from '../accounts/account.js';
@@ -53,6 +54,8 @@ export interface DeletionEngineDeps {
   observer?: EngineObserver;
   now?: () => Date;
   newId?: () => string;
+  /** Where each account's limits are kept (see AccountAdmission); default in this process. */
+  admission?: AccountAdmissionFactory | undefined;
 }
 
 function unknownOperation(operationId: string): InvalidInputError {
@@ -124,6 +127,7 @@ export class DeletionEngine {
         observer: this.context.observer,
         now: () => now().getTime(),
         onRateChange: (change) => this.rateChanged(account, gate, change),
+        admission: deps.admission,
       });
       this.gates.set(account.name, gate);
     }
