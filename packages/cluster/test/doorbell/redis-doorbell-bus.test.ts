@@ -177,9 +177,9 @@ describe('RedisDoorbellBus', () => {
     replicas.provider.allow(5);
     await vi.waitFor(() => expect(reader.seen.length).toBe(50), WAIT);
     const killed = await admin(async (redis) => {
-      const clients = (await redis.client('LIST', 'TYPE', 'pubsub')) as string;
+      const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
       const ours = clients.split('\n').filter((line) => line.includes(` name=${replicas.name}-b `));
-      for (const line of ours) await redis.client('KILL', 'ID', /\bid=(\d+)/.exec(line)?.[1] ?? '0');
+      for (const line of ours) await redis.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(line)?.[1] ?? '0');
       return ours.length;
     });
     expect(killed).toBe(1);
@@ -223,6 +223,33 @@ describe('RedisDoorbellBus', () => {
     expect(replicas.stats.lags.length).toBeGreaterThan(doorbellsBefore);
   });
 
+  it('rings every local feed once subscribed again, so doorbells rung while it was away are not missed', async () => {
+    const relay = await startTcpRelay({
+      host: new URL(REDIS_URL).hostname,
+      port: Number(new URL(REDIS_URL).port || 6379),
+    });
+    cleanups.push(() => relay.close());
+    const viaRelay = new URL(REDIS_URL);
+    viaRelay.port = String(relay.port);
+    // No poll: after the outage only the ring can tell B that the journal grew meanwhile.
+    const replicas = await twoReplicas({ pollIntervalMs: NO_POLL, redisUrlB: viaRelay.toString() });
+    const feed = feedOn(replicas, 'rung');
+    const reader = follow(feed, 0);
+    await replicas.engine.submit({ tenant: 't', ids, operationId: 'rung' });
+    replicas.provider.allow(5);
+    await vi.waitFor(() => expect(reader.seen.length).toBe(50), WAIT);
+    await relay.cut();
+    replicas.provider.allow(IDS / BATCH - 5);
+    await vi.waitFor(
+      async () => expect((await replicas.engine.getOperation('t', 'rung'))?.status).toBe('SUCCEEDED'),
+      WAIT,
+    );
+    await relay.restore();
+    await reader.done;
+    expect(reader.seen).toEqual(range(0, IDS));
+    expect(replicas.stats.resubscribed).toBe(1);
+  });
+
   it('loses no event while Redis is paused', async () => {
     const replicas = await twoReplicas({ pollIntervalMs: 100 });
     const feed = feedOn(replicas, 'paused');
@@ -231,7 +258,7 @@ describe('RedisDoorbellBus', () => {
     replicas.provider.allow(5);
     await vi.waitFor(() => expect(reader.seen.length).toBe(50), WAIT);
     // Writes (PUBLISH among them) wait 1.5 s; other tests' reads on this Redis go on.
-    await admin((redis) => redis.client('PAUSE', 1500, 'WRITE'));
+    await admin((redis) => redis.call('CLIENT', 'PAUSE', '1500', 'WRITE'));
     replicas.provider.allow(IDS / BATCH - 5);
     await reader.done;
     expect(reader.seen).toEqual(range(0, IDS));
