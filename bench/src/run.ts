@@ -1,4 +1,5 @@
 import { runAdaptiveRate } from './adaptive-rate.bench.js';
+import { runDoorbell } from './doorbell.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<void>> = {
   redaction: runRedaction,
   'adaptive-rate': runAdaptiveRate,
   watchers: runWatchers,
+  doorbell: runDoorbell,
 };
 
 const wanted = process.argv.slice(2);
