@@ -79,14 +79,24 @@ export class RedisDoorbellBus implements EventBus {
     });
   }
 
-  /** Connects both connections; rejects (and closes them) when Redis cannot be reached. */
+  /**
+   * Connects both connections; when Redis cannot be reached, closes them and rejects with an error that names Redis as
+   * `redis://host:port/db` (never the URL's user or password) and says why.
+   */
   static async open(options: RedisDoorbellBusOptions): Promise<RedisDoorbellBus> {
     const bus = new RedisDoorbellBus(options);
+    // ioredis rejects connect() with "Connection is closed."; the reason came before it, as an 'error' event.
+    let reason: Error | undefined;
+    const noteReason = (error: Error): void => void (reason ??= error);
+    for (const connection of [bus.publisher, bus.subscriber]) connection.on('error', noteReason);
     try {
       await Promise.all([bus.publisher.connect(), bus.subscriber.connect()]);
     } catch (error) {
       bus.close();
-      throw error;
+      const why = (reason ?? asError(error)).message;
+      throw new Error(`Redis ${describeRedis(options.url)} cannot be reached: ${why}`, { cause: error });
+    } finally {
+      for (const connection of [bus.publisher, bus.subscriber]) connection.off('error', noteReason);
     }
     return bus;
   }
@@ -198,6 +208,16 @@ export class RedisDoorbellBus implements EventBus {
 }
 
 type Kind = 'grew' | 'created';
+
+/** `redis://host:port/db`: where Redis is, for errors and logs, without the URL's user and password. */
+export function describeRedis(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}${parsed.pathname.length > 1 ? parsed.pathname : ''}`;
+  } catch {
+    return 'redis (an unreadable URL)';
+  }
+}
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

@@ -153,6 +153,17 @@ async function admin<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
 }
 
 describe('RedisDoorbellBus', () => {
+  it('rejects at open with where Redis is and why, never the password, when it cannot be reached', async () => {
+    // Nothing listens on port 1: as when Redis is down.
+    const error: unknown = await RedisDoorbellBus.open({
+      url: 'redis://unreel:s3cret-Passw0rd@127.0.0.1:1/2',
+      keyPrefix: 'unreel-test:',
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/^Redis redis:\/\/127\.0\.0\.1:1\/2 cannot be reached: .*ECONNREFUSED/);
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+
   it('lets a feed on another replica follow an operation gaplessly, woken by doorbells alone', async () => {
     const replicas = await twoReplicas({ pollIntervalMs: NO_POLL });
     const feed = feedOn(replicas, 'op');
