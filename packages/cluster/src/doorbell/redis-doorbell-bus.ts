@@ -210,7 +210,7 @@ export class RedisDoorbellBus implements EventBus {
 type Kind = 'grew' | 'created';
 
 /** `redis://host:port/db`: where Redis is, for errors and logs, without the URL's user and password. */
-export function describeRedis(url: string): string {
+function describeRedis(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}${parsed.pathname.length > 1 ? parsed.pathname : ''}`;
