@@ -1,4 +1,5 @@
 import { runAdaptiveRate } from './adaptive-rate.bench.js';
+import { runDoorbell } from './doorbell.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
   'adaptive-rate': runAdaptiveRate,
   watchers: runWatchers,
   'redis-admission': runRedisAdmission,
+  doorbell: runDoorbell,
 };
 
 const wanted = process.argv.slice(2);

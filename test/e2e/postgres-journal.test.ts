@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CancelDeletionDocument,
@@ -22,6 +24,11 @@ const PASSWORD = 'pg-Secret-Passw0rd-for-e2e';
 const POLL = { timeout: 20_000, interval: 25 };
 
 type Progress = DeletionProgressSubscription['deletionProgress'];
+
+/** Another selection than DeletionProgressDocument's: its subscribers form a group (and a feed) of their own. */
+const LateProgressDocument = parse(
+  'subscription Late($operationId: ID!, $after: Int) { deletionProgress(operationId: $operationId, after: $after) { sequence } }',
+) as TypedDocumentNode<{ deletionProgress: { sequence: number } }, { operationId: string; after: number }>;
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -203,6 +210,9 @@ describe('the unreel command on a PostgreSQL journal', () => {
     try {
       const { url } = await server.listening;
       const ids = await listVideoIds(url, 'sb', 300);
+      // One subscription follows the operation across the whole outage, from before it to after it.
+      const client = wsClient(url.replace(/^http/, 'ws'));
+      const progress = collect(client, DeletionProgressDocument, { operationId: 'pg-down', after: 0 });
       await data(url, DeleteVideosDocument, { input: { ids, operationId: 'pg-down', wait: false } });
       await expect
         .poll(async () => (await data(url, DeletionDocument, { id: 'pg-down', first: 1 })).deletion?.deleted ?? 0, POLL)
@@ -219,16 +229,29 @@ describe('the unreel command on a PostgreSQL journal', () => {
       );
       const refused = await post(url, DeleteVideosDocument, { input: { ids: ids.slice(0, 1), operationId: 'pg-new' } });
       expect(refused.errors?.[0]?.extensions?.code).toBe('JOURNAL_UNAVAILABLE');
+      // A second subscriber, in a group of its own, whose replay must read while the database is away: it waits.
+      const lateClient = wsClient(url.replace(/^http/, 'ws'));
+      const late = collect(lateClient, LateProgressDocument, { operationId: 'pg-down', after: 0 });
+      const warning = 'progress feed: the journal cannot be read; streams wait and read again';
+      await vi.waitFor(() => expect(server.stdout().join('\n')).toContain(warning), { timeout: 20_000, interval: 50 });
 
       await relay.restore();
-      // Followed once the database is back: a stream that reads while it is down ends with an error (see the README).
-      const client = wsClient(url.replace(/^http/, 'ws'));
-      const progress = collect(client, DeletionProgressDocument, { operationId: 'pg-down', after: 0 });
-      await progress.done;
-      await client.dispose();
+      await Promise.all([progress.done, late.done]);
+      await Promise.all([client.dispose(), lateClient.dispose()]);
       const events = progress.results.map((result) => (result.data as DeletionProgressSubscription).deletionProgress);
       expect(events.map((event) => event.sequence)).toEqual(ids.map((_, index) => index + 1));
       expect(new Set(events.map((event) => event.item.videoId)).size).toBe(ids.length);
+      const lateEvents = late.results.map((result) => result.data as { deletionProgress: { sequence: number } });
+      expect(lateEvents.map((event) => event.deletionProgress.sequence)).toEqual(ids.map((_, index) => index + 1));
+      // Logged once per outage by each feed that read during it (the late one for sure, the first one if it happened
+      // to read then), naming the database without the password.
+      const warnings = server
+        .stdout()
+        .map((line) => JSON.parse(line) as { msg: string; error?: string })
+        .filter((line) => line.msg === warning);
+      expect(warnings.length).toBeGreaterThanOrEqual(1);
+      expect(warnings.length).toBeLessThanOrEqual(2);
+      for (const line of warnings) expect(line.error).toContain('The journal cannot be written right now');
       expect((await data(url, DeletionDocument, { id: 'pg-down', first: 1 })).deletion).toMatchObject({
         status: 'SUCCEEDED',
         pending: 0,

@@ -9,3 +9,8 @@ export {
   type WaitReason,
 } from './redis/redis-account-admission.js';
 export { ReleaseDoorbell } from './redis/release-doorbell.js';
+export {
+  RedisDoorbellBus,
+  type DoorbellObserver,
+  type RedisDoorbellBusOptions,
+} from './doorbell/redis-doorbell-bus.js';

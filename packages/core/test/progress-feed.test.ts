@@ -1,6 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import type { ProgressEvent, ProgressFeed } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  AccountRegistry,
+  DeletionEngine,
+  InMemoryEventBus,
+  InMemoryOperationStore,
+  JournalUnavailableError,
+  ProgressFeed,
+  defaultAccountLimits,
+  operationKey,
+  type EventBus,
+  type OperationStore,
+  type ProgressEvent,
+} from '../src/index.js';
 import { harness, ids } from './engine-harness.js';
+import { FakeProvider } from './fake-provider.js';
 
 const TENANT = 'default';
 
@@ -53,5 +66,231 @@ describe('ProgressFeed', () => {
     await h.engine.submit({ tenant: TENANT, ids: ids(10), operationId: 'later' });
     expect(await waiting).toEqual(Array.from({ length: 10 }, (_, index) => index + 1));
     feed.close();
+  });
+});
+
+/** Waits the test ends itself: `fire` resolves every wait asked for so far, so no test sleeps or reads a clock. */
+class ManualWaits {
+  readonly asked: number[] = [];
+  private pending: (() => void)[] = [];
+  readonly wait = (ms: number, signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      this.asked.push(ms);
+      if (signal.aborted) return resolve();
+      this.pending.push(resolve);
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  get waiting(): number {
+    return this.pending.length;
+  }
+  fire(): void {
+    for (const resolve of this.pending.splice(0)) resolve();
+  }
+}
+
+/** The engine's journal, read by the feed through a door the test can close, as when the database goes away. */
+function flakyReads(store: OperationStore): { store: OperationStore; down: boolean; failed: number } {
+  const door = { store, down: false, failed: 0 };
+  door.store = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if ((property !== 'listEvents' && property !== 'getOperation') || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!door.down) return (value as (...a: unknown[]) => unknown).apply(target, args);
+        door.failed += 1;
+        return Promise.reject(
+          new JournalUnavailableError('postgres://127.0.0.1:5432/unreel', 'the database cannot be reached'),
+        );
+      };
+    },
+  });
+  return door;
+}
+
+/** An engine on its own bus (the feed under test is built beside it, on the same store and bus). */
+function engineWith(bus: EventBus): { engine: DeletionEngine; store: OperationStore; provider: FakeProvider } {
+  const provider = new FakeProvider();
+  provider.latencyMs = 1;
+  const store = new InMemoryOperationStore();
+  const accounts = new AccountRegistry([
+    {
+      name: 'acc',
+      pluginId: 'fake',
+      provider,
+      limits: defaultAccountLimits(provider, { backoffBaseMs: 1, backoffMaxMs: 5, concurrency: 1 }),
+      deleteDelayMs: 0,
+    },
+  ]);
+  return { engine: new DeletionEngine({ store, bus, accounts, options: { eventPageSize: 8 } }), store, provider };
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, index) => from + index + 1);
+}
+
+describe('ProgressFeed when the journal or the bus fails it', () => {
+  it('keeps every cursor across a journal outage, retrying with capped backoff, and logs the outage once', async () => {
+    const bus = new InMemoryEventBus();
+    const { engine, store } = engineWith(bus);
+    const door = flakyReads(store);
+    const waits = new ManualWaits();
+    const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      void lines.push({ level, message, ...(fields ? { fields } : {}) });
+    const feed = new ProgressFeed<ProgressEvent>({
+      store: door.store,
+      bus,
+      key: operationKey(TENANT, 'outage'),
+      pageSize: 8,
+      cachedPages: 1,
+      transform: (events) => events,
+      retry: { initialMs: 100, maxMs: 400 },
+      wait: waits.wait,
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    });
+    let wentDown = false;
+    const readers = [0, 0, 3].map((after) => ({ after, seen: [] as number[], done: false }));
+    const running = readers.map(async (reader) => {
+      let cursor = reader.after;
+      for (;;) {
+        const read = await feed.read(cursor);
+        if ('done' in read) break;
+        reader.seen.push(...read.items.map((event) => event.sequence));
+        cursor = read.last;
+        // The journal goes away while the readers are in the middle of the operation.
+        if (cursor >= 10 && !wentDown) {
+          wentDown = true;
+          door.down = true;
+        }
+      }
+      reader.done = true;
+    });
+    await engine.submit({ tenant: TENANT, ids: ids(60), operationId: 'outage' });
+    while (waits.asked.length < 8) {
+      await vi.waitFor(() => expect(waits.waiting).toBeGreaterThan(0), { timeout: 10_000 });
+      waits.fire();
+    }
+    // Each retry waits twice as long as the one before, never more than the cap (readers of other pages retry apart).
+    expect([...new Set(waits.asked)]).toEqual([100, 200, 400]);
+    expect(readers.every((reader) => !reader.done)).toBe(true);
+    await vi.waitFor(() => expect(engine.getOperation(TENANT, 'outage')).resolves.toMatchObject({ pending: 0 }), {
+      timeout: 10_000,
+    });
+    door.down = false;
+    while (!readers.every((reader) => reader.done)) {
+      waits.fire();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(running);
+    for (const reader of readers) expect(reader.seen).toEqual(range(reader.after, 60));
+    expect(door.failed).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'progress feed: the journal cannot be read; streams wait and read again',
+        fields: {
+          operation: operationKey(TENANT, 'outage'),
+          error: expect.stringContaining('the database cannot be reached'),
+        },
+      },
+    ]);
+    expect(lines.filter((line) => line.level === 'info').map((line) => line.message)).toEqual([
+      'progress feed: the journal answers again',
+    ]);
+    feed.close();
+    await engine.close();
+  });
+
+  it('ends a read retrying an unreachable journal when the feed closes or its signal aborts', async () => {
+    const bus = new InMemoryEventBus();
+    const { engine, store } = engineWith(bus);
+    await engine.submit({ tenant: TENANT, ids: ids(3), operationId: 'gone' });
+    const door = flakyReads(store);
+    door.down = true;
+    const waits = new ManualWaits();
+    const feed = new ProgressFeed<ProgressEvent>({
+      store: door.store,
+      bus,
+      key: operationKey(TENANT, 'gone'),
+      pageSize: 8,
+      cachedPages: 1,
+      transform: (events) => events,
+      wait: waits.wait,
+    });
+    const controller = new AbortController();
+    const abandoned = feed.read(0, controller.signal);
+    const other = feed.read(0);
+    await vi.waitFor(() => expect(waits.waiting).toBeGreaterThan(0));
+    controller.abort();
+    expect(await abandoned).toEqual({ done: true });
+    feed.close();
+    expect(await other).toEqual({ done: true });
+    await engine.close();
+  });
+
+  it('delivers everything through its poll when every doorbell is lost, and polls only on a bus that asks for it', async () => {
+    // A bus as a remote one may behave at worst: nothing published ever arrives.
+    const silent: EventBus = {
+      pollIntervalMs: 1_000,
+      publish: () => {},
+      subscribe: () => () => {},
+      publishOperationCreated: () => {},
+      onOperationCreated: () => () => {},
+    };
+    const { engine, store } = engineWith(silent);
+    const waits = new ManualWaits();
+    const feed = new ProgressFeed<ProgressEvent>({
+      store,
+      bus: silent,
+      key: operationKey(TENANT, 'polled'),
+      pageSize: 8,
+      cachedPages: 1,
+      transform: (events) => events,
+      wait: waits.wait,
+    });
+    const seen: number[] = [];
+    const state = { finished: false };
+    const reading = (async () => {
+      let cursor = 0;
+      for (;;) {
+        const read = await feed.read(cursor);
+        if ('done' in read) break;
+        seen.push(...read.items.map((event) => event.sequence));
+        cursor = read.last;
+      }
+      state.finished = true;
+    })();
+    // Waiting for an operation not created yet: the poll is what finds it.
+    await vi.waitFor(() => expect(waits.waiting).toBe(1));
+    await engine.submit({ tenant: TENANT, ids: ids(40), operationId: 'polled' });
+    while (!state.finished) {
+      waits.fire();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await reading;
+    expect(seen).toEqual(range(0, 40));
+    expect(new Set(waits.asked)).toEqual(new Set([1_000]));
+    feed.close();
+    await engine.close();
+
+    // The in-process bus loses nothing: a live reader there never polls.
+    const local = new InMemoryEventBus();
+    const h = engineWith(local);
+    const localWaits = new ManualWaits();
+    const localFeed = new ProgressFeed<ProgressEvent>({
+      store: h.store,
+      bus: local,
+      key: operationKey(TENANT, 'local'),
+      pageSize: 8,
+      cachedPages: 1,
+      transform: (events) => events,
+      wait: localWaits.wait,
+    });
+    const all = readAll(localFeed, 0);
+    await h.engine.submit({ tenant: TENANT, ids: ids(20), operationId: 'local' });
+    expect(await all).toEqual(range(0, 20));
+    expect(localWaits.asked).toEqual([]);
+    localFeed.close();
+    await h.engine.close();
   });
 });

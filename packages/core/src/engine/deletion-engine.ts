@@ -298,6 +298,7 @@ export class DeletionEngine {
       bus: this.context.bus,
       key: operationKey(tenant, operationId),
       pageSize: this.options.eventPageSize,
+      logger: this.context.logger,
       ...options,
     });
   }

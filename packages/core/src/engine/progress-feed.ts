@@ -1,6 +1,9 @@
+import { JournalUnavailableError } from '../errors/journal-unavailable-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ProgressEvent } from '../model/operation.js';
 import type { OperationStore } from '../store/operation-store.js';
+import type { EngineLogger } from './engine-logger.js';
+import { sleep } from './sleep.js';
 
 export interface ProgressFeedOptions<T> {
   store: OperationStore;
@@ -15,6 +18,26 @@ export interface ProgressFeedOptions<T> {
   transform: (events: readonly ProgressEvent[]) => Promise<readonly T[]> | readonly T[];
   /** Full pages kept for readers that come later (least recently read dropped first). The page being written is always kept. */
   cachedPages: number;
+  /** Where a journal outage seen by a read is reported (once per outage, at warn). */
+  logger?: EngineLogger | undefined;
+  /** Backoff between reads of a journal that cannot be reached: doubling from `initialMs`, never above `maxMs`. */
+  retry?: { initialMs: number; maxMs: number } | undefined;
+  /**
+   * How the feed waits, for a retry and between polls: resolves after `ms` or once `signal` aborts. Tests inject one
+   * that they advance themselves instead of sleeping.
+   */
+  wait?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+}
+
+const DEFAULT_RETRY = { initialMs: 100, maxMs: 5_000 };
+
+/** Node's words for a connection that failed, from a store that does not say JournalUnavailableError itself. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function isUnavailable(error: unknown): boolean {
+  if (JournalUnavailableError.isInstance(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
 }
 
 /** What `read` gives: the items after the cursor, the cursor after them; or the end. */
@@ -27,6 +50,10 @@ const DONE = { done: true } as const;
  * its cursor, gapless, in order, once each (it moves its cursor to `last`), while the journal is read and `transform`
  * is run once per event for all of them. The journal stays the only source: the bus only says "it grew", and a page
  * no longer cached is read again, so a slow reader costs a read, never memory or a gap.
+ *
+ * A journal that cannot be reached does not end a read: the feed reads again with capped backoff until it answers, and
+ * every cursor carries on from where it was. A bus whose doorbells can be lost (`EventBus.pollIntervalMs`) is backed
+ * by a poll: while anyone waits for live events, the feed looks at the journal that often as if a doorbell had rung.
  */
 export class ProgressFeed<T> {
   private readonly options: ProgressFeedOptions<T>;
@@ -47,9 +74,18 @@ export class ProgressFeed<T> {
   private notifyScheduled = false;
   private closed = false;
   private readonly cleanups: (() => void)[] = [];
+  /** Aborted by close(): ends retry waits and the poll. */
+  private readonly closing = new AbortController();
+  /** Reads abandoned by close(), which must resolve at once even while a journal read is retried. */
+  private readonly enders = new Set<() => void>();
+  /** While the journal cannot be reached: already reported, so an outage is one log line. */
+  private outage = false;
+  private polling = false;
+  private readonly wait: (ms: number, signal: AbortSignal) => Promise<void>;
 
   constructor(options: ProgressFeedOptions<T>) {
     this.options = options;
+    this.wait = options.wait ?? sleep;
     const { bus, key } = options;
     // Subscribed before the first read, so nothing written in between goes unnoticed.
     this.cleanups.push(
@@ -70,6 +106,33 @@ export class ProgressFeed<T> {
    * `signal` aborts or the feed closes.
    */
   async read(after: number, signal?: AbortSignal): Promise<ProgressFeedRead<T>> {
+    if (this.closed || signal?.aborted) return DONE;
+    // Journal reads are shared and retried while the journal is away: this reader stops waiting for them when it goes.
+    return new Promise((resolve, reject) => {
+      const forget = (): void => {
+        signal?.removeEventListener('abort', end);
+        this.enders.delete(end);
+      };
+      const end = (): void => {
+        forget();
+        resolve(DONE);
+      };
+      signal?.addEventListener('abort', end, { once: true });
+      this.enders.add(end);
+      this.readAfter(after, signal).then(
+        (read) => {
+          forget();
+          resolve(read);
+        },
+        (error: unknown) => {
+          forget();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async readAfter(after: number, signal: AbortSignal | undefined): Promise<ProgressFeedRead<T>> {
     await this.start(signal);
     for (;;) {
       if (this.closed || signal?.aborted) break;
@@ -92,7 +155,9 @@ export class ProgressFeed<T> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    for (const end of this.enders) end();
     this.pages.clear();
     this.notify();
   }
@@ -107,8 +172,14 @@ export class ProgressFeed<T> {
   private async waitForOperation(): Promise<void> {
     const { store, key } = this.options;
     try {
-      // The creation event may come between the read and the wait: `created`, subscribed to first, says so.
-      if (!(await store.getOperation(key))) await this.until(() => this.created, undefined);
+      // The creation event may come between the read and the wait: `created`, subscribed to first, says so. A doorbell
+      // can be lost on a remote bus: each poll (a new generation) reads again.
+      for (;;) {
+        const generation = this.generation;
+        if (await this.fromJournal(() => store.getOperation(key))) break;
+        await this.until(() => this.created || this.generation !== generation, undefined);
+        if (this.created || this.closed) break;
+      }
     } catch (error) {
       // A failed read is not kept: the next reader asks again.
       this.started = undefined;
@@ -149,7 +220,7 @@ export class ProgressFeed<T> {
     const { store, key, pageSize, transform } = this.options;
     const generation = this.generation;
     const have = this.pages.get(index)?.length ?? 0;
-    const events = await store.listEvents(key, index * pageSize + have, pageSize - have);
+    const events = await this.fromJournal(() => store.listEvents(key, index * pageSize + have, pageSize - have));
     const items = events.length > 0 ? await transform(events) : [];
     if (this.closed) return;
     // The page may have been dropped meanwhile: what was read is only kept on top of what it was read after.
@@ -176,11 +247,9 @@ export class ProgressFeed<T> {
   private operationStatus(): Promise<{ last: number; running: boolean } | null> {
     const generation = this.generation;
     if (this.operationCheck?.generation !== generation) {
-      const status = this.options.store
-        .getOperation(this.options.key)
-        .then((operation) =>
-          operation ? { last: operation.lastSequence, running: operation.status === 'RUNNING' } : null,
-        );
+      const status = this.fromJournal(() => this.options.store.getOperation(this.options.key)).then((operation) =>
+        operation ? { last: operation.lastSequence, running: operation.status === 'RUNNING' } : null,
+      );
       // A failed read is not kept: the next reader asks again.
       status.catch(() => {
         if (this.operationCheck?.status === status) this.operationCheck = undefined;
@@ -188,6 +257,58 @@ export class ProgressFeed<T> {
       this.operationCheck = { generation, status };
     }
     return this.operationCheck.status;
+  }
+
+  /**
+   * A journal read, again and again with capped backoff while the journal cannot be reached: a stream outlives an
+   * outage. Reported once per outage; the error's message names the journal without credentials (the stores see to
+   * that), and the logger redacts what it knows as secret besides. Any other error is the read's.
+   */
+  private async fromJournal<R>(read: () => Promise<R>): Promise<R> {
+    const { initialMs, maxMs } = this.options.retry ?? DEFAULT_RETRY;
+    let delay = initialMs;
+    for (;;) {
+      try {
+        const result = await read();
+        if (this.outage) {
+          this.outage = false;
+          this.options.logger?.info('progress feed: the journal answers again', { operation: this.options.key });
+        }
+        return result;
+      } catch (error) {
+        if (!isUnavailable(error) || this.closed) throw error;
+        if (!this.outage) {
+          this.outage = true;
+          this.options.logger?.warn('progress feed: the journal cannot be read; streams wait and read again', {
+            operation: this.options.key,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        await this.wait(delay, this.closing.signal);
+        if (this.closed) throw error;
+        delay = Math.min(delay * 2, maxMs);
+      }
+    }
+  }
+
+  /**
+   * While readers wait for live events on a bus that may lose doorbells, a new generation every poll interval: the
+   * next read goes to the journal as if the doorbell had rung. Stops when nobody waits (and starts again with the next
+   * waiter), so an idle feed holds no timer.
+   */
+  private startPolling(): void {
+    const interval = this.options.bus.pollIntervalMs;
+    if (interval === undefined || this.polling || this.closed) return;
+    this.polling = true;
+    void (async () => {
+      while (!this.closed && this.waiters.size > 0) {
+        await this.wait(interval, this.closing.signal);
+        if (this.closed) break;
+        this.generation += 1;
+        this.notify();
+      }
+      this.polling = false;
+    })();
   }
 
   /**
@@ -219,6 +340,7 @@ export class ProgressFeed<T> {
       this.waiters.add(check);
       signal?.addEventListener('abort', check, { once: true });
       check();
+      if (this.waiters.has(check)) this.startPolling();
     });
   }
 }
