@@ -9,13 +9,13 @@ import { startRestartableServer, type RestartableServer } from '../support/resta
 import { startTestServer } from '../support/test-server.js';
 
 // The console as the server serves it (/console, built by `pnpm build`), driven in Debian's Chromium. Screenshots of
-// each view go to docs/ only with UNREEL_SCREENSHOTS=1, so a test run never rewrites them by accident.
+// each view (the window as a 1280x800 or 400 px wide user sees it) go to docs/ only with UNREEL_SCREENSHOTS=1, so a test run never rewrites them by accident.
 const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
 const LONG = { timeout: 30_000 };
 
 async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.UNREEL_SCREENSHOTS !== '1') return;
-  await page.screenshot({ path: path.join(docs, `console-${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(docs, `console-${name}.png`) });
 }
 
 const numberOf = async (locator: Locator, attribute: string): Promise<number> =>
@@ -148,6 +148,7 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
       true,
     );
     expect(await page.getByTestId('undo').textContent()).toBe('Undo (0 restorable)');
+    await expect.poll(() => page.getByTestId('result').textContent(), LONG).toContain('0 cancelled, 300 restored');
     expect(await page.getByTestId('error').textContent()).toBe('');
   });
 
@@ -184,6 +185,15 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     const operationId = await confirmDelete(page);
     const overall = page.getByTestId('overall-bar');
     await expect.poll(() => numberOf(overall, 'data-done'), LONG).toBeGreaterThanOrEqual(2);
+
+    // The Accounts view lists it among the running operations, with its own bar.
+    const accounts = await context.newPage();
+    await accounts.goto(`${origin}/console/#/accounts`);
+    const listed = accounts.locator(`[data-testid="running"] li[data-operation-id="${operationId}"]`);
+    await listed.waitFor(LONG);
+    expect(await numberOf(listed.getByTestId('running-bar'), 'data-total')).toBe(selected);
+    await screenshot(accounts, 'accounts-running');
+    await accounts.close();
 
     await page.reload();
     expect(await page.getByTestId('operation-id').textContent()).toBe(operationId);
@@ -271,7 +281,11 @@ describe('the console on a server with tenants and a rate-limited Elytron accoun
     simulator = await startSimulator({ videoCount: 12, plan: 'enterprise', rateLimit: { limit: 5, windowMs: 1_000 } });
     server = await startTestServer({
       accounts: [
-        { name: 'acme-sandbox', plugin: '@unreel/plugin-sandbox', settings: { videoCount: 30, latencyMs: [0, 3] } },
+        {
+          name: 'acme-sandbox',
+          plugin: '@unreel/plugin-sandbox',
+          settings: { videoCount: 30, latencyMs: [0, 3], processingRatio: 0, forbiddenRatio: 0 },
+        },
         {
           name: 'acme-elytron',
           plugin: '@unreel/plugin-elytron',
@@ -284,7 +298,7 @@ describe('the console on a server with tenants and a rate-limited Elytron accoun
         { name: 'acme', apiKeys: [ACME_KEY], accounts: ['acme-sandbox', 'acme-elytron'] },
         { name: 'beta', apiKeys: [BETA_KEY], accounts: ['beta-sandbox'] },
       ],
-      server: { metrics: { enabled: false } },
+      server: { metrics: { enabled: false }, maxIdsPerOperation: 20 },
     });
     origin = new URL(server.url).origin;
     browser = await launchChromium();
@@ -340,6 +354,28 @@ describe('the console on a server with tenants and a rate-limited Elytron accoun
     expect(outcomes).toHaveLength(12);
     expect(outcomes.filter((outcome) => !/^(DELETED |FAILED (IN_PROCESSING|FORBIDDEN))$/.test(outcome))).toEqual([]);
     expect(outcomes).toContain('DELETED ');
+
+    // From the keyboard only: select all (capped at the server's maxIdsPerOperation), delete, confirm in the dialog.
+    await page.getByRole('link', { name: 'Accounts' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'acme-sandbox' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="videos"][data-loading="no"]').waitFor();
+    await page.getByTestId('select-all').focus();
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => numberOf(page.getByTestId('selection'), 'data-count'), LONG).toBe(20);
+    expect(await page.getByTestId('selection').textContent()).toBe(
+      '20 selected (the server takes at most 20 per operation)',
+    );
+    await page.getByTestId('delete').focus();
+    await page.keyboard.press('Enter');
+    // The dialog takes the focus on its first button, "Keep them": the safe choice is the default.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep them');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => operationStatus(page), LONG).toBe('SUCCEEDED');
+    expect(await numberOf(page.getByTestId('overall-bar'), 'data-total')).toBe(20);
 
     // Another tenant's key sees none of it.
     await page.getByTestId('api-key').fill(BETA_KEY);

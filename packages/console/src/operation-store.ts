@@ -277,6 +277,16 @@ export async function undoOperation(operationId: string): Promise<void> {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) await restoreOne(id);
   };
   await Promise.all(Array.from({ length: UNDO_CONCURRENCY }, worker));
+  // The counts as the journal now has them (restored ones included); the items were updated one by one above.
+  try {
+    const { deletion } = await query(DeletionDocument, { id: operationId, first: 1 });
+    if (deletion) {
+      const { items: _items, ...result } = deletion;
+      update(entry, () => ({ result }));
+    }
+  } catch (error) {
+    update(entry, () => ({ error: describeError(error) }));
+  }
 }
 
 export function restorableIds(state: OperationState): string[] {
