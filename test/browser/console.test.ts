@@ -225,6 +225,14 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
       .locator('[data-testid="items"] tbody tr[data-status="FAILED"]')
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-video-id')));
     expect(failed.length).toBeGreaterThan(0);
+    // The status filter of the videos view: the videos still processing are exactly those that failed.
+    await page.goto(`${origin}/console/#/accounts/flaky`);
+    await page.locator('[data-testid="videos"][data-loading="no"]').waitFor();
+    await page.getByTestId('status-filter').selectOption('PROCESSING');
+    const processing = await page
+      .locator('[data-testid="videos"] tbody tr')
+      .evaluateAll((all) => all.map((row) => row.getAttribute('data-video-id')));
+    expect(processing.toSorted()).toEqual(failed.toSorted());
 
     await page.getByRole('link', { name: 'History' }).first().click();
     const rows = page.locator('[data-testid="history"] tbody tr');

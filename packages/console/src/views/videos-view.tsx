@@ -38,7 +38,8 @@ export function VideosView(props: { account: string }) {
   const [filter, setFilter] = useState<VideoStatus | ''>('');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [maxIds, setMaxIds] = useState<number | null>(null);
-  const [busy, setBusy] = useState('');
+  // Loading from the first render: a page is never shown as loaded before its rows are there.
+  const [busy, setBusy] = useState('Loading videos');
   const [error, setError] = useState('');
   const dialog = useRef<HTMLDialogElement>(null);
   const key = apiKey.value;
