@@ -104,6 +104,10 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     expect(
       (await fetch(`${origin}/console/`, { headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' } })).status,
     ).toBe(304);
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    const missing = await fetch(`${origin}/console/assets/nothing.js`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
 
     await page.goto(`${origin}/console`);
     const sandbox = page.locator('[data-testid="accounts"] tr[data-account="sandbox"]');
@@ -267,10 +271,13 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     await expect.poll(() => operationStatus(narrow), LONG).toBe('SUCCEEDED');
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
     await screenshot(narrow, 'narrow');
-    // Keyboard: Tab reaches the Undo and Retry buttons as real buttons, and focus is drawn.
+    // Keyboard: the first Tab lands on the navigation, a real link with its focus ring drawn.
     await narrow.keyboard.press('Tab');
-    const focused = await narrow.evaluate(() => document.activeElement?.tagName);
-    expect(focused).toBe('A');
+    const focused = await narrow.evaluate(() => {
+      const active = document.activeElement as Element;
+      return [active.tagName, active.textContent, getComputedStyle(active).outlineStyle];
+    });
+    expect(focused).toEqual(['A', 'Accounts', 'solid']);
     await narrow.close();
   });
 });
