@@ -144,7 +144,7 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     await expect.poll(() => page.getByTestId('undo').textContent()).toBe('Undo (300 restorable)');
     await page.getByTestId('undo').click();
     await expect
-      .poll(() => page.getByTestId('connection').textContent(), LONG)
+      .poll(() => page.getByTestId('connection').textContent(), { timeout: 60_000 })
       .toBe(' Undo: 300 / 300 restored or refused');
     const rows = page.locator('[data-testid="items"] tbody tr');
     expect(await rows.count()).toBe(200);
