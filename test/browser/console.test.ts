@@ -113,7 +113,6 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     const sandbox = page.locator('[data-testid="accounts"] tr[data-account="sandbox"]');
     await expect.poll(() => sandbox.textContent(), LONG).toBe('sandboxsandbox25no limit30 daysno');
     expect(await page.locator('[data-testid="accounts"] tbody tr').count()).toBe(3);
-    await screenshot(page, 'accounts');
   });
 
   it('selects 300 videos across pages, says what cannot be undone, deletes them: the bars reach 100%', async () => {
