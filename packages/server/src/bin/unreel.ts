@@ -41,10 +41,13 @@ async function main(): Promise<void> {
   const { journal } = server;
   const journalNote =
     journal.driver === 'sqlite' ? `journal ${journal.path}` : 'journal in memory (nothing is kept across restarts)';
+  // The operator console, served beside the API: where a newcomer's browser goes first.
+  const consoleUrl = server.url.replace(/\/graphql$/, '/console');
   // Announced only once signals are handled: whoever waits for this line may stop us right away.
   server.logger.info(
     {
       url: server.url,
+      console: consoleUrl,
       host: server.host,
       port: server.port,
       embeddedDefault: server.embeddedDefault,
@@ -52,10 +55,10 @@ async function main(): Promise<void> {
       journal,
     },
     server.embeddedDefault
-      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only, ${journalNote}`
+      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only, ${journalNote}; console at ${consoleUrl}`
       : server.authenticated
-        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key, ${journalNote}`
-        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only, ${journalNote}`,
+        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key, ${journalNote}; console at ${consoleUrl}`
+        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only, ${journalNote}; console at ${consoleUrl}`,
   );
 }
 
