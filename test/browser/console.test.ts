@@ -118,7 +118,7 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
   it('selects 300 videos across pages, says what cannot be undone, deletes them: the bars reach 100%', async () => {
     await page.getByRole('link', { name: 'sandbox', exact: true }).click();
     await selectPages(page, 3);
-    await expect.poll(() => numberOf(page.getByTestId('selection'), 'data-count')).toBe(300);
+    await expect.poll(() => numberOf(page.getByTestId('selection'), 'data-count'), LONG).toBe(300);
     await screenshot(page, 'videos');
     await page.getByTestId('delete').click();
     expect(await page.getByTestId('undo-notice').textContent()).toBe(
@@ -140,7 +140,7 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
   });
 
   it('undoes that deletion: every item restored on the restorable provider', async () => {
-    await expect.poll(() => page.getByTestId('undo').textContent()).toBe('Undo (300 restorable)');
+    await expect.poll(() => page.getByTestId('undo').textContent(), LONG).toBe('Undo (300 restorable)');
     await page.getByTestId('undo').click();
     await expect
       .poll(() => page.getByTestId('connection').textContent(), { timeout: 60_000 })
@@ -253,9 +253,11 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     await page.getByTestId('history-status').selectOption('PARTIALLY_FAILED');
     await expect.poll(() => rows.count(), LONG).toBe(1);
     await page.getByRole('link', { name: flakyOperation }).click();
-    await expect.poll(() => page.getByTestId('retry-failed').textContent()).toBe(`Retry failed (${failed.length})`);
+    await expect
+      .poll(() => page.getByTestId('retry-failed').textContent(), LONG)
+      .toBe(`Retry failed (${failed.length})`);
     await page.getByTestId('retry-failed').click();
-    await expect.poll(() => page.getByTestId('operation-id').textContent()).not.toBe(flakyOperation);
+    await expect.poll(() => page.getByTestId('operation-id').textContent(), LONG).not.toBe(flakyOperation);
     await expect.poll(() => operationStatus(page), LONG).not.toBe('RUNNING');
     const retried = await page
       .locator('[data-testid="items"] tbody tr')
@@ -354,7 +356,7 @@ describe('the console on a server with tenants and a rate-limited Elytron accoun
   it('deletes on the rate-limited account with the key, over HTTP and the WebSocket, to 100%', async () => {
     await page.getByRole('link', { name: 'acme-elytron' }).click();
     await selectPages(page, 1);
-    await expect.poll(() => numberOf(page.getByTestId('selection'), 'data-count')).toBe(12);
+    await expect.poll(() => numberOf(page.getByTestId('selection'), 'data-count'), LONG).toBe(12);
     await page.getByTestId('delete').click();
     expect(await page.getByTestId('undo-notice').textContent()).toMatch(/^elytron /);
     await page.getByTestId('confirm-delete').click();

@@ -31,15 +31,15 @@ function undoNotice(account: Account): string {
 export function VideosView(props: { account: string }) {
   const { account: name } = props;
   const [account, setAccount] = useState<Account | null>(null);
-  const [page, setPage] = useState<Video[]>([]);
+  // The page shown, with the cursor it was read after: until it matches `after`, the rows are the previous page's.
+  const [page, setPage] = useState<{ after: string | null; videos: Video[] } | null>(null);
   // The cursor each page was read after: [null] is the first page; the last entry is the page shown.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [next, setNext] = useState<string | null>(null);
   const [filter, setFilter] = useState<VideoStatus | ''>('');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [maxIds, setMaxIds] = useState<number | null>(null);
-  // Loading from the first render: a page is never shown as loaded before its rows are there.
-  const [busy, setBusy] = useState('Loading videos');
+  const [busy, setBusy] = useState('');
   const [error, setError] = useState('');
   const dialog = useRef<HTMLDialogElement>(null);
   const key = apiKey.value;
@@ -57,22 +57,23 @@ export function VideosView(props: { account: string }) {
   }, [name, key]);
 
   useEffect(() => {
-    setBusy('Loading videos');
     query(VideosDocument, { account: name, first: PAGE, after }).then(
       ({ videos }) => {
-        setPage(videos.edges.map((edge) => edge.node));
+        setPage({ after, videos: videos.edges.map((edge) => edge.node) });
         setNext(videos.pageInfo.hasNextPage ? videos.pageInfo.endCursor : null);
         setError('');
-        setBusy('');
       },
       (failure: unknown) => {
         setError(describeError(failure));
-        setBusy('');
+        setPage((shown) => ({ after, videos: shown?.after === after ? shown.videos : [] }));
       },
     );
   }, [name, after, key]);
 
-  const shown = filter ? page.filter((video) => video.status === filter) : page;
+  // Derived in the same render as the page change, so no render shows the new page number over the old rows.
+  const loading = page === null || page.after !== after;
+  const loaded = loading ? [] : page.videos;
+  const shown = filter ? loaded.filter((video) => video.status === filter) : loaded;
   const selectable = shown.filter((video) => video.status !== 'DELETED');
   const pageChecked = selectable.length > 0 && selectable.every((video) => selected.has(video.id));
   const full = maxIds !== null && selected.size >= maxIds;
@@ -165,11 +166,11 @@ export function VideosView(props: { account: string }) {
       </div>
       <p class="status-line" data-testid="selection" data-count={selected.size} aria-live="polite">
         {selected.size} selected{full ? ` (the server takes at most ${maxIds} per operation)` : ''}
-        {busy && ` · ${busy}…`}
+        {loading ? ' · Loading videos…' : busy && ` · ${busy}…`}
       </p>
       <ErrorLine message={error} />
       <div class="scroll">
-        <table data-testid="videos" data-page={cursors.length} data-loading={busy ? 'yes' : 'no'}>
+        <table data-testid="videos" data-page={cursors.length} data-loading={loading || busy ? 'yes' : 'no'}>
           <thead>
             <tr>
               <th scope="col" class="check">
@@ -178,7 +179,7 @@ export function VideosView(props: { account: string }) {
                   data-testid="select-page"
                   aria-label="Select every video on this page"
                   checked={pageChecked}
-                  disabled={selectable.length === 0}
+                  disabled={loading || selectable.length === 0}
                   onChange={(event) =>
                     toggle(
                       selectable.map((video) => video.id),
@@ -232,7 +233,7 @@ export function VideosView(props: { account: string }) {
         <button
           type="button"
           data-testid="next-page"
-          disabled={next === null || busy !== ''}
+          disabled={loading || next === null || busy !== ''}
           onClick={() => setCursors((list) => [...list, next])}
         >
           Next page
