@@ -14,7 +14,8 @@ export function HistoryView() {
   const [status, setStatus] = useState<OperationStatus | ''>('');
   const [rows, setRows] = useState<Operation[]>([]);
   const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  // Loading from the first render: an empty list is never shown as the answer before the answer came.
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState('');
   const key = apiKey.value;
 
