@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountsDocument,
   DeleteVideosDocument,
+  LimitsDocument,
   VideoDocument,
   VideosDocument,
   type VideosQuery,
@@ -59,6 +60,8 @@ describe('queries', () => {
       nativeId: 'vid-000005',
       deletion: null,
     });
+    // The sandbox says when each video was created; the API passes it on as a DateTime.
+    expect(new Date(before.video?.createdAt ?? '').toISOString()).toBe(before.video?.createdAt);
     await data(server.url, DeleteVideosDocument, { input: { ids: [id] } });
     const after = await data(server.url, VideoDocument, { id });
     expect(after.video?.deletion?.attempts).toBeGreaterThan(0);
@@ -83,6 +86,20 @@ describe('queries', () => {
         },
       },
     ]);
+  });
+
+  it('tells clients its limits: ids per operation (server.maxIdsPerOperation) and the largest page', async () => {
+    expect((await data(server.url, LimitsDocument, {})).limits).toEqual({
+      __typename: 'Limits',
+      maxIdsPerOperation: 10_000,
+      maxPageSize: 500,
+    });
+    const capped = await startTestServer({ server: { maxIdsPerOperation: 250 } });
+    try {
+      expect((await data(capped.url, LimitsDocument, {})).limits.maxIdsPerOperation).toBe(250);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('serves health and readiness beside the API', async () => {

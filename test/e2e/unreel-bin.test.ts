@@ -45,6 +45,9 @@ describe('the unreel command', () => {
     const { url, msg } = await listening;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(msg).toContain('embedded default');
+    // Where to point a browser: the console, served beside the API.
+    expect(msg).toContain(`console at ${url.replace(/\/graphql$/, '/console')}`);
+    expect((await fetch(url.replace(/\/graphql$/, '/console'))).status).toBe(200);
     const exited = exitCode(child);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

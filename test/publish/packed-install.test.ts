@@ -200,6 +200,17 @@ describe('the packed packages, installed outside the workspace', () => {
       expect(graphiql.status).toBe(200);
       expect(graphiql.headers.get('content-type')).toMatch(/^text\/html/);
       expect(await graphiql.text()).toContain('unreel GraphiQL');
+      // So does the console: its build, under dist/console, with the script its page names.
+      const origin = new URL(url).origin;
+      const consolePage = await fetch(`${origin}/console`);
+      expect(consolePage.status).toBe(200);
+      const html = await consolePage.text();
+      expect(html).toContain('<title>unreel console</title>');
+      const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(`${origin}${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
     } finally {
       for (const child of children) child.kill('SIGTERM');
     }

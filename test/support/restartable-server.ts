@@ -23,7 +23,15 @@ export interface RestartableServer {
  * off. The sandbox keeps its state in a file, as a real provider keeps its own across our restarts.
  */
 export async function startRestartableServer(
-  options: { latencyMs?: [number, number]; server?: Record<string, unknown>; videoCount?: number } = {},
+  options: {
+    latencyMs?: [number, number];
+    server?: Record<string, unknown>;
+    videoCount?: number;
+    /** Ids per sandbox call (default 1: one video a call). */
+    batchSize?: number;
+    /** More accounts after the sandbox, as config entries; `{dir}` in a string setting is this server's folder. */
+    accounts?: Record<string, unknown>[];
+  } = {},
 ): Promise<RestartableServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-restartable-'));
   const port = await freePort();
@@ -39,13 +47,14 @@ export async function startRestartableServer(
           settings: {
             videoCount: options.videoCount ?? 100,
             latencyMs: options.latencyMs ?? [60, 90],
-            batchSize: 1,
+            batchSize: options.batchSize ?? 1,
             processingRatio: 0,
             forbiddenRatio: 0,
             stateFile: path.join(dir, 'sandbox-state.jsonl'),
           },
           limits: { concurrency: 1 },
         },
+        ...(JSON.parse(JSON.stringify(options.accounts ?? []).replaceAll('{dir}', dir)) as Record<string, unknown>[]),
       ],
     }),
   );

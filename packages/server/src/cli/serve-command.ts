@@ -37,10 +37,13 @@ export async function serve({ newJournal }: { newJournal: boolean }): Promise<vo
       : journal.driver === 'postgres'
         ? `journal on PostgreSQL ${journal.database} (one replica)`
         : 'journal in memory (nothing is kept across restarts)';
+  // The operator console, served beside the API: where a newcomer's browser goes first.
+  const consoleUrl = server.url.replace(/\/graphql$/, '/console');
   // Announced only once signals are handled: whoever waits for this line may stop us right away.
   server.logger.info(
     {
       url: server.url,
+      console: consoleUrl,
       host: server.host,
       port: server.port,
       embeddedDefault: server.embeddedDefault,
@@ -48,10 +51,10 @@ export async function serve({ newJournal }: { newJournal: boolean }): Promise<vo
       journal,
     },
     server.embeddedDefault
-      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only, ${journalNote}`
+      ? `unreel listening on ${server.url}: embedded default (one sandbox account, no config file), no tenants so no authentication, bound to ${server.host} only, ${journalNote}; console at ${consoleUrl}`
       : server.authenticated
-        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key, ${journalNote}`
-        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only, ${journalNote}`,
+        ? `unreel listening on ${server.url}: tenants configured, every request needs an API key, ${journalNote}; console at ${consoleUrl}`
+        : `unreel listening on ${server.url}: no tenants configured, so no authentication, bound to ${server.host} only, ${journalNote}; console at ${consoleUrl}`,
   );
 }
 

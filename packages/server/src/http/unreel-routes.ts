@@ -7,6 +7,7 @@ import type { UnreelContext } from '../graphql/context.js';
 import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
 import type { InvalidRequestLog } from '../logging/invalid-request-log.js';
 import { authenticateRequest } from './authenticate-request.js';
+import { consoleRoute } from './console-route.js';
 import { corsGuard } from './cors-guard.js';
 import { graphqlRoute } from './graphql-route.js';
 import { hostGuard } from './host-guard.js';
@@ -35,7 +36,7 @@ export interface UnreelRoutesOptions {
 
 /**
  * Everything served over plain HTTP, for the Host names this server serves: /healthz, /readyz, /metrics, provider
- * webhooks, and /graphql behind CORS and authentication (checked before the body is read); anything else, and any
+ * webhooks, the console (/console), and /graphql behind CORS and authentication (checked before the body is read); anything else, and any
  * error, answered as JSON.
  */
 export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): void {
@@ -54,6 +55,8 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
     express.json({ limit: settings.maxBodyBytes }),
     graphqlRoute(apollo, scopes, invalidRequests),
   );
+  // The operator console: static files, behind the same origin rules as the API it calls.
+  app.use('/console', corsGuard(origins, logger), consoleRoute());
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
   app.get('/readyz', (_request, response) => {
     if (isDraining()) {

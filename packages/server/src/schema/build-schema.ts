@@ -5,6 +5,7 @@ import type { UnreelContext } from '../graphql/context.js';
 import { AccountResolver } from './resolvers/account.resolver.js';
 import { DeletionProgressResolver } from './resolvers/deletion-progress.resolver.js';
 import { DeletionResolver } from './resolvers/deletion.resolver.js';
+import { LimitsResolver } from './resolvers/limits.resolver.js';
 import { RestoreResolver } from './resolvers/restore.resolver.js';
 import { VideoDeletionResolver } from './resolvers/video-deletion.resolver.js';
 import { VideoResolver } from './resolvers/video.resolver.js';
@@ -29,6 +30,7 @@ export function buildUnreelSchema(): Promise<GraphQLSchema> {
       RestoreResolver,
       DeletionProgressResolver,
       AccountResolver,
+      LimitsResolver,
     ],
     container: requestResolvers,
     validate: false,

@@ -13,7 +13,8 @@ export function decodeCursor(cursor: string, field = 'after'): string {
 }
 
 const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 500;
+/** The largest `first` any connection takes; `Query.limits.maxPageSize` tells clients. */
+export const MAX_PAGE_SIZE = 500;
 
 /** `first` checked against the one bound every connection shares; `fallback` when the caller gave none. */
 export function pageSize(first: number | null | undefined, fallback = DEFAULT_PAGE_SIZE): number {

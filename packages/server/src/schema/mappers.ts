@@ -13,6 +13,7 @@ export function toVideo(account: string, provider: string, video: ProviderVideo)
     nativeId: video.id,
     title: video.title,
     status: video.status,
+    createdAt: video.createdAt ?? null,
   });
 }
 

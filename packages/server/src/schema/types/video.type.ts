@@ -1,4 +1,5 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from './date-time.scalar.js';
 import { VideoStatus } from './enums.js';
 import { PageInfo } from './page-info.type.js';
 
@@ -22,6 +23,12 @@ export class Video {
 
   @Field(() => VideoStatus)
   status!: VideoStatus;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the video was created at the provider; null when its API does not say.',
+  })
+  createdAt!: Date | null;
 }
 
 @ObjectType()
