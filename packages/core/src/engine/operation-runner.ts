@@ -85,12 +85,13 @@ async function runAccount(
     // A page journaled during the pass (the last one too, just before discovery ended) is read by the next pass.
     const changed = watch !== undefined && watch.mark() !== mark;
     if (shutdown.aborted || (nextAttempt === undefined && !discovering && !changed)) break;
+    if (changed) continue;
     // A cancel ends the wait: it closed every waiting item no call of ours may have reached. Once it has, only
     // shutdown does: what it left open (an earlier attempt was ambiguous) waits its time. While discovery goes on,
     // each page it journals ends the wait too.
     const signals = [shutdown];
     if (!context.cancelled.aborted) signals.push(context.cancelled);
-    if (watch && discovering) signals.push(watch.changedSince(mark));
+    if (watch && discovering) signals.push(watch.changedSince(watch.mark()));
     const waitMs = nextAttempt === undefined ? Number.POSITIVE_INFINITY : nextAttempt - context.now().getTime();
     await waitForFinish(context, key, waitMs, AbortSignal.any(signals));
   }
