@@ -44,7 +44,7 @@ beforeAll(async () => {
   // Slow enough per call that a kill lands mid-run; no rate limit of its own (the host keeps to its configured rate).
   simulator = await startSimulator({ videoCount: 0, plan: 'enterprise', rateLimit: false, latencyMs: [2, 6] });
   // Every tenth video is still processing (never matches READY, and Elytron would refuse to delete it anyway).
-  const ids = simulator.seed(
+  const ids = await simulator.seed(
     Array.from({ length: SEEDED }, (_, index) => ({ state: index % 10 === 0 ? 'PROCESSING' : 'READY' }) as const),
   );
   matching = new Set(ids.filter((_, index) => index < CUTOFF_INDEX && index % 10 !== 0));
