@@ -53,15 +53,22 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
   }
   const status: NewItem['status'] = gate.account.deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING';
   const filter = selectionFilter(selection.selection);
-  let cursor = selection.cursor;
-  while (!shutdown.aborted && !cancelled.aborted) {
+  let { cursor, pass } = selection;
+  const stop = AbortSignal.any([shutdown, cancelled]);
+  while (!stop.aborted) {
+    // A pass after the first lists the account once what earlier passes journaled has been sent: deleting shifts the
+    // listing, and a pass during deletions would list again every video still waiting its turn.
+    if (cursor === null && pass > 1) {
+      await context.watch.untilIdle(stop);
+      if (stop.aborted) return;
+    }
     let page: VideoPage;
     try {
       const request = { ...(cursor === null ? {} : { cursor }), limit: context.listPageSize, filter };
       page = await callWithRetry(gate, 'list', (options) => list(request, options), context);
     } catch (error) {
       // At shutdown the cursor stays journaled for the next start; a cancel has ended discovery already.
-      if (shutdown.aborted || cancelled.aborted) return;
+      if (stop.aborted) return;
       const failure: ItemError = toItemError(error, gate.account.provider.provider);
       context.logger.warn('selection listing failed; discovery ends', { account: accountName, code: failure.code });
       await journal(context, { error: failure, at: context.now() });
@@ -83,7 +90,7 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
       });
       return;
     }
-    cursor = journaled.cursor;
+    ({ cursor, pass } = journaled);
   }
 }
 

@@ -1,12 +1,16 @@
 /**
- * How a selection's discovery wakes its account runner: each journaled page (and the end of discovery) is a change;
- * a runner that found nothing open waits for the next one. Marks make the hand-over race-free: a change after the mark
- * a runner took before reading the journal wakes it at once.
+ * How a selection's discovery and its account runner hand over. Each journaled page (and the end of discovery) is a
+ * change; a runner that found nothing open waits for the next one. Marks make that race-free: a change after the mark
+ * a runner took before reading the journal wakes it at once. The other way, the runner says when it is idle (it has
+ * sent everything journaled that is due): discovery starts each pass after the first only then, so that a pass lists
+ * the account once its deletions have settled, instead of listing again every video still waiting its turn.
  */
 export class DiscoveryWatch {
   private generation = 0;
   private controller = new AbortController();
   private active = true;
+  private runnerIdle = false;
+  private idleWaiters = new Set<() => void>();
 
   /** Whether discovery may still journal items. */
   get discovering(): boolean {
@@ -24,8 +28,31 @@ export class DiscoveryWatch {
 
   changed(): void {
     this.generation += 1;
+    this.runnerIdle = false;
     this.controller.abort();
     this.controller = new AbortController();
+  }
+
+  /** The runner has sent everything journaled up to `mark` that is due (what it read after taking that mark). */
+  idle(mark: number): void {
+    if (mark !== this.generation) return;
+    this.runnerIdle = true;
+    for (const wake of this.idleWaiters) wake();
+    this.idleWaiters.clear();
+  }
+
+  /** Resolves once the runner is idle with everything journaled so far, or when `signal` aborts. */
+  untilIdle(signal: AbortSignal): Promise<void> {
+    if (this.runnerIdle || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.idleWaiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.idleWaiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   end(): void {

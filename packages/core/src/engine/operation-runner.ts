@@ -86,6 +86,7 @@ async function runAccount(
     const changed = watch !== undefined && watch.mark() !== mark;
     if (shutdown.aborted || (nextAttempt === undefined && !discovering && !changed)) break;
     if (changed) continue;
+    watch?.idle(mark);
     // A cancel ends the wait: it closed every waiting item no call of ours may have reached. Once it has, only
     // shutdown does: what it left open (an earlier attempt was ambiguous) waits its time. While discovery goes on,
     // each page it journals ends the wait too.
