@@ -4,6 +4,7 @@ import { runEntityLookups } from './entity-lookups.bench.js';
 import { runJournal } from './journal.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runRedaction } from './redaction.bench.js';
+import { runSelection } from './selection.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
 import { runWatchers } from './watchers.bench.js';
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   redaction: runRedaction,
   'adaptive-rate': runAdaptiveRate,
   watchers: runWatchers,
+  selection: runSelection,
 };
 
 const wanted = process.argv.slice(2);

@@ -137,6 +137,18 @@ describe('delete by selection', () => {
     expect(h.provider.listCalls.map((call) => call.cursor ?? 'start')).toEqual(['start', '10', 'start', 'start']);
   });
 
+  it('fills batches across discovered pages: only the last one may be short', async () => {
+    const videos = library(200);
+    const expected = matching(videos);
+    const h = listingHarness(videos, { maxBatchSize: 7 });
+    await h.engine.submit({ tenant: TENANT, selection: SELECTION, maxItems: 1_000, operationId: 'full' });
+    const done = await finished(h, 'full');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', deleted: expected.length });
+    const sizes = h.provider.calls.map((call) => call.ids.length);
+    expect(sizes.slice(0, -1).every((size) => size === 7)).toBe(true);
+    expect(sizes).toHaveLength(Math.ceil(expected.length / 7));
+  });
+
   it('stops at maxItems: CAPPED, no more listing, exactly that many deleted', async () => {
     const videos = library(200);
     const h = listingHarness(videos);
@@ -157,7 +169,8 @@ describe('delete by selection', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'unreel-selection-')), 'journal.db');
     const videos = library(60);
     const expected = matching(videos);
-    const first = listingHarness(videos, { store: new SqliteOperationStore({ path: file }) });
+    // One id a call, so no batch of page 1 waits for page 2 to fill it.
+    const first = listingHarness(videos, { store: new SqliteOperationStore({ path: file }), maxBatchSize: 1 });
     // The second list call never answers in this life: the process dies with page 1 journaled.
     first.provider.beforeList = (call, signal) => (call === 2 ? heldUntilAborted(signal) : undefined);
     await first.engine.submit({ tenant: TENANT, selection: SELECTION, maxItems: 1_000, operationId: 'crash' });
@@ -168,7 +181,7 @@ describe('delete by selection', () => {
     await first.store.close();
 
     const journaled = new SqliteOperationStore({ path: file });
-    const second = listingHarness(videos, { store: journaled });
+    const second = listingHarness(videos, { store: journaled, maxBatchSize: 1 });
     // The same provider state: what the first life deleted is gone.
     for (const id of first.provider.deleted) second.provider.deleted.add(id);
     second.provider.beforeList = () => undefined;
@@ -186,7 +199,7 @@ describe('delete by selection', () => {
 
   it('cancel stops discovery and deletion: nothing listed after it is deleted, and the operation ends CANCELLED', async () => {
     const videos = library(60);
-    const h = listingHarness(videos);
+    const h = listingHarness(videos, { maxBatchSize: 1 });
     let releaseList = (): void => {};
     h.provider.beforeList = (call) =>
       call === 2 ? new Promise<void>((resolve) => (releaseList = resolve)) : undefined;

@@ -80,7 +80,8 @@ async function runAccount(
   while (!shutdown.aborted) {
     // Taken before reading the journal: a page discovered while this pass reads is a change since, and wakes at once.
     const mark = watch?.mark() ?? 0;
-    const nextAttempt = await runDueItems(context, gate, accountName, blocked);
+    // While discovery goes on, a batch short of the provider's size waits for the next page to fill it.
+    const nextAttempt = await runDueItems(context, gate, accountName, blocked, () => watch?.discovering === true);
     const discovering = watch?.discovering === true;
     // A page journaled during the pass (the last one too, just before discovery ended) is read by the next pass.
     const changed = watch !== undefined && watch.mark() !== mark;
@@ -108,6 +109,7 @@ async function runDueItems(
   gate: AccountGate,
   accountName: string,
   blocked: BlockedRetry | undefined,
+  holdPartialBatch: () => boolean,
 ): Promise<number | undefined> {
   const { store, key, shutdown } = context;
   const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
@@ -119,26 +121,38 @@ async function runDueItems(
     earliest = Math.min(earliest ?? Number.POSITIVE_INFINITY, next.getTime());
   };
   const batchContext = { ...context, gate, blocked, onWaiting };
+  const send = async (items: OpenItemRecord[]): Promise<void> => {
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const batch = runDeleteBatch(batchContext, items).catch((error: unknown) => {
+      context.logger.error('batch failed in the engine', { account: accountName, error: String(error) });
+    });
+    const tracked = batch.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  // Due items short of a batch at the end of a page go with the next page's, so batches stay full across pages.
+  let partial: OpenItemRecord[] = [];
   let after = -1;
   while (!shutdown.aborted) {
     const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
     if (page.length === 0) break;
     after = (page[page.length - 1] as OpenItemRecord).position;
     const now = context.now().getTime();
-    const due = page.filter((item) => {
-      if (item.nextAttemptAt === null || item.nextAttemptAt.getTime() <= now) return true;
-      onWaiting(item.nextAttemptAt);
-      return false;
-    });
+    const due = partial.concat(
+      page.filter((item) => {
+        if (item.nextAttemptAt === null || item.nextAttemptAt.getTime() <= now) return true;
+        onWaiting(item.nextAttemptAt);
+        return false;
+      }),
+    );
+    partial = [];
     for (let start = 0; start < due.length && !shutdown.aborted; start += batchSize) {
-      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      const batch = runDeleteBatch(batchContext, due.slice(start, start + batchSize)).catch((error: unknown) => {
-        context.logger.error('batch failed in the engine', { account: accountName, error: String(error) });
-      });
-      const tracked = batch.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
+      const items = due.slice(start, start + batchSize);
+      if (items.length < batchSize) partial = items;
+      else await send(items);
     }
   }
+  // Left open for the next pass when it may yet be filled.
+  if (partial.length > 0 && !shutdown.aborted && !holdPartialBatch()) await send(partial);
   await Promise.all(inFlight);
   return earliest;
 }
