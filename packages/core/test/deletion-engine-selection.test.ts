@@ -137,6 +137,43 @@ describe('delete by selection', () => {
     expect(h.provider.listCalls.map((call) => call.cursor ?? 'start')).toEqual(['start', '10', 'start', 'start']);
   });
 
+  it('lists each later pass while deletions hold still, and sends what it found once it ends', async () => {
+    const created = new Date(CUTOFF.getTime() - 60_000);
+    const videos: ProviderVideo[] = [
+      ...Array.from({ length: 25 }, (_, index) => ({
+        id: `v${index + 1}`,
+        title: null,
+        status: 'READY' as const,
+        createdAt: created,
+      })),
+      // Never matching, listed last: the quiet pass ends on a page with nothing new.
+      ...Array.from({ length: 10 }, (_, index) => ({
+        id: `p${index + 1}`,
+        title: null,
+        status: 'PROCESSING' as const,
+        createdAt: created,
+      })),
+    ];
+    const h = listingHarness(videos);
+    const deletedAtCall: number[] = [];
+    h.provider.beforeList = async (call) => {
+      if (call === 2) await expect.poll(() => h.provider.deleted.size, POLL).toBe(10);
+      deletedAtCall.push(h.provider.deleted.size);
+    };
+    await h.engine.submit({ tenant: TENANT, selection: SELECTION, maxItems: 100, operationId: 'quiet' });
+    const done = await finished(h, 'quiet');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', total: 25, deleted: 25 });
+    expect(done.selection).toMatchObject({ discovery: 'DONE', pass: 3 });
+    // Three passes, each from the start; pass 2 lists page after page while nothing is deleted, and its last page
+    // (the processing videos) finds nothing new; what it found is deleted before pass 3, which finds nothing.
+    const starts = h.provider.listCalls.flatMap((call, index) => (call.cursor === undefined ? [index] : []));
+    expect(starts).toHaveLength(3);
+    const [, second = 0, third = 0] = starts;
+    expect(third - second).toBeGreaterThanOrEqual(2);
+    expect(new Set(deletedAtCall.slice(second, third)).size).toBe(1);
+    expect(deletedAtCall[third]).toBe(25);
+  });
+
   it('fills batches across discovered pages: only the last one may be short', async () => {
     const videos = library(200);
     const expected = matching(videos);

@@ -54,13 +54,18 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
   const status: NewItem['status'] = gate.account.deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING';
   const filter = selectionFilter(selection.selection);
   let { cursor, pass } = selection;
+  let quietPass = 1;
   const stop = AbortSignal.any([shutdown, cancelled]);
   while (!stop.aborted) {
-    // A pass after the first lists the account once what earlier passes journaled has been sent: deleting shifts the
-    // listing, and a pass during deletions would list again every video still waiting its turn.
-    if (cursor === null && pass > 1) {
+    // The first pass lists while deleting, and deleting shifts the listing under it (offset and page-numbered
+    // listings skip what moved up). A pass after it starts once everything journaled so far has been sent, and is
+    // quiet: the runner sends nothing until it ends, so the listing holds still and the pass sees every video left.
+    // What it finds is deleted after it; the next (quiet) pass, listing only what is left, finds nothing new.
+    if (pass > quietPass) {
       await context.watch.untilIdle(stop);
       if (stop.aborted) return;
+      context.watch.quiet = true;
+      quietPass = pass;
     }
     let page: VideoPage;
     try {
@@ -80,7 +85,7 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
       if (!matchesSelection(video, selection.selection)) continue;
       videos.push({ videoId: formatVideoId(accountName, video.id), account: accountName, nativeId: video.id, status });
     }
-    const result = await journal(context, { videos, nextCursor: page.nextCursor ?? null, at: context.now() });
+    const result = await journal(context, { videos, nextCursor: page.nextCursor ?? null, at: context.now() }, pass);
     const journaled = result.selection;
     if (!journaled || journaled.discovery !== 'DISCOVERING') {
       context.logger.info('selection discovery ended', {
@@ -98,11 +103,15 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
  * One page into the journal, its events to subscribers, and the runner woken. When discovery ends with no new item,
  * an empty publish still tells followers to read the operation again: it may have finished in that write.
  */
-async function journal(context: DiscoveryContext, page: DiscoveredPage): Promise<OperationRecord> {
+async function journal(context: DiscoveryContext, page: DiscoveredPage, pass?: number): Promise<OperationRecord> {
   const result = await context.store.appendDiscovered(context.key, page);
   const ended = result.operation.selection?.discovery !== 'DISCOVERING';
+  // A quiet pass that ended lets the runner send what it found: it is woken for that even when the last page found
+  // nothing.
+  const passEnded = result.operation.selection?.pass !== pass;
+  if (passEnded) context.watch.quiet = false;
   if (result.events.length > 0 || ended) context.bus.publish(context.key, result.events);
   if (ended) context.watch.end();
-  else if (result.events.length > 0) context.watch.changed();
+  else if (result.events.length > 0 || passEnded) context.watch.changed();
   return result.operation;
 }

@@ -3,7 +3,8 @@
  * change; a runner that found nothing open waits for the next one. Marks make that race-free: a change after the mark
  * a runner took before reading the journal wakes it at once. The other way, the runner says when it is idle (it has
  * sent everything journaled that is due): discovery starts each pass after the first only then, so that a pass lists
- * the account once its deletions have settled, instead of listing again every video still waiting its turn.
+ * the account once its deletions have settled, instead of listing again every video still waiting its turn; and such
+ * a pass is `quiet`.
  */
 export class DiscoveryWatch {
   private generation = 0;
@@ -11,6 +12,11 @@ export class DiscoveryWatch {
   private active = true;
   private runnerIdle = false;
   private idleWaiters = new Set<() => void>();
+  /**
+   * Set by discovery for a pass after the first, which starts once the runner is idle: the runner then sends nothing
+   * until the pass ends, so the listing holds still and the pass sees every video it has left (see runDiscovery).
+   */
+  quiet = false;
 
   /** Whether discovery may still journal items. */
   get discovering(): boolean {
@@ -57,6 +63,7 @@ export class DiscoveryWatch {
 
   end(): void {
     this.active = false;
+    this.quiet = false;
     this.changed();
   }
 }

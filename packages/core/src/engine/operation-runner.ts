@@ -80,6 +80,16 @@ async function runAccount(
   while (!shutdown.aborted) {
     // Taken before reading the journal: a page discovered while this pass reads is a change since, and wakes at once.
     const mark = watch?.mark() ?? 0;
+    if (watch?.quiet) {
+      // Discovery lists a pass that must not shift under it: what it finds is sent once the pass ends.
+      await waitForFinish(
+        context,
+        key,
+        Number.POSITIVE_INFINITY,
+        AbortSignal.any([shutdown, watch.changedSince(mark)]),
+      );
+      continue;
+    }
     // While discovery goes on, a batch short of the provider's size waits for the next page to fill it.
     const nextAttempt = await runDueItems(context, gate, accountName, blocked, () => watch?.discovering === true);
     const discovering = watch?.discovering === true;
