@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { UnauthorizedError, type ProviderVideo } from '@unreel/provider-spec';
+import { RateLimitedError, UnauthorizedError, type ProviderVideo } from '@unreel/provider-spec';
 import { describe, expect, it } from 'vitest';
 import {
   AccountRegistry,
@@ -276,6 +276,18 @@ describe('delete by selection', () => {
     const pageOne = matching(videos.slice(0, 10));
     expect(done).toMatchObject({ status: 'PARTIALLY_FAILED', total: pageOne.length, deleted: pageOne.length });
     expect(done.selection).toMatchObject({ discovery: 'FAILED', error: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('keeps listing through a throttled spell longer than the account retries one call', async () => {
+    const videos = library(40);
+    const h = listingHarness(videos);
+    // Calls 2 to 9 are throttled: two rounds of the account's retries (maxAttempts 5 each by default) and more.
+    h.provider.listFailure = (call) =>
+      call >= 2 && call <= 9 ? new RateLimitedError({ message: 'slow down', retryAfterMs: 1 }) : undefined;
+    await h.engine.submit({ tenant: TENANT, selection: SELECTION, maxItems: 100, operationId: 'busy' });
+    const done = await finished(h, 'busy');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', total: matching(videos).length });
+    expect(done.selection?.discovery).toBe('DONE');
   });
 
   it('a repeated operationId is the same operation only with the same selection and maxItems', async () => {

@@ -11,6 +11,9 @@ import type { EngineObserver } from './engine-observer.js';
 import { toItemError } from './item-error.js';
 import { matchesSelection, selectionFilter } from './video-selection.js';
 
+/** Rounds of the account's retries, all throttled, that one page may take before discovery ends FAILED. */
+const MAX_THROTTLED_ROUNDS = 10;
+
 export interface DiscoveryContext {
   store: OperationStore;
   bus: EventBus;
@@ -55,6 +58,7 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
   const filter = selectionFilter(selection.selection);
   let { cursor, pass } = selection;
   let quietPass = 1;
+  let throttledRounds = 0;
   const stop = AbortSignal.any([shutdown, cancelled]);
   while (!stop.aborted) {
     // The first pass lists while deleting, and deleting shifts the listing under it (offset and page-numbered
@@ -75,11 +79,18 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
       // At shutdown the cursor stays journaled for the next start; a cancel has ended discovery already.
       if (stop.aborted) return;
       const failure: ItemError = toItemError(error, gate.account.provider.provider);
+      // A busy provider says nothing about the listing: as for deletions, throttling has a budget of its own before
+      // discovery gives up (each round already waited out the account's retries, backing off).
+      if (failure.code === 'RATE_LIMITED' && throttledRounds < MAX_THROTTLED_ROUNDS) {
+        throttledRounds += 1;
+        continue;
+      }
       context.logger.warn('selection listing failed; discovery ends', { account: accountName, code: failure.code });
       await journal(context, { error: failure, at: context.now() });
       return;
     }
     if (shutdown.aborted) return;
+    throttledRounds = 0;
     const videos: NewItem[] = [];
     for (const video of page.items) {
       if (!matchesSelection(video, selection.selection)) continue;
