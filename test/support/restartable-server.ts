@@ -23,7 +23,15 @@ export interface RestartableServer {
  * off. The sandbox keeps its state in a file, as a real provider keeps its own across our restarts.
  */
 export async function startRestartableServer(
-  options: { latencyMs?: [number, number]; server?: Record<string, unknown>; videoCount?: number } = {},
+  options: {
+    latencyMs?: [number, number];
+    server?: Record<string, unknown>;
+    videoCount?: number;
+    /** Replace the slow sandbox account (a simulator's, say); `tenants` and `env` go into the config and process. */
+    accounts?: readonly Record<string, unknown>[];
+    tenants?: readonly Record<string, unknown>[];
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RestartableServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-restartable-'));
   const port = await freePort();
@@ -32,7 +40,8 @@ export async function startRestartableServer(
     JSON.stringify({
       server: { metrics: { enabled: false }, ...options.server },
       journal: { driver: 'sqlite', path: 'journal.db' },
-      accounts: [
+      ...(options.tenants ? { tenants: options.tenants } : {}),
+      accounts: options.accounts ?? [
         {
           name: 'sandbox',
           plugin: '@unreel/plugin-sandbox',
@@ -49,7 +58,7 @@ export async function startRestartableServer(
       ],
     }),
   );
-  const env = { UNREEL_CONFIG: path.join(dir, 'unreel.config.json'), PORT: String(port) };
+  const env = { ...options.env, UNREEL_CONFIG: path.join(dir, 'unreel.config.json'), PORT: String(port) };
   let child = startChildServer(env, dir);
   const { url } = await child.listening;
   return {

@@ -8,6 +8,7 @@ import { DeletionResolver } from './resolvers/deletion.resolver.js';
 import { RestoreResolver } from './resolvers/restore.resolver.js';
 import { VideoDeletionResolver } from './resolvers/video-deletion.resolver.js';
 import { VideoResolver } from './resolvers/video.resolver.js';
+import { VideoSelectionResolver } from './resolvers/video-selection.resolver.js';
 
 /**
  * type-graphql asks for a resolver instance on every field it resolves (each `Video.deletion`, each progress event's
@@ -24,6 +25,7 @@ export function buildUnreelSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       VideoResolver,
+      VideoSelectionResolver,
       VideoDeletionResolver,
       DeletionResolver,
       RestoreResolver,
