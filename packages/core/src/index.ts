@@ -42,9 +42,11 @@ export {
   itemUpdateEffect,
   nextAttemptAfter,
   restoredUpdate,
+  settleOperation,
   type ItemUpdateEffect,
   type OperationProgress,
 } from './store/item-change.js';
+export { newSelectionRecord, nextDiscovery } from './store/discovery-change.js';
 export { unknownItemError, unknownOperationError } from './store/store-errors.js';
 export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
 export type { EventBus } from './events/event-bus.js';
