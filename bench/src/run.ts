@@ -8,6 +8,7 @@ import { runProviderListing } from './provider-listing.bench.js';
 import { runProviderThroughput } from './provider-throughput.bench.js';
 import { runRedaction } from './redaction.bench.js';
 import { runRedisAdmission } from './redis-admission.bench.js';
+import { runSelection } from './selection.bench.js';
 import { runVideoQuery } from './video-query.bench.js';
 import { runWatchers } from './watchers.bench.js';
 
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<void>> = {
   watchers: runWatchers,
   'redis-admission': runRedisAdmission,
   doorbell: runDoorbell,
+  selection: runSelection,
 };
 
 const wanted = process.argv.slice(2);

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeletionDocument,
+  SelectVideosDocument,
   deleteWithProgress,
   UnreelClientError,
   watchDeletion,
@@ -144,6 +145,45 @@ describe('deleteWithProgress', () => {
     await expect(
       deleteWithProgress({ url: server.url, ids: ids.slice(72, 73), retry: { factor: 0.5 }, ...auth }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST', field: 'retry.factor' });
+  });
+});
+
+describe('deleteWithProgress by selection', () => {
+  it('follows a selection while it is discovered and deleted: the previewed count, each item announced then final, to the end', async () => {
+    // The sandbox's videos are a minute apart from 2025-01-01: these are its last hundred, those still READY.
+    const selection = { account: SANDBOX, createdAfter: '2025-01-01T05:00:00.000Z', status: ['READY' as const] };
+    const { selectVideos } = await data(server.url, SelectVideosDocument, { selection, sample: 0 }, auth.headers);
+    expect(selectVideos.complete).toBe(true);
+    expect(selectVideos.count).toBeGreaterThan(80);
+    const { result, events } = await deleteWithProgress({
+      url: server.url,
+      selection,
+      maxItems: 1_000,
+      operationId: 'client-selection',
+      ...auth,
+    });
+    expect(result).toMatchObject({ id: 'client-selection', total: selectVideos.count, pending: 0, discovery: 'DONE' });
+    expect(result.status).not.toBe('RUNNING');
+    expect(result.deleted + result.notFound + result.failed).toBe(selectVideos.count);
+    expect(sequences(events)).toEqual(oneTo(events.length));
+    const byItem = new Map<string, string[]>();
+    for (const event of events)
+      byItem.set(event.item.videoId, [...(byItem.get(event.item.videoId) ?? []), event.item.status]);
+    expect(byItem.size).toBe(selectVideos.count);
+    for (const statuses of byItem.values()) {
+      expect(statuses[0]).toBe('PENDING');
+      expect(statuses).toHaveLength(2);
+    }
+    // Each event gives total and discovery as the journal says when it is read: they only move forward. Watched again
+    // from the start: the same events, with total and discovery as they are now.
+    const totals = events.map((event) => event.total);
+    expect(totals).toEqual([...totals].sort((a, b) => a - b));
+    const watched = await watchDeletion({ url: server.url, operationId: 'client-selection', ...auth });
+    const itemOf = (event: DeletionProgressEvent) => [event.sequence, event.item.videoId, event.item.status];
+    expect(watched.events.map(itemOf)).toEqual(events.map(itemOf));
+    expect(watched.events.every((event) => event.total === selectVideos.count && event.discovery === 'DONE')).toBe(
+      true,
+    );
   });
 });
 

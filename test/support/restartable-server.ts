@@ -31,6 +31,11 @@ export async function startRestartableServer(
     batchSize?: number;
     /** More accounts after the sandbox, as config entries; `{dir}` in a string setting is this server's folder. */
     accounts?: Record<string, unknown>[];
+    /** Instead of the slow sandbox and `accounts` (a simulator's account, say). */
+    replaceAccounts?: readonly Record<string, unknown>[];
+    /** `tenants` go into the config, `env` into the process. */
+    tenants?: readonly Record<string, unknown>[];
+    env?: Record<string, string>;
   } = {},
 ): Promise<RestartableServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-restartable-'));
@@ -40,7 +45,8 @@ export async function startRestartableServer(
     JSON.stringify({
       server: { metrics: { enabled: false }, ...options.server },
       journal: { driver: 'sqlite', path: 'journal.db' },
-      accounts: [
+      ...(options.tenants ? { tenants: options.tenants } : {}),
+      accounts: options.replaceAccounts ?? [
         {
           name: 'sandbox',
           plugin: '@unreel/plugin-sandbox',
@@ -58,7 +64,7 @@ export async function startRestartableServer(
       ],
     }),
   );
-  const env = { UNREEL_CONFIG: path.join(dir, 'unreel.config.json'), PORT: String(port) };
+  const env = { ...options.env, UNREEL_CONFIG: path.join(dir, 'unreel.config.json'), PORT: String(port) };
   let child = startChildServer(env, dir);
   const { url } = await child.listening;
   return {

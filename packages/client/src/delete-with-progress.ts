@@ -1,13 +1,29 @@
 import { abortedError, UnreelClientError } from './client-error.js';
 import type { UnreelConnectionOptions } from './connection-options.js';
-import { DeleteVideosDocument } from './generated/graphql.js';
+import { DeleteVideosDocument, type VideoSelectionInput } from './generated/graphql.js';
 import { requestGraphQL } from './graphql-request.js';
 import { newOperationId } from './operation-id.js';
 import { followProgress, type DeletionOutcome, type DeletionProgressEvent } from './progress-follower.js';
 
-export interface DeleteWithProgressOptions extends UnreelConnectionOptions {
-  /** Video ids, `<account>:<provider's id>`; duplicates are ignored by the server. */
-  ids: readonly string[];
+/** What to delete: ids, or every video of one account a selection matches (see `selectVideos` for a preview). */
+export type DeletionTarget =
+  | {
+      /** Video ids, `<account>:<provider's id>`; duplicates are ignored by the server. */
+      ids: readonly string[];
+      selection?: undefined;
+      maxItems?: undefined;
+    }
+  | {
+      ids?: undefined;
+      /** Discovered page by page while deleting; the operation is not final while its discovery goes on. */
+      selection: VideoSelectionInput;
+      /** At most this many videos (required with a selection). */
+      maxItems: number;
+    };
+
+export type DeleteWithProgressOptions = UnreelConnectionOptions & DeletionTarget & DeleteWithProgressSettings;
+
+interface DeleteWithProgressSettings {
   /**
    * The idempotency key naming this deletion. Generated when absent (a random UUID, in secure contexts or not); pass
    * your own, or keep `onStart`'s, to find the operation again (`watchDeletion`, `cancelDeletion`) after a reload.
@@ -15,14 +31,17 @@ export interface DeleteWithProgressOptions extends UnreelConnectionOptions {
   operationId?: string;
   /** Called once with the `operationId`, before anything is sent: store it (URL, sessionStorage) to resume later. */
   onStart?: (operationId: string) => void;
-  /** Called for every item as it becomes final, each sequence once and in order, across reconnects and restarts. */
+  /**
+   * Called for every event, each sequence once and in order, across reconnects and restarts: an item that became final
+   * (or waits, SCHEDULED), and with a selection, each item as it is discovered (PENDING, `total` grown).
+   */
   onProgress?: (event: DeletionProgressEvent) => void;
 }
 
 export type DeleteWithProgressResult = DeletionOutcome;
 
 /**
- * Deletes `ids` and follows every item to its end. The subscription goes first: a socket the server refuses for good
+ * Deletes `ids` (or a `selection`) and follows every item to its end. The subscription goes first: a socket the server refuses for good
  * (a wrong key: 4403) fails the call before anything is deleted. Then the mutation, retried on network failures with
  * the same `operationId` (the server answers a repeat with the same operation, so this is safe). Then the progress
  * stream, resubscribed after every reconnect from the last sequence seen, with backoff, until the operation is final
@@ -57,7 +76,13 @@ export async function deleteWithProgress(options: DeleteWithProgressOptions): Pr
       await requestGraphQL({
         ...options,
         document: DeleteVideosDocument,
-        variables: { input: { ids: [...options.ids], operationId, wait: false } },
+        variables: {
+          input: {
+            ...(options.ids ? { ids: [...options.ids] } : { selection: options.selection, maxItems: options.maxItems }),
+            operationId,
+            wait: false,
+          },
+        },
         operationId,
         retry: options.retry ?? {},
         signal: stop.signal,

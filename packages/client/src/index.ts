@@ -4,6 +4,7 @@ export * from './generated/graphql.js';
 export {
   deleteWithProgress,
   type DeleteWithProgressOptions,
+  type DeletionTarget,
   type DeleteWithProgressResult,
 } from './delete-with-progress.js';
 export { watchDeletion, type WatchDeletionOptions } from './watch-deletion.js';

@@ -11,7 +11,10 @@ import {
 import { requestGraphQL } from './graphql-request.js';
 import { resolveRetryOptions, retryDelay, waitOrAbort, type ResolvedRetryOptions } from './retry-policy.js';
 
-/** One event of `deletionProgress`: an item that became final, with the operation's counts after it. */
+/**
+ * One event of `deletionProgress`: an item that reached a new state (final, waiting SCHEDULED, or with a selection,
+ * just discovered), with the operation's counts after it.
+ */
 export type DeletionProgressEvent = DeletionProgressSubscription['deletionProgress'];
 
 /** What `deleteWithProgress` and `watchDeletion` resolve with. */

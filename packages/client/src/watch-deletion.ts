@@ -11,7 +11,7 @@ export interface WatchDeletionOptions extends UnreelConnectionOptions {
    * that kept its list across a reload passes its last sequence, and gets only what it has not shown.
    */
   after?: number;
-  /** Called for every item as it becomes final, each sequence once and in order, across reconnects and restarts. */
+  /** Called for every event (see DeleteWithProgressOptions.onProgress), each sequence once and in order. */
   onProgress?: (event: DeletionProgressEvent) => void;
 }
 

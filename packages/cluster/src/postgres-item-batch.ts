@@ -86,6 +86,7 @@ function planItemBatch(
       total: operation.total,
       completed: operation.total - operation.pending,
       status: operation.status,
+      discovery: operation.discovery,
     });
   }
   return { operation, items, events };

@@ -4,13 +4,19 @@ import {
   isCancellable,
   restoredUpdate,
   unknownOperationError,
+  newSelectionRecord,
+  nextDiscovery,
+  settleOperation,
   type CancelResult,
+  type DiscoveredPage,
+  type DiscoveryResult,
   type ItemPage,
   type ItemRecord,
   type ItemStatus,
   type ItemUpdate,
   type LearnedRate,
   type LearnedRateStore,
+  type NewItem,
   type NewOperation,
   type OpenItemRecord,
   type OperationCursor,
@@ -26,6 +32,8 @@ import { journalError } from './postgres-journal-errors.js';
 import { migrate, quoteIdentifier } from './postgres-migrations.js';
 import {
   ITEM_COLUMNS,
+  errorText,
+  selectionJson,
   toItemRecord,
   toLearnedRate,
   toOpenItem,
@@ -133,12 +141,14 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   createOperation(operation: NewOperation): Promise<OperationRecord> {
     return this.write(async (client) => {
       for (const item of operation.items) assertVideoId(item);
+      const selection = operation.selection ? newSelectionRecord(operation.selection) : null;
       // Insert-or-nothing on the idempotency key, and the items with it, in one statement: nothing of a taken id is
       // written, and the engine compares fingerprints with the operation it then reads.
       const { rows } = await client.query<OperationRow>(
         `WITH operation AS (
-           INSERT INTO operations (tenant, id, status, fingerprint, accounts, when_blocked, total, pending, created_at)
-           VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $6, $7)
+           INSERT INTO operations (tenant, id, status, fingerprint, accounts, when_blocked, total, pending, created_at,
+             selection, discovery, discovery_pass, discovery_found)
+           VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $6, $7, $11, $12, $13, $14)
            ON CONFLICT ON CONSTRAINT operations_idempotency DO NOTHING
            RETURNING *
          ), items AS (
@@ -152,13 +162,22 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
           operation.tenant,
           operation.id,
           operation.fingerprint,
-          [...new Set(operation.items.map((item) => item.account))],
+          [
+            ...new Set([
+              ...(operation.selection ? [operation.selection.selection.account] : []),
+              ...operation.items.map((item) => item.account),
+            ]),
+          ],
           operation.whenBlocked ?? null,
           operation.items.length,
           operation.createdAt,
           operation.items.map((item) => item.videoId),
           operation.items.map((item) => item.account),
           operation.items.map((item) => item.status),
+          selection ? selectionJson(selection) : null,
+          selection?.discovery ?? null,
+          selection?.pass ?? null,
+          selection?.passFound ?? null,
         ],
       );
       const row = rows[0];
@@ -170,6 +189,103 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   async getOperation(key: string): Promise<OperationRecord | null> {
     const row = await this.operationRow(key);
     return row ? toOperationRecord(row) : null;
+  }
+
+  appendDiscovered(key: string, page: DiscoveredPage): Promise<DiscoveryResult> {
+    return this.write(async (client) => {
+      const row = await this.operationRow(key, client, true);
+      if (!row) throw unknownOperationError(key);
+      const operation = toOperationRecord(row);
+      const { selection } = operation;
+      if (!selection || operation.status !== 'RUNNING') return { operation, events: [] };
+      let fresh: NewItem[] = [];
+      if (!('error' in page) && selection.discovery === 'DISCOVERING') {
+        const unique = [...new Map(page.videos.map((video) => [video.videoId, video])).values()];
+        for (const video of unique) assertVideoId(video);
+        // Walks items_latest (video_id, op_id): one probe per listed video.
+        const known = await client.query<{ video_id: string }>(
+          `SELECT video_id FROM items WHERE video_id = ANY($2::text[]) AND op_id = $1`,
+          [row.op_id, unique.map((video) => video.videoId)],
+        );
+        const seen = new Set(known.rows.map((video) => video.video_id));
+        fresh = unique.filter((video) => !seen.has(video.videoId));
+      }
+      const { take, next } = nextDiscovery(selection, operation.total, fresh.length, page);
+      const taken = fresh.slice(0, take);
+      const first = operation.total;
+      const completed = operation.total - operation.pending;
+      const state = {
+        ...toOperationState(row),
+        total: operation.total + taken.length,
+        pending: operation.pending + taken.length,
+        lastSequence: operation.lastSequence + taken.length,
+        discovery: next.discovery,
+      };
+      if (settleOperation(state)) state.finishedAt = page.at;
+      // Items, their events and the operation in one statement; the operation's row is locked, so the sequence stays
+      // gapless whoever else writes events.
+      const { rows: after } = await client.query<OperationRow>(
+        `WITH new_items AS (
+           INSERT INTO items (op_id, position, video_id, account, status, updated_at)
+           SELECT $1, $2 + item.ordinality - 1, item.video_id, item.account, item.status, $5
+           FROM unnest($3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS item (video_id, account, status, ordinality)
+         ), new_events AS (
+           INSERT INTO events (op_id, sequence, position, status, attempts, updated_at, completed, op_status)
+           SELECT $1, $7 + item.ordinality, $2 + item.ordinality - 1, item.status, 0, $5, $8, 'RUNNING'
+           FROM unnest($6::text[]) WITH ORDINALITY AS item (status, ordinality)
+         )
+         UPDATE operations SET discovery = $9, discovery_cursor = $10, discovery_pass = $11, discovery_found = $12,
+           discovery_error = $13, status = $14, total = $15, pending = $16, last_sequence = $17, finished_at = $18
+         WHERE op_id = $1
+         RETURNING *`,
+        [
+          row.op_id,
+          first,
+          taken.map((video) => video.videoId),
+          taken.map((video) => video.account),
+          page.at,
+          taken.map((video) => video.status),
+          operation.lastSequence,
+          completed,
+          next.discovery,
+          next.cursor,
+          next.pass,
+          next.passFound,
+          errorText(next.error),
+          state.status,
+          state.total,
+          state.pending,
+          state.lastSequence,
+          state.finishedAt,
+        ],
+      );
+      const updated = after[0];
+      if (!updated) throw unknownOperationError(key);
+      const events = taken.map<ProgressEvent>((video, index) => ({
+        operationId: operation.id,
+        sequence: operation.lastSequence + 1 + index,
+        item: {
+          operationId: operation.id,
+          videoId: video.videoId,
+          account: video.account,
+          nativeId: video.nativeId,
+          status: video.status,
+          error: null,
+          attempts: 0,
+          ambiguous: false,
+          restorableUntil: null,
+          confirmedAt: null,
+          nextAttemptAt: null,
+          updatedAt: page.at,
+          position: first + index,
+        },
+        total: first + index + 1,
+        completed,
+        status: 'RUNNING',
+        discovery: next.discovery,
+      }));
+      return { operation: toOperationRecord(updated), events };
+    });
   }
 
   markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
@@ -218,13 +334,23 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
       const row = await this.operationRow(key, client, true);
       if (!row) return null;
       if (row.status !== 'RUNNING') return { operation: toOperationRecord(row), events: [] };
+      const operation = toOperationState(row);
+      if (operation.discovery === 'DISCOVERING') {
+        // Discovery stops in the same write: it journals nothing more, and the operation can finish.
+        operation.discovery = 'CANCELLED';
+        if (settleOperation(operation)) operation.finishedAt = at;
+        await client.query(
+          `UPDATE operations SET discovery = 'CANCELLED', status = $2, finished_at = $3 WHERE op_id = $1`,
+          [operation.opId, operation.status, operation.finishedAt],
+        );
+      }
       const { rows } = await client.query<{ position: number }>(
         `SELECT position FROM items WHERE op_id = $1 AND ${OPEN} AND NOT ambiguous ORDER BY position`,
         [row.op_id],
       );
       const events = await recordItemUpdates(
         client,
-        toOperationState(row),
+        operation,
         rows.map(({ position }) => cancelledUpdate(position, at)),
       );
       const after = await this.operationRow(key, client);
@@ -286,7 +412,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
        WHERE e.op_id = $1 AND e.sequence > $2 ORDER BY e.sequence LIMIT $3`,
       [operation.op_id, after, limit],
     );
-    return rows.map((row) => toProgressEvent(row, operation.id, operation.total));
+    return rows.map((row) => toProgressEvent(row, operation));
   }
 
   async listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage> {
@@ -334,9 +460,11 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   }
 
   async listUnfinishedOperations(): Promise<OperationRecord[]> {
-    return (await this.read<OperationRow>(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`)).map(
-      toOperationRecord,
-    );
+    return (
+      await this.read<OperationRow>(
+        `SELECT * FROM operations WHERE pending > 0 OR discovery = 'DISCOVERING' ORDER BY op_id`,
+      )
+    ).map(toOperationRecord);
   }
 
   async hasDelivery(account: string, deliveryId: string): Promise<boolean> {
@@ -463,7 +591,7 @@ function splitKey(key: string): [tenant: string, id: string] {
 }
 
 /** Items keep the video id and the account; the native id is read back from the video id, so it must hold both. */
-function assertVideoId({ videoId, account, nativeId }: NewOperation['items'][number]): void {
+function assertVideoId({ videoId, account, nativeId }: NewItem): void {
   if (videoId !== `${account}:${nativeId}`) {
     throw new Error(
       `Video id ${JSON.stringify(videoId)} is not "<account>:<native id>" for account ${JSON.stringify(account)}`,

@@ -1,4 +1,5 @@
 import type {
+  DiscoveryState,
   ItemRecord,
   ItemStatus,
   LearnedRate,
@@ -7,6 +8,7 @@ import type {
   OperationRecord,
   OperationStatus,
   ProgressEvent,
+  SelectionRecord,
   WhenBlocked,
 } from '@unreel/core';
 import type { ItemError } from '@unreel/provider-spec';
@@ -34,6 +36,22 @@ export interface OperationRow {
   last_sequence: number;
   created_at: Date;
   finished_at: Date | null;
+  /** NULL for an operation given its ids. */
+  selection: SelectionJson | null;
+  discovery: DiscoveryState | null;
+  discovery_cursor: string | null;
+  discovery_pass: number | null;
+  discovery_found: number | null;
+  discovery_error: string | null;
+}
+
+/** A selection as the `selection` column holds it: times in epoch ms. */
+export interface SelectionJson {
+  account: string;
+  createdBefore: number | null;
+  createdAfter: number | null;
+  statuses: SelectionRecord['selection']['statuses'] | null;
+  maxItems: number;
 }
 
 /** An operation as a write moves it along; written back once the write's items and events are. */
@@ -85,6 +103,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     whenBlocked: row.when_blocked,
+    selection: toSelectionRecord(row),
     total: row.total,
     deleted: row.deleted,
     notFound: row.not_found,
@@ -109,6 +128,37 @@ export function toOperationState(row: OperationRow): OperationState {
     pending: row.pending,
     lastSequence: row.last_sequence,
     finishedAt: row.finished_at,
+    discovery: row.discovery,
+  };
+}
+
+function toSelectionRecord(row: OperationRow): SelectionRecord | null {
+  if (row.selection === null || row.discovery === null) return null;
+  const json = row.selection;
+  return {
+    selection: {
+      account: json.account,
+      ...(json.createdBefore === null ? {} : { createdBefore: new Date(json.createdBefore) }),
+      ...(json.createdAfter === null ? {} : { createdAfter: new Date(json.createdAfter) }),
+      ...(json.statuses === null ? {} : { statuses: json.statuses }),
+    },
+    maxItems: json.maxItems,
+    discovery: row.discovery,
+    cursor: row.discovery_cursor,
+    pass: row.discovery_pass ?? 1,
+    passFound: row.discovery_found ?? 0,
+    error: row.discovery_error === null ? null : parseItemError(row.discovery_error),
+  };
+}
+
+export function selectionJson(selection: Pick<SelectionRecord, 'selection' | 'maxItems'>): SelectionJson {
+  const { account, createdBefore, createdAfter, statuses } = selection.selection;
+  return {
+    account,
+    createdBefore: createdBefore?.getTime() ?? null,
+    createdAfter: createdAfter?.getTime() ?? null,
+    statuses: statuses ?? null,
+    maxItems: selection.maxItems,
   };
 }
 
@@ -132,14 +182,19 @@ export function toOpenItem(row: ItemRow, operationId: string): OpenItemRecord {
 }
 
 /** Events keep no `ambiguous`: each leaves its item final, which clears it. */
-export function toProgressEvent(row: EventRow, operationId: string, total: number): ProgressEvent {
+export function toProgressEvent(
+  row: EventRow,
+  operation: Pick<OperationRow, 'id' | 'total' | 'discovery'>,
+): ProgressEvent {
   return {
-    operationId,
+    operationId: operation.id,
     sequence: row.sequence,
-    item: itemRecord(row, operationId, false),
-    total,
+    item: itemRecord(row, operation.id, false),
+    // The operation's now (see ProgressEvent.discovery): events keep neither.
+    total: operation.total,
     completed: row.completed,
     status: row.op_status,
+    discovery: operation.discovery,
   };
 }
 

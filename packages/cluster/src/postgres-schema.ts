@@ -87,6 +87,20 @@ export const migrations: readonly string[] = [
     learned_at                     timestamptz NOT NULL
   );
   `,
+  // 2: delete by selection. The selection as asked (jsonb: account, createdBefore and createdAfter in epoch ms,
+  // statuses, maxItems; NULL for an operation given its ids) and its discovery: state, the current pass, its cursor and
+  // what it journaled so far, and the error that ended it FAILED. Operations discovering are resumed even with nothing
+  // open, hence their index. A video already in an operation is found through items_latest.
+  `
+  ALTER TABLE operations ADD COLUMN selection jsonb;
+  ALTER TABLE operations ADD COLUMN discovery text
+    CHECK (discovery IN ('DISCOVERING', 'DONE', 'CAPPED', 'CANCELLED', 'FAILED'));
+  ALTER TABLE operations ADD COLUMN discovery_cursor text;
+  ALTER TABLE operations ADD COLUMN discovery_pass integer;
+  ALTER TABLE operations ADD COLUMN discovery_found integer;
+  ALTER TABLE operations ADD COLUMN discovery_error text;
+  CREATE INDEX operations_discovering ON operations (op_id) WHERE discovery = 'DISCOVERING';
+  `,
 ];
 
 /** The newest schema version this package writes. */

@@ -8,18 +8,24 @@ export { ACCOUNT_NAME_PATTERN, formatVideoId, parseVideoId, type ParsedVideoId }
 export {
   isFinalItemStatus,
   operationKey,
+  type DiscoveryState,
   type ItemRecord,
   type ItemStatus,
   type OperationCounts,
   type OperationRecord,
   type OperationStatus,
   type ProgressEvent,
+  type SelectionRecord,
+  type VideoSelection,
   type WhenBlocked,
 } from './model/operation.js';
 export type {
   CancelResult,
+  DiscoveredPage,
+  DiscoveryResult,
   ItemPage,
   ItemUpdate,
+  NewItem,
   NewOperation,
   OpenItemRecord,
   OperationCursor,
@@ -36,9 +42,11 @@ export {
   itemUpdateEffect,
   nextAttemptAfter,
   restoredUpdate,
+  settleOperation,
   type ItemUpdateEffect,
   type OperationProgress,
 } from './store/item-change.js';
+export { newSelectionRecord, nextDiscovery } from './store/discovery-change.js';
 export { unknownItemError, unknownOperationError } from './store/store-errors.js';
 export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
 export type { EventBus } from './events/event-bus.js';
@@ -58,7 +66,7 @@ export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/def
 export { DeletionEngine, type DeletionEngineDeps } from './engine/deletion-engine.js';
 export { ProgressFeed, type ProgressFeedOptions, type ProgressFeedRead } from './engine/progress-feed.js';
 export { ProgressStream } from './engine/progress-stream.js';
-export type { DeleteRequest, EngineOptions, RestoreResult } from './engine/engine-types.js';
+export type { DeleteRequest, EngineOptions, RestoreResult, SelectionPreview } from './engine/engine-types.js';
 export type { EngineLogger } from './engine/engine-logger.js';
 export type { JournalStatus } from './engine/journal-guard.js';
 export type {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   OperationExistsError,
   operationKey,
+  type DiscoveredPage,
   type ItemStatus,
   type LearnedRateStore,
   type NewOperation,
@@ -33,6 +34,32 @@ export function newOperation(
         status: status(videoId),
       };
     }),
+  };
+}
+
+/** Delete by selection on account `a`: created before minute 30, READY or FAILED, at most `maxItems`. */
+function selectionOperation(id: string, maxItems: number): NewOperation {
+  return {
+    id,
+    tenant: 't1',
+    fingerprint: `fp-${id}`,
+    createdAt: at(0),
+    items: [],
+    selection: { selection: { account: 'a', createdBefore: at(30), statuses: ['FAILED', 'READY'] }, maxItems },
+  };
+}
+
+/** A listed page of matching videos of account `a`, as discovery journals it. */
+function listedPage(videoIds: string[], nextCursor: string | null, when = at(1)): DiscoveredPage {
+  return {
+    videos: videoIds.map((videoId) => ({
+      videoId,
+      account: 'a',
+      nativeId: videoId.slice(2),
+      status: 'PENDING' as const,
+    })),
+    nextCursor,
+    at: when,
   };
 }
 
@@ -833,6 +860,110 @@ export function describeOperationStore(name: string, createStore: () => Operatio
       // Purging finished operations is about operations: what was learned of an account stays.
       await store.purgeFinishedBefore(at(60));
       expect(await store.listLearnedRates()).toHaveLength(2);
+      await store.close();
+    });
+
+    it('journals a selection discovering, appends each page once with its events, and moves passes on', async () => {
+      const store = createStore();
+      const key = operationKey('t1', 'sel');
+      const created = await store.createOperation(selectionOperation('sel', 5));
+      expect(created).toMatchObject({ total: 0, pending: 0, status: 'RUNNING', accounts: ['a'] });
+      expect(created.selection).toEqual({
+        selection: { account: 'a', createdBefore: at(30), statuses: ['FAILED', 'READY'] },
+        maxItems: 5,
+        discovery: 'DISCOVERING',
+        cursor: null,
+        pass: 1,
+        passFound: 0,
+        error: null,
+      });
+      // Nothing open, but discovering: resumed at start.
+      expect((await store.listUnfinishedOperations()).map((operation) => operation.id)).toEqual(['sel']);
+      const first = await store.appendDiscovered(key, listedPage(['a:1', 'a:2', 'a:1'], 'c1'));
+      expect(first.events.map((event) => [event.sequence, event.item.videoId, event.item.status, event.total])).toEqual(
+        [
+          [1, 'a:1', 'PENDING', 1],
+          [2, 'a:2', 'PENDING', 2],
+        ],
+      );
+      expect(first.events.every((event) => event.discovery === 'DISCOVERING' && event.completed === 0)).toBe(true);
+      expect(first.operation).toMatchObject({ total: 2, pending: 2, lastSequence: 2 });
+      expect(first.operation.selection).toMatchObject({ cursor: 'c1', pass: 1, passFound: 2 });
+      // A shifted listing gives a known video again: dropped; the pass ends with the last page and another begins.
+      const second = await store.appendDiscovered(key, listedPage(['a:2', 'a:3'], null));
+      expect(second.events.map((event) => [event.sequence, event.item.videoId, event.item.position])).toEqual([
+        [3, 'a:3', 2],
+      ]);
+      expect(second.operation.selection).toMatchObject({ cursor: null, pass: 2, passFound: 0 });
+      await store.recordUpdates(
+        key,
+        [0, 1, 2].map((position) => ({ position, status: 'DELETED', at: at(2) })),
+      );
+      // Every item closed, but discovery goes on: the operation does not finish.
+      expect(await store.getOperation(key)).toMatchObject({ status: 'RUNNING', pending: 0, finishedAt: null });
+      const replay = await store.listEvents(key, 0, 10);
+      expect(replay.map((event) => [event.sequence, event.item.status])).toEqual([
+        [1, 'PENDING'],
+        [2, 'PENDING'],
+        [3, 'PENDING'],
+        [4, 'DELETED'],
+        [5, 'DELETED'],
+        [6, 'DELETED'],
+      ]);
+      expect(replay.every((event) => event.total === 3 && event.status === 'RUNNING')).toBe(true);
+      // A whole pass with nothing new: DONE, and with nothing open the operation finishes in the same write.
+      const done = await store.appendDiscovered(key, listedPage(['a:1', 'a:3'], null, at(3)));
+      expect(done.events).toEqual([]);
+      expect(done.operation).toMatchObject({ status: 'SUCCEEDED', finishedAt: at(3), total: 3, deleted: 3 });
+      expect(done.operation.selection).toMatchObject({ discovery: 'DONE', pass: 2, passFound: 0 });
+      expect(await store.listUnfinishedOperations()).toEqual([]);
+      // Discovery over: a late page changes nothing.
+      expect((await store.appendDiscovered(key, listedPage(['a:9'], null))).events).toEqual([]);
+      expect((await store.listEvents(key, 0, 10)).every((event) => event.discovery === 'DONE')).toBe(true);
+      await store.close();
+    });
+
+    it('caps a selection at maxItems, fails it on a listing error, and cancels its discovery', async () => {
+      const store = createStore();
+      const capped = operationKey('t1', 'capped');
+      await store.createOperation(selectionOperation('capped', 3));
+      await store.appendDiscovered(capped, listedPage(['a:1', 'a:2'], 'c1'));
+      const cap = await store.appendDiscovered(capped, listedPage(['a:3', 'a:4', 'a:5'], 'c2'));
+      expect(cap.events.map((event) => event.item.videoId)).toEqual(['a:3']);
+      expect(cap.operation).toMatchObject({ total: 3, pending: 3, status: 'RUNNING' });
+      expect(cap.operation.selection).toMatchObject({ discovery: 'CAPPED' });
+      const last = await store.recordUpdates(
+        capped,
+        [0, 1, 2].map((position) => ({ position, status: 'DELETED' as const, at: at(4) })),
+      );
+      expect(last.at(-1)).toMatchObject({ status: 'SUCCEEDED', discovery: 'CAPPED' });
+
+      const failing = operationKey('t1', 'failing');
+      await store.createOperation(selectionOperation('failing', 10));
+      await store.appendDiscovered(failing, listedPage(['a:1'], 'c1'));
+      await store.recordUpdates(failing, [{ position: 0, status: 'DELETED', at: at(5) }]);
+      const error = { code: 'UNAUTHORIZED', message: 'bad key', retryable: false };
+      const failed = await store.appendDiscovered(failing, { error, at: at(6) });
+      expect(failed.operation).toMatchObject({ status: 'PARTIALLY_FAILED', finishedAt: at(6) });
+      expect(failed.operation.selection).toMatchObject({ discovery: 'FAILED', error });
+
+      const cancelled = operationKey('t1', 'cancelled');
+      await store.createOperation(selectionOperation('cancelled', 10));
+      await store.appendDiscovered(cancelled, listedPage(['a:1', 'a:2'], 'c1'));
+      await store.markAttempt(cancelled, [0]);
+      const cancel = await store.cancelOperation(cancelled, at(7));
+      expect(cancel?.events.map((event) => event.item.videoId)).toEqual(['a:2']);
+      expect(cancel?.operation.selection).toMatchObject({ discovery: 'CANCELLED' });
+      expect(cancel?.operation).toMatchObject({ status: 'RUNNING', pending: 1 });
+      expect((await store.appendDiscovered(cancelled, listedPage(['a:3'], null))).events).toEqual([]);
+      await store.recordUpdates(cancelled, [{ position: 0, status: 'DELETED', at: at(8), from: OPEN }]);
+      expect(await store.getOperation(cancelled)).toMatchObject({ status: 'CANCELLED', deleted: 1, cancelled: 1 });
+
+      // Cancelled before anything was found: finished at once, CANCELLED though no item was.
+      const empty = operationKey('t1', 'empty');
+      await store.createOperation(selectionOperation('empty', 10));
+      const emptyCancel = await store.cancelOperation(empty, at(9));
+      expect(emptyCancel?.operation).toMatchObject({ status: 'CANCELLED', total: 0, finishedAt: at(9) });
       await store.close();
     });
 

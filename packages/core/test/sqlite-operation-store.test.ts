@@ -50,7 +50,7 @@ describe('SqliteOperationStore', () => {
     });
     await second.close();
     const raw = new BetterSqlite3(file, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(6);
+    expect(raw.pragma('user_version', { simple: true })).toBe(7);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     expect(statSync(file).size).toBeGreaterThan(0);
@@ -149,10 +149,12 @@ describe('SqliteOperationStore', () => {
     ]);
     // Journaled before whenBlocked existed: each account's default, and no item waiting for its provider.
     expect((await store.getOperation(key))?.whenBlocked).toBeNull();
+    // Journaled before delete by selection existed: an operation of ids, with no discovery.
+    expect((await store.getOperation(key))?.selection).toBeNull();
     expect((await store.latestItems('default', ['sb:vid-2'])).get('sb:vid-2')?.nextAttemptAt).toBeNull();
     await store.close();
     const upgraded = new BetterSqlite3(`${file}.v1`, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(6);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(7);
     expect((upgraded.pragma('table_info(items)') as { name: string }[]).map((column) => column.name)).not.toContain(
       'account',
     );

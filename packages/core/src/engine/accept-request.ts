@@ -17,12 +17,7 @@ export function acceptRequest(
   maxIds: number,
 ): AcceptedItem[] {
   const { ids, operationId } = request;
-  if (operationId !== undefined && !OPERATION_ID_PATTERN.test(operationId)) {
-    throw new InvalidInputError(
-      'operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"',
-      'operationId',
-    );
-  }
+  acceptOperationId(operationId);
   if (ids.length === 0) throw new InvalidInputError('ids must contain at least one video id', 'ids');
   if (ids.length > maxIds)
     throw new InvalidInputError(`Too many ids: ${ids.length} given, at most ${maxIds} per operation`, 'ids');
@@ -38,4 +33,14 @@ export function acceptRequest(
     throw new InvalidInputError(`Unknown account${unknownAccounts.size > 1 ? 's' : ''} ${names}`, 'ids');
   }
   return items;
+}
+
+/** A client-chosen operationId, checked first whatever the request deletes. */
+export function acceptOperationId(operationId: string | undefined): void {
+  if (operationId !== undefined && !OPERATION_ID_PATTERN.test(operationId)) {
+    throw new InvalidInputError(
+      'operationId must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"',
+      'operationId',
+    );
+  }
 }

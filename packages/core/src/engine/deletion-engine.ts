@@ -18,6 +18,7 @@ import {
   type OperationRecord,
   type OperationStatus,
   type ProgressEvent,
+  type VideoSelection,
 } from '../model/operation.js';
 import type { LearnedRateStore } from '../store/learned-rate-store.js';
 import type {
@@ -27,11 +28,17 @@ import type {
   OperationPage,
   OperationStore,
 } from '../store/operation-store.js';
-import { acceptRequest } from './accept-request.js';
+import { acceptOperationId, acceptRequest, type AcceptedItem } from './accept-request.js';
 import { confirmDeletion, type ConfirmationResult, type DeletionConfirmation } from './deletion-confirmation.js';
 import { silentLogger, type EngineLogger } from './engine-logger.js';
 import { observeItems, silentObserver, type EngineObserver } from './engine-observer.js';
-import { defaultEngineOptions, type DeleteRequest, type EngineOptions, type RestoreResult } from './engine-types.js';
+import {
+  defaultEngineOptions,
+  type DeleteRequest,
+  type EngineOptions,
+  type RestoreResult,
+  type SelectionPreview,
+} from './engine-types.js';
 import { fingerprintIds } from './fingerprint.js';
 import { JournalGuard, type JournalStatus } from './journal-guard.js';
 import { journalWaitingStore } from './journal-waiting-store.js';
@@ -39,7 +46,9 @@ import { runOperation } from './operation-runner.js';
 import { ProgressFeed, type ProgressFeedOptions } from './progress-feed.js';
 import { ProgressStream } from './progress-stream.js';
 import { TenantSlots } from './tenant-slots.js';
+import { previewSelection } from './selection-preview.js';
 import { getVideos, listVideos } from './video-lookups.js';
+import { acceptMaxItems, acceptSelection, fingerprintSelection } from './video-selection.js';
 import { restoreVideo } from './video-restore.js';
 import { waitForFinish } from './wait-for-finish.js';
 
@@ -137,8 +146,7 @@ export class DeletionEngine {
     this.assertOpen();
     const { store } = this;
     const { tenant, operationId } = request;
-    const items = acceptRequest(request, request.accounts ?? this.accounts, this.options.maxIdsPerOperation);
-    const fingerprint = fingerprintIds(items.map((item) => item.videoId));
+    const { items, fingerprint, selection } = this.accept(request);
     if (operationId !== undefined) {
       const existing = await store.getOperation(operationKey(tenant, operationId));
       if (existing) return { operation: this.sameOrConflict(existing, fingerprint, request), created: false };
@@ -152,6 +160,7 @@ export class DeletionEngine {
       fingerprint,
       createdAt: this.context.now(),
       whenBlocked: request.whenBlocked ?? null,
+      selection,
       items: items.map((item) => ({
         ...item,
         status: (this.accounts.require(item.account).deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING') as
@@ -174,6 +183,29 @@ export class DeletionEngine {
     this.start(record);
     this.context.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
     return { operation: record, created: true };
+  }
+
+  /**
+   * selectVideos: lists the selection's account through its gate (sharing its rate budget) and counts what matches,
+   * up to the preview's bounds (EngineOptions.selectionPreview*); changes nothing. `accounts`: the caller's.
+   */
+  async previewSelection(
+    selection: VideoSelection,
+    sample: number,
+    accounts: AccountRegistry = this.accounts,
+  ): Promise<SelectionPreview> {
+    this.assertOpen();
+    const accepted = acceptSelection(selection, accounts);
+    const { selectionSampleMax } = this.options;
+    if (!Number.isInteger(sample) || sample < 0 || sample > selectionSampleMax) {
+      throw new InvalidInputError(`sample must be an integer from 0 to ${selectionSampleMax}`, 'sample');
+    }
+    return previewSelection(this.gateOf(accepted.account), accepted, sample, {
+      ...this.context,
+      pageSize: this.options.listPageSize,
+      maxCalls: this.options.selectionPreviewMaxCalls,
+      maxMs: this.options.selectionPreviewMaxMs,
+    });
   }
 
   async waitForOperation(
@@ -438,6 +470,7 @@ export class DeletionEngine {
       gates: this.gates,
       key,
       planPageSize: this.options.planPageSize,
+      listPageSize: this.options.listPageSize,
       blockedRetry: {
         horizonMs: this.options.blockedRetryHorizonMs,
         initialMs: this.options.blockedRetryInitialMs,
@@ -455,13 +488,41 @@ export class DeletionEngine {
   }
 
   /**
+   * The request checked before anything is journaled: ids or a selection (with maxItems), never both, and what makes
+   * a repeat of it the same request.
+   */
+  private accept(request: DeleteRequest): {
+    items: AcceptedItem[];
+    fingerprint: string;
+    selection: NewOperation['selection'];
+  } {
+    const accounts = request.accounts ?? this.accounts;
+    const maxIds = this.options.maxIdsPerOperation;
+    if (request.selection === undefined) {
+      if (request.ids === undefined) throw new InvalidInputError('Give ids or selection', 'ids');
+      if (request.maxItems !== undefined) {
+        throw new InvalidInputError('maxItems goes with selection; ids are deleted as given', 'maxItems');
+      }
+      const items = acceptRequest({ ...request, ids: request.ids }, accounts, maxIds);
+      return { items, fingerprint: fingerprintIds(items.map((item) => item.videoId)), selection: undefined };
+    }
+    if (request.ids !== undefined) throw new InvalidInputError('Give ids or selection, not both', 'selection');
+    acceptOperationId(request.operationId);
+    const selection = acceptSelection(request.selection, accounts);
+    const maxItems = acceptMaxItems(request.maxItems, maxIds);
+    return { items: [], fingerprint: fingerprintSelection(selection, maxItems), selection: { selection, maxItems } };
+  }
+
+  /**
    * A repeated operationId is a retry only when it names the same ids and asks the same of blocked items (whenBlocked,
    * absent being "each account's default"); anything else would silently drop a request. whenBlocked is compared
    * beside the fingerprint, not hashed into it, so fingerprints journaled before it existed still match.
    */
   private sameOrConflict(existing: OperationRecord, fingerprint: string, request: DeleteRequest): OperationRecord {
     if (existing.fingerprint !== fingerprint) {
-      throw new IdempotencyConflictError(`Operation "${existing.id}" already exists with other ids`);
+      throw new IdempotencyConflictError(
+        `Operation "${existing.id}" already exists with other ${existing.selection ? 'selection or maxItems' : 'ids'}`,
+      );
     }
     if (existing.whenBlocked !== (request.whenBlocked ?? null)) {
       throw new IdempotencyConflictError(

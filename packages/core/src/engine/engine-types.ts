@@ -1,6 +1,6 @@
 import type { AccountRegistry } from '../accounts/account-registry.js';
 import type { ProviderVideo } from '@unreel/provider-spec';
-import type { ItemRecord, WhenBlocked } from '../model/operation.js';
+import type { ItemRecord, VideoSelection, WhenBlocked } from '../model/operation.js';
 
 export interface EngineOptions {
   /** Ids one deleteVideos call may carry. */
@@ -23,6 +23,16 @@ export interface EngineOptions {
   /** The wait before trying a blocked item again when its provider gave no time; doubled per attempt up to the max. */
   blockedRetryInitialMs: number;
   blockedRetryMaxMs: number;
+  /** Videos asked for per list call, when discovering a selection and when previewing one. */
+  listPageSize: number;
+  /**
+   * selectVideos lists at most this many pages, and for at most `selectionPreviewMaxMs` by the engine's clock; beyond
+   * either, it answers the count so far as a lower bound (`complete: false`).
+   */
+  selectionPreviewMaxCalls: number;
+  selectionPreviewMaxMs: number;
+  /** The most videos selectVideos returns as its sample. */
+  selectionSampleMax: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -35,11 +45,20 @@ export const defaultEngineOptions: EngineOptions = {
   blockedRetryHorizonMs: 24 * 3_600_000,
   blockedRetryInitialMs: 60_000,
   blockedRetryMaxMs: 3_600_000,
+  listPageSize: 100,
+  selectionPreviewMaxCalls: 200,
+  selectionPreviewMaxMs: 30_000,
+  selectionSampleMax: 100,
 };
 
 export interface DeleteRequest {
   tenant: string;
-  ids: readonly string[];
+  /** The videos to delete; or `selection`, never both. */
+  ids?: readonly string[] | undefined;
+  /** Every video of one account that matches, discovered while deleting; needs `maxItems`. */
+  selection?: VideoSelection | undefined;
+  /** With `selection`: at most this many videos (1..maxIdsPerOperation); discovery ends CAPPED there. */
+  maxItems?: number | undefined;
   operationId?: string | undefined;
   /** What becomes of items a provider refuses for now; absent: each account's default (`Account.whenBlocked`). */
   whenBlocked?: WhenBlocked | undefined;
@@ -55,4 +74,13 @@ export interface RestoreResult {
   item: ItemRecord | null;
   /** What the provider returned, if anything. */
   video: ProviderVideo | null;
+}
+
+/** selectVideos: how many videos a selection matches now, and a few of them. Changes nothing. */
+export interface SelectionPreview {
+  /** Exact when `complete`; otherwise a lower bound: listing stopped at the preview's bound. */
+  count: number;
+  complete: boolean;
+  /** The first matching videos in listing order, at most the sample asked for. */
+  sample: ProviderVideo[];
 }

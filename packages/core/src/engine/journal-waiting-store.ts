@@ -9,6 +9,7 @@ export function journalWaitingStore(store: OperationStore, guard: JournalGuard):
   return {
     createOperation: (operation) => guard.write(() => store.createOperation(operation)),
     getOperation: (key) => store.getOperation(key),
+    appendDiscovered: (key, page) => guard.write(() => store.appendDiscovered(key, page)),
     markAttempt: (key, positions) => guard.write(() => store.markAttempt(key, positions)),
     clearAmbiguous: (key, positions) => guard.write(() => store.clearAmbiguous(key, positions)),
     recordUpdates: (key, updates) => guard.write(() => store.recordUpdates(key, updates)),

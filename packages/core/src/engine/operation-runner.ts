@@ -3,6 +3,8 @@ import type { EventBus } from '../events/event-bus.js';
 import { OPEN_ITEM_STATUSES, type OperationRecord } from '../model/operation.js';
 import type { OpenItemRecord, OperationStore } from '../store/operation-store.js';
 import { runDeleteBatch } from './batch-runner.js';
+import { runDiscovery } from './discovery-runner.js';
+import { DiscoveryWatch } from './discovery-watch.js';
 import type { BlockedRetry } from './blocked-retry.js';
 import type { EngineLogger } from './engine-logger.js';
 import { observeItems, type EngineObserver } from './engine-observer.js';
@@ -22,17 +24,32 @@ export interface OperationRunnerContext {
   cancelled: AbortSignal;
   /** How whenBlocked: WAIT waits (EngineOptions.blockedRetry*), for accounts and operations that ask for it. */
   blockedRetry: { horizonMs: number; initialMs: number; maxMs: number };
+  /** Videos asked for per list call when discovering a selection. */
+  listPageSize: number;
 }
 
-/** Runs every open item of one operation to a final state; accounts proceed in parallel. */
+/**
+ * Runs every open item of one operation to a final state; accounts proceed in parallel. A selection operation still
+ * discovering also runs its discovery, and its account's runner deletes what is journaled while discovery goes on.
+ */
 export async function runOperation(context: OperationRunnerContext, operation: OperationRecord): Promise<void> {
-  await Promise.all(operation.accounts.map((account) => runAccount(context, operation, account)));
+  const watch = operation.selection?.discovery === 'DISCOVERING' ? new DiscoveryWatch() : undefined;
+  const discovery = watch
+    ? runDiscovery({ ...context, watch }, operation)
+        .catch((error: unknown) => context.logger.error('selection discovery failed', { error: String(error) }))
+        .finally(() => watch.end())
+    : undefined;
+  await Promise.all([
+    discovery,
+    ...operation.accounts.map((account) => runAccount(context, operation, account, watch)),
+  ]);
 }
 
 async function runAccount(
   context: OperationRunnerContext,
   operation: OperationRecord,
   accountName: string,
+  watch: DiscoveryWatch | undefined,
 ): Promise<void> {
   const { key, shutdown } = context;
   const gate = context.gates.get(accountName);
@@ -61,12 +78,34 @@ async function runAccount(
   // Passes over the open items until none is left waiting for its provider: each sends those due, and the next starts
   // when the earliest of the others is. Their times are journaled, so a restart picks them up here the same way.
   while (!shutdown.aborted) {
-    const nextAttempt = await runDueItems(context, gate, accountName, blocked);
-    if (nextAttempt === undefined || shutdown.aborted) break;
+    // Taken before reading the journal: a page discovered while this pass reads is a change since, and wakes at once.
+    const mark = watch?.mark() ?? 0;
+    if (watch?.quiet) {
+      // Discovery lists a pass that must not shift under it: what it finds is sent once the pass ends.
+      await waitForFinish(
+        context,
+        key,
+        Number.POSITIVE_INFINITY,
+        AbortSignal.any([shutdown, watch.changedSince(mark)]),
+      );
+      continue;
+    }
+    // While discovery goes on, a batch short of the provider's size waits for the next page to fill it.
+    const nextAttempt = await runDueItems(context, gate, accountName, blocked, () => watch?.discovering === true);
+    const discovering = watch?.discovering === true;
+    // A page journaled during the pass (the last one too, just before discovery ended) is read by the next pass.
+    const changed = watch !== undefined && watch.mark() !== mark;
+    if (shutdown.aborted || (nextAttempt === undefined && !discovering && !changed)) break;
+    if (changed) continue;
+    watch?.idle(mark);
     // A cancel ends the wait: it closed every waiting item no call of ours may have reached. Once it has, only
-    // shutdown does: what it left open (an earlier attempt was ambiguous) waits its time.
-    const wake = context.cancelled.aborted ? shutdown : AbortSignal.any([shutdown, context.cancelled]);
-    await waitForFinish(context, key, nextAttempt - context.now().getTime(), wake);
+    // shutdown does: what it left open (an earlier attempt was ambiguous) waits its time. While discovery goes on,
+    // each page it journals ends the wait too.
+    const signals = [shutdown];
+    if (!context.cancelled.aborted) signals.push(context.cancelled);
+    if (watch && discovering) signals.push(watch.changedSince(watch.mark()));
+    const waitMs = nextAttempt === undefined ? Number.POSITIVE_INFINITY : nextAttempt - context.now().getTime();
+    await waitForFinish(context, key, waitMs, AbortSignal.any(signals));
   }
 }
 
@@ -80,6 +119,7 @@ async function runDueItems(
   gate: AccountGate,
   accountName: string,
   blocked: BlockedRetry | undefined,
+  holdPartialBatch: () => boolean,
 ): Promise<number | undefined> {
   const { store, key, shutdown } = context;
   const batchSize = Math.max(1, gate.account.provider.capabilities.maxBatchSize);
@@ -91,26 +131,38 @@ async function runDueItems(
     earliest = Math.min(earliest ?? Number.POSITIVE_INFINITY, next.getTime());
   };
   const batchContext = { ...context, gate, blocked, onWaiting };
+  const send = async (items: OpenItemRecord[]): Promise<void> => {
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const batch = runDeleteBatch(batchContext, items).catch((error: unknown) => {
+      context.logger.error('batch failed in the engine', { account: accountName, error: String(error) });
+    });
+    const tracked = batch.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  // Due items short of a batch at the end of a page go with the next page's, so batches stay full across pages.
+  let partial: OpenItemRecord[] = [];
   let after = -1;
   while (!shutdown.aborted) {
     const page = await store.listOpenItems(key, accountName, { after, first: context.planPageSize });
     if (page.length === 0) break;
     after = (page[page.length - 1] as OpenItemRecord).position;
     const now = context.now().getTime();
-    const due = page.filter((item) => {
-      if (item.nextAttemptAt === null || item.nextAttemptAt.getTime() <= now) return true;
-      onWaiting(item.nextAttemptAt);
-      return false;
-    });
+    const due = partial.concat(
+      page.filter((item) => {
+        if (item.nextAttemptAt === null || item.nextAttemptAt.getTime() <= now) return true;
+        onWaiting(item.nextAttemptAt);
+        return false;
+      }),
+    );
+    partial = [];
     for (let start = 0; start < due.length && !shutdown.aborted; start += batchSize) {
-      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      const batch = runDeleteBatch(batchContext, due.slice(start, start + batchSize)).catch((error: unknown) => {
-        context.logger.error('batch failed in the engine', { account: accountName, error: String(error) });
-      });
-      const tracked = batch.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
+      const items = due.slice(start, start + batchSize);
+      if (items.length < batchSize) partial = items;
+      else await send(items);
     }
   }
+  // Left open for the next pass when it may yet be filled.
+  if (partial.length > 0 && !shutdown.aborted && !holdPartialBatch()) await send(partial);
   await Promise.all(inFlight);
   return earliest;
 }

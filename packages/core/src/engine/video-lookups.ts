@@ -1,4 +1,4 @@
-import type { ProviderVideo, VideoPage } from '@unreel/provider-spec';
+import type { ListVideosRequest, ProviderVideo, VideoPage } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import { UnreelError } from '../errors/unreel-error.js';
 import { callWithRetry, type RetryContext } from './call-with-retry.js';
@@ -22,7 +22,7 @@ export async function getVideos(
 /** One page of the account's videos, for providers that can list them. */
 export async function listVideos(
   gate: AccountGate,
-  page: { cursor?: string; limit: number },
+  page: ListVideosRequest,
   context: RetryContext,
 ): Promise<VideoPage> {
   const { provider } = gate.account;

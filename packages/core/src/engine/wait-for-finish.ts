@@ -16,6 +16,15 @@ export async function waitForFinish(
   const finished = new AbortController();
   const unsubscribe = bus.subscribe(key, (events) => {
     if (events.some((event) => event.status !== 'RUNNING')) finished.abort();
+    // No event, only word that the operation changed (a selection's discovery ended): it may have finished.
+    else if (events.length === 0) {
+      store.getOperation(key).then(
+        (operation) => {
+          if (operation === null || operation.status !== 'RUNNING') finished.abort();
+        },
+        () => {},
+      );
+    }
   });
   try {
     // Subscribed first, then read: a finish in between is not missed.

@@ -1,4 +1,4 @@
-import type { ItemError } from '@unreel/provider-spec';
+import type { ItemError, ProviderVideoStatus } from '@unreel/provider-spec';
 
 /** CANCELLED: cancelDeletion stopped it; the items it did not cancel (calls already made) have their real outcome. */
 export type OperationStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED' | 'CANCELLED';
@@ -15,6 +15,44 @@ export type ItemStatus = 'PENDING' | 'SCHEDULED' | 'DELETED' | 'NOT_FOUND' | 'FA
  * SCHEDULED and sends it again when the provider allows it, up to the engine's horizon.
  */
 export type WhenBlocked = 'FAIL' | 'WAIT';
+
+/**
+ * Where a selection operation's discovery stands. DISCOVERING: listing goes on, and the operation cannot finish;
+ * DONE: a whole pass over the listing journaled nothing new; CAPPED: `maxItems` items were journaled, and no more
+ * listing is done (more may match); CANCELLED: cancelDeletion stopped it; FAILED: the provider refused to list for good
+ * (`SelectionRecord.error` says why).
+ */
+export type DiscoveryState = 'DISCOVERING' | 'DONE' | 'CAPPED' | 'CANCELLED' | 'FAILED';
+
+/**
+ * Which videos of one account a selection operation deletes. A date bound needs a creation time: a video its provider
+ * lists without `createdAt` does not match a selection with `createdBefore` or `createdAfter`.
+ */
+export interface VideoSelection {
+  account: string;
+  /** Exclusive. */
+  createdBefore?: Date | undefined;
+  /** Inclusive. */
+  createdAfter?: Date | undefined;
+  /** Any of these; absent: any status. */
+  statuses?: readonly ProviderVideoStatus[] | undefined;
+}
+
+/** A selection operation's request and how far its discovery has come: journaled, so a restart resumes it. */
+export interface SelectionRecord {
+  selection: VideoSelection;
+  /** At most this many items are journaled; reaching it ends discovery CAPPED. */
+  maxItems: number;
+  discovery: DiscoveryState;
+  /** Where the current pass goes on; null at the start of a pass. */
+  cursor: string | null;
+  /** The pass over the listing, from 1: each pass lists from the start, until one journals nothing new. */
+  pass: number;
+  /** Items the current pass journaled so far. */
+  passFound: number;
+  /** Why discovery ended FAILED. */
+  error: ItemError | null;
+}
 
 export interface OperationCounts {
   total: number;
@@ -42,6 +80,8 @@ export interface OperationRecord extends OperationCounts {
   finishedAt: Date | null;
   /** What the request asked for blocked items; null: each account's own default (`Account.whenBlocked`). */
   whenBlocked: WhenBlocked | null;
+  /** Set for an operation that deletes by selection (its items are discovered), null for one given its ids. */
+  selection: SelectionRecord | null;
 }
 
 export interface ItemRecord {
@@ -78,6 +118,11 @@ export interface ProgressEvent {
   /** Items in a final state after this event. */
   completed: number;
   status: OperationStatus;
+  /**
+   * A selection operation's discovery (null for ids). A replayed event gives the operation's `total` and `discovery`
+   * as they are when it is read, never behind the event: both only move forward.
+   */
+  discovery: DiscoveryState | null;
 }
 
 /** Operations are unique per tenant: this is the key stores index them by. */
@@ -90,8 +135,14 @@ export function operationKey(tenant: string, operationId: string): string {
  * cancelled item was cancelled, whatever became of the items already sent; one cancelled while every open item was
  * already in flight cancelled nothing, and ends as its items did.
  */
-export function finalOperationStatus(counts: OperationCounts): OperationStatus {
-  if (counts.cancelled > 0) return 'CANCELLED';
+export function finalOperationStatus(
+  counts: OperationCounts,
+  discovery: DiscoveryState | null = null,
+): OperationStatus {
+  // A cancel that stopped discovery cancelled the videos it would have found, even when it closed no item.
+  if (counts.cancelled > 0 || discovery === 'CANCELLED') return 'CANCELLED';
+  if (discovery === 'FAILED')
+    return counts.deleted + counts.notFound + counts.restored === 0 ? 'FAILED' : 'PARTIALLY_FAILED';
   if (counts.failed === 0) return 'SUCCEEDED';
   if (counts.deleted + counts.notFound + counts.restored === 0) return 'FAILED';
   return 'PARTIALLY_FAILED';
@@ -99,6 +150,11 @@ export function finalOperationStatus(counts: OperationCounts): OperationStatus {
 
 /** PENDING and SCHEDULED: what an outcome of our own call, or a cancellation, applies to (see ItemUpdate.from). */
 export const OPEN_ITEM_STATUSES: readonly ItemStatus[] = ['PENDING', 'SCHEDULED'];
+
+/** Whether an operation may still gain items: it cannot finish before discovery ends. */
+export function isDiscovering(discovery: DiscoveryState | null): boolean {
+  return discovery === 'DISCOVERING';
+}
 
 export function isFinalItemStatus(status: ItemStatus): boolean {
   return status !== 'PENDING' && status !== 'SCHEDULED';

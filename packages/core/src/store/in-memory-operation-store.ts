@@ -11,13 +11,18 @@ import {
 import {
   applyItemChange,
   cancelledUpdate,
+  settleOperation,
   isCancellable,
   itemUpdateEffect,
   nextAttemptAfter,
   restoredUpdate,
+  type OperationProgress,
 } from './item-change.js';
+import { newSelectionRecord, nextDiscovery } from './discovery-change.js';
 import type {
   CancelResult,
+  DiscoveredPage,
+  DiscoveryResult,
   ItemPage,
   ItemUpdate,
   NewOperation,
@@ -34,6 +39,8 @@ interface OperationState {
   /** Indexed by position. */
   items: ItemRecord[];
   events: ProgressEvent[];
+  /** A selection operation's video ids, to drop the ones a listing gives again. */
+  videoIds: Set<string> | undefined;
 }
 
 /** The journal for tests and throwaway runs: everything in memory, gone with the process. */
@@ -48,7 +55,12 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
   async createOperation(operation: NewOperation): Promise<OperationRecord> {
     const key = operationKey(operation.tenant, operation.id);
     if (this.operations.has(key)) throw new OperationExistsError(`Operation ${operation.id} already exists`);
-    const accounts = [...new Set(operation.items.map((item) => item.account))];
+    const accounts = [
+      ...new Set([
+        ...(operation.selection ? [operation.selection.selection.account] : []),
+        ...operation.items.map((item) => item.account),
+      ]),
+    ];
     const items = operation.items.map<ItemRecord>((item, position) => ({
       operationId: operation.id,
       videoId: item.videoId,
@@ -74,6 +86,7 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
       createdAt: operation.createdAt,
       finishedAt: null,
       whenBlocked: operation.whenBlocked ?? null,
+      selection: operation.selection ? newSelectionRecord(operation.selection) : null,
       total: items.length,
       deleted: 0,
       notFound: 0,
@@ -82,7 +95,8 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
       cancelled: 0,
       pending: items.length,
     };
-    this.operations.set(key, { record, items, events: [] });
+    const videoIds = operation.selection ? new Set(items.map((item) => item.videoId)) : undefined;
+    this.operations.set(key, { record, items, events: [], videoIds });
     for (const item of items) this.latest.set(operationKey(operation.tenant, item.videoId), item);
     return snapshot(record);
   }
@@ -90,6 +104,52 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
   async getOperation(key: string): Promise<OperationRecord | null> {
     const state = this.operations.get(key);
     return state ? snapshot(state.record) : null;
+  }
+
+  async appendDiscovered(key: string, page: DiscoveredPage): Promise<DiscoveryResult> {
+    const state = this.require(key);
+    const { record } = state;
+    const selection = record.selection;
+    if (!selection || record.status !== 'RUNNING') return { operation: snapshot(record), events: [] };
+    const fresh: ItemRecord[] = [];
+    if (!('error' in page)) {
+      const seen = state.videoIds ?? new Set();
+      for (const video of page.videos) {
+        if (seen.has(video.videoId) || fresh.some((item) => item.videoId === video.videoId)) continue;
+        fresh.push({
+          operationId: record.id,
+          videoId: video.videoId,
+          account: video.account,
+          nativeId: video.nativeId,
+          status: video.status,
+          error: null,
+          attempts: 0,
+          ambiguous: false,
+          restorableUntil: null,
+          confirmedAt: null,
+          nextAttemptAt: null,
+          updatedAt: page.at,
+          position: 0,
+        });
+      }
+    }
+    const { take, next } = nextDiscovery(selection, record.total, fresh.length, page);
+    const events: ProgressEvent[] = [];
+    for (const item of fresh.slice(0, take)) {
+      item.position = state.items.length;
+      state.items.push(item);
+      state.videoIds?.add(item.videoId);
+      this.latest.set(operationKey(record.tenant, item.videoId), item);
+      record.total += 1;
+      record.pending += 1;
+      record.lastSequence += 1;
+      const event = this.eventOf(record, item);
+      state.events.push(event);
+      events.push(event);
+    }
+    record.selection = next;
+    if (moveOperation(record, settleOperation)) record.finishedAt = page.at;
+    return { operation: snapshot(record), events };
   }
 
   async markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
@@ -123,11 +183,16 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
     if (!state) return null;
     if (state.record.status !== 'RUNNING') return { operation: snapshot(state.record), events: [] };
     const cancellable = state.items.filter((item) => !isFinalItemStatus(item.status) && !item.ambiguous);
+    const { record } = state;
+    if (record.selection?.discovery === 'DISCOVERING') {
+      record.selection = { ...record.selection, discovery: 'CANCELLED' };
+      if (moveOperation(record, settleOperation)) record.finishedAt = at;
+    }
     const events = await this.recordUpdates(
       key,
       cancellable.map((item) => cancelledUpdate(item.position, at)),
     );
-    return { operation: snapshot(state.record), events };
+    return { operation: snapshot(record), events };
   }
 
   async cancelUnsent(key: string, positions: readonly number[], at: Date): Promise<ProgressEvent[]> {
@@ -178,7 +243,10 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
         item.updatedAt = update.at;
         continue;
       }
-      if (applyItemChange(record, item.status, update.status)) record.finishedAt = update.at;
+      const from = item.status;
+      if (moveOperation(record, (progress) => applyItemChange(progress, from, update.status))) {
+        record.finishedAt = update.at;
+      }
       item.status = update.status;
       item.error = update.error ?? null;
       if (update.restorableUntil !== undefined) item.restorableUntil = update.restorableUntil;
@@ -186,14 +254,7 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
       item.nextAttemptAt = nextAttemptAfter(item, update);
       if (isFinalItemStatus(update.status)) item.ambiguous = false;
       item.updatedAt = update.at;
-      const event: ProgressEvent = {
-        operationId: record.id,
-        sequence: record.lastSequence,
-        item: { ...item },
-        total: record.total,
-        completed: record.total - record.pending,
-        status: record.status,
-      };
+      const event = this.eventOf(record, item);
       state.events.push(event);
       events.push(event);
     }
@@ -202,8 +263,13 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
 
   async listEvents(key: string, after: number, limit: number): Promise<ProgressEvent[]> {
     const state = this.operations.get(key);
-    // Sequences are 1..n at indexes 0..n-1, so `after` is the start index.
-    return state ? state.events.slice(Math.max(0, after), Math.max(0, after) + limit) : [];
+    if (!state) return [];
+    const { total, selection } = state.record;
+    // Sequences are 1..n at indexes 0..n-1, so `after` is the start index. Total and discovery as they are now (see
+    // ProgressEvent.discovery), as the SQLite journal answers them.
+    return state.events
+      .slice(Math.max(0, after), Math.max(0, after) + limit)
+      .map((event) => ({ ...event, total, discovery: selection?.discovery ?? null }));
   }
 
   async listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage> {
@@ -249,7 +315,7 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
 
   async listUnfinishedOperations(): Promise<OperationRecord[]> {
     return [...this.operations.values()]
-      .filter((state) => state.record.pending > 0)
+      .filter((state) => state.record.pending > 0 || state.record.selection?.discovery === 'DISCOVERING')
       .map((state) => snapshot(state.record));
   }
 
@@ -293,6 +359,18 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
 
   async close(): Promise<void> {}
 
+  private eventOf(record: OperationRecord, item: ItemRecord): ProgressEvent {
+    return {
+      operationId: record.id,
+      sequence: record.lastSequence,
+      item: { ...item },
+      total: record.total,
+      completed: record.total - record.pending,
+      status: record.status,
+      discovery: record.selection?.discovery ?? null,
+    };
+  }
+
   private require(key: string): OperationState {
     const state = this.operations.get(key);
     if (!state) throw unknownOperationError(key);
@@ -302,7 +380,29 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
 
 /** A copy the caller may keep or change: the stored record keeps changing with every write. */
 function snapshot(record: OperationRecord): OperationRecord {
-  return { ...record, accounts: [...record.accounts] };
+  return { ...record, accounts: [...record.accounts], selection: record.selection && { ...record.selection } };
+}
+
+/** Applies an item-change function to the record's counts, status and sequence; returns whether it finished it. */
+function moveOperation(record: OperationRecord, change: (progress: OperationProgress) => boolean): boolean {
+  const { total, deleted, notFound, failed, restored, cancelled, pending, status, lastSequence } = record;
+  const discovery = record.selection?.discovery ?? null;
+  const progress: OperationProgress = {
+    total,
+    deleted,
+    notFound,
+    failed,
+    restored,
+    cancelled,
+    pending,
+    status,
+    lastSequence,
+    discovery,
+  };
+  const finished = change(progress);
+  const { discovery: _discovery, ...moved } = progress;
+  Object.assign(record, moved);
+  return finished;
 }
 
 /** Sorts newest first: createdAt descending, then id descending (ids are ASCII, so this is SQLite's order too). */

@@ -1,7 +1,9 @@
 import {
   OPEN_ITEM_STATUSES,
   finalOperationStatus,
+  isDiscovering,
   isFinalItemStatus,
+  type DiscoveryState,
   type ItemRecord,
   type ItemStatus,
   type OperationCounts,
@@ -23,6 +25,8 @@ const counter: Record<ItemStatus, keyof OperationCounts> = {
 export interface OperationProgress extends OperationCounts {
   status: OperationStatus;
   lastSequence: number;
+  /** A selection operation's discovery (null for ids): while DISCOVERING, no item change finishes the operation. */
+  discovery: DiscoveryState | null;
 }
 
 /**
@@ -34,10 +38,18 @@ export function applyItemChange(operation: OperationProgress, from: ItemStatus, 
   operation[counter[from]] -= 1;
   operation[counter[to]] += 1;
   operation.lastSequence += 1;
-  if (operation.pending > 0) return false;
+  return settleOperation(operation);
+}
+
+/**
+ * Gives the operation its final status once nothing is open and discovery (if any) has ended; returns whether this
+ * finished it. Also what ends a selection operation whose discovery ends with nothing open.
+ */
+export function settleOperation(operation: OperationProgress): boolean {
+  if (operation.pending > 0 || isDiscovering(operation.discovery)) return false;
   const finishing = operation.status === 'RUNNING';
   // A late confirmation may turn a deletion into a failure (or back): a finished operation's status follows.
-  operation.status = finalOperationStatus(operation);
+  operation.status = finalOperationStatus(operation, operation.discovery);
   return finishing;
 }
 

@@ -5,6 +5,7 @@ import type {
   OperationRecord,
   OperationStatus,
   ProgressEvent,
+  VideoSelection,
   WhenBlocked,
 } from '../model/operation.js';
 
@@ -15,8 +16,37 @@ export interface NewOperation {
   createdAt: Date;
   /** Absent or null: each account's default. */
   whenBlocked?: WhenBlocked | null;
-  /** Unique video ids, in request order. */
-  items: readonly { videoId: string; account: string; nativeId: string; status: 'PENDING' | 'SCHEDULED' }[];
+  /** Unique video ids, in request order; none for a selection, whose items are discovered (see appendDiscovered). */
+  items: readonly NewItem[];
+  /** Delete by selection: journaled with discovery DISCOVERING, pass 1, no cursor. Its account is the operation's. */
+  selection?: { selection: VideoSelection; maxItems: number } | undefined;
+}
+
+export interface NewItem {
+  videoId: string;
+  account: string;
+  nativeId: string;
+  status: 'PENDING' | 'SCHEDULED';
+}
+
+/**
+ * One listed page of a selection operation, already matched against the selection by the host, for appendDiscovered;
+ * or (`error`) the listing failed for good.
+ */
+export type DiscoveredPage =
+  | {
+      /** Matching videos of the operation's account, in listing order; ones already in the operation are dropped. */
+      videos: readonly NewItem[];
+      /** Where this pass goes on; null: the listing ended with this page, and so does the pass. */
+      nextCursor: string | null;
+      at: Date;
+    }
+  | { error: ItemError; at: Date };
+
+/** What appendDiscovered journaled: the operation after it, and one event per item it appended. */
+export interface DiscoveryResult {
+  operation: OperationRecord;
+  events: ProgressEvent[];
 }
 
 /** What planning reads of an open item: enough to send it, and to describe it in the event of its outcome. */
@@ -90,6 +120,15 @@ export interface OperationStore {
   createOperation(operation: NewOperation): Promise<OperationRecord>;
   getOperation(key: string): Promise<OperationRecord | null>;
   /**
+   * Delete by selection, in one write, while discovery is DISCOVERING (otherwise it changes nothing and returns the
+   * operation as it is): drops the page's videos already in the operation (and repeats within the page), appends the
+   * rest at the next positions up to `maxItems`, each with an event (its status as given, so `total` grows through the
+   * stream), and moves discovery on (see `nextDiscovery`): the cursor, the end of a pass (another from the start, or
+   * DONE when the pass journaled nothing new), CAPPED at `maxItems`, FAILED with a page's `error`. Once discovery has
+   * ended with nothing open, the operation takes its final status in the same write.
+   */
+  appendDiscovered(key: string, page: DiscoveredPage): Promise<DiscoveryResult>;
+  /**
    * Journals that a provider call carrying these items is about to be made: attempts + 1, and `ambiguous` set, so
    * that after a crash mid-call a later NOT_FOUND is read as our own deletion. Only items still open are marked;
    * returns their positions, which are the only ones the call may carry (another may have been cancelled meanwhile).
@@ -108,8 +147,8 @@ export interface OperationStore {
   /**
    * cancelDeletion, in one write: every open item that no provider call may have reached (not `ambiguous`: never
    * marked, or only by calls that certainly did nothing) becomes CANCELLED, one event each. Items with a call in
-   * flight, or an earlier ambiguous attempt, stay open for their real outcome. Once nothing is open the operation ends
-   * CANCELLED (see finalOperationStatus). An operation no longer RUNNING is returned unchanged, without events; null
+   * flight, or an earlier ambiguous attempt, stay open for their real outcome. A selection's discovery still going ends
+   * CANCELLED. Once nothing is open the operation ends CANCELLED (see finalOperationStatus). An operation no longer RUNNING is returned unchanged, without events; null
    * when there is no such operation.
    */
   cancelOperation(key: string, at: Date): Promise<CancelResult | null>;
@@ -132,7 +171,7 @@ export interface OperationStore {
   listOpenItems(key: string, account: string, options: { after?: number; first: number }): Promise<OpenItemRecord[]>;
   /** The newest journaled item for each video id across one tenant's operations (what `Video.deletion` shows). */
   latestItems(tenant: string, videoIds: readonly string[]): Promise<Map<string, ItemRecord>>;
-  /** Operations that still have open items: resumed at start. */
+  /** Operations that still have open items, or a discovery still going: resumed at start. */
   listUnfinishedOperations(): Promise<OperationRecord[]>;
   /** Whether a provider's webhook delivery with this id was already taken for this account. */
   hasDelivery(account: string, deliveryId: string): Promise<boolean>;

@@ -64,6 +64,14 @@ const engineConfigSchema = z
      * would come later ends FAILED with the provider's last refusal.
      */
     blockedRetryHorizon: duration.refine((ms) => ms >= 1_000, 'must be at least 1s').default(DAY_MS),
+    /**
+     * selectVideos lists at most this many pages (of engine.listPageSize videos) and for at most
+     * selectionPreviewTimeout by the engine's clock; beyond either it answers the count so far with complete: false.
+     */
+    selectionPreviewMaxCalls: z.number().int().min(1).max(100_000).default(200),
+    selectionPreviewTimeout: duration.refine((ms) => ms >= 1_000, 'must be at least 1s').default(30_000),
+    /** Videos asked for per list call, when previewing a selection and when discovering one to delete. */
+    listPageSize: z.number().int().min(1).max(1_000).default(100),
   })
   .strict();
 

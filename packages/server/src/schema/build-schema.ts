@@ -9,6 +9,7 @@ import { LimitsResolver } from './resolvers/limits.resolver.js';
 import { RestoreResolver } from './resolvers/restore.resolver.js';
 import { VideoDeletionResolver } from './resolvers/video-deletion.resolver.js';
 import { VideoResolver } from './resolvers/video.resolver.js';
+import { VideoSelectionResolver } from './resolvers/video-selection.resolver.js';
 
 /**
  * type-graphql asks for a resolver instance on every field it resolves (each `Video.deletion`, each progress event's
@@ -25,6 +26,7 @@ export function buildUnreelSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       VideoResolver,
+      VideoSelectionResolver,
       VideoDeletionResolver,
       DeletionResolver,
       RestoreResolver,

@@ -1,9 +1,17 @@
-import { formatVideoId, type ItemRecord, type OperationRecord, type ProgressEvent } from '@unreel/core';
-import type { ProviderVideo } from '@unreel/provider-spec';
+import {
+  formatVideoId,
+  type ItemRecord,
+  type OperationRecord,
+  type ProgressEvent,
+  type SelectionRecord,
+  type VideoSelection,
+} from '@unreel/core';
+import type { ItemError, ProviderVideo } from '@unreel/provider-spec';
 import { DeletionProgress } from './types/deletion-progress.type.js';
 import { DeletionResult } from './types/deletion-result.type.js';
-import { VideoDeletion } from './types/video-deletion.type.js';
+import { VideoDeletion, type DeletionError } from './types/video-deletion.type.js';
 import { Video } from './types/video.type.js';
+import { DeletionSelection, type VideoSelectionInput } from './types/video-selection.type.js';
 
 export function toVideo(account: string, provider: string, video: ProviderVideo): Video {
   return Object.assign(new Video(), {
@@ -22,20 +30,22 @@ export function toVideoDeletion(item: ItemRecord): VideoDeletion {
     videoId: item.videoId,
     operationId: item.operationId,
     status: item.status,
-    error: item.error
-      ? {
-          code: item.error.code,
-          message: item.error.message,
-          retryable: item.error.retryable,
-          retryAfter: item.error.retryAfter ?? null,
-        }
-      : null,
+    error: item.error ? toDeletionError(item.error) : null,
     attempts: item.attempts,
     restorableUntil: item.restorableUntil,
     confirmedAt: item.confirmedAt,
     nextAttemptAt: item.nextAttemptAt,
     updatedAt: item.updatedAt,
   });
+}
+
+function toDeletionError(error: ItemError): DeletionError {
+  return {
+    code: error.code,
+    message: error.message,
+    retryable: error.retryable,
+    retryAfter: error.retryAfter ?? null,
+  };
 }
 
 export function toDeletionResult(operation: OperationRecord): DeletionResult {
@@ -49,6 +59,8 @@ export function toDeletionResult(operation: OperationRecord): DeletionResult {
     restored: operation.restored,
     cancelled: operation.cancelled,
     pending: operation.pending,
+    discovery: operation.selection?.discovery ?? null,
+    selection: operation.selection ? toDeletionSelection(operation.selection) : null,
     createdAt: operation.createdAt,
     finishedAt: operation.finishedAt,
   });
@@ -62,5 +74,30 @@ export function toDeletionProgress(event: ProgressEvent): DeletionProgress {
     total: event.total,
     completed: event.completed,
     status: event.status,
+    discovery: event.discovery,
   });
+}
+
+function toDeletionSelection(record: SelectionRecord): DeletionSelection {
+  const { selection } = record;
+  return Object.assign(new DeletionSelection(), {
+    account: selection.account,
+    createdBefore: selection.createdBefore ?? null,
+    createdAfter: selection.createdAfter ?? null,
+    status: selection.statuses ? [...selection.statuses] : null,
+    maxItems: record.maxItems,
+    discovery: record.discovery,
+    passes: record.pass,
+    error: record.error ? toDeletionError(record.error) : null,
+  });
+}
+
+/** A selection as the engine takes it: absent bounds left out, an empty status list meaning any status. */
+export function toSelection(input: VideoSelectionInput): VideoSelection {
+  return {
+    account: input.account,
+    ...(input.createdBefore ? { createdBefore: input.createdBefore } : {}),
+    ...(input.createdAfter ? { createdAfter: input.createdAfter } : {}),
+    ...(input.status && input.status.length > 0 ? { statuses: input.status } : {}),
+  };
 }

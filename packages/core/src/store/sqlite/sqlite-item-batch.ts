@@ -172,6 +172,7 @@ function planItemBatch(
       total: operation.total,
       completed: operation.total - operation.pending,
       status: operation.status,
+      discovery: operation.discovery,
     });
   }
   return { operation, items, events, allChanged, copyable: copyable && operation.status === 'RUNNING' };

@@ -105,6 +105,19 @@ const migrations: readonly string[] = [
     learned_at                     INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 7: delete by selection. The selection as asked (JSON: account, createdBefore and createdAfter in epoch ms,
+  // statuses, maxItems; NULL for an operation given its ids) and its discovery: state, the current pass, its cursor
+  // and what it journaled so far, and the error that ended it FAILED. Operations discovering are resumed at start even
+  // with nothing open, hence their index. A video already in an operation is found through items_latest.
+  `
+  ALTER TABLE operations ADD COLUMN selection TEXT;
+  ALTER TABLE operations ADD COLUMN discovery TEXT;
+  ALTER TABLE operations ADD COLUMN discovery_cursor TEXT;
+  ALTER TABLE operations ADD COLUMN discovery_pass INTEGER;
+  ALTER TABLE operations ADD COLUMN discovery_found INTEGER;
+  ALTER TABLE operations ADD COLUMN discovery_error TEXT;
+  CREATE INDEX operations_discovering ON operations (op_id) WHERE discovery = 'DISCOVERING';
+  `,
 ];
 
 export function migrate(db: Database): void {

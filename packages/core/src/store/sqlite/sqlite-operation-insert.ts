@@ -1,7 +1,7 @@
 import { OperationExistsError } from '../../errors/operation-exists-error.js';
 import { operationKey, type OperationRecord } from '../../model/operation.js';
 import type { NewOperation } from '../operation-store.js';
-import { toOperationRecord } from './sqlite-rows.js';
+import { selectionText, toOperationRecord } from './sqlite-rows.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 
 /** Items handed to SQLite at once when journaling a new operation: bounds the JSON text built for them. */
@@ -30,28 +30,50 @@ export function insertOperation(statements: SqliteStatements, operation: NewOper
     tenant: operation.tenant,
     id: operation.id,
     fingerprint: operation.fingerprint,
-    accounts: JSON.stringify([...new Set(operation.items.map((item) => item.account))]),
+    accounts: JSON.stringify([
+      ...new Set([
+        ...(operation.selection ? [operation.selection.selection.account] : []),
+        ...operation.items.map((item) => item.account),
+      ]),
+    ]),
     total: operation.items.length,
     createdAt,
     whenBlocked: operation.whenBlocked ?? null,
+    selection: operation.selection ? selectionText(operation.selection) : null,
   });
   if (!row) throw new Error(`Operation ${operation.id} was not journaled`);
-  for (const run of runs) {
-    statements.insertItems.run({
-      opId: row.op_id,
-      first: run.first,
-      status: run.status,
-      at: createdAt,
-      videoIds: JSON.stringify(run.videoIds),
-    });
-  }
+  insertItemRuns(statements, row.op_id, runs, createdAt);
   return toOperationRecord(row);
 }
 
-function itemRuns(items: readonly NewItem[]): ItemRun[] {
+/** Items at consecutive positions from `first` (what appendDiscovered also writes with). */
+export function insertItems(
+  statements: SqliteStatements,
+  opId: number,
+  items: readonly NewItem[],
+  first: number,
+  at: number,
+): void {
+  insertItemRuns(statements, opId, itemRuns(items, first), at);
+}
+
+function insertItemRuns(statements: SqliteStatements, opId: number, runs: readonly ItemRun[], at: number): void {
+  for (const run of runs) {
+    statements.insertItems.run({
+      opId,
+      first: run.first,
+      status: run.status,
+      at,
+      videoIds: JSON.stringify(run.videoIds),
+    });
+  }
+}
+
+function itemRuns(items: readonly NewItem[], first = 0): ItemRun[] {
   const runs: ItemRun[] = [];
   let run: ItemRun | undefined;
-  for (const [position, item] of items.entries()) {
+  for (const [index, item] of items.entries()) {
+    const position = first + index;
     assertVideoId(item);
     if (!run || run.status !== item.status || run.videoIds.length === INSERT_CHUNK) {
       run = { first: position, status: item.status, videoIds: [] };

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../../model/operation.js';
-import { cancelledUpdate, isCancellable, restoredUpdate } from '../item-change.js';
+import { nextDiscovery } from '../discovery-change.js';
+import { cancelledUpdate, isCancellable, restoredUpdate, settleOperation } from '../item-change.js';
 import type {
   CancelResult,
+  DiscoveredPage,
+  DiscoveryResult,
+  NewItem,
   ItemPage,
   ItemUpdate,
   NewOperation,
@@ -19,11 +23,12 @@ import { openSqliteDatabase } from './sqlite-database.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteItemBatch } from './sqlite-item-batch.js';
 import { journalOpenError, journalWriteError } from './sqlite-journal-errors.js';
-import { insertOperation } from './sqlite-operation-insert.js';
+import { insertItems, insertOperation } from './sqlite-operation-insert.js';
 import {
   toItemRecord,
   toLearnedRate,
   toLearnedRateRow,
+  toDiscoveryWrite,
   toOpenItem,
   toOperationRecord,
   toOperationState,
@@ -94,6 +99,76 @@ export class SqliteOperationStore implements OperationStore, LearnedRateStore {
     return row ? toOperationRecord(row) : null;
   }
 
+  appendDiscovered(key: string, page: DiscoveredPage): Promise<DiscoveryResult> {
+    return this.writes.enqueue(() => {
+      const row = this.statements.operationByKey.get(key);
+      if (!row) throw unknownOperationError(key);
+      const operation = toOperationRecord(row);
+      const { selection } = operation;
+      if (!selection || operation.status !== 'RUNNING') return { operation, events: [] };
+      let fresh: NewItem[] = [];
+      if (!('error' in page) && selection.discovery === 'DISCOVERING') {
+        const unique = [...new Map(page.videos.map((video) => [video.videoId, video])).values()];
+        const known = new Set(
+          this.statements.knownVideoIds.all({
+            opId: row.op_id,
+            videoIds: JSON.stringify(unique.map((video) => video.videoId)),
+          }),
+        );
+        fresh = unique.filter((video) => !known.has(video.videoId));
+      }
+      const { take, next } = nextDiscovery(selection, operation.total, fresh.length, page);
+      const taken = fresh.slice(0, take);
+      const at = page.at.getTime();
+      const first = operation.total;
+      if (taken.length > 0) {
+        insertItems(this.statements, row.op_id, taken, first, at);
+        this.statements.insertDiscoveredEvents.run({
+          opId: row.op_id,
+          sequence: operation.lastSequence + 1,
+          completed: operation.total - operation.pending,
+          from: first,
+          to: first + taken.length - 1,
+        });
+      }
+      const state = {
+        ...toOperationState(row),
+        total: operation.total + taken.length,
+        pending: operation.pending + taken.length,
+        lastSequence: operation.lastSequence + taken.length,
+        discovery: next.discovery,
+      };
+      if (settleOperation(state)) state.finishedAt = at;
+      this.statements.updateDiscovery.run({ ...state, ...toDiscoveryWrite(next) });
+      const events = taken.map((video, index) => ({
+        operationId: operation.id,
+        sequence: operation.lastSequence + 1 + index,
+        item: {
+          operationId: operation.id,
+          videoId: video.videoId,
+          account: video.account,
+          nativeId: video.nativeId,
+          status: video.status,
+          error: null,
+          attempts: 0,
+          ambiguous: false,
+          restorableUntil: null,
+          confirmedAt: null,
+          nextAttemptAt: null,
+          updatedAt: page.at,
+          position: first + index,
+        },
+        total: first + index + 1,
+        completed: operation.total - operation.pending,
+        status: 'RUNNING' as const,
+        discovery: next.discovery,
+      }));
+      const after = this.statements.operationByKey.get(key);
+      if (!after) throw unknownOperationError(key);
+      return { operation: toOperationRecord(after), events };
+    });
+  }
+
   markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
     return this.writes.enqueue(() => {
       const opId = this.requireOpId(key);
@@ -135,9 +210,16 @@ export class SqliteOperationStore implements OperationStore, LearnedRateStore {
         if (!state) return null;
         let events: ProgressEvent[] = [];
         if (state.status === 'RUNNING') {
+          const operation = toOperationState(state);
+          if (operation.discovery === 'DISCOVERING') {
+            // Discovery stops in the same write: it journals nothing more, and the operation can finish.
+            operation.discovery = 'CANCELLED';
+            if (settleOperation(operation)) operation.finishedAt = at.getTime();
+            this.statements.cancelDiscovery.run(operation);
+          }
           const positions = this.statements.cancellable.all({ opId: state.op_id });
           events = this.batch.record(
-            toOperationState(state),
+            operation,
             positions.map((position) => cancelledUpdate(position, at)),
           );
         }
@@ -189,7 +271,7 @@ export class SqliteOperationStore implements OperationStore, LearnedRateStore {
     if (!operation) return [];
     return this.statements.events
       .all({ opId: operation.op_id, after, limit })
-      .map((row) => toProgressEvent(row, operation.id, operation.total));
+      .map((row) => toProgressEvent(row, operation));
   }
 
   async listItems(key: string, options: { after?: number; first: number; status?: ItemStatus }): Promise<ItemPage> {

@@ -1,6 +1,8 @@
 import type { ItemError } from '@unreel/provider-spec';
 import type {
+  DiscoveryState,
   ItemRecord,
+  SelectionRecord,
   ItemStatus,
   OperationRecord,
   OperationStatus,
@@ -37,12 +39,47 @@ export interface OperationRow {
   created_at: number;
   finished_at: number | null;
   when_blocked: WhenBlocked | null;
+  /** JSON (see SelectionText); NULL for an operation given its ids. */
+  selection: string | null;
+  discovery: DiscoveryState | null;
+  discovery_cursor: string | null;
+  discovery_pass: number | null;
+  discovery_found: number | null;
+  discovery_error: string | null;
+}
+
+/** A selection as the `selection` column holds it: times in epoch ms. */
+interface SelectionText {
+  account: string;
+  createdBefore: number | null;
+  createdAfter: number | null;
+  statuses: SelectionRecord['selection']['statuses'] | null;
+  maxItems: number;
+}
+
+/** The discovery columns as a write sets them. */
+export interface DiscoveryWrite {
+  discovery: DiscoveryState;
+  cursor: string | null;
+  pass: number;
+  found: number;
+  error: string | null;
 }
 
 /** What a write needs of an operation: its counts and sequence, read at the start of the write. */
 export type OperationStateRow = Omit<
   OperationRow,
-  'key' | 'tenant' | 'fingerprint' | 'accounts' | 'created_at' | 'when_blocked'
+  | 'key'
+  | 'tenant'
+  | 'fingerprint'
+  | 'accounts'
+  | 'created_at'
+  | 'when_blocked'
+  | 'selection'
+  | 'discovery_cursor'
+  | 'discovery_pass'
+  | 'discovery_found'
+  | 'discovery_error'
 >;
 
 /** An operation as a write moves it along; written back once the write's items and events are. */
@@ -162,6 +199,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     createdAt: new Date(row.created_at),
     finishedAt: toDate(row.finished_at),
     whenBlocked: row.when_blocked,
+    selection: toSelectionRecord(row),
     total: row.total,
     deleted: row.deleted,
     notFound: row.not_found,
@@ -186,6 +224,48 @@ export function toOperationState(row: OperationStateRow): OperationState {
     pending: row.pending,
     lastSequence: row.last_sequence,
     finishedAt: row.finished_at,
+    discovery: row.discovery,
+  };
+}
+
+function toSelectionRecord(row: OperationRow): SelectionRecord | null {
+  if (row.selection === null || row.discovery === null) return null;
+  const text = JSON.parse(row.selection) as SelectionText;
+  return {
+    selection: {
+      account: text.account,
+      ...(text.createdBefore === null ? {} : { createdBefore: new Date(text.createdBefore) }),
+      ...(text.createdAfter === null ? {} : { createdAfter: new Date(text.createdAfter) }),
+      ...(text.statuses === null ? {} : { statuses: text.statuses }),
+    },
+    maxItems: text.maxItems,
+    discovery: row.discovery,
+    cursor: row.discovery_cursor,
+    pass: row.discovery_pass ?? 1,
+    passFound: row.discovery_found ?? 0,
+    error: row.discovery_error === null ? null : parseItemError(row.discovery_error),
+  };
+}
+
+export function selectionText(selection: Pick<SelectionRecord, 'selection' | 'maxItems'>): string {
+  const { account, createdBefore, createdAfter, statuses } = selection.selection;
+  const text: SelectionText = {
+    account,
+    createdBefore: createdBefore?.getTime() ?? null,
+    createdAfter: createdAfter?.getTime() ?? null,
+    statuses: statuses ?? null,
+    maxItems: selection.maxItems,
+  };
+  return JSON.stringify(text);
+}
+
+export function toDiscoveryWrite(selection: SelectionRecord): DiscoveryWrite {
+  return {
+    discovery: selection.discovery,
+    cursor: selection.cursor,
+    pass: selection.pass,
+    found: selection.passFound,
+    error: errorText(selection.error),
   };
 }
 
@@ -194,14 +274,19 @@ export function toItemRecord(row: ItemRow, operationId: string): ItemRecord {
 }
 
 /** Events keep no `ambiguous`: each leaves its item final, which clears it. */
-export function toProgressEvent(row: EventWithVideoRow, operationId: string, total: number): ProgressEvent {
+export function toProgressEvent(
+  row: EventWithVideoRow,
+  operation: Pick<OperationRow, 'id' | 'total' | 'discovery'>,
+): ProgressEvent {
   return {
-    operationId,
+    operationId: operation.id,
     sequence: row.sequence,
-    item: itemRecord(row, operationId, false),
-    total,
+    item: itemRecord(row, operation.id, false),
+    // The operation's now (see ProgressEvent.discovery): events keep neither.
+    total: operation.total,
     completed: row.completed,
     status: row.op_status,
+    discovery: operation.discovery,
   };
 }
 

@@ -3,6 +3,7 @@ import type { ItemStatus, OperationStatus } from '../../model/operation.js';
 import { SqliteMultiRowInsert } from './sqlite-multi-row-insert.js';
 import { SqlitePositionsStatement } from './sqlite-positions.js';
 import type {
+  DiscoveryWrite,
   EventRow,
   EventWithVideoRow,
   ItemRow,
@@ -79,13 +80,48 @@ export function prepareStatements(db: Database) {
           total: number;
           createdAt: number;
           whenBlocked: string | null;
+          selection: string | null;
         },
       ],
       OperationRow
     >(
-      `INSERT INTO operations (key, tenant, id, status, fingerprint, accounts, total, pending, created_at, when_blocked)
-       VALUES (@key, @tenant, @id, 'RUNNING', @fingerprint, @accounts, @total, @total, @createdAt, @whenBlocked)
+      `INSERT INTO operations (key, tenant, id, status, fingerprint, accounts, total, pending, created_at, when_blocked,
+         selection, discovery, discovery_pass, discovery_found)
+       VALUES (@key, @tenant, @id, 'RUNNING', @fingerprint, @accounts, @total, @total, @createdAt, @whenBlocked,
+         @selection, iif(@selection IS NULL, NULL, 'DISCOVERING'), iif(@selection IS NULL, NULL, 1),
+         iif(@selection IS NULL, NULL, 0))
        RETURNING *`,
+    ),
+    // Which of a listed page's video ids (a JSON array) the operation already holds: one items_latest probe each.
+    knownVideoIds: prepare<[{ opId: number; videoIds: string }], string>(
+      `SELECT j.value FROM json_each(@videoIds) AS j
+       WHERE EXISTS (SELECT 1 FROM items WHERE video_id = j.value AND op_id = @opId)`,
+      'pluck',
+    ),
+    // The events of items just discovered (positions @from..@to): each opens its item, so `completed` stays.
+    insertDiscoveredEvents: prepare<[{ opId: number; sequence: number; completed: number; from: number; to: number }]>(
+      `INSERT INTO events (op_id, sequence, position, status, error, attempts, restorable_until, confirmed_at,
+         next_attempt_at, updated_at, completed, op_status)
+       SELECT op_id, @sequence + position - @from, position, status, NULL, 0, NULL, NULL, NULL, updated_at, @completed,
+         'RUNNING'
+       FROM items WHERE op_id = @opId AND position BETWEEN @from AND @to ORDER BY position`,
+    ),
+    updateDiscovery: prepare<
+      [
+        DiscoveryWrite & {
+          opId: number;
+          status: OperationStatus;
+          total: number;
+          pending: number;
+          lastSequence: number;
+          finishedAt: number | null;
+        },
+      ]
+    >(
+      `UPDATE operations SET discovery = @discovery, discovery_cursor = @cursor, discovery_pass = @pass,
+         discovery_found = @found, discovery_error = @error, status = @status, total = @total, pending = @pending,
+         last_sequence = @lastSequence, finished_at = @finishedAt
+       WHERE op_id = @opId`,
     ),
     // A run of items alike in status, from one JSON array of video ids, which SQLite reads itself.
     insertItems: prepare<[{ opId: number; first: number; status: ItemStatus; at: number; videoIds: string }]>(
@@ -96,7 +132,7 @@ export function prepareStatements(db: Database) {
     opIdByKey: prepare<[key: string], number>(`SELECT op_id FROM operations WHERE key = ?`, 'pluck'),
     operationState: prepare<[key: string], OperationStateRow>(
       `SELECT op_id, id, status, total, deleted, not_found, failed, restored, cancelled, pending, last_sequence,
-         finished_at
+         finished_at, discovery
        FROM operations WHERE key = ?`,
     ),
     updateOperation: prepare<
@@ -120,6 +156,9 @@ export function prepareStatements(db: Database) {
          finished_at = @finishedAt
        WHERE op_id = @opId`,
     ),
+    cancelDiscovery: prepare<[{ opId: number; status: OperationStatus; finishedAt: number | null }]>(
+      `UPDATE operations SET discovery = 'CANCELLED', status = @status, finished_at = @finishedAt WHERE op_id = @opId`,
+    ),
     // `deletions`: one tenant's operations newest first, from a cursor or from the top, of any status or of one; each
     // walks operations_by_tenant or operations_by_tenant_status from where the page starts.
     operationsPage: prepare<[{ tenant: string; limit: number }], OperationRow>(
@@ -137,7 +176,9 @@ export function prepareStatements(db: Database) {
       `SELECT * FROM operations WHERE tenant = @tenant AND status = @status AND (created_at, id) < (@createdAt, @id)
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
     ),
-    unfinished: prepare<[], OperationRow>(`SELECT * FROM operations WHERE pending > 0 ORDER BY op_id`),
+    unfinished: prepare<[], OperationRow>(
+      `SELECT * FROM operations WHERE pending > 0 OR discovery = 'DISCOVERING' ORDER BY op_id`,
+    ),
     purge: prepare<[cutoff: number]>(
       `DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < ? AND pending = 0`,
     ),

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { UnreelConfig } from '../../config/config-schema.js';
 import { ACCOUNTS, CONFIG, ENGINE, LOGGER, TENANT } from '../../di/tokens.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
-import { toDeletionResult, toVideoDeletion } from '../mappers.js';
+import { toDeletionResult, toSelection, toVideoDeletion } from '../mappers.js';
 import { DeleteVideosInput } from '../types/delete-videos.input.js';
 import { DeletionConnection, DeletionResult, VideoDeletionConnection } from '../types/deletion-result.type.js';
 import { DeletionStatus, OperationStatus } from '../types/enums.js';
@@ -26,12 +26,14 @@ export class DeletionResolver {
 
   @Mutation(() => DeletionResult, {
     description:
-      'Deletes videos in bulk. Every id is journaled before any provider call; the same operationId with the same ids returns the same operation.',
+      'Deletes videos in bulk: the given ids, or every video of one account a selection matches (discovered page by page, each page journaled before any of it is deleted, while deletion goes on). Every item is journaled before any provider call; the same operationId with the same ids (or selection and maxItems) returns the same operation.',
   })
   async deleteVideos(@Arg('input', () => DeleteVideosInput) input: DeleteVideosInput): Promise<DeletionResult> {
     const { operation, created } = await this.engine.submit({
       tenant: this.tenant,
-      ids: input.ids,
+      ids: input.ids ?? undefined,
+      selection: input.selection ? toSelection(input.selection) : undefined,
+      maxItems: input.maxItems ?? undefined,
       operationId: input.operationId ?? undefined,
       whenBlocked: input.whenBlocked ?? undefined,
       accounts: this.accounts,

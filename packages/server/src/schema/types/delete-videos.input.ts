@@ -1,12 +1,34 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { WhenBlocked } from './enums.js';
+import { VideoSelectionInput } from './video-selection.type.js';
 
 @InputType()
 export class DeleteVideosInput {
-  @Field(() => [ID], { description: 'Video ids, "<account>:<provider video id>"; duplicates are ignored.' })
-  ids!: string[];
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Video ids, "<account>:<provider video id>"; duplicates are ignored. Give ids or selection, not both.',
+  })
+  ids?: string[] | null;
 
-  @Field(() => ID, { nullable: true, description: 'Idempotency key chosen by the client.' })
+  @Field(() => VideoSelectionInput, {
+    nullable: true,
+    description:
+      'Every matching video of one account, discovered page by page while deleting (selectVideos previews it). Needs maxItems.',
+  })
+  selection?: VideoSelectionInput | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "With selection (required there): at most this many videos, 1 to the server's maxIdsPerOperation; discovery ends CAPPED on reaching it.",
+  })
+  maxItems?: number | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Idempotency key chosen by the client: a retry must send the same ids, or the same selection and maxItems.',
+  })
   operationId?: string | null;
 
   @Field(() => Boolean, {

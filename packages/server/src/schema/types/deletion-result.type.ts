@@ -1,8 +1,9 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from './date-time.scalar.js';
-import { OperationStatus } from './enums.js';
+import { DiscoveryState, OperationStatus } from './enums.js';
 import { PageInfo } from './page-info.type.js';
 import { VideoDeletion } from './video-deletion.type.js';
+import { DeletionSelection } from './video-selection.type.js';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A bulk deletion operation and its counts.' })
@@ -13,8 +14,20 @@ export class DeletionResult {
   @Field(() => OperationStatus)
   status!: OperationStatus;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Items in the operation; grows while a selection is DISCOVERING.' })
   total!: number;
+
+  @Field(() => DiscoveryState, {
+    nullable: true,
+    description: 'A deletion by selection: whether discovery goes on, ended, or hit maxItems. Null for ids.',
+  })
+  discovery!: DiscoveryState | null;
+
+  @Field(() => DeletionSelection, {
+    nullable: true,
+    description: 'A deletion by selection: what it asked for. Null for ids.',
+  })
+  selection!: DeletionSelection | null;
 
   @Field(() => Int)
   deleted!: number;

@@ -1,5 +1,10 @@
 import { registerEnumType } from 'type-graphql';
-import type { ItemStatus, OperationStatus as CoreOperationStatus, WhenBlocked as CoreWhenBlocked } from '@unreel/core';
+import type {
+  DiscoveryState as CoreDiscoveryState,
+  ItemStatus,
+  OperationStatus as CoreOperationStatus,
+  WhenBlocked as CoreWhenBlocked,
+} from '@unreel/core';
 import type { ProviderVideoStatus } from '@unreel/provider-spec';
 
 /**
@@ -44,6 +49,27 @@ export const WhenBlocked = {
 } as const satisfies EnumOf<CoreWhenBlocked>;
 export type WhenBlocked = CoreWhenBlocked;
 
+export const DiscoveryState = {
+  DISCOVERING: 'DISCOVERING',
+  DONE: 'DONE',
+  CAPPED: 'CAPPED',
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+} as const satisfies EnumOf<CoreDiscoveryState>;
+export type DiscoveryState = CoreDiscoveryState;
+
+registerEnumType(DiscoveryState, {
+  name: 'DiscoveryState',
+  description:
+    'How far a deletion by selection has discovered its videos. The operation stays RUNNING while DISCOVERING, and `total` grows.',
+  valuesConfig: {
+    DISCOVERING: { description: 'Listing goes on; more videos may be added.' },
+    DONE: { description: 'A whole pass over the listing found nothing new: every matching video is in the operation.' },
+    CAPPED: { description: 'maxItems videos were taken; listing stopped, and more may match.' },
+    CANCELLED: { description: 'cancelDeletion stopped discovery.' },
+    FAILED: { description: 'The provider refused to list for good (see selection.error); what was found is deleted.' },
+  },
+});
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: "A video's lifecycle at its provider." });
 registerEnumType(DeletionStatus, {
   name: 'DeletionStatus',

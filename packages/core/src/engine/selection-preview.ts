@@ -1,0 +1,51 @@
+import type { ProviderVideo } from '@unreel/provider-spec';
+import type { AccountGate } from '../accounts/account-gate.js';
+import type { VideoSelection } from '../model/operation.js';
+import type { RetryContext } from './call-with-retry.js';
+import type { SelectionPreview } from './engine-types.js';
+import { listVideos } from './video-lookups.js';
+import { matchesSelection, selectionFilter } from './video-selection.js';
+
+export interface PreviewContext extends RetryContext {
+  now: () => Date;
+  pageSize: number;
+  /** List calls at most; then the count is a lower bound. */
+  maxCalls: number;
+  /** Time at most, by the engine's clock, checked before each call. */
+  maxMs: number;
+}
+
+/**
+ * Counts the videos a selection matches by listing its account to the end, or until a bound says stop (then the count
+ * is a lower bound, `complete: false`). One listing pass, nothing deleted meanwhile, so no pass is repeated; memory is
+ * one page and the sample.
+ */
+export async function previewSelection(
+  gate: AccountGate,
+  selection: VideoSelection,
+  sampleSize: number,
+  context: PreviewContext,
+): Promise<SelectionPreview> {
+  const started = context.now().getTime();
+  const filter = selectionFilter(selection);
+  const sample: ProviderVideo[] = [];
+  let count = 0;
+  let cursor: string | undefined;
+  for (let calls = 0; ; calls += 1) {
+    if (calls >= context.maxCalls || context.now().getTime() - started >= context.maxMs) {
+      return { count, complete: false, sample };
+    }
+    const page = await listVideos(
+      gate,
+      { ...(cursor === undefined ? {} : { cursor }), limit: context.pageSize, filter },
+      context,
+    );
+    for (const video of page.items) {
+      if (!matchesSelection(video, selection)) continue;
+      count += 1;
+      if (sample.length < sampleSize) sample.push(video);
+    }
+    if (!page.nextCursor) return { count, complete: true, sample };
+    cursor = page.nextCursor;
+  }
+}
