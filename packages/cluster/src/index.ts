@@ -9,3 +9,4 @@ export {
   type WaitReason,
 } from './redis/redis-account-admission.js';
 export { ReleaseDoorbell } from './redis/release-doorbell.js';
+export { connectClusterRedis, describeRedis, redisPassword, type ClusterRedisOptions } from './cluster-redis.js';

@@ -8,6 +8,7 @@ import type {
   VideoSelection,
   WhenBlocked,
 } from '../model/operation.js';
+import type { ChunkPlans } from './work-leases.js';
 
 export interface NewOperation {
   id: string;
@@ -20,6 +21,8 @@ export interface NewOperation {
   items: readonly NewItem[];
   /** Delete by selection: journaled with discovery DISCOVERING, pass 1, no cursor. Its account is the operation's. */
   selection?: { selection: VideoSelection; maxItems: number } | undefined;
+  /** For a journal that hands out leased chunks (WorkLeases): the items' chunks, written with them. */
+  chunks?: ChunkPlans | undefined;
 }
 
 export interface NewItem {
@@ -40,6 +43,8 @@ export type DiscoveredPage =
       /** Where this pass goes on; null: the listing ended with this page, and so does the pass. */
       nextCursor: string | null;
       at: Date;
+      /** For a journal that hands out leased chunks: the appended items' chunks, written with them. */
+      chunks?: ChunkPlans | undefined;
     }
   | { error: ItemError; at: Date };
 
