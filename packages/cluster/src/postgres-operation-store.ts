@@ -1,5 +1,6 @@
 import {
   OperationExistsError,
+  TooManyOperationsError,
   cancelledUpdate,
   isCancellable,
   restoredUpdate,
@@ -83,6 +84,8 @@ export interface PostgresOperationStoreOptions {
   connectionTimeoutMs?: number;
 }
 
+/** Advisory lock namespace (first key) for a tenant's running-operations count; the second key is the tenant's hash. */
+const TENANT_LOCK = 0x74656e61; // "tena"
 /** Advisory lock namespace (first key) for the retention purge; the second key is the schema's hash. */
 const PURGE_LOCK = 0x70757267; // "purg"
 
@@ -169,6 +172,18 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
       for (const item of operation.items) assertVideoId(item);
       const selection = operation.selection ? newSelectionRecord(operation.selection) : null;
       const chunks = chunkArrays(operation.items, operation.chunks);
+      if (operation.maxRunning !== undefined) {
+        // Replicas creating this tenant's operations take turns until commit, so none slips under the limit.
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TENANT_LOCK, operation.tenant]);
+        // A repeat of an operation already journaled is not a new one: the insert below finds it taken.
+        const { rows } = await client.query<{ running: number; taken: boolean }>(
+          `SELECT count(*)::int AS running, bool_or(id = $2) AS taken FROM operations
+           WHERE tenant = $1 AND (status = 'RUNNING' OR id = $2)`,
+          [operation.tenant, operation.id],
+        );
+        const { running = 0, taken = false } = rows[0] ?? {};
+        if (!taken && running >= operation.maxRunning) throw new TooManyOperationsError(operation.maxRunning);
+      }
       // Insert-or-nothing on the idempotency key, and the items with it, in one statement: nothing of a taken id is
       // written, and the engine compares fingerprints with the operation it then reads.
       const { rows } = await client.query<OperationRow>(

@@ -1,4 +1,11 @@
-import { LeaseLostError, operationKey, type ChunkLease, type NewOperation } from '@unreel/core';
+import {
+  LeaseLostError,
+  OperationExistsError,
+  TooManyOperationsError,
+  operationKey,
+  type ChunkLease,
+  type NewOperation,
+} from '@unreel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOperation } from '../../core/test/operation-store-suite.js';
 import { PostgresOperationStore } from '../src/index.js';
@@ -112,6 +119,31 @@ describe('PostgresOperationStore as WorkLeases', () => {
     expect(await blocked.finishChunk(lease)).toBe(true);
     expect(await blocked.claimChunk('r1', ['a'], 60_000)).toBeNull();
     await Promise.all([store.close(), blocked.close()]);
+  });
+
+  it('holds the per-tenant running limit across replicas, counted in the journal', async () => {
+    const schema = `leases_${(schemas += 1)}`;
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() => PostgresOperationStore.open({ url: database.url, schema, poolSize: 3 })),
+    );
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, index) =>
+        (replicas[index % 3] as PostgresOperationStore).createOperation({
+          ...newOperation(`op-${index}`, [`a:${index}`]),
+          maxRunning: 2,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(2);
+    const refused = results.filter((result) => result.status === 'rejected');
+    expect(refused.every((result) => TooManyOperationsError.isInstance(result.reason))).toBe(true);
+    // A repeat of one already journaled is no new operation: it finds the id taken, not the limit reached.
+    const created = (results.find((result) => result.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>)
+      .value.id;
+    await expect(
+      (replicas[0] as PostgresOperationStore).createOperation({ ...newOperation(created, ['a:x']), maxRunning: 2 }),
+    ).rejects.toBeInstanceOf(OperationExistsError);
+    await Promise.all(replicas.map((replica) => replica.close()));
   });
 
   it('leases a selection discovery to one replica and fences its pages', async () => {

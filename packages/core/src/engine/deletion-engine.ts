@@ -197,7 +197,11 @@ export class DeletionEngine {
           | 'SCHEDULED',
       })),
     };
-    if (this.work) operation.chunks = this.chunkPlans(operation);
+    if (this.work) {
+      operation.chunks = this.chunkPlans(operation);
+      // Other replicas run this tenant's operations too: the journal counts them all.
+      operation.maxRunning = this.options.maxRunningOperationsPerTenant;
+    }
     let record: OperationRecord;
     try {
       record = await this.journal.attempt(() => store.createOperation(operation));

@@ -23,6 +23,11 @@ export interface NewOperation {
   selection?: { selection: VideoSelection; maxItems: number } | undefined;
   /** For a journal that hands out leased chunks (WorkLeases): the items' chunks, written with them. */
   chunks?: ChunkPlans | undefined;
+  /**
+   * For a journal shared by several replicas: the tenant's RUNNING operations at most, counted in the same write;
+   * one more throws TooManyOperationsError. Other journals leave the limit to the engine (one process counts them).
+   */
+  maxRunning?: number | undefined;
 }
 
 export interface NewItem {

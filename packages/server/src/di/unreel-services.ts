@@ -123,7 +123,10 @@ export async function createUnreelServices({
     tenants,
     metricsKey,
     engine,
-    journal: description,
+    journal:
+      description.driver === 'postgres' && config.cluster
+        ? { ...description, cluster: config.cluster.worker ? 'worker' : 'api' }
+        : description,
     metrics,
     cluster,
     scopes,
