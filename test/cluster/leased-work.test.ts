@@ -20,7 +20,10 @@ const VICTIM_SLOTS = 6;
 const DELETE = `mutation ($ids: [ID!], $operationId: ID) {
   deleteVideos(input: { ids: $ids, operationId: $operationId, wait: false }) { id total createdAt }
 }`;
-const DELETION = `query ($id: ID!) { deletion(id: $id) { status total deleted pending } }`;
+const DELETE_SELECTION = `mutation ($operationId: ID) {
+  deleteVideos(input: { selection: { account: "vod" }, maxItems: 10000, operationId: $operationId, wait: false }) { id }
+}`;
+const DELETION = `query ($id: ID!) { deletion(id: $id) { status total deleted pending discovery } }`;
 
 interface Cluster {
   database: TestDatabase;
@@ -268,6 +271,36 @@ describe('three replicas share the work as leased chunks', () => {
       );
       expect(after.rows).toEqual(before.rows);
       await expectEachItemFinalOnce(cluster, 'stop', 600);
+    },
+  );
+
+  it(
+    'lists a selection on one replica at a time while the replicas delete what it journals',
+    { timeout: 90_000 },
+    async () => {
+      const cluster = await startCluster(500);
+      const [url] = cluster.urls as [string];
+      const accepted = await post(url, DELETE_SELECTION, { operationId: 'selection' });
+      expect(accepted.errors).toBeUndefined();
+      await expect.poll(async () => (await status(url, 'selection')).status, POLL).toBe('SUCCEEDED');
+      expect(await status(url, 'selection')).toMatchObject({ total: 500, deleted: 500, discovery: 'DONE' });
+      // Each item: its discovery's event, then its outcome's; gapless whoever wrote which.
+      const { rows } = await cluster.journal.query<{ sequence: number; position: number; status: string }>(
+        `SELECT e.sequence, e.position, e.status FROM events e JOIN operations o ON o.op_id = e.op_id
+         WHERE o.id = 'selection' ORDER BY e.sequence`,
+      );
+      expect(rows.map((row) => row.sequence)).toEqual(Array.from({ length: 1_000 }, (_, index) => index + 1));
+      const { finals } = await journaled(cluster, 'selection');
+      expect(finals.size).toBe(500);
+      expect([...finals.values()].every((count) => count === 1)).toBe(true);
+      const nativeIds = new Set(cluster.ids.map((id) => id.slice('vod:'.length)));
+      const deleted = cluster.simulator.calls().flatMap((call) => (call.status === 200 ? call.ids : []));
+      expect(new Set(deleted.filter((id) => nativeIds.has(id))).size).toBe(500);
+      // The listing ran under one discovery lease: only one replica listed.
+      const listers = await Promise.all(
+        cluster.urls.map((replica) => metric(replica, 'unreel_provider_call_duration_seconds_count', 'method="list"')),
+      );
+      expect(listers.filter((calls) => calls > 0)).toHaveLength(1);
     },
   );
 
