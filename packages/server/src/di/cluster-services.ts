@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PostgresOperationStore, connectClusterRedis, describeRedis, redisPassword } from '@unreel/cluster';
-import type { LeaseWorkOptions, OperationStore } from '@unreel/core';
+import {
+  InMemoryEventBus,
+  type AccountAdmissionFactory,
+  type EventBus,
+  type LeaseWorkOptions,
+  type OperationStore,
+} from '@unreel/core';
 import type { ClusterConfig } from '../config/config-schema.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 
@@ -18,6 +24,16 @@ export interface ClusterServices {
   work: LeaseWorkOptions;
   /** Connected at start; not yet used for anything else (admission and doorbells come on it). */
   redis: Redis;
+  /**
+   * The engine's event bus. In-process for now, so a stream hears only this replica's writes; the Redis doorbell bus
+   * (which rings every replica's subscribers) is built here.
+   */
+  bus: EventBus;
+  /**
+   * Where each account's limits are kept (DeletionEngineDeps.admission). Undefined for now: each replica keeps its own
+   * in-process limits; the shared Redis admission (redisAccountAdmission on `redis`) is built here.
+   */
+  admission: AccountAdmissionFactory | undefined;
   /** Why this replica cannot serve now (for /readyz), or undefined when it can. */
   unready(): string | undefined;
   close(): Promise<void>;
@@ -53,6 +69,8 @@ export async function openCluster(
     owner,
     work: { leases: store, owner, leaseMs: config.leaseMs, worker: config.worker },
     redis,
+    bus: new InMemoryEventBus(),
+    admission: undefined,
     unready: () => (redis.status === 'ready' ? undefined : `redis-${redis.status}`),
     async close() {
       await redis.quit().catch(() => redis.disconnect());

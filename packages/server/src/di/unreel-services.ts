@@ -96,7 +96,8 @@ export async function createUnreelServices({
   if (journal.created && description.driver === 'postgres') {
     logger.info({ journal: description.database }, 'journal created');
   }
-  const bus = new InMemoryEventBus();
+  // With `cluster`, the bus and the account admission come from the cluster's factory (openCluster).
+  const bus = cluster?.bus ?? new InMemoryEventBus();
   const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
     store,
@@ -115,6 +116,7 @@ export async function createUnreelServices({
     observer: metrics.observer,
     now,
     work: cluster?.work,
+    admission: cluster?.admission,
   });
   metrics.watch(engine);
   const scopes = new RequestScopes({ engine, config: configWithoutKeys(config), tenants, logger });
