@@ -215,8 +215,10 @@ export class DeletionEngine {
     }
     this.context.bus.publishOperationCreated(operationKey(tenant, record.id));
     // In the cluster mode the journal holds the work as chunks, which any replica's worker claims.
-    if (this.work) this.slots.release(tenant);
-    else this.start(record);
+    if (this.work) {
+      this.slots.release(tenant);
+      this.worker?.nudge();
+    } else this.start(record);
     this.context.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
     return { operation: record, created: true };
   }

@@ -26,14 +26,15 @@ export class DiscoveryLeaser {
 
   start(): void {
     if (!this.options.worker || this.loops.length > 0) return;
-    for (let slot = 0; slot < MAX_DISCOVERIES; slot += 1) this.loops.push(this.loop());
+    for (let slot = 0; slot < MAX_DISCOVERIES; slot += 1) this.loops.push(this.loop(slot));
   }
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.loops);
   }
 
-  private async loop(): Promise<void> {
+  /** Slot 0 asks every `idleMs`, the others ten times less often: an idle replica asks little. */
+  private async loop(slot: number): Promise<void> {
     const { shutdown, logger } = this.context;
     const { leases, owner, leaseMs } = this.options;
     const idleMs = this.options.idleMs ?? 250;
@@ -46,7 +47,7 @@ export class DiscoveryLeaser {
         lease = null;
       }
       if (!lease) {
-        await sleep(idleMs, shutdown);
+        await sleep(slot === 0 ? idleMs : idleMs * 10, shutdown);
         continue;
       }
       try {

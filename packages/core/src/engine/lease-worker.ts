@@ -45,6 +45,8 @@ export interface LeaseWorkerContext {
  */
 export class LeaseWorker {
   private readonly loops: Promise<void>[] = [];
+  /** Aborted (and replaced) when there may be work: a claim succeeded, or this replica journaled new work. */
+  private work = new AbortController();
 
   constructor(
     private readonly context: LeaseWorkerContext,
@@ -54,7 +56,13 @@ export class LeaseWorker {
   start(): void {
     if (!this.options.worker || this.loops.length > 0) return;
     const slots = this.options.slots ?? defaultSlots(this.context.gates);
-    for (let slot = 0; slot < slots; slot += 1) this.loops.push(this.loop());
+    for (let slot = 0; slot < slots; slot += 1) this.loops.push(this.loop(slot));
+  }
+
+  /** There may be work to claim now (this replica journaled some): idle slots ask at once. */
+  nudge(): void {
+    this.work.abort();
+    this.work = new AbortController();
   }
 
   /** Waits for the batches running to stop (the shutdown signal aborts them), then hands back this replica's leases. */
@@ -69,7 +77,12 @@ export class LeaseWorker {
     }
   }
 
-  private async loop(): Promise<void> {
+  /**
+   * One slot. With nothing to claim, slot 0 asks again every `idleMs`; the others wait until a claim succeeds (then
+   * there may be more) or ten times as long, so an idle replica asks the journal about once per `idleMs`, not once per
+   * slot.
+   */
+  private async loop(slot: number): Promise<void> {
     const { shutdown, logger, observer } = this.context;
     const { leases, owner, leaseMs } = this.options;
     const accounts = [...this.context.gates.keys()];
@@ -84,9 +97,10 @@ export class LeaseWorker {
         continue;
       }
       if (!lease) {
-        await sleep(idleMs, shutdown);
+        await sleep(slot === 0 ? idleMs : idleMs * 10, AbortSignal.any([shutdown, this.work.signal]));
         continue;
       }
+      this.nudge();
       observer.leaseClaimed?.({ account: lease.account, expired: lease.expired });
       try {
         await this.run(lease);
