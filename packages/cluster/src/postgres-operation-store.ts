@@ -57,6 +57,7 @@ import { describeDatabase } from './postgres-url.js';
 import {
   CHUNK_FENCE,
   CHUNK_ITEMS,
+  CHUNK_UNCHUNKED,
   CHUNKS_SETTLED,
   CLAIM_CHUNK,
   CLAIM_DISCOVERY,
@@ -86,6 +87,8 @@ export interface PostgresOperationStoreOptions {
 
 /** Advisory lock namespace (first key) for a tenant's running-operations count; the second key is the tenant's hash. */
 const TENANT_LOCK = 0x74656e61; // "tena"
+/** Advisory lock namespace (first key) for chunking operations journaled without `cluster`. */
+const ADOPT_LOCK = 0x61646f70; // "adop"
 /** Advisory lock namespace (first key) for the retention purge; the second key is the schema's hash. */
 const PURGE_LOCK = 0x70757267; // "purg"
 
@@ -642,6 +645,19 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     return this.write(
       async (client) => (await client.query(FINISH_CHUNK, [lease.chunkId, lease.token])).rowCount === 1,
     );
+  }
+
+  chunkUnchunked(accounts: readonly { account: string; batchSize: number; deleteDelayMs: number }[]): Promise<number> {
+    return this.write(async (client) => {
+      // Replicas starting together take turns: the second finds every running operation chunked.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [ADOPT_LOCK]);
+      const { rowCount } = await client.query(CHUNK_UNCHUNKED, [
+        accounts.map((account) => account.account),
+        accounts.map((account) => Math.max(1, account.batchSize)),
+        accounts.map((account) => account.deleteDelayMs),
+      ]);
+      return rowCount ?? 0;
+    });
   }
 
   releaseLeases(owner: string): Promise<number> {

@@ -170,3 +170,22 @@ export const RELEASE_DISCOVERY = `
 
 export const RELEASE_DISCOVERIES = `
   UPDATE operations SET discovery_owner = NULL, discovery_expires = NULL WHERE discovery_owner = $1`;
+
+/**
+ * Chunks for the open items of running operations that have none (journaled without `cluster`): per operation and
+ * account, runs of the account's batch size in position order, due after the account's deleteDelay from the
+ * operation's creation. $1 accounts, $2 batch sizes, $3 delays in ms.
+ */
+export const CHUNK_UNCHUNKED = `
+  INSERT INTO chunks (op_id, account, positions, not_before)
+  SELECT op_id, account, array_agg(position ORDER BY position), min(not_before)
+  FROM (
+    SELECT i.op_id, i.account, i.position,
+      (row_number() OVER (PARTITION BY i.op_id, i.account ORDER BY i.position) - 1) / p.batch_size AS chunk,
+      CASE WHEN p.delay_ms > 0 THEN o.created_at + p.delay_ms * interval '1 millisecond' END AS not_before
+    FROM operations o
+    JOIN items i ON i.op_id = o.op_id AND i.status IN ('PENDING', 'SCHEDULED')
+    JOIN unnest($1::text[], $2::int[], $3::bigint[]) AS p (account, batch_size, delay_ms) ON p.account = i.account
+    WHERE o.status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.op_id = o.op_id)
+  ) planned
+  GROUP BY op_id, account, chunk`;

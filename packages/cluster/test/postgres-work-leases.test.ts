@@ -121,6 +121,30 @@ describe('PostgresOperationStore as WorkLeases', () => {
     await Promise.all([store.close(), blocked.close()]);
   });
 
+  it('chunks, once, the open items of operations journaled without cluster', async () => {
+    const store = await openStore();
+    const created = new Date();
+    await store.createOperation(newOperation('plain', ['a:1', 'a:2', 'a:3', 'b:1'], 't1', created));
+    const key = operationKey('t1', 'plain');
+    await store.recordUpdates(key, [{ position: 1, status: 'DELETED', at: created }]);
+    await store.createOperation(chunked('chunked', 2, 2));
+    const accounts = [
+      { account: 'a', batchSize: 2, deleteDelayMs: 0 },
+      { account: 'b', batchSize: 2, deleteDelayMs: 3_600_000 },
+    ];
+    const [first, second] = await Promise.all([store.chunkUnchunked(accounts), store.chunkUnchunked(accounts)]);
+    // a:1 and a:3 (a:2 is closed) in one chunk of `a`; b:1 in one of `b`, due an hour after the operation's creation.
+    expect([first, second].sort()).toEqual([0, 2]);
+    const claimed = new Set<string>();
+    for (;;) {
+      const lease = await store.claimChunk('r1', ['a', 'b'], 60_000);
+      if (!lease) break;
+      claimed.add(`${lease.operationId}:${lease.account}:${lease.positions.join(',')}`);
+    }
+    expect(claimed).toEqual(new Set(['plain:a:0,2', 'chunked:a:0,1']));
+    await store.close();
+  });
+
   it('holds the per-tenant running limit across replicas, counted in the journal', async () => {
     const schema = `leases_${(schemas += 1)}`;
     const replicas = await Promise.all(

@@ -432,7 +432,16 @@ export class DeletionEngine {
     await this.loadLearnedRates();
     if (this.work) {
       // Nothing is restarted here: the unfinished work is in the journal as chunks and discoveries, which this
-      // replica's worker claims along with every other replica's (none, with `worker: false`).
+      // replica's worker claims along with every other replica's (none, with `worker: false`). Operations journaled
+      // by a run without `cluster` get their chunks first.
+      const adopted = await this.work.leases.chunkUnchunked(
+        [...this.gates.values()].map(({ account }) => ({
+          account: account.name,
+          batchSize: account.provider.capabilities.maxBatchSize,
+          deleteDelayMs: account.deleteDelayMs,
+        })),
+      );
+      if (adopted > 0) this.context.logger.info('chunked operations journaled without cluster', { chunks: adopted });
       this.worker?.start();
       this.discoveries?.start();
       return 0;

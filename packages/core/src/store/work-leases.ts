@@ -55,6 +55,12 @@ export interface WorkLeases {
    * of its items (whenBlocked: WAIT) or at once. False when the lease was lost.
    */
   finishChunk(lease: ChunkLease): Promise<boolean>;
+  /**
+   * Writes chunks for the open items of running operations that have none (journaled by a replica without `cluster`),
+   * by each account's batch size and `deleteDelay` (from the operation's creation); once, whoever asks first.
+   * Returns how many chunks it wrote.
+   */
+  chunkUnchunked(accounts: readonly { account: string; batchSize: number; deleteDelayMs: number }[]): Promise<number>;
   /** Gives back every lease of this owner at once (graceful shutdown); returns how many. */
   releaseLeases(owner: string): Promise<number>;
   fencedWrites(lease: ChunkLease): FencedWrites;
