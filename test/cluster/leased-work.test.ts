@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
 import { startAnswerDelayProxy, type AnswerDelayProxy } from '../support/answer-delay-proxy.js';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
+import { DeletionProgressDocument, type DeletionProgressSubscription } from '@unreel/client';
 import { post } from '../support/graphql-http.js';
+import { collect, wsClient } from '../support/graphql-ws.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -303,6 +305,34 @@ describe('three replicas share the work as leased chunks', () => {
         cluster.urls.map((replica) => metric(replica, 'unreel_provider_call_duration_seconds_count', 'method="list"')),
       );
       expect(listers.filter((calls) => calls > 0)).toHaveLength(1);
+    },
+  );
+
+  it(
+    'runs nothing on a worker: false replica, which serves the operation and replays it as the others do',
+    { timeout: 90_000 },
+    async () => {
+      const cluster = await startCluster(400, { workers: [true, true, false] });
+      const api = cluster.urls[2] as string;
+      const accepted = await post(api, DELETE, { ids: cluster.ids, operationId: 'api' });
+      expect(accepted.errors).toBeUndefined();
+      await expect.poll(async () => (await status(api, 'api')).status, POLL).toBe('SUCCEEDED');
+      await expectEachItemFinalOnce(cluster, 'api', 400);
+      expect(await metric(api, 'unreel_leases_total', 'event="claimed"')).toBe(0);
+      expect(await metric(api, 'unreel_provider_call_duration_seconds_count', 'method="delete"')).toBe(0);
+      // A replay reads the journal: the same events, 1..N, from every replica.
+      const replays = await Promise.all(
+        cluster.urls.map(async (url) => {
+          const client = wsClient(url.replace(/^http/, 'ws'));
+          const stream = collect(client, DeletionProgressDocument, { operationId: 'api', after: 0 });
+          await stream.done;
+          await client.dispose();
+          return stream.results.map((result) => (result.data as DeletionProgressSubscription).deletionProgress);
+        }),
+      );
+      expect(replays[0]?.map((event) => event.sequence)).toEqual(Array.from({ length: 400 }, (_, index) => index + 1));
+      expect(replays[1]).toEqual(replays[0]);
+      expect(replays[2]).toEqual(replays[0]);
     },
   );
 
