@@ -44,7 +44,8 @@ export class DiscoveryLeaser {
         lease = await leases.claimDiscovery(owner, leaseMs);
       } catch (error) {
         logger.warn('no discovery claimed: the journal did not answer', { error: String(error) });
-        lease = null;
+        await sleep(idleMs * 10, shutdown);
+        continue;
       }
       if (!lease) {
         await sleep(slot === 0 ? idleMs : idleMs * 10, shutdown);

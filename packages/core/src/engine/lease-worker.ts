@@ -92,8 +92,9 @@ export class LeaseWorker {
       try {
         lease = await leases.claimChunk(owner, accounts, leaseMs);
       } catch (error) {
+        // Asked again less often while the journal is away: the engine's journal guard reports the outage itself.
         logger.warn('no chunk claimed: the journal did not answer', { error: String(error) });
-        await sleep(idleMs, shutdown);
+        await sleep(idleMs * 10, shutdown);
         continue;
       }
       if (!lease) {
