@@ -14,3 +14,4 @@ export {
   type DoorbellObserver,
   type RedisDoorbellBusOptions,
 } from './doorbell/redis-doorbell-bus.js';
+export { connectClusterRedis, describeRedis, redisPassword, type ClusterRedisOptions } from './cluster-redis.js';

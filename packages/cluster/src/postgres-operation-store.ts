@@ -1,5 +1,6 @@
 import {
   OperationExistsError,
+  TooManyOperationsError,
   cancelledUpdate,
   isCancellable,
   restoredUpdate,
@@ -7,6 +8,12 @@ import {
   newSelectionRecord,
   nextDiscovery,
   settleOperation,
+  operationKey,
+  LeaseLostError,
+  type ChunkLease,
+  type DiscoveryLease,
+  type FencedWrites,
+  type WorkLeases,
   type CancelResult,
   type DiscoveredPage,
   type DiscoveryResult,
@@ -47,6 +54,24 @@ import {
   type OperationState,
 } from './postgres-rows.js';
 import { describeDatabase } from './postgres-url.js';
+import {
+  CHUNK_FENCE,
+  CHUNK_ITEMS,
+  CHUNK_UNCHUNKED,
+  CHUNKS_SETTLED,
+  CLAIM_CHUNK,
+  CLAIM_DISCOVERY,
+  DISCOVERY_FENCE,
+  FINISH_CHUNK,
+  RELEASE_CHUNKS,
+  RELEASE_DISCOVERIES,
+  RELEASE_DISCOVERY,
+  RENEW_CHUNK,
+  RENEW_DISCOVERY,
+  chunkArrays,
+  insertChunks,
+  type ClaimedChunkRow,
+} from './postgres-work-leases.js';
 import { PostgresWriteQueue } from './postgres-write-queue.js';
 
 export interface PostgresOperationStoreOptions {
@@ -59,6 +84,13 @@ export interface PostgresOperationStoreOptions {
   /** How long to wait for a connection before the call fails as unavailable (default 5 s). */
   connectionTimeoutMs?: number;
 }
+
+/** Advisory lock namespace (first key) for a tenant's running-operations count; the second key is the tenant's hash. */
+const TENANT_LOCK = 0x74656e61; // "tena"
+/** Advisory lock namespace (first key) for chunking operations journaled without `cluster`. */
+const ADOPT_LOCK = 0x61646f70; // "adop"
+/** Advisory lock namespace (first key) for the retention purge; the second key is the schema's hash. */
+const PURGE_LOCK = 0x70757267; // "purg"
 
 /** The one OPEN_ITEM_STATUSES condition, in SQL. */
 const OPEN = `status IN ('PENDING', 'SCHEDULED')`;
@@ -76,7 +108,7 @@ const STILL_OPEN = `status NOT IN ('DELETED', 'NOT_FOUND', 'FAILED', 'RESTORED',
  *
  * The constructor connects nowhere: the first call (or `open`) applies the migrations, under an advisory lock.
  */
-export class PostgresOperationStore implements OperationStore, LearnedRateStore {
+export class PostgresOperationStore implements OperationStore, LearnedRateStore, WorkLeases {
   /** The database as logs and errors name it: host, port and database, never the password. */
   readonly description: string;
   private readonly pool: pg.Pool;
@@ -142,6 +174,19 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
     return this.write(async (client) => {
       for (const item of operation.items) assertVideoId(item);
       const selection = operation.selection ? newSelectionRecord(operation.selection) : null;
+      const chunks = chunkArrays(operation.items, operation.chunks);
+      if (operation.maxRunning !== undefined) {
+        // Replicas creating this tenant's operations take turns until commit, so none slips under the limit.
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TENANT_LOCK, operation.tenant]);
+        // A repeat of an operation already journaled is not a new one: the insert below finds it taken.
+        const { rows } = await client.query<{ running: number; taken: boolean }>(
+          `SELECT count(*)::int AS running, bool_or(id = $2) AS taken FROM operations
+           WHERE tenant = $1 AND (status = 'RUNNING' OR id = $2)`,
+          [operation.tenant, operation.id],
+        );
+        const { running = 0, taken = false } = rows[0] ?? {};
+        if (!taken && running >= operation.maxRunning) throw new TooManyOperationsError(operation.maxRunning);
+      }
       // Insert-or-nothing on the idempotency key, and the items with it, in one statement: nothing of a taken id is
       // written, and the engine compares fingerprints with the operation it then reads.
       const { rows } = await client.query<OperationRow>(
@@ -156,6 +201,13 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
            SELECT operation.op_id, item.ordinality - 1, item.video_id, item.account, item.status, $7
            FROM operation, unnest($8::text[], $9::text[], $10::text[]) WITH ORDINALITY
              AS item (video_id, account, status, ordinality)
+         ), chunks AS (
+           INSERT INTO chunks (op_id, account, positions, not_before)
+           SELECT operation.op_id, min(item.account), array_agg(item.ordinality::int - 1 ORDER BY item.ordinality),
+             min(($16::timestamptz[])[item.chunk + 1])
+           FROM operation, unnest($9::text[], $15::int[]) WITH ORDINALITY AS item (account, chunk, ordinality)
+           WHERE item.chunk IS NOT NULL
+           GROUP BY operation.op_id, item.chunk
          )
          SELECT * FROM operation`,
         [
@@ -178,6 +230,8 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
           selection?.discovery ?? null,
           selection?.pass ?? null,
           selection?.passFound ?? null,
+          chunks.ordinals,
+          chunks.notBefore,
         ],
       );
       const row = rows[0];
@@ -192,124 +246,146 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   }
 
   appendDiscovered(key: string, page: DiscoveredPage): Promise<DiscoveryResult> {
-    return this.write(async (client) => {
-      const row = await this.operationRow(key, client, true);
-      if (!row) throw unknownOperationError(key);
-      const operation = toOperationRecord(row);
-      const { selection } = operation;
-      if (!selection || operation.status !== 'RUNNING') return { operation, events: [] };
-      let fresh: NewItem[] = [];
-      if (!('error' in page) && selection.discovery === 'DISCOVERING') {
-        const unique = [...new Map(page.videos.map((video) => [video.videoId, video])).values()];
-        for (const video of unique) assertVideoId(video);
-        // Walks items_latest (video_id, op_id): one probe per listed video.
-        const known = await client.query<{ video_id: string }>(
-          `SELECT video_id FROM items WHERE video_id = ANY($2::text[]) AND op_id = $1`,
-          [row.op_id, unique.map((video) => video.videoId)],
-        );
-        const seen = new Set(known.rows.map((video) => video.video_id));
-        fresh = unique.filter((video) => !seen.has(video.videoId));
-      }
-      const { take, next } = nextDiscovery(selection, operation.total, fresh.length, page);
-      const taken = fresh.slice(0, take);
-      const first = operation.total;
-      const completed = operation.total - operation.pending;
-      const state = {
-        ...toOperationState(row),
-        total: operation.total + taken.length,
-        pending: operation.pending + taken.length,
-        lastSequence: operation.lastSequence + taken.length,
-        discovery: next.discovery,
-      };
-      if (settleOperation(state)) state.finishedAt = page.at;
-      // Items, their events and the operation in one statement; the operation's row is locked, so the sequence stays
-      // gapless whoever else writes events.
-      const { rows: after } = await client.query<OperationRow>(
-        `WITH new_items AS (
-           INSERT INTO items (op_id, position, video_id, account, status, updated_at)
-           SELECT $1, $2 + item.ordinality - 1, item.video_id, item.account, item.status, $5
-           FROM unnest($3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS item (video_id, account, status, ordinality)
-         ), new_events AS (
-           INSERT INTO events (op_id, sequence, position, status, attempts, updated_at, completed, op_status)
-           SELECT $1, $7 + item.ordinality, $2 + item.ordinality - 1, item.status, 0, $5, $8, 'RUNNING'
-           FROM unnest($6::text[]) WITH ORDINALITY AS item (status, ordinality)
-         )
-         UPDATE operations SET discovery = $9, discovery_cursor = $10, discovery_pass = $11, discovery_found = $12,
-           discovery_error = $13, status = $14, total = $15, pending = $16, last_sequence = $17, finished_at = $18
-         WHERE op_id = $1
-         RETURNING *`,
-        [
-          row.op_id,
-          first,
-          taken.map((video) => video.videoId),
-          taken.map((video) => video.account),
-          page.at,
-          taken.map((video) => video.status),
-          operation.lastSequence,
-          completed,
-          next.discovery,
-          next.cursor,
-          next.pass,
-          next.passFound,
-          errorText(next.error),
-          state.status,
-          state.total,
-          state.pending,
-          state.lastSequence,
-          state.finishedAt,
-        ],
+    return this.write((client) => this.appendDiscoveredIn(client, key, page));
+  }
+
+  private async appendDiscoveredIn(
+    client: PoolClient,
+    key: string,
+    page: DiscoveredPage,
+    lease?: DiscoveryLease,
+  ): Promise<DiscoveryResult> {
+    const row = await this.operationRow(key, client, true);
+    if (!row) throw unknownOperationError(key);
+    if (lease) {
+      const fence = await client.query(DISCOVERY_FENCE, [row.op_id, lease.token]);
+      if (fence.rowCount !== 1) throw new LeaseLostError(`Discovery lease of ${lease.operationId} lost`);
+    }
+    const operation = toOperationRecord(row);
+    const { selection } = operation;
+    if (!selection || operation.status !== 'RUNNING') return { operation, events: [] };
+    let fresh: NewItem[] = [];
+    if (!('error' in page) && selection.discovery === 'DISCOVERING') {
+      const unique = [...new Map(page.videos.map((video) => [video.videoId, video])).values()];
+      for (const video of unique) assertVideoId(video);
+      // Walks items_latest (video_id, op_id): one probe per listed video.
+      const known = await client.query<{ video_id: string }>(
+        `SELECT video_id FROM items WHERE video_id = ANY($2::text[]) AND op_id = $1`,
+        [row.op_id, unique.map((video) => video.videoId)],
       );
-      const updated = after[0];
-      if (!updated) throw unknownOperationError(key);
-      const events = taken.map<ProgressEvent>((video, index) => ({
-        operationId: operation.id,
-        sequence: operation.lastSequence + 1 + index,
-        item: {
-          operationId: operation.id,
-          videoId: video.videoId,
-          account: video.account,
-          nativeId: video.nativeId,
-          status: video.status,
-          error: null,
-          attempts: 0,
-          ambiguous: false,
-          restorableUntil: null,
-          confirmedAt: null,
-          nextAttemptAt: null,
-          updatedAt: page.at,
-          position: first + index,
-        },
-        total: first + index + 1,
+      const seen = new Set(known.rows.map((video) => video.video_id));
+      fresh = unique.filter((video) => !seen.has(video.videoId));
+    }
+    const { take, next } = nextDiscovery(selection, operation.total, fresh.length, page);
+    const taken = fresh.slice(0, take);
+    const first = operation.total;
+    const completed = operation.total - operation.pending;
+    const state = {
+      ...toOperationState(row),
+      total: operation.total + taken.length,
+      pending: operation.pending + taken.length,
+      lastSequence: operation.lastSequence + taken.length,
+      discovery: next.discovery,
+    };
+    if (settleOperation(state)) state.finishedAt = page.at;
+    // Items, their events and the operation in one statement; the operation's row is locked, so the sequence stays
+    // gapless whoever else writes events.
+    const { rows: after } = await client.query<OperationRow>(
+      `WITH new_items AS (
+         INSERT INTO items (op_id, position, video_id, account, status, updated_at)
+         SELECT $1, $2 + item.ordinality - 1, item.video_id, item.account, item.status, $5
+         FROM unnest($3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS item (video_id, account, status, ordinality)
+       ), new_events AS (
+         INSERT INTO events (op_id, sequence, position, status, attempts, updated_at, completed, op_status)
+         SELECT $1, $7 + item.ordinality, $2 + item.ordinality - 1, item.status, 0, $5, $8, 'RUNNING'
+         FROM unnest($6::text[]) WITH ORDINALITY AS item (status, ordinality)
+       )
+       UPDATE operations SET discovery = $9, discovery_cursor = $10, discovery_pass = $11, discovery_found = $12,
+         discovery_error = $13, status = $14, total = $15, pending = $16, last_sequence = $17, finished_at = $18
+       WHERE op_id = $1
+       RETURNING *`,
+      [
+        row.op_id,
+        first,
+        taken.map((video) => video.videoId),
+        taken.map((video) => video.account),
+        page.at,
+        taken.map((video) => video.status),
+        operation.lastSequence,
         completed,
-        status: 'RUNNING',
-        discovery: next.discovery,
-      }));
-      return { operation: toOperationRecord(updated), events };
-    });
+        next.discovery,
+        next.cursor,
+        next.pass,
+        next.passFound,
+        errorText(next.error),
+        state.status,
+        state.total,
+        state.pending,
+        state.lastSequence,
+        state.finishedAt,
+      ],
+    );
+    const updated = after[0];
+    if (!updated) throw unknownOperationError(key);
+    if (taken.length > 0 && !('error' in page)) {
+      // A pass after the first is quiet: its chunks wait until it ends (see runDiscovery), then go all at once.
+      await insertChunks(client, row.op_id, first, taken, chunkArrays(taken, page.chunks), selection.pass > 1);
+    }
+    if (next.pass !== selection.pass || next.discovery !== 'DISCOVERING') {
+      await client.query(`UPDATE chunks SET held = false WHERE op_id = $1 AND held`, [row.op_id]);
+    }
+    const events = taken.map<ProgressEvent>((video, index) => ({
+      operationId: operation.id,
+      sequence: operation.lastSequence + 1 + index,
+      item: {
+        operationId: operation.id,
+        videoId: video.videoId,
+        account: video.account,
+        nativeId: video.nativeId,
+        status: video.status,
+        error: null,
+        attempts: 0,
+        ambiguous: false,
+        restorableUntil: null,
+        confirmedAt: null,
+        nextAttemptAt: null,
+        updatedAt: page.at,
+        position: first + index,
+      },
+      total: first + index + 1,
+      completed,
+      status: 'RUNNING',
+      discovery: next.discovery,
+    }));
+    return { operation: toOperationRecord(updated), events };
   }
 
   markAttempt(key: string, positions: readonly number[]): Promise<number[]> {
-    return this.write(async (client) => {
-      const { rows } = await client.query<{ position: number }>(
-        `UPDATE items SET attempts = attempts + 1, ambiguous = true
-         WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
-        [await this.opId(client, key), positions, ...positionBounds(positions)],
-      );
-      if (rows.length === positions.length) return [...positions];
-      // Some were closed meanwhile: the ones just marked are the ones still open.
-      const marked = new Set(rows.map((row) => row.position));
-      return positions.filter((position) => marked.has(position));
-    });
+    return this.write((client) => this.markAttemptIn(client, key, positions));
+  }
+
+  private async markAttemptIn(client: PoolClient, key: string, positions: readonly number[]): Promise<number[]> {
+    const { rows } = await client.query<{ position: number }>(
+      `UPDATE items SET attempts = attempts + 1, ambiguous = true
+       WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
+      [await this.opId(client, key), positions, ...positionBounds(positions)],
+    );
+    if (rows.length === positions.length) return [...positions];
+    // Some were closed meanwhile: the ones just marked are the ones still open.
+    const marked = new Set(rows.map((row) => row.position));
+    return positions.filter((position) => marked.has(position));
   }
 
   clearAmbiguous(key: string, positions: readonly number[]): Promise<void> {
-    return this.write(async (client) => {
-      await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
-        await this.opId(client, key),
-        positions,
-        ...positionBounds(positions),
-      ]);
-    });
+    return this.write((client) => this.clearAmbiguousIn(client, key, positions));
+  }
+
+  private async clearAmbiguousIn(client: PoolClient, key: string, positions: readonly number[]): Promise<void> {
+    await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
+      await this.opId(client, key),
+      positions,
+      ...positionBounds(positions),
+    ]);
   }
 
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -360,20 +436,27 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
   }
 
   cancelUnsent(key: string, positions: readonly number[], at: Date): Promise<ProgressEvent[]> {
-    return this.write(async (client) => {
-      const state = await this.lockOperation(client, key);
-      const sorted = [...positions].sort((a, b) => a - b);
-      await client.query(
-        `UPDATE items SET attempts = greatest(attempts - 1, 0), ambiguous = false
-         WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN}`,
-        [state.opId, sorted, ...positionBounds(sorted)],
-      );
-      return recordItemUpdates(
-        client,
-        state,
-        sorted.map((position) => cancelledUpdate(position, at)),
-      );
-    });
+    return this.write((client) => this.cancelUnsentIn(client, key, positions, at));
+  }
+
+  private async cancelUnsentIn(
+    client: PoolClient,
+    key: string,
+    positions: readonly number[],
+    at: Date,
+  ): Promise<ProgressEvent[]> {
+    const state = await this.lockOperation(client, key);
+    const sorted = [...positions].sort((a, b) => a - b);
+    await client.query(
+      `UPDATE items SET attempts = greatest(attempts - 1, 0), ambiguous = false
+       WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN}`,
+      [state.opId, sorted, ...positionBounds(sorted)],
+    );
+    return recordItemUpdates(
+      client,
+      state,
+      sorted.map((position) => cancelledUpdate(position, at)),
+    );
   }
 
   async listOperations(
@@ -487,6 +570,12 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
 
   purgeFinishedBefore(cutoff: Date): Promise<number> {
     return this.write(async (client) => {
+      // One replica purges at a time; the others find the lock taken and leave it to that one.
+      const { rows: lock } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1, hashtext(current_schema())) AS locked',
+        [PURGE_LOCK],
+      );
+      if (!lock[0]?.locked) return 0;
       this.opIds.clear();
       await client.query(`DELETE FROM deliveries WHERE received_at < $1`, [cutoff]);
       // Items go with their operation (ON DELETE CASCADE); events have no foreign key, so they go here.
@@ -521,6 +610,123 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore 
         [rate.account, rate.requestsPerSecond, rate.configuredRequestsPerSecond, rate.learnedAt],
       );
     });
+  }
+
+  async claimChunk(owner: string, accounts: readonly string[], leaseMs: number): Promise<ChunkLease | null> {
+    const row = (await this.read<ClaimedChunkRow>(CLAIM_CHUNK, [owner, accounts, leaseMs]))[0];
+    if (!row) return null;
+    return {
+      chunkId: row.chunk_id,
+      token: row.lease_token,
+      key: operationKey(row.tenant, row.id),
+      tenant: row.tenant,
+      operationId: row.id,
+      account: row.account,
+      positions: row.positions,
+      expired: row.expired,
+    };
+  }
+
+  async chunkItems(lease: ChunkLease): Promise<OpenItemRecord[]> {
+    return (await this.read<ItemRow>(CHUNK_ITEMS, [lease.chunkId])).map((row) => toOpenItem(row, lease.operationId));
+  }
+
+  async renewLease(lease: ChunkLease, leaseMs: number): Promise<boolean> {
+    // Straight to the pool, not through the write queue: a renewal must not wait behind a burst of writes.
+    await this.ready();
+    try {
+      return (await this.pool.query(RENEW_CHUNK, [lease.chunkId, lease.token, leaseMs])).rowCount === 1;
+    } catch (error) {
+      throw journalError(error, this.description);
+    }
+  }
+
+  finishChunk(lease: ChunkLease): Promise<boolean> {
+    return this.write(
+      async (client) => (await client.query(FINISH_CHUNK, [lease.chunkId, lease.token])).rowCount === 1,
+    );
+  }
+
+  chunkUnchunked(accounts: readonly { account: string; batchSize: number; deleteDelayMs: number }[]): Promise<number> {
+    return this.write(async (client) => {
+      // Replicas starting together take turns: the second finds every running operation chunked.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [ADOPT_LOCK]);
+      const { rowCount } = await client.query(CHUNK_UNCHUNKED, [
+        accounts.map((account) => account.account),
+        accounts.map((account) => Math.max(1, account.batchSize)),
+        accounts.map((account) => account.deleteDelayMs),
+      ]);
+      return rowCount ?? 0;
+    });
+  }
+
+  releaseLeases(owner: string): Promise<number> {
+    return this.write(async (client) => {
+      const { rowCount } = await client.query(RELEASE_CHUNKS, [owner]);
+      await client.query(RELEASE_DISCOVERIES, [owner]);
+      return rowCount ?? 0;
+    });
+  }
+
+  fencedWrites(lease: ChunkLease): FencedWrites {
+    const fenced = <T>(write: (client: PoolClient) => Promise<T>): Promise<T> =>
+      this.write(async (client) => {
+        const fence = await client.query(CHUNK_FENCE, [lease.chunkId, lease.token]);
+        if (fence.rowCount !== 1) throw new LeaseLostError(`Lease of chunk ${lease.chunkId} lost`);
+        return write(client);
+      });
+    return {
+      markAttempt: (key, positions) => fenced((client) => this.markAttemptIn(client, key, positions)),
+      clearAmbiguous: (key, positions) => fenced((client) => this.clearAmbiguousIn(client, key, positions)),
+      recordUpdates: (key, updates) =>
+        fenced(async (client) => recordItemUpdates(client, await this.lockOperation(client, key), updates)),
+      cancelUnsent: (key, positions, at) => fenced((client) => this.cancelUnsentIn(client, key, positions, at)),
+    };
+  }
+
+  async claimDiscovery(owner: string, leaseMs: number): Promise<DiscoveryLease | null> {
+    const row = (
+      await this.read<{ tenant: string; id: string; discovery_token: string }>(CLAIM_DISCOVERY, [owner, leaseMs])
+    )[0];
+    if (!row) return null;
+    return {
+      token: row.discovery_token,
+      key: operationKey(row.tenant, row.id),
+      tenant: row.tenant,
+      operationId: row.id,
+    };
+  }
+
+  async renewDiscovery(lease: DiscoveryLease, leaseMs: number): Promise<boolean> {
+    await this.ready();
+    try {
+      const { rowCount } = await this.pool.query(RENEW_DISCOVERY, [
+        lease.tenant,
+        lease.operationId,
+        lease.token,
+        leaseMs,
+      ]);
+      return rowCount === 1;
+    } catch (error) {
+      throw journalError(error, this.description);
+    }
+  }
+
+  releaseDiscovery(lease: DiscoveryLease): Promise<void> {
+    return this.write(async (client) => {
+      await client.query(RELEASE_DISCOVERY, [lease.tenant, lease.operationId, lease.token]);
+    });
+  }
+
+  fencedDiscovery(lease: DiscoveryLease): Pick<OperationStore, 'appendDiscovered'> {
+    return {
+      appendDiscovered: (key, page) => this.write((client) => this.appendDiscoveredIn(client, key, page, lease)),
+    };
+  }
+
+  async chunksSettled(key: string): Promise<boolean> {
+    const [tenant, id] = splitKey(key);
+    return (await this.read<{ settled: boolean }>(CHUNKS_SETTLED, [tenant, id]))[0]?.settled ?? true;
   }
 
   /**

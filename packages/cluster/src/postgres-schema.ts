@@ -101,6 +101,36 @@ export const migrations: readonly string[] = [
   ALTER TABLE operations ADD COLUMN discovery_error text;
   CREATE INDEX operations_discovering ON operations (op_id) WHERE discovery = 'DISCOVERING';
   `,
+  // 3: several replicas share the work as leased chunks (see DESIGN, "Work shared as leased chunks"). A chunk is one
+  // provider batch of one account's items of one operation, written with its items; `held` keeps a quiet discovery
+  // pass's chunks back until the pass ends. Fencing tokens come from a SEQUENCE (gaps are harmless there; event
+  // sequences stay on the operation row). claim_turns keeps the round-robin order apart from the operation row, which
+  // every event writer locks. A selection's discovery is leased on its operation's row.
+  `
+  CREATE SEQUENCE lease_tokens;
+  CREATE TABLE chunks (
+    chunk_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    op_id         bigint NOT NULL REFERENCES operations (op_id) ON DELETE CASCADE,
+    account       text NOT NULL,
+    positions     integer[] NOT NULL,
+    done          boolean NOT NULL DEFAULT false,
+    held          boolean NOT NULL DEFAULT false,
+    not_before    timestamptz,
+    lease_owner   text,
+    lease_token   bigint,
+    lease_expires timestamptz
+  );
+  CREATE INDEX chunks_open ON chunks (account, chunk_id) WHERE NOT done;
+  CREATE INDEX chunks_of_operation ON chunks (op_id) WHERE NOT done;
+  CREATE INDEX chunks_by_owner ON chunks (lease_owner) WHERE lease_owner IS NOT NULL;
+  CREATE TABLE claim_turns (
+    op_id           bigint PRIMARY KEY REFERENCES operations (op_id) ON DELETE CASCADE,
+    last_claimed_at timestamptz NOT NULL
+  );
+  ALTER TABLE operations ADD COLUMN discovery_owner text;
+  ALTER TABLE operations ADD COLUMN discovery_token bigint;
+  ALTER TABLE operations ADD COLUMN discovery_expires timestamptz;
+  `,
 ];
 
 /** The newest schema version this package writes. */

@@ -33,6 +33,15 @@ export type {
   OperationStore,
 } from './store/operation-store.js';
 export type { LearnedRate, LearnedRateStore } from './store/learned-rate-store.js';
+export {
+  LeaseLostError,
+  type ChunkLease,
+  type ChunkPlan,
+  type ChunkPlans,
+  type DiscoveryLease,
+  type FencedWrites,
+  type WorkLeases,
+} from './store/work-leases.js';
 export { InMemoryOperationStore } from './store/in-memory-operation-store.js';
 // What every store decides alike, for stores kept outside core (PostgreSQL in @unreel/cluster).
 export {
@@ -68,6 +77,7 @@ export { ProgressFeed, type ProgressFeedOptions, type ProgressFeedRead } from '.
 export { ProgressStream } from './engine/progress-stream.js';
 export type { DeleteRequest, EngineOptions, RestoreResult, SelectionPreview } from './engine/engine-types.js';
 export type { EngineLogger } from './engine/engine-logger.js';
+export type { LeaseWorkOptions } from './engine/lease-worker.js';
 export type { JournalStatus } from './engine/journal-guard.js';
 export type {
   EngineObserver,

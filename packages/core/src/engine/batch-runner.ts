@@ -16,7 +16,8 @@ import { isAmbiguous, toItemError } from './item-error.js';
 import { RetrySchedule } from './retry-schedule.js';
 
 export interface BatchContext {
-  store: OperationStore;
+  /** The writes a batch makes: the journal's own, or fenced by a chunk's lease (see WorkLeases). */
+  store: Pick<OperationStore, 'markAttempt' | 'clearAmbiguous' | 'recordUpdates' | 'cancelUnsent'>;
   bus: EventBus;
   gate: AccountGate;
   key: string;

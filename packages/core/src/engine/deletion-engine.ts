@@ -21,6 +21,7 @@ import {
   type VideoSelection,
 } from '../model/operation.js';
 import type { LearnedRateStore } from '../store/learned-rate-store.js';
+import type { ChunkPlan, ChunkPlans } from '../store/work-leases.js';
 import type {
   ItemPage,
   NewOperation,
@@ -42,6 +43,8 @@ import {
 import { fingerprintIds } from './fingerprint.js';
 import { JournalGuard, type JournalStatus } from './journal-guard.js';
 import { journalWaitingStore } from './journal-waiting-store.js';
+import { LeaseWorker, type LeaseWorkOptions } from './lease-worker.js';
+import { DiscoveryLeaser } from './discovery-leaser.js';
 import { runOperation } from './operation-runner.js';
 import { ProgressFeed, type ProgressFeedOptions } from './progress-feed.js';
 import { ProgressStream } from './progress-stream.js';
@@ -65,6 +68,12 @@ export interface DeletionEngineDeps {
   newId?: () => string;
   /** Where each account's limits are kept (see AccountAdmission); default in this process. */
   admission?: AccountAdmissionFactory | undefined;
+  /**
+   * The cluster mode: work is journaled as leased chunks that any replica sharing the journal claims (see
+   * LeaseWorker), instead of being run by the process that accepted it. Absent: one process runs everything it
+   * accepts and resumes everything unfinished at start.
+   */
+  work?: LeaseWorkOptions | undefined;
 }
 
 function unknownOperation(operationId: string): InvalidInputError {
@@ -104,6 +113,12 @@ export class DeletionEngine {
   private readonly shutdown = new AbortController();
   /** Confirmations run one at a time: a delivery and its redelivery arriving together must not both apply. */
   private confirmations: Promise<unknown> = Promise.resolve();
+  /** Cluster mode only. */
+  private readonly work: LeaseWorkOptions | undefined;
+  private readonly worker: LeaseWorker | undefined;
+  private readonly discoveries: DiscoveryLeaser | undefined;
+  /** Cluster mode: operations this replica journaled a cancel of, so its chunks waiting for limits send nothing new. */
+  private readonly cancels = new Map<string, AbortController>();
 
   constructor(deps: DeletionEngineDeps) {
     this.options = { ...defaultEngineOptions, ...deps.options };
@@ -140,6 +155,19 @@ export class DeletionEngine {
       });
       this.gates.set(account.name, gate);
     }
+    this.work = deps.work;
+    if (deps.work) {
+      const workContext = {
+        ...this.context,
+        gates: this.gates,
+        blockedRetry: this.blockedRetry(),
+        listPageSize: this.options.listPageSize,
+        guard: <T>(write: () => Promise<T>) => this.journal.write(write),
+        cancelled: (key: string) => this.cancelSignal(key),
+      };
+      this.worker = new LeaseWorker(workContext, deps.work);
+      this.discoveries = new DiscoveryLeaser(workContext, deps.work, (operation) => this.chunkPlans(operation));
+    }
   }
 
   async submit(request: DeleteRequest): Promise<{ operation: OperationRecord; created: boolean }> {
@@ -161,6 +189,7 @@ export class DeletionEngine {
       createdAt: this.context.now(),
       whenBlocked: request.whenBlocked ?? null,
       selection,
+      chunks: undefined,
       items: items.map((item) => ({
         ...item,
         status: (this.accounts.require(item.account).deleteDelayMs > 0 ? 'SCHEDULED' : 'PENDING') as
@@ -168,6 +197,11 @@ export class DeletionEngine {
           | 'SCHEDULED',
       })),
     };
+    if (this.work) {
+      operation.chunks = this.chunkPlans(operation);
+      // Other replicas run this tenant's operations too: the journal counts them all.
+      operation.maxRunning = this.options.maxRunningOperationsPerTenant;
+    }
     let record: OperationRecord;
     try {
       record = await this.journal.attempt(() => store.createOperation(operation));
@@ -180,7 +214,11 @@ export class DeletionEngine {
       return { operation: this.sameOrConflict(existing, fingerprint, request), created: false };
     }
     this.context.bus.publishOperationCreated(operationKey(tenant, record.id));
-    this.start(record);
+    // In the cluster mode the journal holds the work as chunks, which any replica's worker claims.
+    if (this.work) {
+      this.slots.release(tenant);
+      this.worker?.nudge();
+    } else this.start(record);
     this.context.logger.info('operation accepted', { operationId: record.id, tenant, total: record.total });
     return { operation: record, created: true };
   }
@@ -260,6 +298,10 @@ export class DeletionEngine {
     if (!result) throw unknownOperation(operationId);
     // Only once the cancellation is journaled: a refused one changes nothing, not even calls waiting their turn.
     this.running.get(key)?.cancel.abort();
+    if (this.work) {
+      this.cancelSignal(key);
+      this.cancels.get(key)?.abort();
+    }
     this.context.bus.publish(key, result.events);
     this.observeCancelled(result.events);
     if (result.events.length > 0) {
@@ -389,6 +431,22 @@ export class DeletionEngine {
    */
   async resume(): Promise<number> {
     await this.loadLearnedRates();
+    if (this.work) {
+      // Nothing is restarted here: the unfinished work is in the journal as chunks and discoveries, which this
+      // replica's worker claims along with every other replica's (none, with `worker: false`). Operations journaled
+      // by a run without `cluster` get their chunks first.
+      const adopted = await this.work.leases.chunkUnchunked(
+        [...this.gates.values()].map(({ account }) => ({
+          account: account.name,
+          batchSize: account.provider.capabilities.maxBatchSize,
+          deleteDelayMs: account.deleteDelayMs,
+        })),
+      );
+      if (adopted > 0) this.context.logger.info('chunked operations journaled without cluster', { chunks: adopted });
+      this.worker?.start();
+      this.discoveries?.start();
+      return 0;
+    }
     const operations = await this.context.store.listUnfinishedOperations();
     let resumed = 0;
     for (const operation of operations) {
@@ -412,6 +470,44 @@ export class DeletionEngine {
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
+    await Promise.all([this.worker?.stop(), this.discoveries?.stop()]);
+  }
+
+  /** Cluster mode: how each account's items are cut into chunks (the provider's batch, after deleteDelay). */
+  private chunkPlans(operation: Pick<NewOperation, 'createdAt' | 'items' | 'selection'>): ChunkPlans {
+    const plans: Record<string, ChunkPlan> = {};
+    const names = new Set(operation.items.map((item) => item.account));
+    if (operation.selection) names.add(operation.selection.selection.account);
+    for (const name of names) {
+      const gate = this.gates.get(name);
+      if (!gate) continue;
+      const { deleteDelayMs } = gate.account;
+      plans[name] = {
+        batchSize: Math.max(1, gate.account.provider.capabilities.maxBatchSize),
+        notBefore: deleteDelayMs > 0 ? new Date(operation.createdAt.getTime() + deleteDelayMs) : null,
+      };
+    }
+    return plans;
+  }
+
+  /** Cluster mode: the signal a chunk's batch reads to learn that this replica journaled a cancel of its operation. */
+  private cancelSignal(key: string): AbortSignal {
+    let controller = this.cancels.get(key);
+    if (!controller) {
+      // Only a hint (the journal already refuses cancelled items to markAttempt): bounded, not kept forever.
+      if (this.cancels.size >= 10_000) this.cancels.clear();
+      controller = new AbortController();
+      this.cancels.set(key, controller);
+    }
+    return controller.signal;
+  }
+
+  private blockedRetry(): { horizonMs: number; initialMs: number; maxMs: number } {
+    return {
+      horizonMs: this.options.blockedRetryHorizonMs,
+      initialMs: this.options.blockedRetryInitialMs,
+      maxMs: this.options.blockedRetryMaxMs,
+    };
   }
 
   /** Once per engine: a second resume() must not undo what was learned since the first. */
@@ -471,11 +567,7 @@ export class DeletionEngine {
       key,
       planPageSize: this.options.planPageSize,
       listPageSize: this.options.listPageSize,
-      blockedRetry: {
-        horizonMs: this.options.blockedRetryHorizonMs,
-        initialMs: this.options.blockedRetryInitialMs,
-        maxMs: this.options.blockedRetryMaxMs,
-      },
+      blockedRetry: this.blockedRetry(),
     };
     const cancel = new AbortController();
     const done = runOperation({ ...context, cancelled: cancel.signal }, operation)

@@ -15,7 +15,8 @@ import { matchesSelection, selectionFilter } from './video-selection.js';
 const MAX_THROTTLED_ROUNDS = 10;
 
 export interface DiscoveryContext {
-  store: OperationStore;
+  /** The journal's own, or fenced by the discovery's lease (see WorkLeases). */
+  store: Pick<OperationStore, 'appendDiscovered'>;
   bus: EventBus;
   gates: ReadonlyMap<string, AccountGate>;
   key: string;

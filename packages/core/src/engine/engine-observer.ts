@@ -51,6 +51,10 @@ export interface EngineObserver {
   items(observation: ItemsObservation): void;
   /** An account's learned rate changed (optional: observers written before it was learned still fit). */
   rateChanged?(observation: RateChangeObservation): void;
+  /** Cluster mode: a chunk was claimed; `expired`: from a holder whose lease ran out (it died or stalled). */
+  leaseClaimed?(observation: { account: string; expired: boolean }): void;
+  /** Cluster mode: a batch's write was refused by its fence (its lease had been lost); it changed nothing. */
+  leaseLost?(observation: { account: string }): void;
 }
 
 export const silentObserver: EngineObserver = { providerCall() {}, retry() {}, items() {} };

@@ -8,6 +8,7 @@ import type {
   VideoSelection,
   WhenBlocked,
 } from '../model/operation.js';
+import type { ChunkPlans } from './work-leases.js';
 
 export interface NewOperation {
   id: string;
@@ -20,6 +21,13 @@ export interface NewOperation {
   items: readonly NewItem[];
   /** Delete by selection: journaled with discovery DISCOVERING, pass 1, no cursor. Its account is the operation's. */
   selection?: { selection: VideoSelection; maxItems: number } | undefined;
+  /** For a journal that hands out leased chunks (WorkLeases): the items' chunks, written with them. */
+  chunks?: ChunkPlans | undefined;
+  /**
+   * For a journal shared by several replicas: the tenant's RUNNING operations at most, counted in the same write;
+   * one more throws TooManyOperationsError. Other journals leave the limit to the engine (one process counts them).
+   */
+  maxRunning?: number | undefined;
 }
 
 export interface NewItem {
@@ -40,6 +48,8 @@ export type DiscoveredPage =
       /** Where this pass goes on; null: the listing ended with this page, and so does the pass. */
       nextCursor: string | null;
       at: Date;
+      /** For a journal that hands out leased chunks: the appended items' chunks, written with them. */
+      chunks?: ChunkPlans | undefined;
     }
   | { error: ItemError; at: Date };
 

@@ -35,7 +35,13 @@ export async function serve({ newJournal }: { newJournal: boolean }): Promise<vo
     journal.driver === 'sqlite'
       ? `journal ${journal.path}`
       : journal.driver === 'postgres'
-        ? `journal on PostgreSQL ${journal.database} (one replica)`
+        ? `journal on PostgreSQL ${journal.database} (${
+            journal.cluster === undefined
+              ? 'one replica'
+              : journal.cluster === 'worker'
+                ? 'cluster replica, claims work'
+                : 'cluster replica, API and streams only'
+          })`
         : 'journal in memory (nothing is kept across restarts)';
   // The operator console, served beside the API: where a newcomer's browser goes first.
   const consoleUrl = server.url.replace(/\/graphql$/, '/console');

@@ -124,6 +124,36 @@ const journalConfigSchema = z.preprocess(
   journalDrivers,
 );
 
+// As for the journal's URL, the message never repeats the value.
+const REDIS_URL_RULE = 'must be a Redis URL such as redis://host:6379 or rediss://:password@host:6380/0';
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Several replicas sharing one PostgreSQL journal: work handed out as leased chunks, limits shared through Redis. */
+const clusterConfigSchema = z
+  .object({
+    redis: z
+      .object({
+        /** Usually `${REDIS_URL}`; its password is registered as a secret and never logged. */
+        url: z.string().refine(isRedisUrl, REDIS_URL_RULE),
+        /** Prepended to every key this deployment writes, so deployments can share one Redis. */
+        keyPrefix: z.string().min(1).max(64).default('unreel:'),
+      })
+      .strict(),
+    /** How long a claimed chunk is held without renewal (renewed every third of it): a dead replica's work waits this. */
+    leaseMs: z.number().int().min(500).max(600_000).default(15_000),
+    /** false: this replica serves the API and streams but claims no work (calls no provider). */
+    worker: z.boolean().default(true),
+  })
+  .strict();
+
 const TENANT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const tenantConfigSchema = z
@@ -217,6 +247,8 @@ export const configSchema = z
   .object({
     /** Where operations are journaled: a SQLite file by default; PostgreSQL; memory for tests and throwaway runs. */
     journal: journalConfigSchema.prefault({}),
+    /** Absent: one process runs everything it accepts. Requires journal.driver "postgres". */
+    cluster: clusterConfigSchema.optional(),
     server: serverConfigSchema.prefault({}),
     /** How the deletion engine treats videos their provider refuses for now (see accounts[].whenBlocked). */
     engine: engineConfigSchema.prefault({}),
@@ -226,6 +258,13 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.cluster && config.journal.driver !== 'postgres') {
+      context.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: `needs journal.driver "postgres" (replicas share one PostgreSQL journal), not "${config.journal.driver}"`,
+      });
+    }
     const seen = new Set<string>();
     config.accounts.forEach((account, index) => {
       if (seen.has(account.name)) {
@@ -276,6 +315,7 @@ export type UnreelConfig = z.output<typeof configSchema>;
 export type UnreelConfigInput = z.input<typeof configSchema>;
 export type AccountConfig = z.output<typeof accountConfigSchema>;
 export type JournalConfig = z.output<typeof journalConfigSchema>;
+export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 export type TenantConfig = z.output<typeof tenantConfigSchema>;
 export type ServerConfig = z.output<typeof serverConfigSchema>;
 export type QueryLimits = z.output<typeof queryLimitsSchema>;

@@ -12,6 +12,7 @@ import { messageFirstLogger } from '../logging/message-first-logger.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { UnreelMetrics } from '../metrics/unreel-metrics.js';
 import { loadAccounts } from '../plugins/plugin-loader.js';
+import { openCluster, type ClusterServices } from './cluster-services.js';
 import { RequestScopes } from './request-scopes.js';
 
 /** What the transports and routes are built on. */
@@ -24,6 +25,8 @@ export interface UnreelServices {
   /** Which journal the engine writes, for the start-up line. */
   journal: JournalDescription;
   metrics: UnreelMetrics;
+  /** Set with `cluster`: what the replicas share besides the journal. */
+  cluster: ClusterServices | undefined;
   /** Opens each HTTP request's and WebSocket operation's scope, from which its resolvers come. */
   scopes: RequestScopes;
   /** Resumes what the journal left unfinished and starts the retention purge; the result stops the purge. */
@@ -76,9 +79,12 @@ export async function createUnreelServices({
   const accounts = new AccountRegistry(loadedAccounts);
   let tenants: TenantDirectory;
   let metricsKey: ApiKeySet<'metrics'> | undefined;
+  let cluster: ClusterServices | undefined;
   try {
     tenants = TenantDirectory.create(config.tenants, accounts, env);
     metricsKey = metricsApiKey(settings.metrics.apiKey, env);
+    // The construction point of everything replicas share: leases now; admission and the bus's doorbells join here.
+    if (config.cluster) cluster = await openCluster(config.cluster, store, secrets);
   } catch (error) {
     // The providers and the journal are open already; a refused start must not leave their sockets, timers and
     // file handles behind.
@@ -90,7 +96,8 @@ export async function createUnreelServices({
   if (journal.created && description.driver === 'postgres') {
     logger.info({ journal: description.database }, 'journal created');
   }
-  const bus = new InMemoryEventBus();
+  // With `cluster`, the bus and the account admission come from the cluster's factory (openCluster).
+  const bus = cluster?.bus ?? new InMemoryEventBus();
   const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
     store,
@@ -108,6 +115,8 @@ export async function createUnreelServices({
     logger: messageFirstLogger(logger),
     observer: metrics.observer,
     now,
+    work: cluster?.work,
+    admission: cluster?.admission,
   });
   metrics.watch(engine);
   const scopes = new RequestScopes({ engine, config: configWithoutKeys(config), tenants, logger });
@@ -116,8 +125,12 @@ export async function createUnreelServices({
     tenants,
     metricsKey,
     engine,
-    journal: description,
+    journal:
+      description.driver === 'postgres' && config.cluster
+        ? { ...description, cluster: config.cluster.worker ? 'worker' : 'api' }
+        : description,
     metrics,
+    cluster,
     scopes,
     async start() {
       const unowned = tenants.unownedAccounts();
@@ -141,6 +154,7 @@ export async function createUnreelServices({
     async close() {
       await engine.close();
       await closeProviders();
+      await cluster?.close();
       await store.close();
     },
   };

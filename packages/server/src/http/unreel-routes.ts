@@ -21,7 +21,7 @@ import { webhookRoute } from './webhook-route.js';
 export interface UnreelRoutesOptions {
   apollo: ApolloServer<UnreelContext>;
   scopes: HttpRequestScopes;
-  services: Pick<UnreelServices, 'accounts' | 'tenants' | 'engine' | 'metrics' | 'metricsKey'>;
+  services: Pick<UnreelServices, 'accounts' | 'tenants' | 'engine' | 'metrics' | 'metricsKey' | 'cluster'>;
   settings: ServerConfig;
   origins: OriginPolicy;
   hosts: HostPolicy;
@@ -69,6 +69,11 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
       response
         .status(503)
         .json({ status: 'journal-unavailable', reason: journal.reason, since: journal.since.toISOString() });
+      return;
+    }
+    const cluster = services.cluster?.unready();
+    if (cluster !== undefined) {
+      response.status(503).json({ status: 'redis-unavailable', reason: cluster });
       return;
     }
     response.json({ status: 'ready' });

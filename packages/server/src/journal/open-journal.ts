@@ -9,7 +9,12 @@ import { JournalMarker } from './journal-marker.js';
 /** Which journal a server runs on, for its start-up line; a database is named without its password. */
 export type JournalDescription =
   | { driver: 'sqlite'; path: string }
-  | { driver: 'postgres'; database: string }
+  | {
+      driver: 'postgres';
+      database: string;
+      /** Set with `cluster`: whether this replica claims work (`worker`) or only serves the API and streams. */
+      cluster?: 'worker' | 'api';
+    }
   | { driver: 'memory' };
 
 export interface OpenedJournal {

@@ -112,7 +112,18 @@ export class UnreelMetrics {
       labelNames: ['account', 'provider', 'reason'] as const,
       registers,
     });
+    const leases = new Counter({
+      name: 'unreel_leases_total',
+      help: 'Cluster mode: chunk leases by account and event (claimed: any claim; expired: a claim of a lease whose holder died or stalled; lost: a write refused by its fence, which changed nothing).',
+      labelNames: ['account', 'event'] as const,
+      registers,
+    });
     this.observer = {
+      leaseClaimed: ({ account, expired }) => {
+        leases.inc({ account, event: 'claimed' });
+        if (expired) leases.inc({ account, event: 'expired' });
+      },
+      leaseLost: ({ account }) => leases.inc({ account, event: 'lost' }),
       providerCall: ({ account, provider, method, durationMs, outcome }) => {
         calls.observe({ account, provider, method, outcome }, durationMs / 1_000);
         if (outcome === 'RATE_LIMITED') throttled.inc({ account, provider, method });
