@@ -31,6 +31,10 @@ interface SimulatorCase {
   batch: number;
   /** Lookups the host makes for a status selection: api.video lists every video UNKNOWN. */
   looksUp: boolean;
+  /** Whether the provider filters by status itself (docs/providers.md), so one pass lists only matching videos. */
+  filtersStatus: boolean;
+  /** Videos a list call returns at most (the plugin's page for a limit of PAGE_SIZE). */
+  page: number;
   /** A request that deletes (default: DELETE); every other request without ids lists. */
   deletes?: (call: RecordedCall) => boolean;
   start(rate: number): Promise<RunningSimulator>;
@@ -45,6 +49,8 @@ const simulatorCases: SimulatorCase[] = [
     rate: 10,
     batch: 50,
     looksUp: false,
+    filtersStatus: true,
+    page: 100,
     start: (rate) => startOmegastream({ videoCount: 0, rateLimit: { limit: rate, windowMs: 1_000 } }),
     settings: (simulator) => ({ apiKey: simulator.credentials['apiKey'], baseUrl: simulator.url }),
   },
@@ -55,6 +61,8 @@ const simulatorCases: SimulatorCase[] = [
     rate: 500,
     batch: 1,
     looksUp: false,
+    filtersStatus: true,
+    page: 100,
     start: (rate) => startElytron({ videoCount: 0, plan: 'enterprise', rateLimit: { limit: rate, windowMs: 1_000 } }),
     settings: (simulator) => ({ apiKey: simulator.credentials['apiKey'], baseUrl: simulator.url, plan: 'enterprise' }),
   },
@@ -65,6 +73,8 @@ const simulatorCases: SimulatorCase[] = [
     rate: 30,
     batch: 20,
     looksUp: false,
+    filtersStatus: true,
+    page: 100,
     // Every call is an RPC: no lookup is made here, so the calls that carry ids are the DeleteVideo ones.
     deletes: (call) => call.ids.length > 0,
     start: (rate) => startAliyunVod({ videoCount: 0, rateLimit: { limit: rate, windowMs: 1_000 } }),
@@ -82,6 +92,8 @@ const simulatorCases: SimulatorCase[] = [
     rate: 500,
     batch: 1,
     looksUp: false,
+    filtersStatus: false,
+    page: 50,
     start: (rate) => startFastPix({ videoCount: 0, rateLimit: { limit: rate, windowMs: 1_000 } }),
     settings: (simulator, rate) => ({ ...simulator.credentials, baseUrl: simulator.url, requestsPerSecond: rate }),
   },
@@ -92,6 +104,8 @@ const simulatorCases: SimulatorCase[] = [
     rate: 500,
     batch: 1,
     looksUp: true,
+    filtersStatus: false,
+    page: 100,
     start: () => startApiVideo({ videoCount: 0, rateLimit: false }),
     settings: (simulator, rate) => ({
       apiKey: simulator.credentials['apiKey'],
@@ -109,7 +123,9 @@ interface ChildRun {
 
 /** One engine process (selection-engine-child.ts): its last line is the result, with its own peak RSS. */
 function runChild(config: SelectionChildConfig): ChildRun {
-  const child = spawn(process.execPath, [CHILD], {
+  // UNREEL_BENCH_SELECTION_HEAP_MB caps the engine's V8 heap: whether its RSS is what it holds or what V8 let grow.
+  const heap = process.env['UNREEL_BENCH_SELECTION_HEAP_MB'];
+  const child = spawn(process.execPath, [...(heap ? [`--max-old-space-size=${heap}`] : []), CHILD], {
     env: { ...process.env, UNREEL_BENCH_CHILD: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -203,10 +219,11 @@ async function runSimulatorCase(entry: SimulatorCase, crash: boolean): Promise<v
     const { ok, sent } = deleteCounts(served, isDelete);
     const throttled = served.filter((call) => call.status === 429 || call.status === 503).length;
     const listed = nativeIds.length;
-    // The floor: one pass over the listing, the lookups a status selection needs there, and every delete call, at
-    // the account's rate.
+    // The floor: one pass over the listing (only the matching videos where the provider filters by status), the
+    // lookups a status selection needs there, and every delete call, at the account's rate.
     const lookupCalls = entry.looksUp ? Math.ceil(listed / entry.batch) : 0;
-    const floorCalls = Math.ceil(listed / PAGE_SIZE) + lookupCalls + Math.ceil(MATCHING / entry.batch);
+    const pages = Math.ceil((entry.filtersStatus ? MATCHING : listed) / entry.page);
+    const floorCalls = pages + lookupCalls + Math.ceil(MATCHING / entry.batch);
     const floorMs = (floorCalls / entry.rate) * 1_000;
     const matchingSet = new Set(matching);
     const skipped = matching.filter((id) => simulator.stateOf(id) === 'PRESENT').length;
@@ -229,7 +246,8 @@ async function runSimulatorCase(entry: SimulatorCase, crash: boolean): Promise<v
 
 async function runSandboxCase(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-bench-selection-'));
-  const rate = 1_000;
+  // 1,000 calls a second is more than any real provider allows: it shows what the engine itself costs per video.
+  const rate = Number(process.env['UNREEL_BENCH_SELECTION_SANDBOX_RATE'] ?? 1_000);
   const batch = 100;
   // A fifth still processing, as on the simulators: SANDBOX_MATCHING READY videos among a quarter as many more.
   const videoCount = Math.round(SANDBOX_MATCHING * 1.25);
@@ -252,7 +270,8 @@ async function runSandboxCase(): Promise<void> {
       listPageSize: PAGE_SIZE,
     }).result;
     const { ms } = done;
-    const floorCalls = Math.ceil(videoCount / PAGE_SIZE) + Math.ceil(done.total / batch);
+    // The sandbox filters by status itself: one pass lists only the matching videos.
+    const floorCalls = Math.ceil(done.total / PAGE_SIZE) + Math.ceil(done.total / batch);
     const floorMs = (floorCalls / rate) * 1_000;
     const sandbox = done.sandbox;
     console.log(
