@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, Int, Query, Resolver } from 'type-graphql';
 import type { AccountRegistry, DeletionEngine } from '@unreel/core';
@@ -31,12 +32,21 @@ export class VideoSelectionResolver {
     sample?: number | null,
   ): Promise<VideoSelection> {
     // The request's signal: a client that hangs up stops the listing (it may take many list calls).
-    const preview = await this.engine.previewSelection(
-      toSelection(selection),
-      sample ?? DEFAULT_SAMPLE,
-      this.accounts,
-      this.signal,
-    );
+    let preview;
+    try {
+      preview = await this.engine.previewSelection(
+        toSelection(selection),
+        sample ?? DEFAULT_SAMPLE,
+        this.accounts,
+        this.signal,
+      );
+    } catch (error) {
+      // Nobody reads this answer: the client left. Said as such, not logged as the server's failure.
+      if (this.signal.aborted) {
+        throw new GraphQLError('The client closed the request', { extensions: { code: 'CLIENT_CLOSED_REQUEST' } });
+      }
+      throw error;
+    }
     const account = this.accounts.require(selection.account, 'selection.account');
     return Object.assign(new VideoSelection(), {
       count: preview.count,
