@@ -21,7 +21,10 @@ beforeAll(async () => {
   server = await startTestServer(
     // 190 pages of matching videos, 20-30 ms each: seconds of listing, ended early by the hang-up.
     { sandbox: { videoCount: 20_000, latencyMs: [20, 30], library: 'preview-abort' } },
-    { logLevel: 'info', logDestination: { write: (line: string) => lines.push(line) } as NodeJS.WritableStream },
+    {
+      logLevel: 'info',
+      logDestination: { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream,
+    },
   );
   const found = getSandboxLibrary('preview-abort');
   if (!found) throw new Error('no sandbox library "preview-abort"');
