@@ -47,7 +47,7 @@ describe('selectVideos when the client hangs up', () => {
     });
     await expect.poll(listCalls, POLL).toBeGreaterThanOrEqual(5);
     hangUp.abort();
-    await expect(request).rejects.toThrow();
+    await expect(request).rejects.toMatchObject({ name: 'AbortError' });
     // The server has answered the aborted request (its log line), so its listing has ended: no call after that. A
     // client leaving is no error of the server's.
     await expect.poll(() => lines.filter((line) => line.includes('"graphql request"')).length, POLL).toBe(1);
