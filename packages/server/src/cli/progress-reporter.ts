@@ -6,6 +6,8 @@ import { formatDuration, formatRate, RateMeter } from './rate-meter.js';
 import type { Printer } from './terminal.js';
 
 const SUCCEEDED_ITEM = new Set(['DELETED', 'NOT_FOUND', 'RESTORED']);
+/** A selection's item as discovered: not an outcome, so a terminal shows it in the bar's total, not as a line. */
+const DISCOVERED_ITEM = 'PENDING';
 
 /**
  * Shows a deletion as it runs. `--json`: one line per event on stdout. Otherwise a line per event on stdout when it is
@@ -79,7 +81,7 @@ export class ProgressReporter {
     } else {
       const line = describeItem(event);
       if (this.linesOnStdout || !this.bars) this.printer.terminal.stdout.write(`${line}\n`);
-      else if (!ok) this.bars.log(`${line}\n`);
+      else if (!ok && event.item.status !== DISCOVERED_ITEM) this.bars.log(`${line}\n`);
     }
     if (this.bar) {
       this.bar.setTotal(event.total);
@@ -123,11 +125,16 @@ export class ProgressReporter {
   }
 
   result(result: DeletionResultFieldsFragment): void {
-    this.discoveryChanged(result.id, result.discovery ?? undefined, result.total);
-    // A watch that started after the last event has drawn nothing yet: the bar ends on the operation's own counts.
+    // A watch that started after the last event has drawn nothing yet: the bar ends on the operation's own counts (and
+    // a selection's discovery may have ended after its last item event).
     this.bar?.setTotal(result.total);
-    this.bar?.update(result.total - result.pending, { failed: result.failed });
+    this.bar?.update(result.total - result.pending, {
+      failed: result.failed,
+      remaining: formatDuration(this.meter.etaMs(result.total)),
+      discovering: '',
+    });
     this.stop();
+    this.discoveryChanged(result.id, result.discovery ?? undefined, result.total);
     this.printer.out(describeResult(result), resultLine(result));
   }
 }
