@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ElytronSimulator } from '@unreel/plugin-elytron/simulator';
+import { SandboxLibrary, sandboxSettingsSchema } from '@unreel/plugin-sandbox';
 import type { UnreelServer } from '@unreel/server';
 import { launchChromium, type LaunchedChromium } from '../support/browser.js';
 import { startRestartableServer, type RestartableServer } from '../support/restartable-server.js';
@@ -39,6 +40,17 @@ async function confirmDelete(page: Page): Promise<string> {
 
 const operationStatus = (page: Page) => page.getByTestId('operation').getAttribute('data-status');
 
+/** The `tidy` sandbox account's settings: the same seed builds the same library here, which says what matches. */
+const TIDY = {
+  videoCount: 80,
+  seed: 9,
+  latencyMs: [5, 15],
+  batchSize: 5,
+  processingRatio: 0.1,
+  forbiddenRatio: 0,
+  failedRatio: 0.25,
+};
+
 describe('the console on a sandbox server (SQLite journal, restartable)', { timeout: 120_000 }, () => {
   let server: RestartableServer;
   let browser: LaunchedChromium;
@@ -68,6 +80,12 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
             stateFile: '{dir}/slow-state.jsonl',
           },
           limits: { concurrency: 1 },
+        },
+        // Uploads that failed, among ready and processing ones: what "Delete all matching" with status FAILED takes.
+        {
+          name: 'tidy',
+          plugin: '@unreel/plugin-sandbox',
+          settings: TIDY,
         },
         // Some videos still processing: their deletion fails, retryably.
         {
@@ -112,7 +130,7 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
     await page.goto(`${origin}/console`);
     const sandbox = page.locator('[data-testid="accounts"] tr[data-account="sandbox"]');
     await expect.poll(() => sandbox.textContent(), LONG).toBe('sandboxsandbox25no limit30 daysno');
-    expect(await page.locator('[data-testid="accounts"] tbody tr').count()).toBe(3);
+    expect(await page.locator('[data-testid="accounts"] tbody tr').count()).toBe(4);
   });
 
   it('selects 300 videos across pages, says what cannot be undone, deletes them: the bars reach 100%', async () => {
@@ -263,6 +281,65 @@ describe('the console on a sandbox server (SQLite journal, restartable)', { time
       .locator('[data-testid="items"] tbody tr')
       .evaluateAll((all) => all.map((row) => row.getAttribute('data-video-id')));
     expect(retried.toSorted()).toEqual(failed.toSorted());
+  });
+
+  it('deletes all matching videos of an account: previews the count and a sample, then deletes exactly that many', async () => {
+    const failedUploads = [...new SandboxLibrary(sandboxSettingsSchema.parse(TIDY)).videos.values()].filter(
+      (video) => video.state === 'FAILED',
+    ).length;
+    expect(failedUploads).toBeGreaterThan(5);
+    await page.goto(`${origin}/console/#/accounts/tidy`);
+    await page.locator('[data-testid="videos"][data-loading="no"]').waitFor();
+    await page.getByTestId('delete-matching').click();
+    // Nothing to confirm before a count.
+    expect(await page.getByTestId('selection-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('selection-status').selectOption('FAILED');
+    await page.getByTestId('selection-after').fill('2025-01-01');
+    await page.getByTestId('selection-preview').click();
+    const result = page.getByTestId('selection-result');
+    await result.waitFor(LONG);
+    expect(await numberOf(result, 'data-count')).toBe(failedUploads);
+    expect(await result.getAttribute('data-complete')).toBe('true');
+    expect(await page.getByTestId('selection-count').textContent()).toBe(`${failedUploads} videos match.`);
+    const sample = page.locator('[data-testid="selection-sample"] li');
+    expect(await sample.count()).toBe(5);
+    expect(await sample.allTextContents()).toEqual(Array.from({ length: 5 }, () => expect.stringContaining('FAILED')));
+    expect(await page.getByTestId('selection-undo-notice').textContent()).toBe(
+      'sandbox keeps deleted videos for 30 days: Undo restores them until then; after that it is permanent.',
+    );
+    expect(await page.getByTestId('selection-max-items').inputValue()).toBe(String(failedUploads));
+    await screenshot(page, 'selection');
+    // Changing a filter asks for a new count before anything can be deleted.
+    await page.getByTestId('selection-before').fill('2025-01-02');
+    expect(await page.getByTestId('selection-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('selection-preview').click();
+    await result.waitFor(LONG);
+    expect(await numberOf(result, 'data-count')).toBe(failedUploads);
+
+    await page.getByTestId('selection-confirm').click();
+    await page.locator('[data-testid="operation"]').waitFor();
+    await expect.poll(() => operationStatus(page), LONG).toBe('SUCCEEDED');
+    const overall = page.getByTestId('overall-bar');
+    expect(await numberOf(overall, 'data-total')).toBe(failedUploads);
+    expect(await overall.getAttribute('data-discovering')).toBe('no');
+    // The maximum defaulted to the count, and reaching it ends discovery CAPPED: the page says more may match (the
+    // count below shows none did).
+    expect(await page.getByTestId('discovery').getAttribute('data-discovery')).toBe('CAPPED');
+    expect(await page.getByTestId('discovery').textContent()).toBe(
+      ' Stopped at the maximum number of videos: more may match.',
+    );
+    expect(await page.getByTestId('result').textContent()).toContain(`${failedUploads} deleted, 0 not found, 0 failed`);
+    const statuses = await page
+      .locator('[data-testid="items"] tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')));
+    expect(statuses).toEqual(Array.from({ length: failedUploads }, () => 'DELETED'));
+
+    // What is left matches nothing.
+    await page.goto(`${origin}/console/#/accounts/tidy`);
+    await page.getByTestId('delete-matching').click();
+    await page.getByTestId('selection-status').selectOption('FAILED');
+    await page.getByTestId('selection-preview').click();
+    await expect.poll(() => numberOf(page.getByTestId('selection-result'), 'data-count'), LONG).toBe(0);
   });
 
   it('reads at 400 px wide: nothing wider than the window but the tables, which scroll', async () => {

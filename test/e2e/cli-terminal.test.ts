@@ -88,4 +88,34 @@ describe('unreel delete on a terminal', () => {
     expect(watched.code).toBe(0);
     expect(watched.json.filter((line) => line.type === 'item')).toHaveLength(60);
   });
+
+  it('by selection, says discovering while the total grows, then how discovery ended', async () => {
+    // The library's last 30 videos (a minute apart from 2025-01-01T00:00Z): none of the other tests' ids.
+    openPane('selection', [
+      'delete',
+      '--account',
+      'slow',
+      '--created-after',
+      '2025-01-01T04:30:00Z',
+      '--status',
+      'READY',
+      '--max-items',
+      '1000',
+      '--url',
+      url,
+    ]);
+    await until(
+      () => /\d+% \| \d+\/30 discovering… \| [\d.]+\/s \| ETA -- \| 0 failed/.test(screen('selection')),
+      'the bar saying it is discovering',
+      60_000,
+    );
+    await until(() => screen('selection').includes('EXIT='), 'the command to end', 60_000);
+    const shown = screen('selection');
+    expect(shown).toContain('discovery DONE: 30 matching videos found, no more to find');
+    // A discovered video grows the bar's total; it is no outcome, so it gets no line.
+    expect(shown).not.toMatch(/ PENDING$/m);
+    expect(shown).toMatch(/100% \| 30\/30 \| [\d.]+\/s \| ETA 0s \| 0 failed/);
+    expect(shown).toContain('SUCCEEDED: 30 items, 30 deleted, 0 not found, 0 failed');
+    expect(shown).toContain('EXIT=0');
+  });
 });

@@ -100,6 +100,7 @@ describe('unreel delete', () => {
       sequence: 1,
       completed: 1,
       total: 3,
+      discovery: null,
       videoId: expect.any(String),
       status: 'DELETED',
       attempts: 1,
@@ -116,6 +117,7 @@ describe('unreel delete', () => {
       restored: 0,
       cancelled: 0,
       pending: 0,
+      discovery: null,
       createdAt: expect.any(String),
       finishedAt: expect.any(String),
     });

@@ -12,9 +12,11 @@ import {
   type DeletionQuery,
   type DeletionResultFieldsFragment,
   type DeletionStatus,
+  type DiscoveryState,
   type OperationStatus,
   type RetryInfo,
   type VideoDeletionFieldsFragment,
+  type VideoSelectionInput,
 } from '@unreel/client';
 import { connection, describeError, query } from './api.js';
 import { limits } from './limits.js';
@@ -38,6 +40,8 @@ export interface OperationState {
   status: OperationStatus | 'LOADING';
   total: number;
   completed: number;
+  /** A selection's discovery (DISCOVERING while `total` still grows); null for ids. */
+  discovery: DiscoveryState | null;
   /** Items in the operation's own order; rows are updated in place, so the list never reflows as events arrive. */
   order: string[];
   items: Map<string, ItemView>;
@@ -81,6 +85,7 @@ function emptyState(id: string): OperationState {
     status: 'LOADING',
     total: 0,
     completed: 0,
+    discovery: null,
     order: [],
     items: new Map(),
     connection: '',
@@ -120,6 +125,7 @@ async function follow(entry: Followed, run: () => Promise<DeletionOutcome>): Pro
       status: result.status,
       total: result.total,
       completed: result.total - result.pending,
+      discovery: result.discovery ?? null,
       result,
       connection: '',
     }));
@@ -137,7 +143,13 @@ function progressHandler(entry: Followed): (event: DeletionProgressEvent) => voi
     applyItem(entry, event.item);
     // What a reload resumes after (`after`): the journal holds the rest.
     sessionStorage.setItem(afterKey(operationId), String(event.sequence));
-    update(entry, () => ({ total: event.total, completed: event.completed, status: event.status, connection: '' }));
+    update(entry, () => ({
+      total: event.total,
+      completed: event.completed,
+      status: event.status,
+      discovery: event.discovery ?? null,
+      connection: '',
+    }));
   };
 }
 
@@ -194,6 +206,28 @@ export function startDeletion(ids: readonly string[]): string {
 }
 
 /**
+ * Starts a deletion of every video a selection matches, at most `maxItems`, and follows it: its items arrive as they
+ * are discovered (each announced PENDING, `total` growing). Resolves with its operation id as soon as it is named.
+ */
+export function startSelectionDeletion(selection: VideoSelectionInput, maxItems: number): string {
+  const operationId = newOperationId();
+  const entry: Followed = { state: signal(emptyState(operationId)), following: true };
+  entry.state.value = { ...entry.state.value, status: 'RUNNING', discovery: 'DISCOVERING' };
+  followed.set(operationId, entry);
+  void follow(entry, () =>
+    deleteWithProgress({
+      ...connection(),
+      selection,
+      maxItems,
+      operationId,
+      onProgress: progressHandler(entry),
+      onRetry: onRetry(entry),
+    }),
+  );
+  return operationId;
+}
+
+/**
  * The state of an operation, followed live while it runs: the one this tab started, or (after a reload, a restart,
  * from History) read from the journal and then followed from the last event this tab showed.
  */
@@ -213,6 +247,7 @@ export function openOperation(operationId: string): Signal<OperationState> {
         status: result.status,
         total: result.total,
         completed: result.total - result.pending,
+        discovery: result.discovery ?? null,
         result: result.status === 'RUNNING' ? null : result,
         order: state.order,
       }));

@@ -352,4 +352,74 @@ describe('delete by selection', () => {
     const preview = await h.engine.previewSelection(SELECTION, 0);
     expect(preview).toEqual({ count: matching(videos.slice(0, 30)).length, complete: false, sample: [] });
   });
+
+  it('looks up what a listing without statuses lists as UNKNOWN, in lookup batches, before matching a status', async () => {
+    const videos = library(90);
+    const expected = matching(videos);
+    const provider = new StatuslessListingProvider({ maxBatchSize: 5, maxLookupBatchSize: 4 });
+    provider.library = videos;
+    const h = harness({ provider, engineOptions: { listPageSize: 10 } });
+
+    const preview = await h.engine.previewSelection(SELECTION, 2);
+    expect(preview).toMatchObject({ count: expected.length, complete: true });
+    expect(preview.sample.map((video) => [video.id, video.status])).toEqual(
+      expected.slice(0, 2).map((id) => [id, videos.find((video) => video.id === id)?.status]),
+    );
+    // Only what matched the dates was looked up, never more ids a call than the provider takes.
+    const datedUnknown = videos.filter((video) => video.createdAt !== undefined && video.createdAt < CUTOFF);
+    expect(provider.lookups.flat().sort()).toEqual(datedUnknown.map((video) => video.id).sort());
+    expect(Math.max(...provider.lookups.map((ids) => ids.length))).toBe(4);
+
+    await h.engine.submit({ tenant: TENANT, selection: SELECTION, maxItems: 1_000, operationId: 'statusless' });
+    const done = await finished(h, 'statusless');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', total: expected.length, deleted: expected.length });
+    expect(deleteCalls(h.provider).sort()).toEqual([...expected].sort());
+
+    // Without a status to match, nothing is looked up: what is left before the cutoff is what was PROCESSING.
+    provider.lookups.length = 0;
+    const any = await h.engine.previewSelection({ account: 'acc', createdBefore: CUTOFF }, 0);
+    expect(any.count).toBe(datedUnknown.filter((video) => video.status === 'PROCESSING').length);
+    expect(provider.lookups).toEqual([]);
+  });
+
+  it('stops listing a preview whose caller went away, the call in flight included', async () => {
+    const videos = library(100);
+    const provider = new ListingFakeProvider();
+    provider.library = videos;
+    let heldCall: ((reason: unknown) => void) | undefined;
+    provider.beforeList = (call, signal) => {
+      if (call !== 3) return undefined;
+      return new Promise<void>((_, reject) => {
+        heldCall = reject;
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    };
+    const h = harness({ provider, engineOptions: { listPageSize: 10 } });
+    const caller = new AbortController();
+    const preview = h.engine.previewSelection(SELECTION, 0, undefined, caller.signal);
+    await expect.poll(() => provider.listCalls.length, POLL).toBe(3);
+    caller.abort(new Error('the client hung up'));
+    await expect(preview).rejects.toThrow('the client hung up');
+    expect(heldCall).toBeDefined();
+    expect(provider.listCalls).toHaveLength(3);
+  });
 });
+
+/** Lists as api.video does, every video UNKNOWN, and answers lookups with the real status. */
+class StatuslessListingProvider extends ListingFakeProvider {
+  readonly lookups: string[][] = [];
+
+  override async doListVideos(...args: Parameters<ListingFakeProvider['doListVideos']>) {
+    const page = await super.doListVideos(...args);
+    return { ...page, items: page.items.map((video) => ({ ...video, status: 'UNKNOWN' as const })) };
+  }
+
+  override async doGetVideos(ids: readonly string[]): Promise<(ProviderVideo | null)[]> {
+    this.lookups.push([...ids]);
+    return ids.map((id) => {
+      const video = this.library.find((candidate) => candidate.id === id);
+      if (!video) return null;
+      return { ...video, status: this.deleted.has(id) ? 'DELETED' : video.status };
+    });
+  }
+}

@@ -51,6 +51,12 @@ export function OperationView(props: { operationId: string }) {
         <span class={`badge ${state.status}`} data-testid="operation-status">
           {state.status}
         </span>
+        {state.discovery && (
+          <span class="hint" data-testid="discovery" data-discovery={state.discovery}>
+            {' '}
+            {describeDiscovery(state.discovery)}
+          </span>
+        )}
         {state.result && (
           <span class="hint" data-testid="result">
             {' '}
@@ -60,7 +66,13 @@ export function OperationView(props: { operationId: string }) {
           </span>
         )}
       </p>
-      <ProgressBar label="All accounts" done={state.completed} total={state.total} testId="overall-bar" />
+      <ProgressBar
+        label="All accounts"
+        done={state.completed}
+        total={state.total}
+        testId="overall-bar"
+        discovering={state.discovery === 'DISCOVERING'}
+      />
       <div class="account-bars">
         {perAccount(state).map((account) => (
           <ProgressBar
@@ -69,6 +81,7 @@ export function OperationView(props: { operationId: string }) {
             done={account.done}
             total={account.total}
             testId="account-bar"
+            discovering={state.discovery === 'DISCOVERING'}
           />
         ))}
       </div>
@@ -154,4 +167,20 @@ export function OperationView(props: { operationId: string }) {
       )}
     </section>
   );
+}
+
+/** A selection's discovery in words; CAPPED says that more videos may match than were taken. */
+function describeDiscovery(discovery: NonNullable<OperationState['discovery']>): string {
+  switch (discovery) {
+    case 'DISCOVERING':
+      return 'Discovering matching videos…';
+    case 'DONE':
+      return 'Every matching video found.';
+    case 'CAPPED':
+      return 'Stopped at the maximum number of videos: more may match.';
+    case 'CANCELLED':
+      return 'Discovery cancelled.';
+    default:
+      return 'Listing failed; what was found is deleted.';
+  }
 }

@@ -1,32 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import {
-  AccountsDocument,
-  VideosDocument,
-  type AccountsQuery,
-  type VideosQuery,
-  type VideoStatus,
-} from '@unreel/client';
+import { AccountsDocument, VideosDocument, type VideosQuery, type VideoStatus } from '@unreel/client';
 import { apiKey, describeError, query } from '../api.js';
 import { ErrorLine } from '../components/error-line.js';
+import { SelectionDialog } from '../components/selection-dialog.js';
 import { formatDate } from '../format.js';
 import { limits } from '../limits.js';
-import { startDeletion } from '../operation-store.js';
+import { startDeletion, startSelectionDeletion } from '../operation-store.js';
 import { hrefOf, navigate } from '../router.js';
+import { undoNotice, type Account } from '../undo-notice.js';
 
 const PAGE = 100;
 const STATUSES: VideoStatus[] = ['READY', 'PROCESSING', 'FAILED', 'DELETED', 'UNKNOWN'];
 
 type Video = VideosQuery['videos']['edges'][number]['node'];
-type Account = AccountsQuery['accounts'][number];
-
-/** What deleting cannot take back on this account's provider, said before anything is sent. */
-function undoNotice(account: Account): string {
-  const { restore, restoreWindowDays, deleteDelay } = account.capabilities;
-  const held = deleteDelay ? ' Deletions on this account are held first and can be undone while they wait.' : '';
-  if (!restore) return `${account.provider} cannot restore deleted videos: this is permanent.${held}`;
-  const window = restoreWindowDays === null ? 'for as long as it keeps them' : `for ${restoreWindowDays} days`;
-  return `${account.provider} keeps deleted videos ${window}: Undo restores them until then; after that it is permanent.${held}`;
-}
 
 export function VideosView(props: { account: string }) {
   const { account: name } = props;
@@ -42,6 +28,7 @@ export function VideosView(props: { account: string }) {
   const [busy, setBusy] = useState('');
   const [error, setError] = useState('');
   const dialog = useRef<HTMLDialogElement>(null);
+  const selectionDialog = useRef<HTMLDialogElement>(null);
   const key = apiKey.value;
   const after = cursors.at(-1) ?? null;
 
@@ -163,6 +150,15 @@ export function VideosView(props: { account: string }) {
         >
           Delete {selected.size} selected
         </button>
+        <button
+          type="button"
+          class="danger"
+          data-testid="delete-matching"
+          disabled={account === null}
+          onClick={() => selectionDialog.current?.showModal()}
+        >
+          Delete all matching…
+        </button>
       </div>
       <p class="status-line" data-testid="selection" data-count={selected.size} aria-live="polite">
         {selected.size} selected{full ? ` (the server takes at most ${maxIds} per operation)` : ''}
@@ -253,6 +249,16 @@ export function VideosView(props: { account: string }) {
           </button>
         </div>
       </dialog>
+      {account && (
+        <SelectionDialog
+          dialog={selectionDialog}
+          account={account}
+          maxIds={maxIds}
+          onConfirm={(selection, maxItems) =>
+            navigate({ view: 'operation', operationId: startSelectionDeletion(selection, maxItems) })
+          }
+        />
+      )}
     </section>
   );
 }

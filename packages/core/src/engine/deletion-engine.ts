@@ -225,12 +225,14 @@ export class DeletionEngine {
 
   /**
    * selectVideos: lists the selection's account through its gate (sharing its rate budget) and counts what matches,
-   * up to the preview's bounds (EngineOptions.selectionPreview*); changes nothing. `accounts`: the caller's.
+   * up to the preview's bounds (EngineOptions.selectionPreview*); changes nothing. `accounts`: the caller's. `signal`:
+   * the caller went away; listing stops.
    */
   async previewSelection(
     selection: VideoSelection,
     sample: number,
     accounts: AccountRegistry = this.accounts,
+    signal?: AbortSignal,
   ): Promise<SelectionPreview> {
     this.assertOpen();
     const accepted = acceptSelection(selection, accounts);
@@ -238,12 +240,18 @@ export class DeletionEngine {
     if (!Number.isInteger(sample) || sample < 0 || sample > selectionSampleMax) {
       throw new InvalidInputError(`sample must be an integer from 0 to ${selectionSampleMax}`, 'sample');
     }
-    return previewSelection(this.gateOf(accepted.account), accepted, sample, {
-      ...this.context,
-      pageSize: this.options.listPageSize,
-      maxCalls: this.options.selectionPreviewMaxCalls,
-      maxMs: this.options.selectionPreviewMaxMs,
-    });
+    return previewSelection(
+      this.gateOf(accepted.account),
+      accepted,
+      sample,
+      {
+        ...this.context,
+        pageSize: this.options.listPageSize,
+        maxCalls: this.options.selectionPreviewMaxCalls,
+        maxMs: this.options.selectionPreviewMaxMs,
+      },
+      signal,
+    );
   }
 
   async waitForOperation(

@@ -1,4 +1,4 @@
-import type { ItemError, VideoPage } from '@unreel/provider-spec';
+import type { ItemError, ProviderVideo, VideoPage } from '@unreel/provider-spec';
 import type { AccountGate } from '../accounts/account-gate.js';
 import type { EventBus } from '../events/event-bus.js';
 import { formatVideoId } from '../ids/video-id.js';
@@ -9,6 +9,7 @@ import type { DiscoveryWatch } from './discovery-watch.js';
 import type { EngineLogger } from './engine-logger.js';
 import type { EngineObserver } from './engine-observer.js';
 import { toItemError } from './item-error.js';
+import { withListedStatuses } from './selection-statuses.js';
 import { matchesSelection, selectionFilter } from './video-selection.js';
 
 /** Rounds of the account's retries, all throttled, that one page may take before discovery ends FAILED. */
@@ -73,9 +74,12 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
       quietPass = pass;
     }
     let page: VideoPage;
+    let listed: ProviderVideo[];
     try {
       const request = { ...(cursor === null ? {} : { cursor }), limit: context.listPageSize, filter };
       page = await callWithRetry(gate, 'list', (options) => list(request, options), context);
+      // A lookup that fails is a listing that failed: the page is journaled whole, or not at all.
+      listed = await withListedStatuses(gate, page.items, selection.selection, context, stop);
     } catch (error) {
       // At shutdown the cursor stays journaled for the next start; a cancel has ended discovery already.
       if (stop.aborted) return;
@@ -93,7 +97,7 @@ export async function runDiscovery(context: DiscoveryContext, operation: Operati
     if (shutdown.aborted) return;
     throttledRounds = 0;
     const videos: NewItem[] = [];
-    for (const video of page.items) {
+    for (const video of listed) {
       if (!matchesSelection(video, selection.selection)) continue;
       videos.push({ videoId: formatVideoId(accountName, video.id), account: accountName, nativeId: video.id, status });
     }

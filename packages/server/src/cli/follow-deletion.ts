@@ -57,6 +57,6 @@ function resumeHint(operationId: string, after: number, url: string): string {
   const at = url === new URL(DEFAULT_URL).href ? '' : ` --url ${url}`;
   return (
     `resume with: unreel watch ${operationId}${after > 0 ? ` --after ${after}` : ''}${at}` +
-    ` (or: unreel delete --operation-id ${operationId}${at} with the same ids)`
+    ` (or: unreel delete --operation-id ${operationId}${at} with the same ids or selection)`
   );
 }

@@ -15,6 +15,7 @@ export function itemLine(event: DeletionProgressEvent): object {
     sequence: event.sequence,
     completed: event.completed,
     total: event.total,
+    discovery: event.discovery ?? null,
     videoId: item.videoId,
     status: item.status,
     attempts: item.attempts,
@@ -41,6 +42,7 @@ export function resultLine(result: DeletionResultFieldsFragment): object {
     restored: result.restored,
     cancelled: result.cancelled,
     pending: result.pending,
+    discovery: result.discovery ?? null,
     createdAt: result.createdAt,
     finishedAt: result.finishedAt ?? null,
   };
@@ -52,4 +54,14 @@ export function interruptedLine(operationId: string, after: number): object {
 
 export function errorLine(code: string, message: string, operationId?: string): object {
   return { type: 'error', code, message, ...(operationId === undefined ? {} : { operationId }) };
+}
+
+/** `unreel delete --dry-run`: what the selection matches now (`complete: false`: at least `count`). */
+export function selectionLine(count: number, complete: boolean): object {
+  return { type: 'selection', count, complete };
+}
+
+/** A selection's discovery ended: DONE (every match found), CAPPED (--max-items reached), CANCELLED or FAILED. */
+export function discoveryLine(operationId: string, discovery: string, total: number): object {
+  return { type: 'discovery', operationId, discovery, total };
 }

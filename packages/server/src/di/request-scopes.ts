@@ -10,6 +10,8 @@ export interface RequestScope {
   readonly context: UnreelContext;
   /** Aborts the request's signal and disposes its container; call it once the request, or operation, has ended. */
   dispose(): Promise<void>;
+  /** The client went away before its answer: aborts the request's signal, so what works for it stops early. */
+  abort(): void;
 }
 
 interface SharedServices {
@@ -77,6 +79,10 @@ class LazyRequestScope implements RequestScope {
 
   signal(): AbortSignal {
     return (this.controller ??= new AbortController()).signal;
+  }
+
+  abort(): void {
+    this.controller?.abort();
   }
 
   async dispose(): Promise<void> {

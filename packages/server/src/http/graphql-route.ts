@@ -32,6 +32,12 @@ export function graphqlRoute(
       body: request.body,
     };
     let scope: RequestScope | undefined;
+    // A client that hangs up before the answer (a closed tab, curl's Ctrl-C) stops what its request still does, such
+    // as a selectVideos listing an account page by page.
+    const hungUp = (): void => {
+      if (!response.writableFinished) scope?.abort();
+    };
+    response.once('close', hungUp);
     try {
       const answer = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
@@ -51,6 +57,7 @@ export function graphqlRoute(
       for await (const chunk of answer.body.asyncIterator) response.write(chunk);
       response.end();
     } finally {
+      response.off('close', hungUp);
       await scope?.dispose();
     }
   };

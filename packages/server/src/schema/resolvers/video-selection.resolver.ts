@@ -1,7 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { Lifecycle, inject, scoped } from 'tsyringe';
 import { Arg, Int, Query, Resolver } from 'type-graphql';
 import type { AccountRegistry, DeletionEngine } from '@unreel/core';
-import { ACCOUNTS, ENGINE } from '../../di/tokens.js';
+import { ACCOUNTS, ENGINE, SIGNAL } from '../../di/tokens.js';
 import { toSelection, toVideo } from '../mappers.js';
 import { VideoSelection, VideoSelectionInput } from '../types/video-selection.type.js';
 
@@ -14,6 +15,7 @@ export class VideoSelectionResolver {
   constructor(
     @inject(ENGINE) private readonly engine: DeletionEngine,
     @inject(ACCOUNTS) private readonly accounts: AccountRegistry,
+    @inject(SIGNAL) private readonly signal: AbortSignal,
   ) {}
 
   @Query(() => VideoSelection, {
@@ -29,7 +31,22 @@ export class VideoSelectionResolver {
     })
     sample?: number | null,
   ): Promise<VideoSelection> {
-    const preview = await this.engine.previewSelection(toSelection(selection), sample ?? DEFAULT_SAMPLE, this.accounts);
+    // The request's signal: a client that hangs up stops the listing (it may take many list calls).
+    let preview;
+    try {
+      preview = await this.engine.previewSelection(
+        toSelection(selection),
+        sample ?? DEFAULT_SAMPLE,
+        this.accounts,
+        this.signal,
+      );
+    } catch (error) {
+      // Nobody reads this answer: the client left. Said as such, not logged as the server's failure.
+      if (this.signal.aborted) {
+        throw new GraphQLError('The client closed the request', { extensions: { code: 'CLIENT_CLOSED_REQUEST' } });
+      }
+      throw error;
+    }
     const account = this.accounts.require(selection.account, 'selection.account');
     return Object.assign(new VideoSelection(), {
       count: preview.count,
