@@ -37,7 +37,9 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'unreel-cli-selection-'));
   server = startChildServer({ PORT: '0', UNREEL_CONFIG: '' }, dir);
   ({ url } = await server.listening);
-  library = [...new SandboxLibrary(sandboxSettingsSchema.parse({})).videos.values()].sort(
+  // The embedded default's sandbox settings (packages/server/src/config/load-config.ts): the same seed, so the same
+  // library, a few of its uploads FAILED.
+  library = [...new SandboxLibrary(sandboxSettingsSchema.parse({ failedRatio: 0.05 })).videos.values()].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
   );
 });

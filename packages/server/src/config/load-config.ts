@@ -21,7 +21,9 @@ const DEFAULT_CONFIG_FILE = 'unreel.config.json';
 /** The embedded default: one sandbox account, nothing to install or configure, reachable from this machine only. */
 export const embeddedDefaultConfig: UnreelConfigInput = {
   server: { host: '127.0.0.1' },
-  accounts: [{ name: 'sandbox', plugin: '@unreel/plugin-sandbox', settings: {} }],
+  // A few uploads that failed processing, as a real library has: the first clean-up a newcomer tries
+  // (`unreel delete --account sandbox --status FAILED --dry-run`, the console's "Delete all matching") finds some.
+  accounts: [{ name: 'sandbox', plugin: '@unreel/plugin-sandbox', settings: { failedRatio: 0.05 } }],
 };
 
 export function loadConfig(
