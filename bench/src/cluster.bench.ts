@@ -52,12 +52,14 @@ export async function runCluster(): Promise<void> {
     '| replicas | items/s (submit to SUCCEEDED) | vs theoretical | steady calls/s per account (median) | most calls in a rolling second | throttled | calls |',
   );
   console.log('|---|---|---|---|---|---|---|');
-  for (const replicas of [1, 2, 3]) {
-    const run = await throughput(replicas);
-    console.log(
-      `| ${replicas} | ${fmt(run.itemsPerSecond)} | ${fmt(run.itemsPerSecond / THEORETICAL, 2)}× | ` +
-        `${fmt(run.steady, 1)} (${fmt(run.steady / RATE, 2)}×) | ${run.mostInASecond} (limit ${RATE}) | ${run.throttled} | ${run.actions} |`,
-    );
+  for (const order of ['grouped', 'interleaved'] as const) {
+    for (const replicas of [1, 2, 3]) {
+      const run = await throughput(replicas, order);
+      console.log(
+        `| ${replicas}, ids ${order} | ${fmt(run.itemsPerSecond)} | ${fmt(run.itemsPerSecond / THEORETICAL, 2)}× | ` +
+          `${fmt(run.steady, 1)} (${fmt(run.steady / RATE, 2)}×) | ${run.mostInASecond} (limit ${RATE}) | ${run.throttled} | ${run.actions} |`,
+      );
+    }
   }
   console.log(
     `\nSIGKILL of one of 3 replicas mid-operation (leaseMs ${fmt(LEASE_MS)}, idle claim poll ${IDLE_MS} ms), ` +
@@ -77,7 +79,10 @@ export async function runCluster(): Promise<void> {
   console.log(`| every chunk taken over | ${fmt(median(all))} ms (${runs(all)}) | |`);
 }
 
-async function throughput(count: number): Promise<{
+async function throughput(
+  count: number,
+  order: IdOrder,
+): Promise<{
   itemsPerSecond: number;
   steady: number;
   mostInASecond: number;
@@ -88,7 +93,7 @@ async function throughput(count: number): Promise<{
   try {
     for (const simulator of setup.simulators) simulator.resetCalls();
     const started = performance.now();
-    await submit(setup, 'bench');
+    await submit(setup, 'bench', order);
     await waitFor(async () => (await operationStatus(setup, 'bench')) === 'SUCCEEDED', 20);
     const ms = performance.now() - started;
     let throttled = 0;
@@ -258,12 +263,27 @@ async function graphql<T>(url: string, query: string, variables: Record<string, 
   return body.data;
 }
 
-async function submit(setup: Setup, operationId: string): Promise<void> {
+/**
+ * `grouped`: every id of vod0, then of vod1...; `interleaved`: one id of each account in turn. The operation's chunks
+ * are numbered in the order of its ids, and a claim takes the lowest open chunk of the operation.
+ */
+type IdOrder = 'grouped' | 'interleaved';
+
+function ordered(setup: Setup, order: IdOrder): string[] {
+  if (order === 'grouped') return setup.ids;
+  const perAccount = CALLS_PER_ACCOUNT * IDS_PER_CALL;
+  return Array.from({ length: setup.ids.length }, (_, index) => {
+    const account = index % ACCOUNTS;
+    return setup.ids[account * perAccount + Math.floor(index / ACCOUNTS)] as string;
+  });
+}
+
+async function submit(setup: Setup, operationId: string, order: IdOrder = 'grouped'): Promise<void> {
   await graphql(
     (setup.replicas[0] as Replica).url,
     'mutation ($ids: [ID!], $operationId: ID) { deleteVideos(input: { ids: $ids, operationId: $operationId, wait: false }) { id } }',
     {
-      ids: setup.ids,
+      ids: ordered(setup, order),
       operationId,
     },
   );
