@@ -72,10 +72,17 @@ export async function openCluster(
     const safe = password === undefined ? text : text.replaceAll(password, '[redacted]');
     return new Error(`cluster.redis.url (${describeRedis(url)}) cannot be reached: ${safe}`, { cause: error });
   };
+  // Unique per process, readable in the journal: which host and process holds a lease.
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Named for CLIENT LIST: an operator (or a test) finds one replica's connections, and what each is for.
+  const named = (use: string): string => `unreel:${owner}:${use}`.replaceAll(/\s/g, '_');
   let redis: Redis;
   let releases: Redis;
   try {
-    [redis, releases] = await Promise.all([connectClusterRedis({ url }), connectClusterRedis({ url })]);
+    [redis, releases] = await Promise.all([
+      connectClusterRedis({ url, connectionName: named('admission') }),
+      connectClusterRedis({ url, connectionName: named('releases') }),
+    ]);
   } catch (error) {
     throw unreachable(error);
   }
@@ -85,6 +92,7 @@ export async function openCluster(
       url,
       keyPrefix,
       pollIntervalMs: DOORBELL_POLL_MS,
+      redis: { connectionName: named('doorbells') },
       observer: {
         doorbellReceived: (lagMs) => observer.doorbellLag(lagMs),
         publishFailed: () => observer.redisUnavailable('doorbells'),
@@ -104,8 +112,6 @@ export async function openCluster(
     onWait: (reason) => observer.admissionWait(reason),
     onUnavailable: () => observer.redisUnavailable('admission'),
   });
-  // Unique per process, readable in the journal: which host and process holds a lease.
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   return {
     owner,
     work: { leases: store, owner, leaseMs: config.leaseMs, worker: config.worker },
