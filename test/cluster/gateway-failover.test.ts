@@ -1,21 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { print } from 'graphql';
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { DeletionProgressDocument, type DeletionProgressSubscription } from '@unreel/client';
-import { startSimulator, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
-import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { post } from '../support/graphql-http.js';
 import { wsClient } from '../support/graphql-ws.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import {
+  expectEachItemFinalOnce,
+  startReplicaCluster,
+  status,
+  stopReplicaCluster,
+} from '../support/replica-cluster.js';
 import { composeSupergraph, fetchSubgraphSdl } from '../federation/compose-supergraph.js';
 import { startReplicaGateway, type ReplicaGateway } from './replica-gateway.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const LEASE_MS = 2_000;
 const VIDEOS = 400;
 /** 20 ids per DeleteVideo call: 20 calls, at 4 a second across the cluster, so the stream outlives the kill. */
 const REQUESTS_PER_SECOND = 4;
@@ -82,48 +78,12 @@ it(
   'a client behind Hive Gateway follows deletionProgress to exactly 1..N while the replica holding its upstream socket is SIGKILLed',
   { timeout: 120_000 },
   async () => {
-    const database: TestDatabase = await createTestDatabase();
-    cleanup.push(() => database.drop());
-    const simulator: AliyunVodSimulator = await startSimulator({
-      videoCount: 0,
-      processingRatio: 0,
-      forbiddenRatio: 0,
-      rateLimit: false,
+    const cluster = await startReplicaCluster(VIDEOS, {
+      settings: { requestsPerSecond: REQUESTS_PER_SECOND },
+      limits: { concurrency: 2 },
     });
-    cleanup.push(() => simulator.close());
-    const ids = (await simulator.seed(Array.from({ length: VIDEOS }, () => ({ state: 'READY' as const })))).map(
-      (id) => `vod:${id}`,
-    );
-    const dir = mkdtempSync(path.join(tmpdir(), 'unreel-gateway-'));
-    const keyPrefix = `unreel-test:${randomUUID()}:`;
-    const replicas: ChildServer[] = [];
-    cleanup.push(async () => {
-      for (const replica of replicas) {
-        if (replica.child.exitCode !== null || replica.child.signalCode !== null) continue;
-        replica.child.kill('SIGKILL');
-        await replica.exited;
-      }
-    });
-    for (const index of [0, 1, 2]) {
-      const configFile = path.join(dir, `replica-${index}.json`);
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          journal: { driver: 'postgres', url: database.url, poolSize: 4 },
-          cluster: { redis: { url: REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker: true },
-          accounts: [
-            {
-              name: 'vod',
-              plugin: '@unreel/plugin-aliyun-vod',
-              settings: { ...simulator.credentials, endpoint: simulator.url, requestsPerSecond: REQUESTS_PER_SECOND },
-              limits: { concurrency: 2 },
-            },
-          ],
-        }),
-      );
-      replicas.push(startChildServer({ PORT: '0', UNREEL_CONFIG: configFile }, process.cwd()));
-    }
-    const urls = (await Promise.all(replicas.map((replica) => replica.listening))).map(({ url }) => url);
+    cleanup.push(() => stopReplicaCluster(cluster));
+    const { replicas, urls, ids } = cluster;
 
     const supergraph = composeSupergraph([
       { name: 'unreel', url: urls[0] as string, typeDefs: await fetchSubgraphSdl(urls[0] as string) },
@@ -152,15 +112,7 @@ it(
     expect(received).toEqual(Array.from({ length: VIDEOS }, (_, index) => index + 1));
     expect(attempts).toBeGreaterThan(1);
 
-    const journal = new pg.Client({ connectionString: database.url });
-    await journal.connect();
-    try {
-      const { rows } = await journal.query<{ status: string }>(`SELECT status FROM operations WHERE id = $1`, [
-        'through-gateway',
-      ]);
-      expect(rows).toEqual([{ status: 'SUCCEEDED' }]);
-    } finally {
-      await journal.end();
-    }
+    expect((await status(urls.find((url) => url !== killed) as string, 'through-gateway')).status).toBe('SUCCEEDED');
+    await expectEachItemFinalOnce(cluster, 'through-gateway', VIDEOS);
   },
 );
