@@ -1,4 +1,5 @@
 import { runAdaptiveRate } from './adaptive-rate.bench.js';
+import { runCluster } from './cluster.bench.js';
 import { runDoorbell } from './doorbell.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
 import { runEntityLookups } from './entity-lookups.bench.js';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<void>> = {
   watchers: runWatchers,
   'redis-admission': runRedisAdmission,
   doorbell: runDoorbell,
+  cluster: runCluster,
   selection: runSelection,
 };
 

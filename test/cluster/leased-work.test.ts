@@ -1,21 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type AliyunVodSimulator } from '@unreel/plugin-aliyun-vod/simulator';
-import { startAnswerDelayProxy, type AnswerDelayProxy } from '../support/answer-delay-proxy.js';
-import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { DeletionProgressDocument, type DeletionProgressSubscription } from '@unreel/client';
+import type { ChildServer } from '../support/child-server.js';
 import { post } from '../support/graphql-http.js';
 import { collect, wsClient } from '../support/graphql-ws.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import {
+  POLL,
+  expectEachItemFinalOnce,
+  journaled,
+  metric,
+  owns,
+  startReplicaCluster,
+  status,
+  stopReplicaCluster,
+  type ReplicaCluster,
+  type ReplicaClusterOptions,
+} from '../support/replica-cluster.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-/** Short, so that a dead replica's work is taken over quickly; renewed every third of it. */
-const LEASE_MS = 2_000;
-const POLL = { timeout: 45_000, interval: 100 };
 /** Chunks one replica runs at once: its account's concurrency (3), twice over (LeaseWorker's default). */
 const VICTIM_SLOTS = 6;
 
@@ -25,128 +25,18 @@ const DELETE = `mutation ($ids: [ID!], $operationId: ID) {
 const DELETE_SELECTION = `mutation ($operationId: ID) {
   deleteVideos(input: { selection: { account: "vod" }, maxItems: 10000, operationId: $operationId, wait: false }) { id }
 }`;
-const DELETION = `query ($id: ID!) { deletion(id: $id) { status total deleted pending discovery } }`;
 
-interface Cluster {
-  database: TestDatabase;
-  simulator: AliyunVodSimulator;
-  proxy: AnswerDelayProxy | undefined;
-  replicas: ChildServer[];
-  urls: string[];
-  ids: string[];
-  journal: pg.Client;
-}
-
-let running: Cluster | undefined;
+let running: ReplicaCluster | undefined;
 
 afterEach(async () => {
   const cluster = running;
   running = undefined;
-  if (!cluster) return;
-  for (const replica of cluster.replicas) {
-    if (replica.child.exitCode === null && replica.child.signalCode === null) {
-      replica.child.kill('SIGCONT');
-      replica.child.kill('SIGKILL');
-      await replica.exited;
-    }
-  }
-  await cluster.journal.end();
-  await cluster.proxy?.close();
-  await cluster.simulator.close();
-  await cluster.database.drop();
+  if (cluster) await stopReplicaCluster(cluster);
 });
 
-/**
- * Three `unreel` processes (the real command) on one PostgreSQL database of their own, a Redis key prefix of their
- * own, and one ApsaraVideo simulator seeded with `videos` videos, behind a proxy that answers `answerDelayMs` after
- * the simulator acted when given. `workers` says which replicas claim work.
- */
-async function startCluster(
-  videos: number,
-  { answerDelayMs, workers = [true, true, true] }: { answerDelayMs?: number; workers?: boolean[] } = {},
-): Promise<Cluster> {
-  const database = await createTestDatabase();
-  const simulator = await startSimulator({ videoCount: 0, processingRatio: 0, forbiddenRatio: 0, rateLimit: false });
-  const proxy = answerDelayMs === undefined ? undefined : await startAnswerDelayProxy(simulator.url, answerDelayMs);
-  const journal = new pg.Client({ connectionString: database.url });
-  await journal.connect();
-  const cluster: Cluster = { database, simulator, proxy, replicas: [], urls: [], ids: [], journal };
-  running = cluster;
-  const nativeIds = await simulator.seed(Array.from({ length: videos }, () => ({ state: 'READY' as const })));
-  cluster.ids = nativeIds.map((id) => `vod:${id}`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'unreel-cluster-'));
-  const keyPrefix = `unreel-test:${randomUUID()}:`;
-  for (const [index, worker] of workers.entries()) {
-    const configFile = path.join(dir, `replica-${index}.json`);
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        journal: { driver: 'postgres', url: database.url, poolSize: 4 },
-        cluster: { redis: { url: REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker },
-        accounts: [
-          {
-            name: 'vod',
-            plugin: '@unreel/plugin-aliyun-vod',
-            settings: { ...simulator.credentials, endpoint: proxy?.url ?? simulator.url, requestsPerSecond: 100 },
-            limits: { concurrency: 3 },
-          },
-        ],
-      }),
-    );
-    cluster.replicas.push(startChildServer({ PORT: '0', UNREEL_CONFIG: configFile }, process.cwd()));
-  }
-  cluster.urls = (await Promise.all(cluster.replicas.map((replica) => replica.listening))).map(({ url }) => url);
-  return cluster;
-}
-
-async function status(url: string, id: string): Promise<{ status: string; deleted: number; pending: number }> {
-  const response = await post<{ deletion: { status: string; deleted: number; pending: number } | null }, unknown>(
-    url,
-    DELETION,
-    { id },
-  );
-  return response.data?.deletion ?? { status: 'UNKNOWN', deleted: 0, pending: -1 };
-}
-
-/** A counter from a replica's /metrics, summed over the label sets that hold `labels`. */
-async function metric(url: string, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
-
-/**
- * What the journal says of one operation: its events' sequences, and how many final events each item has (every
- * item of an operation by ids has exactly one event: its outcome).
- */
-async function journaled(cluster: Cluster, id: string): Promise<{ sequences: number[]; finals: Map<number, number> }> {
-  const { rows } = await cluster.journal.query<{ sequence: number; position: number }>(
-    `SELECT e.sequence, e.position FROM events e JOIN operations o ON o.op_id = e.op_id
-     WHERE o.id = $1 AND e.status IN ('DELETED', 'NOT_FOUND', 'FAILED', 'CANCELLED', 'RESTORED') ORDER BY e.sequence`,
-    [id],
-  );
-  const finals = new Map<number, number>();
-  for (const row of rows) finals.set(row.position, (finals.get(row.position) ?? 0) + 1);
-  return { sequences: rows.map((row) => row.sequence), finals };
-}
-
-async function expectEachItemFinalOnce(cluster: Cluster, id: string, total: number): Promise<void> {
-  const { rows: all } = await cluster.journal.query<{ sequence: number }>(
-    `SELECT e.sequence FROM events e JOIN operations o ON o.op_id = e.op_id WHERE o.id = $1 ORDER BY e.sequence`,
-    [id],
-  );
-  // Gapless from 1, every event an item's one outcome.
-  expect(all.map((row) => row.sequence)).toEqual(Array.from({ length: total }, (_, index) => index + 1));
-  const { finals } = await journaled(cluster, id);
-  expect(finals.size).toBe(total);
-  expect([...finals.values()].every((count) => count === 1)).toBe(true);
-}
-
-/** The pid part of a replica's lease owner (`host:pid:random`). */
-function owns(replica: ChildServer): string {
-  return `%:${replica.child.pid}:%`;
+async function startCluster(videos: number, options: ReplicaClusterOptions = {}): Promise<ReplicaCluster> {
+  running = await startReplicaCluster(videos, options);
+  return running;
 }
 
 describe('three replicas share the work as leased chunks', () => {
@@ -234,7 +124,10 @@ describe('three replicas share the work as leased chunks', () => {
     'refuses every write of a replica stopped past its lease: its late answer changes nothing and emits nothing',
     { timeout: 90_000 },
     async () => {
-      const cluster = await startCluster(600, { answerDelayMs: 300 });
+      // The stopped replica also holds its account's admission permits in Redis: they outlive their holder by its call
+      // timeout + 5 s (never taken from a live caller), and the account is blocked until then. A short timeout keeps
+      // that wait short; 300 ms answers are well within it.
+      const cluster = await startCluster(600, { answerDelayMs: 300, limits: { callTimeoutMs: 2_000 } });
       const [url] = cluster.urls as [string];
       const sleeper = cluster.replicas[2] as ChildServer;
       await post(url, DELETE, { ids: cluster.ids, operationId: 'stop' });

@@ -1,6 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGatewayRuntime, getGraphQLWSOptions } from '@graphql-hive/gateway-runtime';
+import {
+  createGatewayRuntime,
+  getGraphQLWSOptions,
+  type GatewayConfigSupergraph,
+  type GatewayPlugin,
+} from '@graphql-hive/gateway-runtime';
 import httpTransport from '@graphql-mesh/transport-http';
 import wsTransport from '@graphql-mesh/transport-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -16,12 +21,27 @@ export interface Gateway {
  * Hive Gateway's runtime in this process, serving a supergraph on node:http, with graphql-ws for clients. Queries
  * and mutations reach subgraphs over HTTP; subscriptions reach the named subgraphs over graphql-ws.
  */
-export async function startGateway(supergraph: string, subscriptionSubgraphs: readonly string[]): Promise<Gateway> {
+export async function startGateway(
+  supergraph: string,
+  subscriptionSubgraphs: readonly string[],
+  {
+    plugins = [],
+    ws = wsTransport,
+    upstreamRetry,
+  }: {
+    plugins?: GatewayPlugin[];
+    /** The transport subscriptions reach their subgraph with (default: Hive Gateway's graphql-ws transport). */
+    ws?: typeof wsTransport;
+    upstreamRetry?: GatewayConfigSupergraph['upstreamRetry'];
+  } = {},
+): Promise<Gateway> {
   const gateway = createGatewayRuntime({
     supergraph,
     logging: false,
+    plugins: () => plugins,
+    ...(upstreamRetry ? { upstreamRetry } : {}),
     // Given here rather than imported by name at run time, so the test does not depend on how pnpm hoists them.
-    transports: { http: httpTransport, ws: wsTransport },
+    transports: { http: httpTransport, ws },
     transportEntries: Object.fromEntries(
       subscriptionSubgraphs.map((name) => [name, { options: { subscriptions: { kind: 'ws', location: '/graphql' } } }]),
     ),

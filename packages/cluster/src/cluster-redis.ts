@@ -5,6 +5,8 @@ export interface ClusterRedisOptions {
   url: string;
   /** How long the first connection may take before the start fails (default 5 s). */
   connectTimeoutMs?: number;
+  /** CLIENT SETNAME: which replica and which use a connection serves, in CLIENT LIST. */
+  connectionName?: string;
 }
 
 /** A Redis URL as logs and errors may show it: `redis://host:port/db`, without user or password. */
@@ -35,6 +37,7 @@ export function redisPassword(url: string): string | undefined {
 export async function connectClusterRedis(options: ClusterRedisOptions): Promise<Redis> {
   const redis = new Redis(options.url, {
     lazyConnect: true,
+    ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
     enableOfflineQueue: false,
     connectTimeout: options.connectTimeoutMs ?? 5_000,
     commandTimeout: 2_000,

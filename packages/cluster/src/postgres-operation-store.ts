@@ -83,6 +83,13 @@ export interface PostgresOperationStoreOptions {
   schema?: string;
   /** How long to wait for a connection before the call fails as unavailable (default 5 s). */
   connectionTimeoutMs?: number;
+  /**
+   * PostgreSQL ends a session that sits inside a transaction this long without a statement (default 5 s), releasing its
+   * locks. A fenced write holds its chunk's row lock across round trips: a replica frozen in the middle (SIGSTOP, a
+   * long GC pause, a VM migration) would otherwise keep the chunk from every other replica's SKIP LOCKED claim for as
+   * long as it is frozen, its expired lease notwithstanding.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** Advisory lock namespace (first key) for a tenant's running-operations count; the second key is the tenant's hash. */
@@ -137,7 +144,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
       connectionString: options.url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-      options: `-c search_path=${quoteIdentifier(this.schema)}`,
+      options: `-c search_path=${quoteIdentifier(this.schema)} -c idle_in_transaction_session_timeout=${Math.max(1, Math.floor(options.idleInTransactionTimeoutMs ?? 5_000))}`,
     });
     // An idle connection the server drops (a restart) is an 'error' on the pool: without a listener it would end the
     // process. The next call finds out through its own connection and rejects as unavailable.

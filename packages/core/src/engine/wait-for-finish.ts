@@ -14,24 +14,30 @@ export async function waitForFinish(
 ): Promise<void> {
   if (ms <= 0 || signal?.aborted) return;
   const finished = new AbortController();
+  const reread = (): void => {
+    store.getOperation(key).then(
+      (operation) => {
+        if (operation === null || operation.status !== 'RUNNING') finished.abort();
+      },
+      () => {},
+    );
+  };
   const unsubscribe = bus.subscribe(key, (events) => {
     if (events.some((event) => event.status !== 'RUNNING')) finished.abort();
-    // No event, only word that the operation changed (a selection's discovery ended): it may have finished.
-    else if (events.length === 0) {
-      store.getOperation(key).then(
-        (operation) => {
-          if (operation === null || operation.status !== 'RUNNING') finished.abort();
-        },
-        () => {},
-      );
-    }
+    // No event, only word that the operation changed (another replica's doorbell, or a selection's discovery ended):
+    // it may have finished.
+    else if (events.length === 0) reread();
   });
+  // A bus whose doorbells can be lost: the operation may finish on another replica without a word reaching this one.
+  const poll = bus.pollIntervalMs === undefined ? undefined : setInterval(reread, bus.pollIntervalMs);
+  poll?.unref();
   try {
     // Subscribed first, then read: a finish in between is not missed.
     const operation = await store.getOperation(key);
     if (operation === null || operation.status !== 'RUNNING') return;
     await sleep(ms, signal ? AbortSignal.any([signal, finished.signal]) : finished.signal);
   } finally {
+    clearInterval(poll);
     unsubscribe();
   }
 }

@@ -80,11 +80,12 @@ export async function createUnreelServices({
   let tenants: TenantDirectory;
   let metricsKey: ApiKeySet<'metrics'> | undefined;
   let cluster: ClusterServices | undefined;
+  const metrics = new UnreelMetrics();
   try {
     tenants = TenantDirectory.create(config.tenants, accounts, env);
     metricsKey = metricsApiKey(settings.metrics.apiKey, env);
-    // The construction point of everything replicas share: leases now; admission and the bus's doorbells join here.
-    if (config.cluster) cluster = await openCluster(config.cluster, store, secrets);
+    // The construction point of everything replicas share: leases, the admission in Redis and the doorbell bus.
+    if (config.cluster) cluster = await openCluster(config.cluster, store, secrets, metrics);
   } catch (error) {
     // The providers and the journal are open already; a refused start must not leave their sockets, timers and
     // file handles behind.
@@ -98,7 +99,6 @@ export async function createUnreelServices({
   }
   // With `cluster`, the bus and the account admission come from the cluster's factory (openCluster).
   const bus = cluster?.bus ?? new InMemoryEventBus();
-  const metrics = new UnreelMetrics();
   const engine = new DeletionEngine({
     store,
     rates: store,

@@ -15,6 +15,9 @@ export class UnreelMetrics {
   private readonly socketLimitRefusals: Counter<'tenant'>;
   private readonly slowSocketCloses: Counter;
   private readonly webhooks: Counter<'account' | 'result'>;
+  private readonly doorbellLags: Histogram;
+  private readonly admissionWaits: Counter<'reason'>;
+  private readonly redisFailures: Counter<'part'>;
   private engine: DeletionEngine | undefined;
 
   constructor() {
@@ -72,6 +75,24 @@ export class UnreelMetrics {
       name: 'unreel_webhooks_total',
       help: 'Provider webhook deliveries, by account and result (recorded, unchanged, unknown-video, duplicate, ignored, refused, invalid).',
       labelNames: ['account', 'result'] as const,
+      registers,
+    });
+    this.doorbellLags = new Histogram({
+      name: 'unreel_doorbell_lag_seconds',
+      help: "Cluster mode: from another replica ringing an operation's doorbell to this replica hearing it (includes the hosts' clock skew).",
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.admissionWaits = new Counter({
+      name: 'unreel_admission_waits_total',
+      help: "Cluster mode: provider calls that waited for an account's limits shared in Redis, by reason (paused: a throttle's pause; concurrency; rate).",
+      labelNames: ['reason'] as const,
+      registers,
+    });
+    this.redisFailures = new Counter({
+      name: 'unreel_redis_unavailable_total',
+      help: 'Cluster mode: Redis could not be used, by part (admission: no provider call until it is back; doorbells: other replicas find events by polling).',
+      labelNames: ['part'] as const,
       registers,
     });
     // Read when scraped (prom-client calls collect with the gauge as `this`), so it needs no bookkeeping of its own.
@@ -171,5 +192,18 @@ export class UnreelMetrics {
 
   webhook(account: string, result: string): void {
     this.webhooks.inc({ account, result });
+  }
+
+  doorbellLag(lagMs: number): void {
+    // Clock skew between hosts can make it negative; it is still a doorbell heard.
+    this.doorbellLags.observe(Math.max(0, lagMs) / 1_000);
+  }
+
+  admissionWait(reason: 'paused' | 'concurrency' | 'rate'): void {
+    this.admissionWaits.inc({ reason });
+  }
+
+  redisUnavailable(part: 'admission' | 'doorbells'): void {
+    this.redisFailures.inc({ part });
   }
 }
