@@ -102,4 +102,33 @@ describe('the cluster setting', () => {
       await relay.close();
     }
   });
+
+  it(
+    'fails /readyz while PostgreSQL cannot be reached, though the replica writes nothing',
+    { timeout: 60_000 },
+    async () => {
+      const at = new URL(database.url);
+      const relay = await startTcpRelay({ host: at.hostname, port: Number(at.port || 5432) });
+      at.host = `127.0.0.1:${relay.port}`;
+      const { dir, configFile } = writeConfig({
+        journal: { driver: 'postgres', url: at.toString() },
+        cluster: { redis: { url: REDIS.toString(), keyPrefix: `unreel-test:${randomUUID()}:` }, worker: false },
+      });
+      const server = startChildServer({ PORT: '0', UNREEL_CONFIG: configFile }, dir);
+      try {
+        const { url } = await server.listening;
+        const readyz = url.replace(/\/graphql$/, '/readyz');
+        expect((await fetch(readyz)).status).toBe(200);
+        await relay.cut();
+        await expect.poll(async () => (await fetch(readyz)).status, POLL).toBe(503);
+        expect(await (await fetch(readyz)).json()).toMatchObject({ status: 'journal-unavailable' });
+        await relay.restore();
+        await expect.poll(async () => (await fetch(readyz)).status, POLL).toBe(200);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+        await relay.close();
+      }
+    },
+  );
 });

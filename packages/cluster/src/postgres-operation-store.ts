@@ -667,6 +667,11 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     });
   }
 
+  /** Resolves when the database answers a trivial query; rejects as JournalUnavailableError when it does not (readiness). */
+  async ping(): Promise<void> {
+    await this.read('SELECT 1');
+  }
+
   releaseLeases(owner: string): Promise<number> {
     return this.write(async (client) => {
       const { rowCount } = await client.query(RELEASE_CHUNKS, [owner]);

@@ -52,9 +52,11 @@ export async function confirmDeletion(
 ): Promise<ConfirmationResult> {
   if (await context.store.hasDelivery(account.name, confirmation.eventId)) return 'duplicate';
   const result = await applyConfirmation(context, tenant, account, confirmation);
-  // Another delivery of the same id may have raced this one here; it found the item confirmed and changed nothing.
-  await context.store.recordDelivery(account.name, confirmation.eventId, context.now());
-  return result;
+  // Deliveries of the same id racing here (on several replicas: each serializes only its own) all apply the same
+  // update, which leaves the item as one would and adds no second event; the one that records the id first is the
+  // confirmation, the others are its duplicates.
+  const first = await context.store.recordDelivery(account.name, confirmation.eventId, context.now());
+  return first ? result : 'duplicate';
 }
 
 async function applyConfirmation(

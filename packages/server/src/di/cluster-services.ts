@@ -10,7 +10,13 @@ import {
   redisPassword,
   type WaitReason,
 } from '@unreel/cluster';
-import type { AccountAdmissionFactory, EventBus, LeaseWorkOptions, OperationStore } from '@unreel/core';
+import {
+  JournalUnavailableError,
+  type AccountAdmissionFactory,
+  type EventBus,
+  type LeaseWorkOptions,
+  type OperationStore,
+} from '@unreel/core';
 import type { ClusterConfig } from '../config/config-schema.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 
@@ -28,6 +34,14 @@ export interface ClusterObserver {
 
 /** A replica's doorbells rung while no one reads them are found by this poll: the bus's and waiting callers' both. */
 const DOORBELL_POLL_MS = 1_000;
+/** How often readiness asks PostgreSQL whether it answers (a replica with nothing to write would not find out). */
+const JOURNAL_PING_MS = 1_000;
+
+/** Why a replica is not ready, for /readyz. */
+interface ClusterUnready {
+  status: 'redis-unavailable' | 'journal-unavailable';
+  reason: string;
+}
 
 /**
  * What several replicas share besides the journal, built in one place from `cluster`: the engine's leased work, the
@@ -45,7 +59,7 @@ export interface ClusterServices {
   /** Each account's limits, held in Redis across every replica (DeletionEngineDeps.admission). */
   admission: AccountAdmissionFactory;
   /** Why this replica cannot serve now (for /readyz), or undefined when it can. */
-  unready(): string | undefined;
+  unready(): ClusterUnready | undefined;
   /** After the engine's close: nothing calls the bus or the admission any more. */
   close(): Promise<void>;
 }
@@ -112,14 +126,35 @@ export async function openCluster(
     onWait: (reason) => observer.admissionWait(reason),
     onUnavailable: () => observer.redisUnavailable('admission'),
   });
+  // The engine's journal guard sees an outage only through a write; an idle replica must not answer ready meanwhile.
+  let journalDown: string | undefined;
+  let pinging = false;
+  const ping = setInterval(() => {
+    if (pinging) return;
+    pinging = true;
+    store
+      .ping()
+      .then(
+        () => (journalDown = undefined),
+        // The store's JournalUnavailableError says why in a word (refused, timeout, ...) and never names credentials.
+        (error: unknown) => (journalDown = JournalUnavailableError.isInstance(error) ? error.reason : 'unreachable'),
+      )
+      .finally(() => (pinging = false));
+  }, JOURNAL_PING_MS);
+  ping.unref();
   return {
     owner,
     work: { leases: store, owner, leaseMs: config.leaseMs, worker: config.worker },
     redis,
     bus,
     admission,
-    unready: () => (redis.status === 'ready' ? undefined : `redis-${redis.status}`),
+    unready: () => {
+      if (journalDown !== undefined) return { status: 'journal-unavailable', reason: journalDown };
+      if (redis.status !== 'ready') return { status: 'redis-unavailable', reason: `redis-${redis.status}` };
+      return undefined;
+    },
     async close() {
+      clearInterval(ping);
       bus.close();
       await Promise.all([redis, releases].map((connection) => connection.quit().catch(() => connection.disconnect())));
     },

@@ -73,7 +73,7 @@ export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): v
     }
     const cluster = services.cluster?.unready();
     if (cluster !== undefined) {
-      response.status(503).json({ status: 'redis-unavailable', reason: cluster });
+      response.status(503).json(cluster);
       return;
     }
     response.json({ status: 'ready' });
