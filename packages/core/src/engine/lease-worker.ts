@@ -17,7 +17,10 @@ export interface LeaseWorkOptions {
   leaseMs: number;
   /** false: this replica claims nothing (it serves the API and streams). */
   worker: boolean;
-  /** Chunks this replica runs at once (default: every account's concurrency, twice, summed). */
+  /**
+   * Chunks this replica runs at once (default: every account's concurrency, twice, summed). Each account holds at most
+   * its share of them, in proportion to its concurrency (see accountShares).
+   */
   slots?: number | undefined;
   /** How long a worker with nothing to claim waits before it asks again (default 250 ms). */
   idleMs?: number | undefined;
@@ -47,6 +50,14 @@ export class LeaseWorker {
   private readonly loops: Promise<void>[] = [];
   /** Aborted (and replaced) when there may be work: a claim succeeded, or this replica journaled new work. */
   private work = new AbortController();
+  /** Chunks this replica holds per account, and how many it may: a slot claims only accounts below their share. */
+  private readonly held = new Map<string, number>();
+  private shares: ReadonlyMap<string, number> = new Map();
+  /**
+   * Claims run one at a time in this replica, so that each sees the counts the one before it left: concurrent slots
+   * that all saw room would otherwise all take the same account's chunks (the first ones, when ids come grouped).
+   */
+  private claiming: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly context: LeaseWorkerContext,
@@ -56,6 +67,7 @@ export class LeaseWorker {
   start(): void {
     if (!this.options.worker || this.loops.length > 0) return;
     const slots = this.options.slots ?? defaultSlots(this.context.gates);
+    this.shares = accountShares(this.context.gates, slots);
     for (let slot = 0; slot < slots; slot += 1) this.loops.push(this.loop(slot));
   }
 
@@ -85,12 +97,11 @@ export class LeaseWorker {
   private async loop(slot: number): Promise<void> {
     const { shutdown, logger, observer } = this.context;
     const { leases, owner, leaseMs } = this.options;
-    const accounts = [...this.context.gates.keys()];
     const idleMs = this.options.idleMs ?? 250;
     while (!shutdown.aborted) {
       let lease: ChunkLease | null;
       try {
-        lease = await leases.claimChunk(owner, accounts, leaseMs);
+        lease = await this.claim((accounts) => leases.claimChunk(owner, accounts, leaseMs));
       } catch (error) {
         // Asked again less often while the journal is away: the engine's journal guard reports the outage itself.
         logger.warn('no chunk claimed: the journal did not answer', { error: String(error) });
@@ -115,8 +126,26 @@ export class LeaseWorker {
         } else if (!shutdown.aborted) {
           logger.error('chunk failed in the engine', { operationId: lease.operationId, error: String(error) });
         }
+      } finally {
+        this.held.set(lease.account, (this.held.get(lease.account) ?? 1) - 1);
       }
     }
+  }
+
+  /**
+   * Claims a chunk of an account below its share, counting it held before the next claim starts; null (the journal
+   * not asked) when every account is at its share: a slot that ends a batch then claims with the room it made.
+   */
+  private claim(claimChunk: (accounts: readonly string[]) => Promise<ChunkLease | null>): Promise<ChunkLease | null> {
+    const claimed = this.claiming.then(async () => {
+      const accounts = [...this.shares].filter(([account, share]) => (this.held.get(account) ?? 0) < share);
+      if (accounts.length === 0) return null;
+      const lease = await claimChunk(accounts.map(([account]) => account));
+      if (lease) this.held.set(lease.account, (this.held.get(lease.account) ?? 0) + 1);
+      return lease;
+    });
+    this.claiming = claimed.catch(() => undefined);
+    return claimed;
   }
 
   private async run(lease: ChunkLease): Promise<void> {
@@ -196,4 +225,20 @@ function defaultSlots(gates: ReadonlyMap<string, AccountGate>): number {
   let slots = 0;
   for (const gate of gates.values()) slots += gate.account.limits.concurrency * 2;
   return Math.max(1, slots);
+}
+
+/**
+ * Each account's share of the slots, in proportion to its concurrency (by default its concurrency twice over), at
+ * least one, rounded up so that the shares together fill every slot. A slot claims only accounts below their share, so
+ * with ids grouped by account the first accounts' chunks cannot take every slot while they wait for their limits and
+ * the other accounts' limits sit idle.
+ */
+function accountShares(gates: ReadonlyMap<string, AccountGate>, slots: number): Map<string, number> {
+  let concurrency = 0;
+  for (const gate of gates.values()) concurrency += gate.account.limits.concurrency;
+  const shares = new Map<string, number>();
+  for (const [name, gate] of gates) {
+    shares.set(name, Math.max(1, Math.ceil((slots * gate.account.limits.concurrency) / Math.max(1, concurrency))));
+  }
+  return shares;
 }
