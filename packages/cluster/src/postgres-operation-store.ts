@@ -6,6 +6,7 @@ import {
   restoredUpdate,
   unknownOperationError,
   newSelectionRecord,
+  discoveredEvents,
   nextDiscovery,
   settleOperation,
   operationKey,
@@ -341,29 +342,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     if (next.pass !== selection.pass || next.discovery !== 'DISCOVERING') {
       await client.query(`UPDATE chunks SET held = false WHERE op_id = $1 AND held`, [row.op_id]);
     }
-    const events = taken.map<ProgressEvent>((video, index) => ({
-      operationId: operation.id,
-      sequence: operation.lastSequence + 1 + index,
-      item: {
-        operationId: operation.id,
-        videoId: video.videoId,
-        account: video.account,
-        nativeId: video.nativeId,
-        status: video.status,
-        error: null,
-        attempts: 0,
-        ambiguous: false,
-        restorableUntil: null,
-        confirmedAt: null,
-        nextAttemptAt: null,
-        updatedAt: page.at,
-        position: first + index,
-      },
-      total: first + index + 1,
-      completed,
-      status: 'RUNNING',
-      discovery: next.discovery,
-    }));
+    const events = discoveredEvents(operation, taken, { at: page.at, completed, discovery: next.discovery });
     return { operation: toOperationRecord(updated), events };
   }
 

@@ -55,7 +55,7 @@ export {
   type ItemUpdateEffect,
   type OperationProgress,
 } from './store/item-change.js';
-export { newSelectionRecord, nextDiscovery } from './store/discovery-change.js';
+export { discoveredEvents, newSelectionRecord, nextDiscovery } from './store/discovery-change.js';
 export { unknownItemError, unknownOperationError } from './store/store-errors.js';
 export { SqliteOperationStore, type SqliteOperationStoreOptions } from './store/sqlite/sqlite-operation-store.js';
 export type { EventBus } from './events/event-bus.js';

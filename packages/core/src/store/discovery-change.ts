@@ -1,5 +1,11 @@
-import type { SelectionRecord } from '../model/operation.js';
-import type { DiscoveredPage, NewOperation } from './operation-store.js';
+import type {
+  DiscoveryState,
+  ItemRecord,
+  OperationRecord,
+  ProgressEvent,
+  SelectionRecord,
+} from '../model/operation.js';
+import type { DiscoveredPage, NewItem, NewOperation } from './operation-store.js';
 
 /**
  * What one listed page does to a selection's discovery (see OperationStore.appendDiscovered), the same in every store:
@@ -30,4 +36,43 @@ export function nextDiscovery(
 /** A selection as journaled at creation: discovering, from the start of its first pass. */
 export function newSelectionRecord(selection: NonNullable<NewOperation['selection']>): SelectionRecord {
   return { ...selection, discovery: 'DISCOVERING', cursor: null, pass: 1, passFound: 0, error: null };
+}
+
+/** The item a discovered video becomes: open, never tried, at its place after the items journaled before it. */
+function discoveredItem(operationId: string, video: NewItem, position: number, at: Date): ItemRecord {
+  return {
+    operationId,
+    videoId: video.videoId,
+    account: video.account,
+    nativeId: video.nativeId,
+    status: video.status,
+    error: null,
+    attempts: 0,
+    ambiguous: false,
+    restorableUntil: null,
+    confirmedAt: null,
+    nextAttemptAt: null,
+    updatedAt: at,
+    position,
+  };
+}
+
+/**
+ * The events appendDiscovered returns for the videos it appended after `operation`'s items, one each, `total` growing
+ * one by one, so a stream says how the selection grew; every store journals the same ones.
+ */
+export function discoveredEvents(
+  operation: Pick<OperationRecord, 'id' | 'total' | 'lastSequence'>,
+  taken: readonly NewItem[],
+  written: { at: Date; completed: number; discovery: DiscoveryState },
+): ProgressEvent[] {
+  return taken.map((video, index) => ({
+    operationId: operation.id,
+    sequence: operation.lastSequence + 1 + index,
+    item: discoveredItem(operation.id, video, operation.total + index, written.at),
+    total: operation.total + index + 1,
+    completed: written.completed,
+    status: 'RUNNING',
+    discovery: written.discovery,
+  }));
 }

@@ -18,13 +18,14 @@ import {
   restoredUpdate,
   type OperationProgress,
 } from './item-change.js';
-import { newSelectionRecord, nextDiscovery } from './discovery-change.js';
+import { discoveredEvents, newSelectionRecord, nextDiscovery } from './discovery-change.js';
 import type {
   CancelResult,
   DiscoveredPage,
   DiscoveryResult,
   ItemPage,
   ItemUpdate,
+  NewItem,
   NewOperation,
   OpenItemRecord,
   OperationCursor,
@@ -111,42 +112,30 @@ export class InMemoryOperationStore implements OperationStore, LearnedRateStore 
     const { record } = state;
     const selection = record.selection;
     if (!selection || record.status !== 'RUNNING') return { operation: snapshot(record), events: [] };
-    const fresh: ItemRecord[] = [];
+    const fresh: NewItem[] = [];
     if (!('error' in page)) {
       const seen = state.videoIds ?? new Set();
       for (const video of page.videos) {
         if (seen.has(video.videoId) || fresh.some((item) => item.videoId === video.videoId)) continue;
-        fresh.push({
-          operationId: record.id,
-          videoId: video.videoId,
-          account: video.account,
-          nativeId: video.nativeId,
-          status: video.status,
-          error: null,
-          attempts: 0,
-          ambiguous: false,
-          restorableUntil: null,
-          confirmedAt: null,
-          nextAttemptAt: null,
-          updatedAt: page.at,
-          position: 0,
-        });
+        fresh.push(video);
       }
     }
     const { take, next } = nextDiscovery(selection, record.total, fresh.length, page);
-    const events: ProgressEvent[] = [];
-    for (const item of fresh.slice(0, take)) {
-      item.position = state.items.length;
+    const events = discoveredEvents(record, fresh.slice(0, take), {
+      at: page.at,
+      completed: record.total - record.pending,
+      discovery: next.discovery,
+    });
+    for (const event of events) {
+      const item = { ...event.item };
       state.items.push(item);
       state.videoIds?.add(item.videoId);
       this.latest.set(operationKey(record.tenant, item.videoId), item);
-      record.total += 1;
-      record.pending += 1;
-      record.lastSequence += 1;
-      const event = this.eventOf(record, item);
       state.events.push(event);
-      events.push(event);
     }
+    record.total += events.length;
+    record.pending += events.length;
+    record.lastSequence += events.length;
     record.selection = next;
     if (moveOperation(record, settleOperation)) record.finishedAt = page.at;
     return { operation: snapshot(record), events };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ItemRecord, ItemStatus, OperationRecord, OperationStatus, ProgressEvent } from '../../model/operation.js';
-import { nextDiscovery } from '../discovery-change.js';
+import { discoveredEvents, nextDiscovery } from '../discovery-change.js';
 import { cancelledUpdate, isCancellable, restoredUpdate, settleOperation } from '../item-change.js';
 import type {
   CancelResult,
@@ -140,29 +140,11 @@ export class SqliteOperationStore implements OperationStore, LearnedRateStore {
       };
       if (settleOperation(state)) state.finishedAt = at;
       this.statements.updateDiscovery.run({ ...state, ...toDiscoveryWrite(next) });
-      const events = taken.map((video, index) => ({
-        operationId: operation.id,
-        sequence: operation.lastSequence + 1 + index,
-        item: {
-          operationId: operation.id,
-          videoId: video.videoId,
-          account: video.account,
-          nativeId: video.nativeId,
-          status: video.status,
-          error: null,
-          attempts: 0,
-          ambiguous: false,
-          restorableUntil: null,
-          confirmedAt: null,
-          nextAttemptAt: null,
-          updatedAt: page.at,
-          position: first + index,
-        },
-        total: first + index + 1,
+      const events = discoveredEvents(operation, taken, {
+        at: page.at,
         completed: operation.total - operation.pending,
-        status: 'RUNNING' as const,
         discovery: next.discovery,
-      }));
+      });
       const after = this.statements.operationByKey.get(key);
       if (!after) throw unknownOperationError(key);
       return { operation: toOperationRecord(after), events };
