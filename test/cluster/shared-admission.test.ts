@@ -113,10 +113,12 @@ describe('one account’s limits held across three replicas in Redis', () => {
     const refused = arrivals.filter((call) => call.status === 429);
     expect(refused).toHaveLength(1);
     const at = refused[0]?.at as number;
-    // Within the pause only calls admitted before the 429 was answered can arrive (at most the others in flight
-    // then); none admitted after it, on any replica.
+    // Within the pause only calls admitted before the pause was set can arrive: the others in flight when the 429
+    // arrived, and at most one more per permit any of them gave back while the 429's answer was on its way to its
+    // replica and that replica set the pause in Redis (a few ms, more on a busy machine: seen once in CI). Without the
+    // shared pause the account would take about RATE x 2 calls in those 2 s.
     const during = arrivals.filter((call) => call.at > at && call.at < at + 2_000);
-    expect(during.length).toBeLessThanOrEqual(CONCURRENCY - 1);
+    expect(during.length).toBeLessThanOrEqual(2 * (CONCURRENCY - 1));
     expect(arrivals.some((call) => call.at >= at + 2_000)).toBe(true);
   });
 });
