@@ -36,12 +36,11 @@ export type { LearnedRate, LearnedRateStore } from './store/learned-rate-store.j
 export {
   LeaseLostError,
   type ChunkLease,
-  type ChunkPlan,
-  type ChunkPlans,
   type DiscoveryLease,
   type FencedWrites,
   type WorkLeases,
 } from './store/work-leases.js';
+export type { ChunkPlan, ChunkPlans } from './store/chunk-plans.js';
 export { InMemoryOperationStore } from './store/in-memory-operation-store.js';
 // What every store decides alike, for stores kept outside core (PostgreSQL in @unreel/cluster).
 export {

@@ -21,7 +21,7 @@ import {
   type VideoSelection,
 } from '../model/operation.js';
 import type { LearnedRateStore } from '../store/learned-rate-store.js';
-import type { ChunkPlan, ChunkPlans } from '../store/work-leases.js';
+import type { ChunkPlan, ChunkPlans } from '../store/chunk-plans.js';
 import type {
   ItemPage,
   NewOperation,

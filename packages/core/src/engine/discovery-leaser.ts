@@ -1,5 +1,6 @@
 import type { OperationRecord } from '../model/operation.js';
-import { LeaseLostError, type ChunkPlans, type DiscoveryLease } from '../store/work-leases.js';
+import type { ChunkPlans } from '../store/chunk-plans.js';
+import { LeaseLostError, type DiscoveryLease } from '../store/work-leases.js';
 import type { NewOperation } from '../store/operation-store.js';
 import { runDiscovery } from './discovery-runner.js';
 import { DiscoveryWatch } from './discovery-watch.js';

@@ -8,7 +8,7 @@ import type {
   VideoSelection,
   WhenBlocked,
 } from '../model/operation.js';
-import type { ChunkPlans } from './work-leases.js';
+import type { ChunkPlans } from './chunk-plans.js';
 
 export interface NewOperation {
   id: string;

@@ -1,17 +1,5 @@
 import type { OpenItemRecord, OperationStore } from './operation-store.js';
 
-/**
- * How a lease-handing journal cuts one account's items into chunks (see WorkLeases): the provider's batch size, and
- * the time before which none is claimed (`deleteDelay`'s due time; null: at once).
- */
-export interface ChunkPlan {
-  batchSize: number;
-  notBefore: Date | null;
-}
-
-/** Per account name. Journals that hand out no leases ignore it. */
-export type ChunkPlans = Readonly<Record<string, ChunkPlan>>;
-
 /** One provider batch of one operation, leased to one worker until `token` is superseded or the lease expires. */
 export interface ChunkLease {
   chunkId: string;
