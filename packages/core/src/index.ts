@@ -71,6 +71,12 @@ export type {
 } from './accounts/account-admission.js';
 export {
   RATE_LOOKBACK_MS,
+  acceptedTransition,
+  adaptiveRateSettings,
+  initialRateState,
+  startTransition,
+  throttledTransition,
+  type AdaptiveRateSettings,
   type AdaptiveRateState,
   type RateChange,
   type RateTicket,
