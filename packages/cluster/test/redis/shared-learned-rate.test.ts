@@ -1,11 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  adaptiveRateSettings,
-  initialRateState,
-  rateWindow,
-  throttledTransition,
-  type RateTicket,
-} from '@unreel/core';
+import { adaptiveRateSettings, initialRateState, rateWindow, throttledTransition, type RateTicket } from '@unreel/core';
 import { RedisAccountAdmission, type RedisPermit, type WaitReason } from '../../src/index.js';
 import { RedisScope } from './redis-test-support.js';
 

@@ -3,12 +3,7 @@ import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
 import type { EngineObserver, ProviderMethod } from '../engine/engine-observer.js';
 import { sleep } from '../engine/sleep.js';
 import type { Account } from './account.js';
-import type {
-  AccountAdmission,
-  AccountAdmissionFactory,
-  AdmissionPermit,
-  RateLearning,
-} from './account-admission.js';
+import type { AccountAdmission, AccountAdmissionFactory, AdmissionPermit, RateLearning } from './account-admission.js';
 import {
   AdaptiveRate,
   acceptedTransition,
@@ -191,9 +186,9 @@ export class AccountGate {
     if (this.steppingUp) return this.steppingUp;
     const seen = learning.current();
     if (!seen || !startTransition(settings, seen, learning.now()).change) return undefined;
-    this.steppingUp = this.updateShared((state, now) => startTransition(settings, state ?? initialRateState(settings, undefined, now), now)).finally(
-      () => (this.steppingUp = undefined),
-    );
+    this.steppingUp = this.updateShared((state, now) =>
+      startTransition(settings, state ?? initialRateState(settings, undefined, now), now),
+    ).finally(() => (this.steppingUp = undefined));
     return this.steppingUp;
   }
 

@@ -124,7 +124,7 @@ export function startTransition(settings: AdaptiveRateSettings, state: AdaptiveR
   }
   const quietMs = state.probing ? settings.baseQuietMs : state.quietMs;
   const next = { ...state, quietMs, heldRate: state.rate };
-  const moved = change(next, Math.min(settings.ceiling, stepUp(state.rate)), 'recovered', now);
+  const moved = moveTo(next, Math.min(settings.ceiling, stepUp(state.rate)), 'recovered', now);
   moved.state.probing = true;
   return moved;
 }
@@ -202,7 +202,7 @@ export function throttledTransition(
       remeasure: { generation: state.generation + 1, since, until: now, cap, blind: acceptedBefore === 0 },
     };
   }
-  return change(next, Math.max(MIN_RATE, normalize(target)), 'throttled', now);
+  return moveTo(next, Math.max(MIN_RATE, normalize(target)), 'throttled', now);
 }
 
 /**
@@ -278,7 +278,7 @@ function quietPeriod(settings: AdaptiveRateSettings, state: AdaptiveRateState): 
 }
 
 /** `state` moved to the rate `to`: a new generation, its quiet period counted from `at`. */
-function change(state: AdaptiveRateState, to: number, reason: RateChange['reason'], at: number): RateTransition {
+function moveTo(state: AdaptiveRateState, to: number, reason: RateChange['reason'], at: number): RateTransition {
   return {
     state: { ...state, rate: to, generation: state.generation + 1, changedAt: at },
     change: { from: state.rate, to, reason, at },
