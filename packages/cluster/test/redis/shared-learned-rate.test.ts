@@ -1,21 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { adaptiveRateSettings, initialRateState, rateWindow, throttledTransition, type RateTicket } from '@unreel/core';
 import { RedisAccountAdmission, type RedisPermit, type WaitReason } from '../../src/index.js';
-import { RedisScope } from './redis-test-support.js';
+import { RedisRelay, RedisScope } from './redis-test-support.js';
 
 const CEILING = 10;
 const settings = adaptiveRateSettings({ ceiling: CEILING });
 let scope: RedisScope;
+let relay: RedisRelay | undefined;
 
 afterEach(async () => {
+  await relay?.stop();
+  relay = undefined;
   await scope?.close();
 });
 
 /** Two admissions of one account on one key prefix, each on its own connection: two replicas as Redis sees them. */
-async function twoReplicas(waits: WaitReason[][] = [[], []]): Promise<[RedisAccountAdmission, RedisAccountAdmission]> {
+async function twoReplicas(
+  waits: WaitReason[][] = [[], []],
+  url?: string,
+): Promise<[RedisAccountAdmission, RedisAccountAdmission]> {
   scope = new RedisScope();
   const replica = async (index: number) => {
-    const redis = scope.connect();
+    // The first through `url` when given (a relay the test can take away).
+    const redis = scope.connect(index === 0 ? url : undefined);
     // Fail fast: a command before the connection is up would fail rather than wait.
     await new Promise((resolve) => (redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve)));
     return new RedisAccountAdmission(
@@ -112,5 +119,20 @@ describe('one learned rate for every replica, kept in Redis', () => {
     const permit = await acquire(first);
     expect(first.current()).toMatchObject({ rate: 4 });
     permit.release();
+  });
+
+  it('drops a transition that cannot reach Redis: never applied in one replica only', async () => {
+    relay = new RedisRelay();
+    await relay.start();
+    const [first, second] = await twoReplicas([[], []], relay.url());
+    const permit = await acquire(first);
+    await relay.stop();
+    await expect(throttle(first, permit.ticket as RateTicket)).rejects.toThrow();
+    expect(first.current()).toBeUndefined();
+    // Nothing changed in Redis either: the other replica still keeps to the ceiling under generation 0.
+    const other = await acquire(second);
+    expect(other.ticket?.generation).toBe(0);
+    expect(second.current()).toBeUndefined();
+    other.release();
   });
 });
