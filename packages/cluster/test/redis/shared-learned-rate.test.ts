@@ -127,7 +127,10 @@ describe('one learned rate for every replica, kept in Redis', () => {
     const [first, second] = await twoReplicas([[], []], relay.url());
     const permit = await acquire(first);
     await relay.stop();
-    await expect(throttle(first, permit.ticket as RateTicket)).rejects.toThrow();
+    // ioredis says it one of three ways, depending on how far the reconnect got.
+    await expect(throttle(first, permit.ticket as RateTicket)).rejects.toThrow(
+      /max retries|isn.t writeable|Connection is closed/,
+    );
     expect(first.current()).toBeUndefined();
     // Nothing changed in Redis either: the other replica still keeps to the ceiling under generation 0.
     const other = await acquire(second);
