@@ -1,3 +1,7 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import type { VideoProviderPluginV1 } from '@unreel/provider-spec';
 import type { RunningSimulator } from '@unreel/provider-kit/simulator';
 import aliyunVod from '@unreel/plugin-aliyun-vod';
@@ -5,7 +9,13 @@ import { startSimulator as startAliyunVod } from '@unreel/plugin-aliyun-vod/simu
 import elytron from '@unreel/plugin-elytron';
 import { startSimulator as startElytron } from '@unreel/plugin-elytron/simulator';
 import { fmt } from './measure.js';
+import { nextMessage } from './redis-admission.bench.js';
+import type { ReplicaJob, ReplicaResult } from './redis-admission-replica.js';
 import { deleteThroughSimulator } from './simulator-operation.js';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REPLICA = fileURLToPath(new URL('./redis-admission-replica.js', import.meta.url));
+const REPLICAS = 3;
 
 interface ProviderCase {
   name: string;
@@ -85,7 +95,7 @@ async function runOnce(entry: ProviderCase, quota: number, items: number, learnR
 
 function line(label: string, result: RunResult, floorMs: number, items: number): string {
   return (
-    `  ${label.padEnd(9)} ${fmt(result.ms).padStart(7)} ms  ${fmt(result.ms / floorMs, 2).padStart(5)}x the floor  ` +
+    `  ${label.padEnd(11)} ${fmt(result.ms).padStart(7)} ms  ${fmt(result.ms / floorMs, 2).padStart(5)}x the floor  ` +
     `calls ${fmt(result.calls).padStart(4)}  throttled ${fmt(result.throttled).padStart(4)} ` +
     `(${fmt((100 * result.throttled) / Math.max(1, result.calls), 1)}%)  deleted ${result.deleted}/${items}  ` +
     `failed ${result.failed}  rate at the end ${result.rate === undefined ? 'none' : fmt(result.rate, 2)}/s`
@@ -113,5 +123,94 @@ export async function runAdaptiveRate(): Promise<void> {
       console.log(line('fixed', await runOnce(entry, quota, items, false), floorMs, items));
       console.log(line('adaptive', await runOnce(entry, quota, items, true), floorMs, items));
     }
+  }
+}
+
+/**
+ * Three processes (engine, Redis admission: one window) splitting the ids of one ApsaraVideo account whose real quota
+ * is below the configured rate: each replica learning its own rate from its own calls (what unreel did before) beside
+ * one learned rate kept in Redis for all of them.
+ */
+export async function runAdaptiveRateReplicas(): Promise<void> {
+  const entry = providers[0] as ProviderCase;
+  console.log(
+    `\n## adaptive-rate-replicas: ${REPLICAS} replicas on one ${entry.name} account, one Redis window; learned per replica vs shared:`,
+  );
+  for (const { divisor, seconds } of shares.slice(0, 2)) {
+    const quota = entry.configured / divisor;
+    const calls = Math.round(quota * seconds);
+    const items = calls * entry.batch;
+    const floorMs = (calls / quota) * 1_000;
+    console.log(
+      `${entry.name}: configured ${entry.configured}/s, real quota ${quota}/s (1/${divisor}), ${fmt(items)} ids in ${calls} calls, floor ${fmt(floorMs)} ms`,
+    );
+    for (const learning of ['per-replica', 'shared'] as const) {
+      const result = await replicatedOnce(entry, quota, items, learning);
+      console.log(
+        `${line(learning, result, floorMs, items).replace(/rate at the end .*$/, '')}rates at the end ${result.rates.join(' / ')}/s`,
+      );
+    }
+  }
+}
+
+async function replicatedOnce(
+  entry: ProviderCase,
+  quota: number,
+  items: number,
+  learning: 'per-replica' | 'shared',
+): Promise<RunResult & { rates: (number | undefined)[] }> {
+  const simulator = await entry.start(quota);
+  const prefix = `unreel-bench:${randomUUID()}:`;
+  const children: ChildProcess[] = [];
+  try {
+    const ids = await simulator.seed(Array.from({ length: items }, () => ({ state: 'READY' as const })));
+    // Whole calls each.
+    const share = Math.ceil(items / entry.batch / REPLICAS) * entry.batch;
+    const replicas = Array.from({ length: REPLICAS }, (_, replica) => {
+      const job: ReplicaJob = {
+        admission: 'redis',
+        learning,
+        redisUrl: REDIS_URL,
+        keyPrefix: prefix,
+        accounts: [
+          {
+            name: 'vod',
+            settings: entry.settings(simulator),
+            requestsPerSecond: entry.configured,
+            concurrency: 4,
+            ids: ids.slice(replica * share, (replica + 1) * share),
+          },
+        ],
+      };
+      const child = fork(REPLICA);
+      children.push(child);
+      child.send(job);
+      return child;
+    });
+    await Promise.all(replicas.map((child) => nextMessage(child)));
+    simulator.resetCalls();
+    const started = performance.now();
+    const results = replicas.map((child) => nextMessage(child) as Promise<ReplicaResult>);
+    for (const child of replicas) child.send('go');
+    const done = await Promise.all(results);
+    const ms = performance.now() - started;
+    const served = simulator.calls();
+    const deleted = done.reduce((sum, result) => sum + result.deleted, 0);
+    return {
+      ms,
+      calls: served.length,
+      throttled: served.filter((call) => call.status === 429 || call.status === 503).length,
+      deleted,
+      failed: done.reduce((sum, result) => sum + (result.total - result.deleted), 0),
+      rate: undefined,
+      rates: done.map((result) => result.rates['vod']),
+    };
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await simulator.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
   }
 }

@@ -10,6 +10,7 @@ import {
   InMemoryOperationStore,
   defaultAccountLimits,
   type Account,
+  type AccountAdmissionFactory,
 } from '@unreel/core';
 import { ReleaseDoorbell, redisAccountAdmission } from '@unreel/cluster';
 import type { VideoProviderV1 } from '@unreel/provider-spec';
@@ -17,6 +18,11 @@ import type { VideoProviderV1 } from '@unreel/provider-spec';
 export interface ReplicaJob {
   /** `in-process`: the engine's default admission, the baseline (one process only: nothing is shared). */
   admission: 'redis' | 'in-process';
+  /**
+   * With the Redis admission: `shared` (default), one learned rate kept in Redis for every replica; `per-replica`,
+   * each replica learns its own from its own calls (what unreel did before), the window in Redis kept to each's rate.
+   */
+  learning?: 'shared' | 'per-replica';
   redisUrl: string;
   keyPrefix: string;
   accounts: {
@@ -33,6 +39,8 @@ export interface ReplicaResult {
   deleted: number;
   total: number;
   unavailable: number;
+  /** Each account's rate when the operation finished, as this replica keeps to it. */
+  rates: Record<string, number | undefined>;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -73,13 +81,21 @@ for (const account of job.accounts) {
   });
 }
 let unavailable = 0;
+/** Per replica: the admission is not told the rate is learned, so it keeps none, and each gate learns its own. */
+function perReplicaLearning(factory: AccountAdmissionFactory): AccountAdmissionFactory {
+  if (job.learning !== 'per-replica') return factory;
+  return (context) =>
+    factory({ ...context, account: { ...context.account, limits: { ...context.account.limits, learnRate: false } } });
+}
 const engine = new DeletionEngine({
   store: new InMemoryOperationStore(),
   bus: new InMemoryEventBus(),
   accounts: new AccountRegistry(accounts),
   admission:
     job.admission === 'redis'
-      ? redisAccountAdmission({ redis, doorbell, keyPrefix: job.keyPrefix, onUnavailable: () => (unavailable += 1) })
+      ? perReplicaLearning(
+          redisAccountAdmission({ redis, doorbell, keyPrefix: job.keyPrefix, onUnavailable: () => (unavailable += 1) }),
+        )
       : undefined,
   options: { maxIdsPerOperation: 1_000_000 },
 });
@@ -89,10 +105,11 @@ await new Promise((resolve) => process.once('message', resolve));
 const ids = job.accounts.flatMap((account) => account.ids.map((id) => `${account.name}:${id}`));
 const { operation } = await engine.submit({ tenant: 'default', ids });
 const done = await engine.waitForOperation('default', operation.id, 600_000);
+const rates = Object.fromEntries([...engine.accountRates()].map(([name, rate]) => [name, rate.requestsPerSecond]));
 await engine.close();
 for (const provider of providers) await provider.doClose?.();
 redis.disconnect();
 subscriber.disconnect();
-const result: ReplicaResult = { type: 'done', deleted: done.deleted, total: done.total, unavailable };
+const result: ReplicaResult = { type: 'done', deleted: done.deleted, total: done.total, unavailable, rates };
 process.send?.(result);
 process.disconnect?.();

@@ -206,7 +206,7 @@ async function sharedRun(processes: number, admission: ReplicaJob['admission']):
   }
 }
 
-function nextMessage(child: ChildProcess): Promise<unknown> {
+export function nextMessage(child: ChildProcess): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`bench replica exited with ${code}`));
     child.once('exit', onExit);

@@ -1,4 +1,4 @@
-import { runAdaptiveRate } from './adaptive-rate.bench.js';
+import { runAdaptiveRate, runAdaptiveRateReplicas } from './adaptive-rate.bench.js';
 import { runCluster } from './cluster.bench.js';
 import { runDoorbell } from './doorbell.bench.js';
 import { runGraphQLVsEngine } from './graphql-vs-engine.bench.js';
@@ -23,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
   'provider-listing': runProviderListing,
   redaction: runRedaction,
   'adaptive-rate': runAdaptiveRate,
+  'adaptive-rate-replicas': runAdaptiveRateReplicas,
   watchers: runWatchers,
   'redis-admission': runRedisAdmission,
   doorbell: runDoorbell,

@@ -586,13 +586,15 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     ).map(toLearnedRate);
   }
 
+  /** Replicas journal the shared rate's changes each as it wins them: a change that arrives late loses to a newer one. */
   saveLearnedRate(rate: LearnedRate): Promise<void> {
     return this.write(async (client) => {
       await client.query(
         `INSERT INTO account_rates (account, requests_per_second, configured_requests_per_second, learned_at)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT (account) DO UPDATE SET requests_per_second = excluded.requests_per_second,
-           configured_requests_per_second = excluded.configured_requests_per_second, learned_at = excluded.learned_at`,
+           configured_requests_per_second = excluded.configured_requests_per_second, learned_at = excluded.learned_at
+         WHERE account_rates.learned_at <= excluded.learned_at`,
         [rate.account, rate.requestsPerSecond, rate.configuredRequestsPerSecond, rate.learnedAt],
       );
     });

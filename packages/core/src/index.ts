@@ -67,7 +67,21 @@ export type {
   AccountAdmissionContext,
   AccountAdmissionFactory,
   AdmissionPermit,
+  RateLearning,
 } from './accounts/account-admission.js';
+export {
+  RATE_LOOKBACK_MS,
+  acceptedTransition,
+  adaptiveRateSettings,
+  initialRateState,
+  startTransition,
+  throttledTransition,
+  type AdaptiveRateSettings,
+  type AdaptiveRateState,
+  type RateChange,
+  type RateTicket,
+  type RateTransition,
+} from './accounts/adaptive-rate.js';
 export { InProcessAccountAdmission } from './accounts/in-process-account-admission.js';
 export { rateWindow, type RateWindow } from './accounts/rate-window-limiter.js';
 export { defaultAccountLimits, type AccountLimitOverrides } from './accounts/default-account-limits.js';

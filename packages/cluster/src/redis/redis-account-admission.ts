@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
+  RATE_LOOKBACK_MS,
   rateWindow,
   type AccountAdmission,
   type AccountAdmissionContext,
   type AccountAdmissionFactory,
+  type AdaptiveRateState,
   type AdmissionPermit,
+  type RateChange,
+  type RateLearning,
+  type RateTicket,
+  type RateTransition,
 } from '@unreel/core';
 import { ADMISSION_SCRIPT, redisTimeMs } from './admission-script.js';
 import type { ReleaseDoorbell } from './release-doorbell.js';
@@ -55,11 +61,16 @@ interface Limits {
   concurrency: number;
   requestsPerSecond: number | undefined;
   callTimeoutMs: number;
+  /** The rate is learned (limits.learnRate): kept here for every replica, see RateLearning. */
+  learnRate?: boolean;
 }
 
 export type WaitReason = 'paused' | 'concurrency' | 'rate';
 
-type Decision = [1, string, string] | [0, number, WaitReason];
+type Decision = [1, string, string] | [0, number, WaitReason] | [2, number, string];
+
+/** Tries of one learned-rate transition that keep losing the race to other replicas' before it is given up. */
+const MAX_RATE_TRIES = 5;
 
 const ADMIT_COMMAND = 'unreelAdmission';
 
@@ -72,6 +83,7 @@ export function redisAccountAdmission(options: RedisAdmissionOptions): AccountAd
         concurrency: context.account.limits.concurrency,
         requestsPerSecond: context.requestsPerSecond,
         callTimeoutMs: context.account.limits.callTimeoutMs,
+        learnRate: context.account.limits.learnRate,
       },
       options,
     );
@@ -84,10 +96,13 @@ export function redisAccountAdmission(options: RedisAdmissionOptions): AccountAd
  * replica's throttle holds the account. Each decision is one Lua script on the Redis clock (see ADMISSION_SCRIPT).
  * Fail closed: while Redis cannot decide, nothing is admitted; callers wait (their abort still lets them go).
  * Callers in this process ask in turn, oldest first, so only one of them polls Redis at a time.
+ *
+ * A learned rate (limits.learnRate) is kept here too, one for every replica (RateLearning): its state in a hash every
+ * acquire checks the version of, so every replica keeps one window; AccountGate computes each transition on it.
  */
-export class RedisAccountAdmission implements AccountAdmission {
+export class RedisAccountAdmission implements AccountAdmission, RateLearning {
   private readonly redis: Redis;
-  private readonly keys: [string, string, string];
+  private readonly keys: [string, string, string, string, string];
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -102,6 +117,15 @@ export class RedisAccountAdmission implements AccountAdmission {
   private readonly closed = new AbortController();
   private readonly channel: string;
   private readonly stopListening: () => void;
+  /** The learned rate's ceiling when this admission keeps it; undefined when the rate is not learned. */
+  private readonly ceiling: number | undefined;
+  /** The shared learned rate's version and state as last seen (version 0, no state: none yet, the ceiling). */
+  private rateVersion = 0;
+  private rateState: AdaptiveRateState | undefined;
+  /** The Redis clock minus this one's, as of the last reply that told the time. */
+  private clockOffset = 0;
+  /** Releases on their way: a transition reads the accepted calls only once those told of are counted. */
+  private readonly releasing = new Set<Promise<unknown>>();
 
   constructor(limits: Limits, options: RedisAdmissionOptions) {
     if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1) {
@@ -109,11 +133,12 @@ export class RedisAccountAdmission implements AccountAdmission {
     }
     this.redis = options.redis;
     const base = `${options.keyPrefix}{${limits.accountName}}`;
-    this.keys = [`${base}:pause`, `${base}:permits`, `${base}:calls`];
+    this.keys = [`${base}:pause`, `${base}:permits`, `${base}:calls`, `${base}:rate`, `${base}:accepted`];
     this.channel = `${base}:released`;
     this.stopListening = options.doorbell?.listen(this.channel, () => this.wakeUp()) ?? (() => {});
     this.concurrency = limits.concurrency;
     this.requestsPerSecond = limits.requestsPerSecond;
+    this.ceiling = limits.learnRate ? limits.requestsPerSecond : undefined;
     this.leaseMs = options.leaseMs ?? limits.callTimeoutMs + 5_000;
     this.pollMs = options.pollMs ?? 25;
     this.retryMs = options.unavailableRetryMs ?? [50, 1_000];
@@ -121,7 +146,75 @@ export class RedisAccountAdmission implements AccountAdmission {
     this.onWait = options.onWait ?? (() => {});
     if (!this.redis[ADMIT_COMMAND as keyof Redis]) {
       // EVALSHA, loading the script again (EVAL) after a Redis restart forgot it.
-      this.redis.defineCommand(ADMIT_COMMAND, { numberOfKeys: 3, lua: ADMISSION_SCRIPT });
+      this.redis.defineCommand(ADMIT_COMMAND, { numberOfKeys: 5, lua: ADMISSION_SCRIPT });
+    }
+  }
+
+  get learning(): RateLearning | undefined {
+    return this.ceiling === undefined ? undefined : this;
+  }
+
+  current(): AdaptiveRateState | undefined {
+    return this.rateState;
+  }
+
+  now(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  async seed(state: AdaptiveRateState, ceiling: number): Promise<boolean> {
+    try {
+      const [stored, version, kept] = (await this.run('rate-seed', JSON.stringify(state), String(ceiling))) as [
+        number,
+        number,
+        string,
+      ];
+      this.adoptRate(version, kept);
+      return stored === 1;
+    } catch (error) {
+      this.onUnavailable(error);
+      throw error;
+    }
+  }
+
+  async update(
+    step: (state: AdaptiveRateState | undefined, now: number, accepted: readonly number[]) => RateTransition,
+  ): Promise<RateChange | undefined> {
+    try {
+      await Promise.all(this.releasing);
+      for (let tries = 0; tries < MAX_RATE_TRIES; tries += 1) {
+        const [seconds, micros, version, state, , ...accepted] = (await this.run('rate')) as [
+          string,
+          string,
+          number,
+          string,
+          string,
+          ...string[],
+        ];
+        const now = this.tellsTime(seconds, micros);
+        this.adoptRate(version, state);
+        const { state: next, change } = step(this.rateState, now, accepted.map(Number));
+        if (!change) return undefined;
+        const keepSince = next.remeasure ? String(next.remeasure.since) : '';
+        const set = (await this.run(
+          'rate-set',
+          String(version),
+          JSON.stringify(next),
+          String(this.ceiling),
+          keepSince,
+        )) as [1, number] | [0, number, string];
+        if (set[0] === 1) {
+          this.rateVersion = set[1];
+          this.rateState = next;
+          return change;
+        }
+        // Another replica changed it first: its state is the one to judge this event against now.
+        this.adoptRate(set[1], set[2]);
+      }
+      return undefined;
+    } catch (error) {
+      this.onUnavailable(error);
+      throw error;
     }
   }
 
@@ -179,6 +272,8 @@ export class RedisAccountAdmission implements AccountAdmission {
       }
       const id = randomUUID();
       let decision: Decision;
+      // The generation the window is computed for: the one a call admitted with it starts under.
+      const generation = this.rateState?.generation ?? 0;
       try {
         decision = await abortable(this.decide(id), signal, (late) => {
           // Admitted after the caller gave up: hand the place straight back.
@@ -193,7 +288,12 @@ export class RedisAccountAdmission implements AccountAdmission {
         continue;
       }
       unavailable = 0;
-      if (decision[0] === 1) return this.permit(id, redisTimeMs(decision[1], decision[2]));
+      if (decision[0] === 2) {
+        // Another replica changed the learned rate since this window was computed: compute it again, ask at once.
+        this.adoptRate(decision[1], decision[2]);
+        continue;
+      }
+      if (decision[0] === 1) return this.permit(id, this.tellsTime(decision[1], decision[2]), generation);
       const [, waitMs, reason] = decision;
       // A pause only ends when its time is up; any other place may free sooner, in another process.
       const ms = reason === 'paused' ? waitMs : Math.min(waitMs, this.pollMs);
@@ -204,7 +304,9 @@ export class RedisAccountAdmission implements AccountAdmission {
   }
 
   private decide(id: string): Promise<Decision> {
-    const window = this.requestsPerSecond === undefined ? undefined : rateWindow(this.requestsPerSecond);
+    const learned = this.ceiling === undefined ? undefined : (this.rateState?.rate ?? this.ceiling);
+    const rate = learned ?? this.requestsPerSecond;
+    const window = rate === undefined ? undefined : rateWindow(rate);
     return this.run(
       'acquire',
       id,
@@ -213,20 +315,38 @@ export class RedisAccountAdmission implements AccountAdmission {
       String(window?.calls ?? 0),
       String(window?.windowMs ?? 0),
       String(window?.marginMs ?? 0),
+      learned === undefined ? '' : String(this.rateVersion),
     ) as Promise<Decision>;
   }
 
-  private permit(id: string, admittedAt: number): RedisPermit {
+  /** A state read from Redis ('' or none: none kept yet). */
+  private adoptRate(version: number, state: string | undefined): void {
+    this.rateVersion = Number(version);
+    this.rateState = state ? (JSON.parse(state) as AdaptiveRateState) : undefined;
+  }
+
+  private tellsTime(seconds: string, micros: string): number {
+    const at = redisTimeMs(seconds, micros);
+    this.clockOffset = at - Date.now();
+    return at;
+  }
+
+  private permit(id: string, admittedAt: number, generation: number): RedisPermit {
     let settle: (at: number | undefined) => void = () => {};
     const released = new Promise<number | undefined>((resolve) => (settle = resolve));
     let done = false;
+    const ticket: RateTicket | undefined =
+      this.ceiling === undefined ? undefined : { generation, startedAt: admittedAt };
     return {
       admittedAt,
       released,
-      release: () => {
+      ticket,
+      release: (accepted?: boolean) => {
         if (done) return;
         done = true;
-        void this.release(id).then(settle);
+        const releasing = this.release(id, accepted && ticket ? admittedAt : undefined).then(settle);
+        this.releasing.add(releasing);
+        void releasing.finally(() => this.releasing.delete(releasing));
       },
     };
   }
@@ -235,9 +355,13 @@ export class RedisAccountAdmission implements AccountAdmission {
    * Frees the place; if Redis cannot be told, the lease frees it and the call counts until its start plus the margin,
    * the latest it can have arrived: never less than the truth.
    */
-  private async release(id: string): Promise<number | undefined> {
+  private async release(id: string, acceptedAt?: number): Promise<number | undefined> {
     try {
-      const [seconds, micros] = (await this.run('release', id, this.channel)) as [string, string];
+      const accepted = acceptedAt === undefined ? '' : String(acceptedAt);
+      const [seconds, micros] = (await this.run('release', id, this.channel, accepted, String(RATE_LOOKBACK_MS))) as [
+        string,
+        string,
+      ];
       return redisTimeMs(seconds, micros);
     } catch (error) {
       this.onUnavailable(error);

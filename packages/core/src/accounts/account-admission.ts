@@ -1,12 +1,42 @@
 import type { Account } from './account.js';
+import type { AdaptiveRateState, RateChange, RateTicket, RateTransition } from './adaptive-rate.js';
 
 /** One admitted call's place in its account's limits, held until its answer came back (or it failed). */
 export interface AdmissionPermit {
   /**
    * The answer came, or the call failed: frees its concurrency place, and its count in the rate window ends no later
-   * than now (the provider had the call by then). Calling it again does nothing.
+   * than now (the provider had the call by then). Calling it again does nothing. `accepted`: the provider accepted
+   * the call (a learning admission counts it, see RateLearning).
    */
-  release(): void;
+  release(accepted?: boolean): void;
+  /** With a RateLearning: the generation of the shared rate the call was admitted under, and when (shared clock). */
+  readonly ticket?: RateTicket | undefined;
+}
+
+/**
+ * An admission that keeps the account's learned rate itself, one for every process that admits its calls (a cluster's
+ * replicas): AccountGate then computes each transition (AdaptiveRate's functions) on the state it reads here, and
+ * never calls setRate. Every acquire keeps to the shared rate.
+ */
+export interface RateLearning {
+  /** The shared state as last seen (refreshed whenever a reply shows it changed); undefined: none yet, the ceiling. */
+  current(): AdaptiveRateState | undefined;
+  /** The shared clock's time now, as estimated from the last reply (for checks on `current()` only). */
+  now(): number;
+  /**
+   * Stores `state` (a rate learned before) unless one was already kept under the same ceiling; true if stored. Rejects
+   * when it cannot be told.
+   */
+  seed(state: AdaptiveRateState, ceiling: number): Promise<boolean>;
+  /**
+   * Reads the shared state (undefined: none yet), the start times of the calls accepted lately and the shared clock,
+   * applies `step`, and stores its state if no one changed the shared one meanwhile; else it tries again on the
+   * winner's. Resolves with the change only when this call stored it (so each change is reported once), rejects when
+   * the state could not be read or stored (the transition is dropped, never applied here alone).
+   */
+  update(
+    step: (state: AdaptiveRateState | undefined, now: number, accepted: readonly number[]) => RateTransition,
+  ): Promise<RateChange | undefined>;
 }
 
 /**
@@ -27,6 +57,8 @@ export interface AccountAdmission {
   setRate(requestsPerSecond: number): void;
   /** Shutdown: waiting calls are let go (their signal is aborted), timers and connections of its own end. */
   close(): void;
+  /** Present when this admission keeps the learned rate (see RateLearning); else the gate learns it in process. */
+  readonly learning?: RateLearning | undefined;
 }
 
 export interface AccountAdmissionContext {

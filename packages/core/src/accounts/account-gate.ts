@@ -3,8 +3,21 @@ import { UnreelProviderError, type CallOptions } from '@unreel/provider-spec';
 import type { EngineObserver, ProviderMethod } from '../engine/engine-observer.js';
 import { sleep } from '../engine/sleep.js';
 import type { Account } from './account.js';
-import type { AccountAdmission, AccountAdmissionFactory, AdmissionPermit } from './account-admission.js';
-import { AdaptiveRate, type RateChange, type RateTicket } from './adaptive-rate.js';
+import type { AccountAdmission, AccountAdmissionFactory, AdmissionPermit, RateLearning } from './account-admission.js';
+import {
+  AdaptiveRate,
+  acceptedTransition,
+  adaptiveRateSettings,
+  initialRateState,
+  remeasures,
+  startTransition,
+  throttledTransition,
+  type AdaptiveRateSettings,
+  type AdaptiveRateState,
+  type RateChange,
+  type RateTicket,
+  type RateTransition,
+} from './adaptive-rate.js';
 import { InProcessAccountAdmission } from './in-process-account-admission.js';
 
 export interface AccountGateOptions {
@@ -14,6 +27,8 @@ export interface AccountGateOptions {
   now: () => number;
   /** Told of every change of the learned rate, after it applies (to journal it, log it, count it). */
   onRateChange?: (change: RateChange) => void;
+  /** A change of a shared learned rate was dropped: where it is kept could not be reached (to log it). */
+  onRateLost?: (error: unknown) => void;
   /** Builds where the limits are kept; default in this process (InProcessAccountAdmission). */
   admission?: AccountAdmissionFactory | undefined;
 }
@@ -42,7 +57,13 @@ export class AccountGate {
   private readonly observer: EngineObserver;
   private readonly now: () => number;
   private readonly onRateChange: ((change: RateChange) => void) | undefined;
+  private readonly onRateLost: (error: unknown) => void;
+  /** The learned rate, kept in this process... */
   private adaptive: AdaptiveRate | undefined;
+  /** ...or by the admission, for every process that admits this account's calls (one of the two, or neither). */
+  private readonly shared: { learning: RateLearning; settings: AdaptiveRateSettings } | undefined;
+  /** A step up of the shared rate on its way, so that calls starting meanwhile do not each ask for it. */
+  private steppingUp: Promise<void> | undefined;
 
   constructor(account: Account, options: AccountGateOptions) {
     this.account = account;
@@ -50,33 +71,46 @@ export class AccountGate {
     this.observer = options.observer;
     this.now = options.now;
     this.onRateChange = options.onRateChange;
+    this.onRateLost = options.onRateLost ?? (() => {});
     const ceiling = configuredRate(account);
-    if (ceiling !== undefined && account.limits.learnRate) this.adaptive = new AdaptiveRate({ ceiling, now: this.now });
     const context = { account, requestsPerSecond: ceiling, shutdown: this.shutdown };
     this.admission = options.admission?.(context) ?? new InProcessAccountAdmission(context);
+    if (ceiling === undefined || !account.limits.learnRate) return;
+    const learning = this.admission.learning;
+    if (learning) this.shared = { learning, settings: adaptiveRateSettings({ ceiling }) };
+    else this.adaptive = new AdaptiveRate({ ceiling, now: this.now });
   }
 
   rate(): AccountRate {
     const configured = configuredRate(this.account);
+    const learned = this.shared
+      ? (this.shared.learning.current()?.rate ?? this.shared.settings.ceiling)
+      : this.adaptive?.requestsPerSecond;
     return {
       provider: this.account.provider.provider,
-      requestsPerSecond: this.adaptive?.requestsPerSecond ?? configured,
+      requestsPerSecond: learned ?? configured,
       configuredRequestsPerSecond: configured,
     };
   }
 
   /**
    * Starts from a rate learned before (the journal's, at start), unless it was learned under another configured rate:
-   * an operator who changed the rate knows something newer than what was learned.
+   * an operator who changed the rate knows something newer than what was learned. A shared rate is seeded with it only
+   * if none is kept under the same ceiling yet (the first replica to start seeds it; the others read what it holds).
    */
-  adoptLearnedRate(learned: { requestsPerSecond: number; configuredRequestsPerSecond: number; at: Date }): boolean {
-    const ceiling = this.adaptive?.ceiling;
+  async adoptLearnedRate(learned: {
+    requestsPerSecond: number;
+    configuredRequestsPerSecond: number;
+    at: Date;
+  }): Promise<boolean> {
+    const ceiling = this.shared?.settings.ceiling ?? this.adaptive?.ceiling;
     if (ceiling === undefined || learned.configuredRequestsPerSecond !== ceiling) return false;
-    this.adaptive = new AdaptiveRate({
-      ceiling,
-      now: this.now,
-      learned: { requestsPerSecond: learned.requestsPerSecond, at: learned.at.getTime() },
-    });
+    const at = { requestsPerSecond: learned.requestsPerSecond, at: learned.at.getTime() };
+    if (this.shared) {
+      const { learning, settings } = this.shared;
+      return learning.seed(initialRateState(settings, at, learning.now()), ceiling);
+    }
+    this.adaptive = new AdaptiveRate({ ceiling, now: this.now, learned: at });
     this.admission.setRate(this.adaptive.requestsPerSecond);
     return true;
   }
@@ -97,7 +131,7 @@ export class AccountGate {
     attempt: number,
   ): Promise<T | undefined> {
     return this.admitted(async (permit) => {
-      const ticket = this.startTicket();
+      const ticket = this.startTicket(permit);
       // Not AbortSignal.timeout(): inside AbortSignal.any() nothing but a weak reference holds it, and once a garbage
       // collection takes it the call has no deadline left (a lookup then ran for 61.9 s). A timer holds its controller.
       const deadline = new AbortController();
@@ -117,7 +151,7 @@ export class AccountGate {
           return undefined;
         }
         const result = await answer;
-        if (ticket) this.applyRate(this.adaptive?.acceptedCall(ticket));
+        if (ticket) this.acceptedCall(permit, ticket);
         return result;
       } catch (error) {
         outcome = UnreelProviderError.isInstance(error) ? error.code : 'ERROR';
@@ -140,7 +174,50 @@ export class AccountGate {
   }
 
   private async admitted<T>(call: (permit: AdmissionPermit) => Promise<T>): Promise<T> {
+    if (this.shared) await this.stepUpShared(this.shared);
     return call(await this.admission.acquire(this.shutdown));
+  }
+
+  /**
+   * A quiet period that passed raises the shared rate before the call asks to start, so it starts under the new one.
+   * Checked on the state last seen; only a step that looks due goes to the admission (which checks it again there).
+   */
+  private stepUpShared({ learning, settings }: NonNullable<AccountGate['shared']>): Promise<void> | undefined {
+    if (this.steppingUp) return this.steppingUp;
+    const seen = learning.current();
+    if (!seen || !startTransition(settings, seen, learning.now()).change) return undefined;
+    this.steppingUp = this.updateShared((state, now) =>
+      startTransition(settings, state ?? initialRateState(settings, undefined, now), now),
+    ).finally(() => (this.steppingUp = undefined));
+    return this.steppingUp;
+  }
+
+  /** One transition of the shared rate; reported only by the process that stored it, dropped if it cannot be. */
+  private updateShared(
+    step: (state: AdaptiveRateState | undefined, now: number, accepted: readonly number[]) => RateTransition,
+  ): Promise<void> {
+    const shared = this.shared as NonNullable<AccountGate['shared']>;
+    return shared.learning.update(step).then(
+      (change) => {
+        if (change) this.onRateChange?.(change);
+      },
+      (error: unknown) => this.onRateLost(error),
+    );
+  }
+
+  private acceptedCall(permit: AdmissionPermit, ticket: RateTicket): void {
+    if (!this.shared) {
+      this.applyRate(this.adaptive?.acceptedCall(ticket));
+      return;
+    }
+    // Counted among the accepted calls first: the transition below reads them.
+    permit.release(true);
+    const { learning, settings } = this.shared;
+    const seen = learning.current();
+    if (!seen || !remeasures(seen, ticket)) return;
+    void this.updateShared((state, now, accepted) =>
+      acceptedTransition(state ?? initialRateState(settings, undefined, now), ticket, now, accepted),
+    );
   }
 
   /**
@@ -149,13 +226,22 @@ export class AccountGate {
    * waitToRetry, comes later, after the outcome is journaled, and only extends it).
    */
   private throttledBy(error: UnreelProviderError, ticket: RateTicket | undefined): void {
-    if (ticket) this.applyRate(this.adaptive?.throttled(ticket));
+    if (ticket && this.shared) {
+      const { learning, settings } = this.shared;
+      // A throttle of an earlier generation than the one last seen was acted on already, here or elsewhere.
+      if ((learning.current()?.generation ?? 0) === ticket.generation) {
+        void this.updateShared((state, now, accepted) =>
+          throttledTransition(state ?? initialRateState(settings, undefined, now), ticket, now, accepted, settings),
+        );
+      }
+    } else if (ticket) this.applyRate(this.adaptive?.throttled(ticket));
     if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
       this.admission.pause(Math.min(error.retryAfterMs, this.account.limits.maxRetryAfterMs));
     }
   }
 
-  private startTicket(): RateTicket | undefined {
+  private startTicket(permit: AdmissionPermit): RateTicket | undefined {
+    if (this.shared) return permit.ticket;
     if (!this.adaptive) return undefined;
     const { ticket, change } = this.adaptive.start();
     this.applyRate(change);

@@ -10,7 +10,7 @@ const WINDOW_MS = 1_000;
  * ...the most it let through in any one second of the last two: our limiter sends a window's calls together, so the
  * one second before a throttle may hold only part of a window's calls, and the provider demonstrably accepts the most.
  */
-const LOOKBACK_MS = 2_000;
+export const RATE_LOOKBACK_MS = 2_000;
 
 export interface AdaptiveRateOptions {
   /** The configured or documented rate: the rate starts there and never goes above it. */
@@ -48,6 +48,164 @@ export interface RateTicket {
 }
 
 /**
+ * Everything AdaptiveRate knows between two events, as a plain object: in one process the class holds it, in a cluster
+ * the admission keeps it where every replica reads it (see RateLearning), its times then on the shared clock.
+ */
+export interface AdaptiveRateState {
+  /** The rate calls keep to now. */
+  rate: number;
+  /** Bumped by every change but `measured`: a call's ticket says which rate it started under. */
+  generation: number;
+  changedAt: number;
+  quietMs: number;
+  /** The last change was a step up not yet held for a quiet period. */
+  probing: boolean;
+  /** While probing: the rate before the step up, the one a throttle takes the rate back to. */
+  heldRate: number;
+  /**
+   * After a throttle: the time measured (the two seconds before the throttle answered), and the decrease's bound. Calls
+   * started in it and still in flight were not counted; as each is accepted afterwards, the rate is measured again.
+   */
+  remeasure?: { generation: number; since: number; until: number; cap: number; blind: boolean } | undefined;
+}
+
+/** What does not change while an account's rate is learned. */
+export interface AdaptiveRateSettings {
+  ceiling: number;
+  baseQuietMs: number;
+  quietCalls: number;
+  maxQuietMs: number;
+}
+
+/** One event's outcome: the state after it, and the change to report (undefined: the rate stayed). */
+export interface RateTransition {
+  state: AdaptiveRateState;
+  change: RateChange | undefined;
+}
+
+/** The settings AdaptiveRateOptions describe; throws on a ceiling no limiter can keep. */
+export function adaptiveRateSettings(options: Omit<AdaptiveRateOptions, 'now' | 'learned'>): AdaptiveRateSettings {
+  if (!(options.ceiling > 0) || !Number.isFinite(options.ceiling)) {
+    throw new RangeError(`AdaptiveRate needs a positive, finite ceiling, got ${options.ceiling}`);
+  }
+  const baseQuietMs = options.quietMs ?? 10_000;
+  return {
+    ceiling: options.ceiling,
+    baseQuietMs,
+    maxQuietMs: Math.max(baseQuietMs, options.maxQuietMs ?? 600_000),
+    quietCalls: options.quietCalls ?? 30,
+  };
+}
+
+/** Where learning starts: the ceiling, or a rate learned before (within the ceiling), its quiet period from then. */
+export function initialRateState(
+  settings: AdaptiveRateSettings,
+  learned: AdaptiveRateOptions['learned'],
+  now: number,
+): AdaptiveRateState {
+  const rate =
+    learned && learned.requestsPerSecond > 0
+      ? Math.min(settings.ceiling, normalize(learned.requestsPerSecond))
+      : settings.ceiling;
+  return {
+    rate,
+    generation: 0,
+    changedAt: learned ? learned.at : now,
+    quietMs: settings.baseQuietMs,
+    probing: false,
+    heldRate: rate,
+  };
+}
+
+/** A call starts: a quiet period that has passed raises the rate a step. */
+export function startTransition(settings: AdaptiveRateSettings, state: AdaptiveRateState, now: number): RateTransition {
+  if (state.rate >= settings.ceiling || now - state.changedAt < quietPeriod(settings, state)) {
+    return { state, change: undefined };
+  }
+  const quietMs = state.probing ? settings.baseQuietMs : state.quietMs;
+  const next = { ...state, quietMs, heldRate: state.rate };
+  const moved = moveTo(next, Math.min(settings.ceiling, stepUp(state.rate)), 'recovered', now);
+  moved.state.probing = true;
+  return moved;
+}
+
+/**
+ * The provider accepted the call whose ticket this is; `accepted` holds the start times of the calls accepted lately,
+ * this one included. A call that was in flight when the last throttle lowered the rate, and started in the time
+ * measured then, may make that measure larger: the rate goes up to it (reason `measured`), still bounded by the
+ * decrease; after a blind halving, to it either way.
+ */
+export function acceptedTransition(
+  state: AdaptiveRateState,
+  ticket: RateTicket,
+  now: number,
+  accepted: readonly number[],
+): RateTransition {
+  const pending = state.remeasure;
+  if (!remeasures(state, ticket)) return { state, change: undefined };
+  const { since, until, cap, blind } = pending as NonNullable<AdaptiveRateState['remeasure']>;
+  const measured = Math.max(MIN_RATE, normalize(Math.min(cap, mostAcceptedInAWindow(accepted, since, until))));
+  if (measured === state.rate || (!blind && measured < state.rate)) return { state, change: undefined };
+  // Not a new generation: this corrects the same decrease, and throttles of calls started before it stay ignored.
+  return {
+    state: { ...state, rate: measured, remeasure: { ...(pending as NonNullable<typeof pending>), blind: false } },
+    change: { from: state.rate, to: measured, reason: 'measured', at: now },
+  };
+}
+
+/** Whether an accepted call with this ticket can measure the last decrease again (else acceptedTransition is a no-op). */
+export function remeasures(state: AdaptiveRateState, ticket: RateTicket): boolean {
+  const pending = state.remeasure;
+  return (
+    pending !== undefined &&
+    pending.generation === state.generation &&
+    ticket.generation === pending.generation - 1 &&
+    ticket.startedAt >= pending.since &&
+    ticket.startedAt <= pending.until
+  );
+}
+
+/**
+ * The provider throttled the call whose ticket this is; `accepted` as for acceptedTransition. No change when this
+ * throttle was already acted on (the ticket is of an earlier generation).
+ */
+export function throttledTransition(
+  state: AdaptiveRateState,
+  ticket: RateTicket,
+  now: number,
+  accepted: readonly number[],
+  settings: AdaptiveRateSettings,
+): RateTransition {
+  if (ticket.generation !== state.generation) return { state, change: undefined };
+  let target: number;
+  let next: AdaptiveRateState;
+  if (state.probing) {
+    // The step up found the quota: undo it, back to the rate that held a whole quiet period, and probe less often.
+    // (What was accepted the second before says less here: it depends on where in our window the throttle fell.)
+    target = state.heldRate;
+    next = {
+      ...state,
+      quietMs: Math.min(settings.maxQuietMs, state.quietMs * 2),
+      probing: false,
+      remeasure: undefined,
+    };
+  } else {
+    // Up to the throttle's answer, not the throttled call's start: calls overtake one another on the way, so some
+    // that started after the throttled one arrived before it, and the provider counted them in the second that
+    // refused it.
+    const since = now - RATE_LOOKBACK_MS;
+    const acceptedBefore = mostAcceptedInAWindow(accepted, since, now);
+    const cap = state.rate * DECREASE;
+    target = acceptedBefore > 0 ? Math.min(cap, acceptedBefore) : state.rate * BLIND_DECREASE;
+    next = {
+      ...state,
+      remeasure: { generation: state.generation + 1, since, until: now, cap, blind: acceptedBefore === 0 },
+    };
+  }
+  return moveTo(next, Math.max(MIN_RATE, normalize(target)), 'throttled', now);
+}
+
+/**
  * The rate one account's provider really accepts, learned from its throttles (AIMD): a throttle lowers the rate to the
  * most the provider accepted in any second of the two before it (counted again as calls then in flight answer), and at least by 10% (half when nothing was accepted to measure); each
  * quiet period without a throttle (10 s, and at least 30 calls' worth) raises it one step (one call per second more, or from one call every k seconds to
@@ -55,151 +213,76 @@ export interface RateTicket {
  * rate (started in an earlier generation) are answered with the same throttle, and say nothing new. A step up that is
  * throttled is undone and doubles the quiet period before the next, so probing a quota that does not grow costs ever
  * fewer throttles, and the rate does not saw down a tenth below the quota each time; a step up that held resets it.
+ * The transitions are the functions above; this class holds their state and the accepted calls in one process.
  */
 export class AdaptiveRate {
   readonly ceiling: number;
-  private rate: number;
-  private generation = 0;
-  private changedAt: number;
-  private readonly baseQuietMs: number;
-  private readonly quietCalls: number;
-  private readonly maxQuietMs: number;
-  private quietMs: number;
-  /** The last change was a step up not yet held for a quiet period. */
-  private probing = false;
-  /** While probing: the rate before the step up, the one a throttle takes the rate back to. */
-  private heldRate: number;
-  /**
-   * After a throttle: the time measured (the two seconds before the throttle answered), and the decrease's bound. Calls started in it and still in
-   * flight were not counted; as each is accepted afterwards, the rate is measured again (see acceptedCall).
-   */
-  private remeasure: { generation: number; since: number; until: number; cap: number; blind: boolean } | undefined;
+  private readonly settings: AdaptiveRateSettings;
+  private state: AdaptiveRateState;
   /** Start times of calls the provider accepted recently, in the order they answered; bounded. */
   private readonly accepted: number[] = [];
   private readonly now: () => number;
 
   constructor(options: AdaptiveRateOptions) {
-    if (!(options.ceiling > 0) || !Number.isFinite(options.ceiling)) {
-      throw new RangeError(`AdaptiveRate needs a positive, finite ceiling, got ${options.ceiling}`);
-    }
-    this.ceiling = options.ceiling;
+    this.settings = adaptiveRateSettings(options);
+    this.ceiling = this.settings.ceiling;
     this.now = options.now;
-    this.baseQuietMs = options.quietMs ?? 10_000;
-    this.maxQuietMs = Math.max(this.baseQuietMs, options.maxQuietMs ?? 600_000);
-    this.quietMs = this.baseQuietMs;
-    this.quietCalls = options.quietCalls ?? 30;
-    const learned = options.learned;
-    this.rate =
-      learned && learned.requestsPerSecond > 0
-        ? Math.min(this.ceiling, normalize(learned.requestsPerSecond))
-        : this.ceiling;
-    this.changedAt = learned ? learned.at : this.now();
-    this.heldRate = this.rate;
+    this.state = initialRateState(this.settings, options.learned, this.now());
   }
 
   /** The rate calls keep to now. */
   get requestsPerSecond(): number {
-    return this.rate;
+    return this.state.rate;
   }
 
   /** A call starts: first, a quiet period that has passed raises the rate a step (reported as the change). */
   start(): { ticket: RateTicket; change: RateChange | undefined } {
     const now = this.now();
-    let change: RateChange | undefined;
-    if (this.rate < this.ceiling && now - this.changedAt >= this.quietPeriod()) {
-      if (this.probing) this.quietMs = this.baseQuietMs;
-      this.heldRate = this.rate;
-      change = this.change(Math.min(this.ceiling, stepUp(this.rate)), 'recovered', now);
-      this.probing = true;
-    }
-    return { ticket: { generation: this.generation, startedAt: now }, change };
+    const change = this.apply(startTransition(this.settings, this.state, now));
+    return { ticket: { generation: this.state.generation, startedAt: now }, change };
   }
 
-  /**
-   * The provider accepted the call (it answered, whatever it said about the videos). A call that was in flight when
-   * the last throttle lowered the rate, and started in the time measured then, may make that measure larger: the rate
-   * goes up to it (reason `measured`), still bounded by the decrease; after a blind halving, to it either way.
-   */
+  /** The provider accepted the call (it answered, whatever it said about the videos); see acceptedTransition. */
   acceptedCall(ticket: RateTicket): RateChange | undefined {
     this.accepted.push(ticket.startedAt);
     // Enough to count a second's worth at the ceiling; older ones are of no use.
     if (this.accepted.length > Math.ceil(this.ceiling) * 2 + 8) this.accepted.shift();
-    const pending = this.remeasure;
-    if (
-      !pending ||
-      pending.generation !== this.generation ||
-      ticket.generation !== pending.generation - 1 ||
-      ticket.startedAt < pending.since ||
-      ticket.startedAt > pending.until
-    ) {
-      return undefined;
-    }
-    const measured = Math.max(
-      MIN_RATE,
-      normalize(Math.min(pending.cap, this.mostAcceptedInAWindow(pending.since, pending.until))),
-    );
-    if (measured === this.rate || (!pending.blind && measured < this.rate)) return undefined;
-    pending.blind = false;
-    const from = this.rate;
-    this.rate = measured;
-    // Not a new generation: this corrects the same decrease, and throttles of calls started before it stay ignored.
-    return { from, to: measured, reason: 'measured', at: this.now() };
+    return this.apply(acceptedTransition(this.state, ticket, this.now(), this.accepted));
   }
 
   /** The provider throttled the call. Returns the change, or undefined when this throttle was already acted on. */
   throttled(ticket: RateTicket): RateChange | undefined {
-    if (ticket.generation !== this.generation) return undefined;
-    const now = this.now();
-    let target: number;
-    if (this.probing) {
-      // The step up found the quota: undo it, back to the rate that held a whole quiet period, and probe less often.
-      // (What was accepted the second before says less here: it depends on where in our window the throttle fell.)
-      target = this.heldRate;
-      this.quietMs = Math.min(this.maxQuietMs, this.quietMs * 2);
-      this.probing = false;
-      this.remeasure = undefined;
-    } else {
-      // Up to the throttle's answer, not the throttled call's start: calls overtake one another on the way, so some
-      // that started after the throttled one arrived before it, and the provider counted them in the second that
-      // refused it.
-      const since = now - LOOKBACK_MS;
-      const acceptedBefore = this.mostAcceptedInAWindow(since, now);
-      const cap = this.rate * DECREASE;
-      target = acceptedBefore > 0 ? Math.min(cap, acceptedBefore) : this.rate * BLIND_DECREASE;
-      this.remeasure = {
-        generation: this.generation + 1,
-        since,
-        until: now,
-        cap,
-        blind: acceptedBefore === 0,
-      };
-    }
-    return this.change(Math.max(MIN_RATE, normalize(target)), 'throttled', now);
+    return this.apply(throttledTransition(this.state, ticket, this.now(), this.accepted, this.settings));
   }
 
-  /** The most accepted calls that started within one window, among those that started between `since` and `until`. */
-  private mostAcceptedInAWindow(since: number, until: number): number {
-    const starts = this.accepted.filter((at) => at >= since && at <= until).sort((a, b) => a - b);
-    let most = 0;
-    let first = 0;
-    for (let last = 0; last < starts.length; last += 1) {
-      while ((starts[last] as number) - (starts[first] as number) >= WINDOW_MS) first += 1;
-      most = Math.max(most, last - first + 1);
-    }
-    return most;
+  private apply(transition: RateTransition): RateChange | undefined {
+    this.state = transition.state;
+    return transition.change;
   }
+}
 
-  private quietPeriod(): number {
-    return Math.min(this.maxQuietMs, Math.max(this.quietMs, (this.quietCalls * 1_000) / this.rate));
+/** The most accepted calls that started within one window, among those that started between `since` and `until`. */
+function mostAcceptedInAWindow(accepted: readonly number[], since: number, until: number): number {
+  const starts = accepted.filter((at) => at >= since && at <= until).sort((a, b) => a - b);
+  let most = 0;
+  let first = 0;
+  for (let last = 0; last < starts.length; last += 1) {
+    while ((starts[last] as number) - (starts[first] as number) >= WINDOW_MS) first += 1;
+    most = Math.max(most, last - first + 1);
   }
+  return most;
+}
 
-  private change(to: number, reason: RateChange['reason'], at: number): RateChange {
-    const from = this.rate;
-    this.rate = to;
-    this.generation += 1;
-    this.changedAt = at;
-    return { from, to, reason, at };
-  }
+function quietPeriod(settings: AdaptiveRateSettings, state: AdaptiveRateState): number {
+  return Math.min(settings.maxQuietMs, Math.max(state.quietMs, (settings.quietCalls * 1_000) / state.rate));
+}
+
+/** `state` moved to the rate `to`: a new generation, its quiet period counted from `at`. */
+function moveTo(state: AdaptiveRateState, to: number, reason: RateChange['reason'], at: number): RateTransition {
+  return {
+    state: { ...state, rate: to, generation: state.generation + 1, changedAt: at },
+    change: { from: state.rate, to, reason, at },
+  };
 }
 
 /**

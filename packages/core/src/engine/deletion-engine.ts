@@ -151,6 +151,11 @@ export class DeletionEngine {
         observer: this.context.observer,
         now: () => now().getTime(),
         onRateChange: (change) => this.rateChanged(account, gate, change),
+        onRateLost: (error) =>
+          logger.warn('learned rate change dropped: its shared state could not be reached', {
+            account: account.name,
+            error: String(error),
+          }),
         admission: deps.admission,
       });
       this.gates.set(account.name, gate);
@@ -524,11 +529,17 @@ export class DeletionEngine {
     this.ratesLoaded = true;
     for (const learned of await this.rates.listLearnedRates()) {
       const gate = this.gates.get(learned.account);
-      const adopted = gate?.adoptLearnedRate({
-        requestsPerSecond: learned.requestsPerSecond,
-        configuredRequestsPerSecond: learned.configuredRequestsPerSecond,
-        at: learned.learnedAt,
-      });
+      // A shared rate's store out of reach: the account starts from the ceiling (its calls wait for that store anyway).
+      const adopted = await gate
+        ?.adoptLearnedRate({
+          requestsPerSecond: learned.requestsPerSecond,
+          configuredRequestsPerSecond: learned.configuredRequestsPerSecond,
+          at: learned.learnedAt,
+        })
+        .catch((error: unknown) => {
+          this.context.logger.warn('learned rate not restored', { account: learned.account, error: String(error) });
+          return false;
+        });
       if (adopted) {
         this.context.logger.info('account rate restored', {
           account: learned.account,
