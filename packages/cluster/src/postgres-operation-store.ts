@@ -100,6 +100,13 @@ const ADOPT_LOCK = 0x61646f70; // "adop"
 /** Advisory lock namespace (first key) for the retention purge; the second key is the schema's hash. */
 const PURGE_LOCK = 0x70757267; // "purg"
 
+/**
+ * An operation's row id by its key ($1 tenant, $5 id), looked up in the statement that uses it. Not remembered in the
+ * process: another replica's retention purge can remove the operation and a retry recreate its id under a new row id,
+ * and a remembered one would then address no items at all.
+ */
+const OP_ID = '(SELECT op_id FROM operations WHERE tenant = $1 AND id = $5)';
+
 /** The one OPEN_ITEM_STATUSES condition, in SQL. */
 const OPEN = `status IN ('PENDING', 'SCHEDULED')`;
 /**
@@ -122,7 +129,6 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   private readonly pool: pg.Pool;
   private readonly writes: PostgresWriteQueue;
   private readonly schema: string;
-  private readonly opIds = new Map<string, string>();
   private migrated: Promise<void> | undefined;
   private foundVersion: number | undefined;
 
@@ -351,12 +357,14 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   }
 
   private async markAttemptIn(client: PoolClient, key: string, positions: readonly number[]): Promise<number[]> {
+    const [tenant, id] = splitKey(key);
     const { rows } = await client.query<{ position: number }>(
       `UPDATE items SET attempts = attempts + 1, ambiguous = true
-       WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
-      [await this.opId(client, key), positions, ...positionBounds(positions)],
+       WHERE op_id = ${OP_ID} AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
+      [tenant, positions, ...positionBounds(positions), id],
     );
     if (rows.length === positions.length) return [...positions];
+    if (rows.length === 0) await this.assertOperation(client, tenant, id);
     // Some were closed meanwhile: the ones just marked are the ones still open.
     const marked = new Set(rows.map((row) => row.position));
     return positions.filter((position) => marked.has(position));
@@ -367,11 +375,12 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   }
 
   private async clearAmbiguousIn(client: PoolClient, key: string, positions: readonly number[]): Promise<void> {
-    await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
-      await this.opId(client, key),
-      positions,
-      ...positionBounds(positions),
-    ]);
+    const [tenant, id] = splitKey(key);
+    const { rowCount } = await client.query(
+      `UPDATE items SET ambiguous = false WHERE op_id = ${OP_ID} AND ${AT_POSITIONS}`,
+      [tenant, positions, ...positionBounds(positions), id],
+    );
+    if (!rowCount) await this.assertOperation(client, tenant, id);
   }
 
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -562,19 +571,18 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
         [PURGE_LOCK],
       );
       if (!lock[0]?.locked) return 0;
-      this.opIds.clear();
       await client.query(`DELETE FROM deliveries WHERE received_at < $1`, [cutoff]);
       // Items go with their operation (ON DELETE CASCADE); events have no foreign key, so they go here.
-      const { rowCount } = await client.query(
-        `WITH purged AS (
-           DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0 RETURNING op_id
-         ), events_purged AS (
-           DELETE FROM events USING purged WHERE events.op_id = purged.op_id
-         )
-         SELECT op_id FROM purged`,
+      const { rows } = await client.query<{ op_id: string }>(
+        `DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0 RETURNING op_id`,
         [cutoff],
       );
-      return rowCount ?? 0;
+      if (rows.length === 0) return 0;
+      // A statement of its own, so a snapshot of its own: a restore or a late confirmation that held an operation's
+      // row while the delete above waited for it committed its events after that statement's snapshot, and one
+      // statement would leave those events behind, belonging to no operation.
+      await client.query(`DELETE FROM events WHERE op_id = ANY($1::bigint[])`, [rows.map((row) => row.op_id)]);
+      return rows.length;
     });
   }
 
@@ -763,20 +771,10 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     return toOperationState(row);
   }
 
-  /** Row ids of operations never change, and only a purge removes one: the one lookup worth remembering. */
-  private async opId(client: PoolClient, key: string): Promise<string> {
-    const known = this.opIds.get(key);
-    if (known !== undefined) return known;
-    const [tenant, id] = splitKey(key);
-    const { rows } = await client.query<{ op_id: string }>(
-      `SELECT op_id FROM operations WHERE tenant = $1 AND id = $2`,
-      [tenant, id],
-    );
-    const opId = rows[0]?.op_id;
-    if (opId === undefined) throw unknownOperationError(key);
-    if (this.opIds.size >= 10_000) this.opIds.clear();
-    this.opIds.set(key, opId);
-    return opId;
+  /** Only when a write by key changed nothing: whether that was because the operation is not there. */
+  private async assertOperation(client: PoolClient, tenant: string, id: string): Promise<void> {
+    const { rowCount } = await client.query(`SELECT 1 FROM operations WHERE tenant = $1 AND id = $2`, [tenant, id]);
+    if (!rowCount) throw unknownOperationError(operationKey(tenant, id));
   }
 }
 
