@@ -51,6 +51,8 @@ export interface ReplicaClusterOptions {
   simulator?: AliyunVodSimulatorOptions;
   /** More environment for every replica. */
   env?: Record<string, string>;
+  /** Another Redis than the machine's (a private one a test may pause). */
+  redisUrl?: string;
   /** The journal's other settings (retention, ...). */
   journal?: Record<string, unknown>;
 }
@@ -98,7 +100,7 @@ export async function startReplicaCluster(
       configFile,
       JSON.stringify({
         journal: { driver: 'postgres', url: database.url, poolSize: 4, ...options.journal },
-        cluster: { redis: { url: REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker },
+        cluster: { redis: { url: options.redisUrl ?? REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker },
         accounts: [
           {
             name: 'vod',
