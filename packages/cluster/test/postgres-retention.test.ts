@@ -48,11 +48,11 @@ describe('the retention purge across replicas (several stores on one journal)', 
     // Each store also writes the running operation while they all purge: the purge must not lose those writes.
     const purged = await Promise.all(
       stores.map(async (store, index) => {
-        const [count] = await Promise.all([
+        const [purgedHere] = await Promise.all([
           store.purgeFinishedBefore(day(10)),
           index === 1 ? store.recordUpdates(operationKey('t1', 'running'), deleted([1], day(2))) : undefined,
         ]);
-        return count;
+        return purgedHere;
       }),
     );
     // Whoever held the lock purged them all; the others found it taken and purged nothing, and nothing failed.
