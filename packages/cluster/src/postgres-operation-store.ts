@@ -100,13 +100,6 @@ const ADOPT_LOCK = 0x61646f70; // "adop"
 /** Advisory lock namespace (first key) for the retention purge; the second key is the schema's hash. */
 const PURGE_LOCK = 0x70757267; // "purg"
 
-/**
- * An operation's row id by its key ($1 tenant, $5 id), looked up in the statement that uses it. Not remembered in the
- * process: another replica's retention purge can remove the operation and a retry recreate its id under a new row id,
- * and a remembered one would then address no items at all.
- */
-const OP_ID = '(SELECT op_id FROM operations WHERE tenant = $1 AND id = $5)';
-
 /** The one OPEN_ITEM_STATUSES condition, in SQL. */
 const OPEN = `status IN ('PENDING', 'SCHEDULED')`;
 /**
@@ -129,6 +122,8 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   private readonly pool: pg.Pool;
   private readonly writes: PostgresWriteQueue;
   private readonly schema: string;
+  /** Operation keys to row ids (see byOperation). */
+  private readonly opIds = new Map<string, string>();
   private migrated: Promise<void> | undefined;
   private foundVersion: number | undefined;
 
@@ -357,14 +352,20 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   }
 
   private async markAttemptIn(client: PoolClient, key: string, positions: readonly number[]): Promise<number[]> {
-    const [tenant, id] = splitKey(key);
-    const { rows } = await client.query<{ position: number }>(
-      `UPDATE items SET attempts = attempts + 1, ambiguous = true
-       WHERE op_id = ${OP_ID} AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
-      [tenant, positions, ...positionBounds(positions), id],
+    const rows = await this.byOperation(
+      client,
+      key,
+      async (opId) =>
+        (
+          await client.query<{ position: number }>(
+            `UPDATE items SET attempts = attempts + 1, ambiguous = true
+             WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
+            [opId, positions, ...positionBounds(positions)],
+          )
+        ).rows,
+      (marked) => marked.length === 0,
     );
     if (rows.length === positions.length) return [...positions];
-    if (rows.length === 0) await this.assertOperation(client, tenant, id);
     // Some were closed meanwhile: the ones just marked are the ones still open.
     const marked = new Set(rows.map((row) => row.position));
     return positions.filter((position) => marked.has(position));
@@ -375,12 +376,19 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   }
 
   private async clearAmbiguousIn(client: PoolClient, key: string, positions: readonly number[]): Promise<void> {
-    const [tenant, id] = splitKey(key);
-    const { rowCount } = await client.query(
-      `UPDATE items SET ambiguous = false WHERE op_id = ${OP_ID} AND ${AT_POSITIONS}`,
-      [tenant, positions, ...positionBounds(positions), id],
+    await this.byOperation(
+      client,
+      key,
+      async (opId) =>
+        (
+          await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
+            opId,
+            positions,
+            ...positionBounds(positions),
+          ])
+        ).rowCount ?? 0,
+      (changed) => changed === 0,
     );
-    if (!rowCount) await this.assertOperation(client, tenant, id);
   }
 
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -571,6 +579,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
         [PURGE_LOCK],
       );
       if (!lock[0]?.locked) return 0;
+      this.opIds.clear();
       await client.query(`DELETE FROM deliveries WHERE received_at < $1`, [cutoff]);
       // Items go with their operation (ON DELETE CASCADE); events have no foreign key, so they go here.
       const { rows } = await client.query<{ op_id: string }>(
@@ -771,10 +780,42 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     return toOperationState(row);
   }
 
-  /** Only when a write by key changed nothing: whether that was because the operation is not there. */
-  private async assertOperation(client: PoolClient, tenant: string, id: string): Promise<void> {
-    const { rowCount } = await client.query(`SELECT 1 FROM operations WHERE tenant = $1 AND id = $2`, [tenant, id]);
-    if (!rowCount) throw unknownOperationError(operationKey(tenant, id));
+  /**
+   * A write by the operation's row id, which is remembered: row ids never change, and the lookup costs a round trip
+   * on the hottest writes. Only a purge removes one, though, and another replica's purge followed by a retry under the
+   * same id leaves this process remembering a row id that addresses nothing. So a write that changed nothing through a
+   * remembered id looks the id up again, and runs once more if it has changed.
+   */
+  private async byOperation<T>(
+    client: PoolClient,
+    key: string,
+    write: (opId: string) => Promise<T>,
+    changedNothing: (result: T) => boolean,
+  ): Promise<T> {
+    const remembered = this.opIds.get(key);
+    if (remembered !== undefined) {
+      const result = await write(remembered);
+      if (!changedNothing(result)) return result;
+      const current = await this.lookUpOpId(client, key);
+      return current === remembered ? result : write(current);
+    }
+    return write(await this.lookUpOpId(client, key));
+  }
+
+  private async lookUpOpId(client: PoolClient, key: string): Promise<string> {
+    const [tenant, id] = splitKey(key);
+    const { rows } = await client.query<{ op_id: string }>(
+      `SELECT op_id FROM operations WHERE tenant = $1 AND id = $2`,
+      [tenant, id],
+    );
+    const opId = rows[0]?.op_id;
+    if (opId === undefined) {
+      this.opIds.delete(key);
+      throw unknownOperationError(key);
+    }
+    if (this.opIds.size >= 10_000) this.opIds.clear();
+    this.opIds.set(key, opId);
+    return opId;
   }
 }
 
