@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeletionProgressDocument, type DeletionProgressSubscription } from '@unreel/client';
 import type { ChildServer } from '../support/child-server.js';
 import { post } from '../support/graphql-http.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { collect, wsClient, type Collected } from '../support/graphql-ws.js';
 import {
   POLL,
   REDIS_URL,
   expectEachItemFinalOnce,
+  metric,
   startReplicaCluster,
   stopReplicaCluster,
   type ReplicaCluster,
@@ -19,6 +21,7 @@ const DELETE = `mutation ($ids: [ID!], $operationId: ID, $wait: Boolean) {
 
 let running: ReplicaCluster | undefined;
 let redis: Redis | undefined;
+let privateRedis: PrivateRedis | undefined;
 
 afterEach(async () => {
   const cluster = running;
@@ -26,6 +29,8 @@ afterEach(async () => {
   if (cluster) await stopReplicaCluster(cluster);
   await redis?.quit();
   redis = undefined;
+  await privateRedis?.close();
+  privateRedis = undefined;
 });
 
 type Progress = DeletionProgressSubscription['deletionProgress'];
@@ -145,6 +150,91 @@ describe('following an operation from a replica that runs none of it', () => {
     },
   );
 });
+
+describe('the whole of Redis paused mid-stream', () => {
+  it(
+    'calls no provider and answers not ready while Redis is stopped, loses no event, and delivery resumes after',
+    { timeout: 90_000 },
+    async () => {
+      // A Redis of the test's own: the machine's is shared with other tests and must never be paused.
+      privateRedis = await startPrivateRedis();
+      const paused = privateRedis;
+      running = await startReplicaCluster(1_200, {
+        answerDelayMs: 200,
+        workers: [true, true, false],
+        redisUrl: paused.url,
+      });
+      const cluster = running;
+      const api = cluster.urls[2] as string;
+      const workers = cluster.urls.slice(0, 2);
+      expect(await Promise.all(cluster.urls.map(readiness))).toEqual(['ready', 'ready', 'ready']);
+      await post(api, DELETE, { ids: cluster.ids, operationId: 'pause-redis', wait: false });
+      const stream = follow(api, 'pause-redis', 0);
+      await expect.poll(() => stream.events().length, POLL).toBeGreaterThan(50);
+      const failuresBefore = await Promise.all(workers.map(admissionFailures));
+
+      paused.pause();
+      // Each replica's readiness ping outlives the command timeout (2 s) unanswered.
+      await expect
+        .poll(() => Promise.all(cluster.urls.map(readiness)), POLL)
+        .toEqual(['redis-unavailable', 'redis-unavailable', 'redis-unavailable']);
+      // Both workers have tried the admission since, and found Redis silent: from here on, no call may be made.
+      await expect
+        .poll(
+          async () => (await Promise.all(workers.map(admissionFailures))).every((n, i) => n > failuresBefore[i]!),
+          POLL,
+        )
+        .toBe(true);
+      const callsWhileStopped = cluster.simulator.calls().length;
+      // Every call admitted before the pause has been answered and journaled; the subscriber has them all.
+      await expect
+        .poll(async () => {
+          const { rows } = await cluster.journal.query<{ last: number }>(
+            `SELECT last_sequence AS last FROM operations WHERE id = 'pause-redis'`,
+          );
+          return stream.events().length === rows[0]?.last;
+        }, POLL)
+        .toBe(true);
+      const heardWhileStopped = stream.events().length;
+      expect(heardWhileStopped).toBeLessThan(1_200);
+      // Still stopped (each admission attempt waits out its command timeout): fail closed means no call at all.
+      await expect
+        .poll(
+          async () => (await Promise.all(workers.map(admissionFailures))).every((n, i) => n > failuresBefore[i]! + 1),
+          POLL,
+        )
+        .toBe(true);
+      expect(cluster.simulator.calls().length).toBe(callsWhileStopped);
+      expect(await Promise.all(cluster.urls.map(readiness))).toEqual([
+        'redis-unavailable',
+        'redis-unavailable',
+        'redis-unavailable',
+      ]);
+
+      paused.resume();
+      await expect.poll(() => Promise.all(cluster.urls.map(readiness)), POLL).toEqual(['ready', 'ready', 'ready']);
+      await expect.poll(() => stream.events().length, POLL).toBeGreaterThan(heardWhileStopped);
+      expect(cluster.simulator.calls().length).toBeGreaterThan(callsWhileStopped);
+      await stream.done;
+      await stream.close();
+      expect(stream.events().map((event) => event.sequence)).toEqual(range(1, 1_200));
+      await expectEachItemFinalOnce(cluster, 'pause-redis', 1_200);
+    },
+  );
+});
+
+/** What a replica's /readyz says: `ready`, or the status of why not. */
+async function readiness(url: string): Promise<string> {
+  const response = await fetch(url.replace(/\/graphql$/, '/readyz'));
+  const body = (await response.json()) as { status: string };
+  expect(response.ok).toBe(body.status === 'ready');
+  return body.status;
+}
+
+/** How often a replica's admission found Redis unusable (and so made no call). */
+function admissionFailures(url: string): Promise<number> {
+  return metric(url, 'unreel_redis_unavailable_total', 'part="admission"');
+}
 
 /** How many doorbells from other replicas this replica has heard (the lag histogram's count). */
 async function doorbellsHeard(url: string): Promise<number> {

@@ -30,6 +30,8 @@ export interface ReplicaCluster {
   keyPrefix: string;
   /** The config file's directory, for a test's own files beside it. */
   dir: string;
+  /** Each replica's config file and environment, for `restartReplicas`. */
+  starts: { configFile: string; env: Record<string, string> }[];
 }
 
 export interface ReplicaClusterOptions {
@@ -49,6 +51,10 @@ export interface ReplicaClusterOptions {
   simulator?: AliyunVodSimulatorOptions;
   /** More environment for every replica. */
   env?: Record<string, string>;
+  /** Another Redis than the machine's (a private one a test may pause). */
+  redisUrl?: string;
+  /** The journal's other settings (retention, ...). */
+  journal?: Record<string, unknown>;
 }
 
 /**
@@ -84,6 +90,7 @@ export async function startReplicaCluster(
     journal,
     keyPrefix,
     dir,
+    starts: [],
   };
   const nativeIds = await simulator.seed(Array.from({ length: videos }, () => ({ state: 'READY' as const })));
   cluster.ids = nativeIds.map((id) => `vod:${id}`);
@@ -92,8 +99,8 @@ export async function startReplicaCluster(
     writeFileSync(
       configFile,
       JSON.stringify({
-        journal: { driver: 'postgres', url: database.url, poolSize: 4 },
-        cluster: { redis: { url: REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker },
+        journal: { driver: 'postgres', url: database.url, poolSize: 4, ...options.journal },
+        cluster: { redis: { url: options.redisUrl ?? REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker },
         accounts: [
           {
             name: 'vod',
@@ -111,15 +118,31 @@ export async function startReplicaCluster(
         ...options.config,
       }),
     );
-    cluster.replicas.push(startChildServer({ PORT: '0', UNREEL_CONFIG: configFile, ...options.env }, process.cwd()));
+    cluster.starts.push({ configFile, env: { PORT: '0', UNREEL_CONFIG: configFile, ...options.env } });
   }
+  await spawnReplicas(cluster);
+  return cluster;
+}
+
+/**
+ * Every replica anew, all at once, from the config it started with, on the same journal and Redis prefix: a fresh set
+ * of processes (as after a deploy). The ones before must have exited; `replicas` and `urls` then hold the new ones.
+ */
+export async function restartReplicas(cluster: ReplicaCluster): Promise<void> {
+  if (cluster.replicas.some((replica) => replica.child.exitCode === null && replica.child.signalCode === null)) {
+    throw new Error('restartReplicas: a replica of the cluster is still running');
+  }
+  await spawnReplicas(cluster);
+}
+
+async function spawnReplicas(cluster: ReplicaCluster): Promise<void> {
+  cluster.replicas = cluster.starts.map(({ env }) => startChildServer(env, process.cwd()));
   try {
     cluster.urls = (await Promise.all(cluster.replicas.map((replica) => replica.listening))).map(({ url }) => url);
   } catch (error) {
     await stopReplicaCluster(cluster);
     throw error;
   }
-  return cluster;
 }
 
 /** Kills every replica still alive (stopped ones too), then closes and drops what the cluster used. */

@@ -122,6 +122,7 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   private readonly pool: pg.Pool;
   private readonly writes: PostgresWriteQueue;
   private readonly schema: string;
+  /** Operation keys to row ids (see byOperation). */
   private readonly opIds = new Map<string, string>();
   private migrated: Promise<void> | undefined;
   private foundVersion: number | undefined;
@@ -351,10 +352,18 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   }
 
   private async markAttemptIn(client: PoolClient, key: string, positions: readonly number[]): Promise<number[]> {
-    const { rows } = await client.query<{ position: number }>(
-      `UPDATE items SET attempts = attempts + 1, ambiguous = true
-       WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
-      [await this.opId(client, key), positions, ...positionBounds(positions)],
+    const rows = await this.byOperation(
+      client,
+      key,
+      async (opId) =>
+        (
+          await client.query<{ position: number }>(
+            `UPDATE items SET attempts = attempts + 1, ambiguous = true
+             WHERE op_id = $1 AND ${AT_POSITIONS} AND ${STILL_OPEN} RETURNING position`,
+            [opId, positions, ...positionBounds(positions)],
+          )
+        ).rows,
+      (marked) => marked.length === 0,
     );
     if (rows.length === positions.length) return [...positions];
     // Some were closed meanwhile: the ones just marked are the ones still open.
@@ -367,11 +376,19 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
   }
 
   private async clearAmbiguousIn(client: PoolClient, key: string, positions: readonly number[]): Promise<void> {
-    await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
-      await this.opId(client, key),
-      positions,
-      ...positionBounds(positions),
-    ]);
+    await this.byOperation(
+      client,
+      key,
+      async (opId) =>
+        (
+          await client.query(`UPDATE items SET ambiguous = false WHERE op_id = $1 AND ${AT_POSITIONS}`, [
+            opId,
+            positions,
+            ...positionBounds(positions),
+          ])
+        ).rowCount ?? 0,
+      (changed) => changed === 0,
+    );
   }
 
   recordUpdates(key: string, updates: readonly ItemUpdate[]): Promise<ProgressEvent[]> {
@@ -565,16 +582,16 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
       this.opIds.clear();
       await client.query(`DELETE FROM deliveries WHERE received_at < $1`, [cutoff]);
       // Items go with their operation (ON DELETE CASCADE); events have no foreign key, so they go here.
-      const { rowCount } = await client.query(
-        `WITH purged AS (
-           DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0 RETURNING op_id
-         ), events_purged AS (
-           DELETE FROM events USING purged WHERE events.op_id = purged.op_id
-         )
-         SELECT op_id FROM purged`,
+      const { rows } = await client.query<{ op_id: string }>(
+        `DELETE FROM operations WHERE finished_at IS NOT NULL AND finished_at < $1 AND pending = 0 RETURNING op_id`,
         [cutoff],
       );
-      return rowCount ?? 0;
+      if (rows.length === 0) return 0;
+      // A statement of its own, so a snapshot of its own: a restore or a late confirmation that held an operation's
+      // row while the delete above waited for it committed its events after that statement's snapshot, and one
+      // statement would leave those events behind, belonging to no operation.
+      await client.query(`DELETE FROM events WHERE op_id = ANY($1::bigint[])`, [rows.map((row) => row.op_id)]);
+      return rows.length;
     });
   }
 
@@ -765,17 +782,39 @@ export class PostgresOperationStore implements OperationStore, LearnedRateStore,
     return toOperationState(row);
   }
 
-  /** Row ids of operations never change, and only a purge removes one: the one lookup worth remembering. */
-  private async opId(client: PoolClient, key: string): Promise<string> {
-    const known = this.opIds.get(key);
-    if (known !== undefined) return known;
+  /**
+   * A write by the operation's row id, which is remembered: row ids never change, and the lookup costs a round trip
+   * on the hottest writes. Only a purge removes one, though, and another replica's purge followed by a retry under the
+   * same id leaves this process remembering a row id that addresses nothing. So a write that changed nothing through a
+   * remembered id looks the id up again, and runs once more if it has changed.
+   */
+  private async byOperation<T>(
+    client: PoolClient,
+    key: string,
+    write: (opId: string) => Promise<T>,
+    changedNothing: (result: T) => boolean,
+  ): Promise<T> {
+    const remembered = this.opIds.get(key);
+    if (remembered !== undefined) {
+      const result = await write(remembered);
+      if (!changedNothing(result)) return result;
+      const current = await this.lookUpOpId(client, key);
+      return current === remembered ? result : write(current);
+    }
+    return write(await this.lookUpOpId(client, key));
+  }
+
+  private async lookUpOpId(client: PoolClient, key: string): Promise<string> {
     const [tenant, id] = splitKey(key);
     const { rows } = await client.query<{ op_id: string }>(
       `SELECT op_id FROM operations WHERE tenant = $1 AND id = $2`,
       [tenant, id],
     );
     const opId = rows[0]?.op_id;
-    if (opId === undefined) throw unknownOperationError(key);
+    if (opId === undefined) {
+      this.opIds.delete(key);
+      throw unknownOperationError(key);
+    }
     if (this.opIds.size >= 10_000) this.opIds.clear();
     this.opIds.set(key, opId);
     return opId;

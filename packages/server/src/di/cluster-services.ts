@@ -37,6 +37,9 @@ const DOORBELL_POLL_MS = 1_000;
 /** How often readiness asks PostgreSQL whether it answers (a replica with nothing to write would not find out). */
 const JOURNAL_PING_MS = 1_000;
 
+/** How often readiness asks Redis whether it answers; a ping fails after the connection's command timeout (2 s). */
+const REDIS_PING_MS = 1_000;
+
 /** Why a replica is not ready, for /readyz. */
 interface ClusterUnready {
   status: 'redis-unavailable' | 'journal-unavailable';
@@ -142,6 +145,22 @@ export async function openCluster(
       .finally(() => (pinging = false));
   }, JOURNAL_PING_MS);
   ping.unref();
+  // A Redis that stops answering (paused, hung, a network that drops packets) leaves its connections open, so their
+  // status stays 'ready': only a command that times out tells. A replica with no work sends none, hence this ping.
+  let redisSilent: string | undefined;
+  let pingingRedis = false;
+  const redisPing = setInterval(() => {
+    if (pingingRedis || redis.status !== 'ready') return;
+    pingingRedis = true;
+    redis
+      .ping()
+      .then(
+        () => (redisSilent = undefined),
+        (error: unknown) => (redisSilent = /timed? ?out/i.test(String(error)) ? 'timeout' : 'unanswered'),
+      )
+      .finally(() => (pingingRedis = false));
+  }, REDIS_PING_MS);
+  redisPing.unref();
   return {
     owner,
     work: { leases: store, owner, leaseMs: config.leaseMs, worker: config.worker },
@@ -151,10 +170,12 @@ export async function openCluster(
     unready: () => {
       if (journalDown !== undefined) return { status: 'journal-unavailable', reason: journalDown };
       if (redis.status !== 'ready') return { status: 'redis-unavailable', reason: `redis-${redis.status}` };
+      if (redisSilent !== undefined) return { status: 'redis-unavailable', reason: `redis-${redisSilent}` };
       return undefined;
     },
     async close() {
       clearInterval(ping);
+      clearInterval(redisPing);
       bus.close();
       await Promise.all([redis, releases].map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
