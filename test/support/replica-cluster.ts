@@ -55,6 +55,8 @@ export interface ReplicaClusterOptions {
   redisUrl?: string;
   /** The journal's other settings (retention, ...). */
   journal?: Record<string, unknown>;
+  /** `cluster.leaseMs`; default 2 s (LEASE_MS). */
+  leaseMs?: number;
 }
 
 /**
@@ -100,7 +102,11 @@ export async function startReplicaCluster(
       configFile,
       JSON.stringify({
         journal: { driver: 'postgres', url: database.url, poolSize: 4, ...options.journal },
-        cluster: { redis: { url: options.redisUrl ?? REDIS_URL, keyPrefix }, leaseMs: LEASE_MS, worker },
+        cluster: {
+          redis: { url: options.redisUrl ?? REDIS_URL, keyPrefix },
+          leaseMs: options.leaseMs ?? LEASE_MS,
+          worker,
+        },
         accounts: [
           {
             name: 'vod',
