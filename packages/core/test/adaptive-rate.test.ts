@@ -238,6 +238,39 @@ describe('RateWindowLimiter', () => {
     expect(await starts(3, 0)).toEqual([3_000, 3_000, 4_000]);
   });
 
+  it('lets the next call go a window after the one before it answered, not after its margin, while it waits', async () => {
+    // Timers that fire only when the test moves the clock, or when the wait's signal aborts.
+    let now = 0;
+    const timers: { at: number; fire: () => void }[] = [];
+    const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = { at: now + ms, fire: resolve };
+        timers.push(timer);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    const moveTo = (at: number): void => {
+      now = at;
+      for (const timer of timers.filter((each) => each.at <= now)) timer.fire();
+    };
+    const limiter = new RateWindowLimiter(1, { now: () => now, sleep });
+    const signal = new AbortController().signal;
+    const answerFirst = await limiter.acquire(signal);
+    const starts: number[] = [];
+    const second = limiter.acquire(signal).then((answered) => {
+      starts.push(now);
+      return answered;
+    });
+    // The second call waits while the first is in flight: counted until its margin, it would hold it until 2,000.
+    await expect.poll(() => timers.length).toBe(1);
+    moveTo(40);
+    answerFirst();
+    // The answer ends that wait; the place frees a window after the answer.
+    await expect.poll(() => timers.length).toBe(2);
+    moveTo(1_040);
+    await second;
+    expect(starts).toEqual([1_040]);
+  });
+
   it('lets a call go at once, uncounted, when its signal is aborted', async () => {
     const limiter = new RateWindowLimiter(1);
     const open = new AbortController();
