@@ -150,9 +150,9 @@ describe('AdaptiveRate', () => {
       return waited;
     };
     // The quota is 10: every step to 11 is throttled back to 10, each after twice the wait of the one before, up to
-    // the cap.
+    // the cap; the first after twice the base already, as the throttle that measured 10 refused the 11th.
     expect([throttledStepUp(), throttledStepUp(), throttledStepUp(), throttledStepUp()]).toEqual([
-      1_000, 2_000, 4_000, 4_000,
+      2_000, 4_000, 4_000, 4_000,
     ]);
     expect(rate.requestsPerSecond).toBe(10);
     // A step that holds for a whole quiet period makes the next one come after the base period again.
@@ -162,6 +162,29 @@ describe('AdaptiveRate', () => {
     expect(rate.start().change?.to).toBe(12);
     clock.advance(1_000);
     expect(rate.start().change?.to).toBe(13);
+  });
+
+  it('at one call a second, waits twice 30 calls\' worth before probing the rate a throttle just refused', () => {
+    const clock = manualClock();
+    const rate = new AdaptiveRate({ ceiling: 30, now: clock.now });
+    // A first burst against a quota of one a second: one accepted, the next refused.
+    const first = rate.start().ticket;
+    const second = rate.start().ticket;
+    clock.advance(20);
+    rate.acceptedCall(first);
+    expect(rate.throttled(second)).toMatchObject({ from: 30, to: 1 });
+    const stepUpAfter = (): number => {
+      const since = clock.now();
+      while (rate.start().change === undefined) clock.advance(1_000);
+      return clock.now() - since;
+    };
+    // 30 calls' worth at one a second is 30 s; the step to 2 is what was just refused.
+    expect(stepUpAfter()).toBe(60_000);
+    expect(rate.requestsPerSecond).toBe(2);
+    acceptCalls(rate, clock, 1, 400);
+    expect(rate.throttled(rate.start().ticket)).toMatchObject({ from: 2, to: 1 });
+    // Refused again: twice as long, the calls' worth doubled with it.
+    expect(stepUpAfter()).toBe(120_000);
   });
 
   it('starts from a learned rate, within the ceiling, its quiet period counted from when it was learned', () => {
