@@ -164,7 +164,7 @@ describe('AdaptiveRate', () => {
     expect(rate.start().change?.to).toBe(13);
   });
 
-  it('at one call a second, waits twice 30 calls\' worth before probing the rate a throttle just refused', () => {
+  it("at one call a second, waits twice 30 calls' worth before probing the rate a throttle just refused", () => {
     const clock = manualClock();
     const rate = new AdaptiveRate({ ceiling: 30, now: clock.now });
     // A first burst against a quota of one a second: one accepted, the next refused.
