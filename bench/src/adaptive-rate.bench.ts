@@ -66,6 +66,8 @@ interface RunResult {
   deleted: number;
   failed: number;
   rate: number | undefined;
+  /** The simulator's log: when each call arrived (ms after the first) and what it answered. */
+  log: { at: number; status: number }[];
 }
 
 async function runOnce(entry: ProviderCase, quota: number, items: number, learnRate: boolean): Promise<RunResult> {
@@ -87,6 +89,7 @@ async function runOnce(entry: ProviderCase, quota: number, items: number, learnR
       deleted: done.deleted,
       failed: done.failed,
       rate,
+      log: served.map((call) => ({ at: call.at - (served[0]?.at ?? 0), status: call.status })),
     };
   } finally {
     await simulator.close();
@@ -108,11 +111,16 @@ function line(label: string, result: RunResult, floorMs: number, items: number):
  * The floor is what the real quota allows: calls / quota.
  */
 export async function runAdaptiveRate(): Promise<void> {
+  const only = selectedCases();
+  const showLog = process.env['ADAPTIVE_RATE_LOG'] === '1';
+  // The fixed rate's runs are the slow ones (minutes at 1/30), and do not change with the engine's learning.
+  const learnedOnly = process.env['ADAPTIVE_RATE_LEARNED_ONLY'] === '1';
   console.log(
     '\n## adaptive-rate: real quota below the configured rate (target: throttled <= 10% of calls, time <= 1.25x the real quota floor)',
   );
   for (const entry of providers) {
     for (const { divisor, seconds } of shares) {
+      if (only && !only.has(`${entry.name}/${divisor}`)) continue;
       const quota = entry.configured / divisor;
       const calls = Math.round(quota * seconds);
       const items = calls * entry.batch;
@@ -120,8 +128,10 @@ export async function runAdaptiveRate(): Promise<void> {
       console.log(
         `${entry.name}: configured ${entry.configured}/s, real quota ${quota}/s (1/${divisor}), ${fmt(items)} ids in ${calls} calls, floor ${fmt(floorMs)} ms`,
       );
-      console.log(line('fixed', await runOnce(entry, quota, items, false), floorMs, items));
-      console.log(line('adaptive', await runOnce(entry, quota, items, true), floorMs, items));
+      if (!learnedOnly) console.log(line('fixed', await runOnce(entry, quota, items, false), floorMs, items));
+      const adaptive = await runOnce(entry, quota, items, true);
+      console.log(line('adaptive', adaptive, floorMs, items));
+      if (showLog) console.log(arrivals(adaptive.log));
     }
   }
 }
@@ -203,6 +213,7 @@ async function replicatedOnce(
       deleted,
       failed: done.reduce((sum, result) => sum + (result.total - result.deleted), 0),
       rate: undefined,
+      log: served.map((call) => ({ at: call.at - (served[0]?.at ?? 0), status: call.status })),
       rates: done.map((result) => result.rates['vod']),
     };
   } finally {
@@ -213,4 +224,33 @@ async function replicatedOnce(
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   }
+}
+
+/**
+ * ADAPTIVE_RATE_CASES=aliyun-vod/30,elytron/2 runs only those cases (provider/divisor), to reproduce one alone; unset,
+ * every case runs.
+ */
+function selectedCases(): Set<string> | undefined {
+  const value = process.env['ADAPTIVE_RATE_CASES']?.trim();
+  if (!value) return undefined;
+  const known = providers.flatMap((entry) => shares.map(({ divisor }) => `${entry.name}/${divisor}`));
+  const wanted = value.split(',').map((name) => name.trim());
+  const unknown = wanted.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`ADAPTIVE_RATE_CASES: unknown case ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  }
+  return new Set(wanted);
+}
+
+/** ADAPTIVE_RATE_LOG=1: the learned run's calls as the simulator counted them, throttled ones marked, ten a line. */
+function arrivals(log: RunResult['log']): string {
+  const lines: string[] = [];
+  for (let index = 0; index < log.length; index += 10) {
+    const row = log
+      .slice(index, index + 10)
+      .map(({ at, status }) => `${fmt(at).padStart(6)}${status === 200 ? ' ' : '*'}`)
+      .join(' ');
+    lines.push(`    ${row}`);
+  }
+  return `  arrivals (ms after the first; * throttled):\n${lines.join('\n')}`;
 }

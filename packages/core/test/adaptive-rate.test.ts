@@ -150,9 +150,9 @@ describe('AdaptiveRate', () => {
       return waited;
     };
     // The quota is 10: every step to 11 is throttled back to 10, each after twice the wait of the one before, up to
-    // the cap.
+    // the cap; the first after twice the base already, as the throttle that measured 10 refused the 11th.
     expect([throttledStepUp(), throttledStepUp(), throttledStepUp(), throttledStepUp()]).toEqual([
-      1_000, 2_000, 4_000, 4_000,
+      2_000, 4_000, 4_000, 4_000,
     ]);
     expect(rate.requestsPerSecond).toBe(10);
     // A step that holds for a whole quiet period makes the next one come after the base period again.
@@ -162,6 +162,29 @@ describe('AdaptiveRate', () => {
     expect(rate.start().change?.to).toBe(12);
     clock.advance(1_000);
     expect(rate.start().change?.to).toBe(13);
+  });
+
+  it("at one call a second, waits twice 30 calls' worth before probing the rate a throttle just refused", () => {
+    const clock = manualClock();
+    const rate = new AdaptiveRate({ ceiling: 30, now: clock.now });
+    // A first burst against a quota of one a second: one accepted, the next refused.
+    const first = rate.start().ticket;
+    const second = rate.start().ticket;
+    clock.advance(20);
+    rate.acceptedCall(first);
+    expect(rate.throttled(second)).toMatchObject({ from: 30, to: 1 });
+    const stepUpAfter = (): number => {
+      const since = clock.now();
+      while (rate.start().change === undefined) clock.advance(1_000);
+      return clock.now() - since;
+    };
+    // 30 calls' worth at one a second is 30 s; the step to 2 is what was just refused.
+    expect(stepUpAfter()).toBe(60_000);
+    expect(rate.requestsPerSecond).toBe(2);
+    acceptCalls(rate, clock, 1, 400);
+    expect(rate.throttled(rate.start().ticket)).toMatchObject({ from: 2, to: 1 });
+    // Refused again: twice as long, the calls' worth doubled with it.
+    expect(stepUpAfter()).toBe(120_000);
   });
 
   it('starts from a learned rate, within the ceiling, its quiet period counted from when it was learned', () => {
@@ -236,6 +259,39 @@ describe('RateWindowLimiter', () => {
     limiter.pauseFor(3_000);
     // The starts at 0 leave the window at 1,000, but the pause holds until 3,000.
     expect(await starts(3, 0)).toEqual([3_000, 3_000, 4_000]);
+  });
+
+  it('lets the next call go a window after the one before it answered, not after its margin, while it waits', async () => {
+    // Timers that fire only when the test moves the clock, or when the wait's signal aborts.
+    let now = 0;
+    const timers: { at: number; fire: () => void }[] = [];
+    const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = { at: now + ms, fire: resolve };
+        timers.push(timer);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    const moveTo = (at: number): void => {
+      now = at;
+      for (const timer of timers.filter((each) => each.at <= now)) timer.fire();
+    };
+    const limiter = new RateWindowLimiter(1, { now: () => now, sleep });
+    const signal = new AbortController().signal;
+    const answerFirst = await limiter.acquire(signal);
+    const starts: number[] = [];
+    const second = limiter.acquire(signal).then((answered) => {
+      starts.push(now);
+      return answered;
+    });
+    // The second call waits while the first is in flight: counted until its margin, it would hold it until 2,000.
+    await expect.poll(() => timers.length).toBe(1);
+    moveTo(40);
+    answerFirst();
+    // The answer ends that wait; the place frees a window after the answer.
+    await expect.poll(() => timers.length).toBe(2);
+    moveTo(1_040);
+    await second;
+    expect(starts).toEqual([1_040]);
   });
 
   it('lets a call go at once, uncounted, when its signal is aborted', async () => {

@@ -26,7 +26,10 @@ export interface AdaptiveRateOptions {
    * finds the quota costs a throttled call, so a slow account must not probe as often as a fast one. Default 30.
    */
   quietCalls?: number;
-  /** A step up that was throttled doubles the quiet period before the next, up to this. Default 10 min. */
+  /**
+   * A step up that was throttled doubles the quiet period before the next (calls' worth included), up to this.
+   * Default 10 min.
+   */
   maxQuietMs?: number;
 }
 
@@ -57,7 +60,11 @@ export interface AdaptiveRateState {
   /** Bumped by every change but `measured`: a call's ticket says which rate it started under. */
   generation: number;
   changedAt: number;
-  quietMs: number;
+  /**
+   * The quiet period's multiple: doubled by each refused step up (and by a decrease whose step up is a rate just
+   * refused), back to 1 once a step up held.
+   */
+  backoff: number;
   /** The last change was a step up not yet held for a quiet period. */
   probing: boolean;
   /** While probing: the rate before the step up, the one a throttle takes the rate back to. */
@@ -111,7 +118,7 @@ export function initialRateState(
     rate,
     generation: 0,
     changedAt: learned ? learned.at : now,
-    quietMs: settings.baseQuietMs,
+    backoff: 1,
     probing: false,
     heldRate: rate,
   };
@@ -122,8 +129,8 @@ export function startTransition(settings: AdaptiveRateSettings, state: AdaptiveR
   if (state.rate >= settings.ceiling || now - state.changedAt < quietPeriod(settings, state)) {
     return { state, change: undefined };
   }
-  const quietMs = state.probing ? settings.baseQuietMs : state.quietMs;
-  const next = { ...state, quietMs, heldRate: state.rate };
+  const backoff = state.probing ? 1 : state.backoff;
+  const next = { ...state, backoff, heldRate: state.rate };
   const moved = moveTo(next, Math.min(settings.ceiling, stepUp(state.rate)), 'recovered', now);
   moved.state.probing = true;
   return moved;
@@ -183,12 +190,7 @@ export function throttledTransition(
     // The step up found the quota: undo it, back to the rate that held a whole quiet period, and probe less often.
     // (What was accepted the second before says less here: it depends on where in our window the throttle fell.)
     target = state.heldRate;
-    next = {
-      ...state,
-      quietMs: Math.min(settings.maxQuietMs, state.quietMs * 2),
-      probing: false,
-      remeasure: undefined,
-    };
+    next = { ...state, backoff: refusedStepUp(settings, state), probing: false, remeasure: undefined };
   } else {
     // Up to the throttle's answer, not the throttled call's start: calls overtake one another on the way, so some
     // that started after the throttled one arrived before it, and the provider counted them in the second that
@@ -197,8 +199,13 @@ export function throttledTransition(
     const acceptedBefore = mostAcceptedInAWindow(accepted, since, now);
     const cap = state.rate * DECREASE;
     target = acceptedBefore > 0 ? Math.min(cap, acceptedBefore) : state.rate * BLIND_DECREASE;
+    // Refused with that many accepted in a second: the step up from the new rate is a rate the provider just
+    // refused, as a throttled probe would have shown, so the first probe waits as long as after one. (Probing it
+    // after the plain quiet period, 30 s at one call a second, cost a run of 40 calls a fifth throttle: 11%.)
+    const refused = acceptedBefore > 0 && stepUp(normalize(target)) > acceptedBefore;
     next = {
       ...state,
+      backoff: refused ? refusedStepUp(settings, state) : state.backoff,
       remeasure: { generation: state.generation + 1, since, until: now, cap, blind: acceptedBefore === 0 },
     };
   }
@@ -212,7 +219,8 @@ export function throttledTransition(
  * one every k - 1), never above the ceiling. A throttle counts once per change: calls already in flight at the old
  * rate (started in an earlier generation) are answered with the same throttle, and say nothing new. A step up that is
  * throttled is undone and doubles the quiet period before the next, so probing a quota that does not grow costs ever
- * fewer throttles, and the rate does not saw down a tenth below the quota each time; a step up that held resets it.
+ * fewer throttles, and the rate does not saw down a tenth below the quota each time; a step up that held resets it. A
+ * decrease to what was measured doubles it too: the step up from there is the rate just refused.
  * The transitions are the functions above; this class holds their state and the accepted calls in one process.
  */
 export class AdaptiveRate {
@@ -273,8 +281,19 @@ function mostAcceptedInAWindow(accepted: readonly number[], since: number, until
   return most;
 }
 
+/**
+ * Both bounds of the quiet period double with the backoff: a slow account's is its calls' worth (30 s at one call a
+ * second), which a doubled 10 s does not reach, so at one call a second every refused step up came again 30 s later.
+ */
 function quietPeriod(settings: AdaptiveRateSettings, state: AdaptiveRateState): number {
-  return Math.min(settings.maxQuietMs, Math.max(state.quietMs, (settings.quietCalls * 1_000) / state.rate));
+  const base = Math.max(settings.baseQuietMs, (settings.quietCalls * 1_000) / state.rate);
+  // A state kept by an older version has no backoff: treat it as none.
+  return Math.min(settings.maxQuietMs, base * (state.backoff ?? 1));
+}
+
+/** The backoff after a refused step up; bounded, since past maxQuietMs the multiple changes nothing. */
+function refusedStepUp(settings: AdaptiveRateSettings, state: AdaptiveRateState): number {
+  return Math.min((state.backoff ?? 1) * 2, Math.ceil(settings.maxQuietMs / Math.max(1, settings.baseQuietMs)));
 }
 
 /** `state` moved to the rate `to`: a new generation, its quiet period counted from `at`. */

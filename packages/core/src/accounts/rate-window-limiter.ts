@@ -65,6 +65,11 @@ export class RateWindowLimiter {
   private turn: Promise<void> = Promise.resolve();
   /** No call starts before this (a throttle's wait holds the whole account). */
   private pausedUntil = 0;
+  /**
+   * Wakes the caller waiting for room when a call answers: its place frees a window after its answer, which may be
+   * well before the bound the wait was computed with (a window after its margin). Only one caller waits at a time.
+   */
+  private answered: AbortController | undefined;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -114,13 +119,31 @@ export class RateWindowLimiter {
         const call: Call = { start: now, end: undefined };
         this.calls.push(call);
         return () => {
-          call.end ??= this.now();
+          if (call.end !== undefined) return;
+          call.end = this.now();
+          this.answered?.abort();
         };
       }
-      // Room comes when enough places free to bring the count below `calls`; a call answering sooner frees its place
-      // sooner, which the next pass sees.
+      // Room comes when enough places free to bring the count below `calls`. A call still in flight is counted until
+      // its margin, but answering sooner frees its place sooner: its answer ends this wait, and the next pass sees it
+      // (without that, at one call a second every call waited out its predecessor's whole margin: one call every two).
       const frees = open.map((call) => latestArrival(call) + windowMs).sort((a, b) => a - b);
-      await this.sleep((frees[open.length - calls] as number) - now, signal);
+      const wait = (frees[open.length - calls] as number) - now;
+      if (!open.some((call) => call.end === undefined)) {
+        await this.sleep(wait, signal);
+        continue;
+      }
+      // Listeners, not AbortSignal.any: the shutdown signal outlives every wait, and must not gather their signals.
+      const wake = new AbortController();
+      const onAbort = (): void => wake.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.answered = wake;
+      try {
+        await this.sleep(wait, wake.signal);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        this.answered = undefined;
+      }
     }
   }
 }
