@@ -79,4 +79,29 @@ describe('RequestScopes', () => {
     expect(copy.logger).toBe(scope.context.logger);
     expect(copy.resolve(Holder).signal).toBe(scope.context.resolve(Holder).signal);
   });
+
+  it("writes a request's line as its logger would, making that logger only when something else asked for it", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const made = scopes(lines);
+    const quiet = made.open('acme', 'request-4');
+    quiet.context.info({ transport: 'http', status: 200 }, 'graphql request');
+    const asked = made.open('acme', 'request-5');
+    const logger = asked.context.logger;
+    asked.context.info({ transport: 'http', status: 200 }, 'graphql request');
+    logger.info({ transport: 'http', status: 200 }, 'graphql request');
+    // The same fields in the same order, whichever logger wrote the line.
+    const shape = (line: Record<string, unknown>) => Object.entries(line).filter(([key]) => key !== 'time');
+    const line = (requestId: string) => [
+      ['level', 30],
+      ['pid', process.pid],
+      ['hostname', expect.any(String)],
+      ['requestId', requestId],
+      ['tenant', 'acme'],
+      ['transport', 'http'],
+      ['status', 200],
+      ['msg', 'graphql request'],
+    ];
+    expect(lines.map(shape)).toEqual([line('request-4'), line('request-5'), line('request-5')]);
+    await Promise.all([quiet.dispose(), asked.dispose()]);
+  });
 });

@@ -44,7 +44,7 @@ export class RequestScopes {
   /** `requestId` is the HTTP request's id, or the socket's and the operation's, as every log line it causes shows. */
   open(tenant: string, requestId: string): RequestScope {
     const child = this.root.createChildContainer();
-    const scope = new LazyRequestScope(child, () => this.logger.child({ requestId, tenant }));
+    const scope = new LazyRequestScope(child, this.logger, { requestId, tenant });
     child.register(TENANT, { useValue: tenant });
     child.register(ACCOUNTS, { useValue: this.tenants.accountsOf(tenant) });
     child.register(LOGGER, { useFactory: () => scope.logger() });
@@ -70,11 +70,18 @@ class LazyRequestScope implements RequestScope {
 
   constructor(
     readonly container: DependencyContainer,
-    private readonly makeLogger: () => Logger,
+    private readonly root: Logger,
+    private readonly bindings: { requestId: string; tenant: string },
   ) {}
 
   logger(): Logger {
-    return (this.made ??= this.makeLogger());
+    return (this.made ??= this.root.child(this.bindings));
+  }
+
+  info(fields: Record<string, unknown>, message: string): void {
+    if (this.made) this.made.info(fields, message);
+    // pino writes a child's bindings right after the root's and before the line's own fields: the same line.
+    else this.root.info({ ...this.bindings, ...fields }, message);
   }
 
   signal(): AbortSignal {
@@ -102,6 +109,10 @@ class RequestContext implements UnreelContext {
 
   get logger(): Logger {
     return this.scope.logger();
+  }
+
+  info(fields: Record<string, unknown>, message: string): void {
+    this.scope.info(fields, message);
   }
 
   // `any[]` as in UnreelContext: a resolver's constructor parameters are the container's business.

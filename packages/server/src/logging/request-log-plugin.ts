@@ -15,7 +15,7 @@ export function requestLogPlugin(): ApolloServerPlugin<UnreelContext> {
           const body = response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : undefined;
           const codes = errors?.map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
-          contextValue.logger.info(
+          contextValue.info(
             {
               transport: 'http',
               operationName: operationName ?? null,
