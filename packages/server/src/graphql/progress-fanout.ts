@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   Kind,
   execute,
@@ -21,11 +20,8 @@ import type { SocketWriter } from './socket-writer.js';
  */
 const CACHED_PAGES = 8;
 
-/** Milliseconds of frame writing per turn of the event loop, for all subscribers together (see DeliveryTurns). */
+/** Milliseconds of progress work (executions and frame writes) per turn of the event loop, all groups together (see DeliveryTurns). */
 const SLICE_MS = 4;
-
-/** Events executed between two turns of the event loop when a page is transformed. */
-const EXECUTE_CHUNK = 50;
 
 /** Where one subscription's frames go: its socket's writer, under its graphql-ws id. */
 export interface ProgressTarget {
@@ -104,8 +100,9 @@ export class ProgressFanout {
           const payloads: Buffer[] = [];
           // As graphql's own subscribe does per event: the subscription document executed with the event as root.
           for (const event of events) {
-            // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between.
-            if (payloads.length % EXECUTE_CHUNK === EXECUTE_CHUNK - 1) await nextTurn();
+            // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between, and the
+            // executions share each turn's budget with the writes (and with the other groups' executions).
+            await this.turns.pace();
             payloads.push(Buffer.from(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event })))));
           }
           return payloads;
