@@ -12,6 +12,7 @@ import {
 import type { DeletionEngine, ProgressFeed, ProgressStream } from '@unreel/core';
 import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import { DeliveryTurns } from './delivery-turns.js';
+import { ExecutionPacer } from './execution-pacer.js';
 import type { SocketWriter } from './socket-writer.js';
 
 /**
@@ -20,8 +21,11 @@ import type { SocketWriter } from './socket-writer.js';
  */
 const CACHED_PAGES = 8;
 
-/** Milliseconds of progress work (executions and frame writes) per turn of the event loop, all groups together (see DeliveryTurns). */
+/** Milliseconds of frame writing per turn of the event loop, for all subscribers together (see DeliveryTurns). */
 const SLICE_MS = 4;
+
+/** Milliseconds a page's execution runs before the event loop takes a turn (see ExecutionPacer). */
+const EXECUTE_SLICE_MS = 4;
 
 /** Where one subscription's frames go: its socket's writer, under its graphql-ws id. */
 export interface ProgressTarget {
@@ -98,11 +102,11 @@ export class ProgressFanout {
         cachedPages: CACHED_PAGES,
         transform: async (events) => {
           const payloads: Buffer[] = [];
+          const pacer = new ExecutionPacer(EXECUTE_SLICE_MS);
           // As graphql's own subscribe does per event: the subscription document executed with the event as root.
           for (const event of events) {
-            // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between, and the
-            // executions share each turn's budget with the writes (and with the other groups' executions).
-            await this.turns.pace();
+            // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between.
+            await pacer.pace();
             payloads.push(Buffer.from(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event })))));
           }
           return payloads;
