@@ -406,7 +406,10 @@ export async function runWatchers(): Promise<void> {
   ];
   // WATCHERS_PARTS=delivery,deletion,probe (default all): rerun a part alone.
   const parts = new Set((process.env.WATCHERS_PARTS ?? 'delivery,deletion,probe').split(','));
-  for (const scenario of parts.has('delivery') ? scenarios : []) {
+  // WATCHERS_SCENARIOS=1,2 (1-based, default all): only those delivery scenarios.
+  const chosen = process.env.WATCHERS_SCENARIOS?.split(',').map(Number);
+  const delivered = scenarios.filter((_, index) => chosen === undefined || chosen.includes(index + 1));
+  for (const scenario of parts.has('delivery') ? delivered : []) {
     const results = await interleaved((variant) => delivery(variant, scenario), scenario.rounds);
     const { label, targets } = scenario;
     console.log(label);

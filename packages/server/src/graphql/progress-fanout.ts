@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   Kind,
   execute,
@@ -13,6 +12,7 @@ import {
 import type { DeletionEngine, ProgressFeed, ProgressStream } from '@unreel/core';
 import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import { DeliveryTurns } from './delivery-turns.js';
+import { ExecutionPacer } from './execution-pacer.js';
 import type { SocketWriter } from './socket-writer.js';
 
 /**
@@ -24,8 +24,8 @@ const CACHED_PAGES = 8;
 /** Milliseconds of frame writing per turn of the event loop, for all subscribers together (see DeliveryTurns). */
 const SLICE_MS = 4;
 
-/** Events executed between two turns of the event loop when a page is transformed. */
-const EXECUTE_CHUNK = 50;
+/** Milliseconds a page's execution runs before the event loop takes a turn (see ExecutionPacer). */
+const EXECUTE_SLICE_MS = 4;
 
 /** Where one subscription's frames go: its socket's writer, under its graphql-ws id. */
 export interface ProgressTarget {
@@ -102,10 +102,11 @@ export class ProgressFanout {
         cachedPages: CACHED_PAGES,
         transform: async (events) => {
           const payloads: Buffer[] = [];
+          const pacer = new ExecutionPacer(EXECUTE_SLICE_MS);
           // As graphql's own subscribe does per event: the subscription document executed with the event as root.
           for (const event of events) {
             // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between.
-            if (payloads.length % EXECUTE_CHUNK === EXECUTE_CHUNK - 1) await nextTurn();
+            await pacer.pace();
             payloads.push(Buffer.from(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event })))));
           }
           return payloads;
