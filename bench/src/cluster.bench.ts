@@ -49,15 +49,16 @@ export async function runCluster(): Promise<void> {
       `unreel processes on one PostgreSQL journal and Redis; theoretical ${fmt(THEORETICAL)} items/s:`,
   );
   console.log(
-    '| replicas | items/s (submit to SUCCEEDED) | vs theoretical | steady calls/s per account (median) | most calls in a rolling second | throttled | calls |',
+    '| replicas | items/s (submit to SUCCEEDED) | vs theoretical | steady calls/s per account (median) | submit to first call, ms (soonest-latest account) | last call to SUCCEEDED, ms | most calls in a rolling second | throttled | calls |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const order of ['grouped', 'interleaved'] as const) {
     for (const replicas of [1, 2, 3]) {
       const run = await throughput(replicas, order);
       console.log(
         `| ${replicas}, ids ${order} | ${fmt(run.itemsPerSecond)} | ${fmt(run.itemsPerSecond / THEORETICAL, 2)}× | ` +
-          `${fmt(run.steady, 1)} (${fmt(run.steady / RATE, 2)}×) | ${run.mostInASecond} (limit ${RATE}) | ${run.throttled} | ${run.actions} |`,
+          `${fmt(run.steady, 1)} (${fmt(run.steady / RATE, 2)}×) | ${run.firstCallMs.map((ms) => fmt(ms)).join('–')} | ` +
+          `${run.afterLastCallMs.map((ms) => fmt(ms)).join('–')} | ${run.mostInASecond} (limit ${RATE}) | ${run.throttled} | ${run.actions} |`,
       );
     }
   }
@@ -85,6 +86,10 @@ async function throughput(
 ): Promise<{
   itemsPerSecond: number;
   steady: number;
+  /** From the submit to each account's first call: the soonest and the latest account. */
+  firstCallMs: [number, number];
+  /** From each account's last call to SUCCEEDED: the shortest and the longest. */
+  afterLastCallMs: [number, number];
   mostInASecond: number;
   throttled: number;
   actions: string;
@@ -93,9 +98,14 @@ async function throughput(
   try {
     for (const simulator of setup.simulators) simulator.resetCalls();
     const started = performance.now();
+    // The simulators stamp arrivals with Date.now(): where the time beyond the limits went, start or end.
+    const startedAt = Date.now();
     await submit(setup, 'bench', order);
     await waitFor(async () => (await operationStatus(setup, 'bench')) === 'SUCCEEDED', 20);
     const ms = performance.now() - started;
+    const endedAt = Date.now();
+    const firstCalls: number[] = [];
+    const lastCalls: number[] = [];
     let throttled = 0;
     let mostInASecond = 0;
     const steady: number[] = [];
@@ -109,6 +119,8 @@ async function throughput(
       }
       throttled += served.filter((call) => call.status !== 200).length;
       const arrivals = served.map((call) => call.at).toSorted((a, b) => a - b);
+      firstCalls.push((arrivals[0] as number) - startedAt);
+      lastCalls.push(endedAt - (arrivals.at(-1) as number));
       let first = 0;
       for (let last = 0; last < arrivals.length; last += 1) {
         while ((arrivals[last] as number) - (arrivals[first] as number) >= 1_000) first += 1;
@@ -121,6 +133,8 @@ async function throughput(
     return {
       itemsPerSecond: (setup.ids.length * 1_000) / ms,
       steady: median(steady),
+      firstCallMs: [Math.min(...firstCalls), Math.max(...firstCalls)],
+      afterLastCallMs: [Math.min(...lastCalls), Math.max(...lastCalls)],
       mostInASecond,
       throttled,
       actions: [...actions].map(([action, calls]) => `${action} ${calls}`).join(', '),

@@ -87,7 +87,7 @@ export const CLAIM_CHUNK = `
     WHERE NOT c.done AND NOT c.held AND c.account = ANY($2::text[])
       AND (c.not_before IS NULL OR c.not_before <= now())
       AND (c.lease_expires IS NULL OR c.lease_expires <= now())
-    ORDER BY t.last_claimed_at NULLS FIRST, c.chunk_id
+    ORDER BY array_position($2::text[], c.account), t.last_claimed_at NULLS FIRST, c.chunk_id
     LIMIT 1
     FOR UPDATE OF c SKIP LOCKED
   ), claimed AS (

@@ -106,6 +106,15 @@ describe('PostgresOperationStore as WorkLeases', () => {
     expect(order).not.toContain('later');
     expect(await store.claimChunk('r1', ['b'], 60_000)).toBeNull();
 
+    // Accounts in the order the worker prefers them (fewest held first), whatever the chunks' order in the journal:
+    // b's chunk was journaled after every chunk of a.
+    await store.createOperation({
+      ...newOperation('both', ['a:both-0', 'a:both-1', 'b:both-0']),
+      chunks: { a: { batchSize: 1, notBefore: null }, b: { batchSize: 1, notBefore: null } },
+    });
+    expect(await store.claimChunk('r1', ['b', 'a'], 60_000)).toMatchObject({ account: 'b', operationId: 'both' });
+    expect(await store.claimChunk('r1', ['b', 'a'], 60_000)).toMatchObject({ account: 'a' });
+
     // An item left SCHEDULED with a next attempt an hour ahead: its chunk goes back due then, not at once.
     const blocked = await openStore();
     await blocked.createOperation(chunked('wait', 1, 1));

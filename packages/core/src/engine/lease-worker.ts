@@ -138,9 +138,15 @@ export class LeaseWorker {
    */
   private claim(claimChunk: (accounts: readonly string[]) => Promise<ChunkLease | null>): Promise<ChunkLease | null> {
     const claimed = this.claiming.then(async () => {
-      const accounts = [...this.shares].filter(([account, share]) => (this.held.get(account) ?? 0) < share);
+      const held = (account: string): number => this.held.get(account) ?? 0;
+      // Fewest held first: with ids grouped by account, chunks in journal order would fill a replica's slots with the
+      // first accounts' while the last waited, starting up to 1.8 s late (bench cluster, 3 replicas: 0.72-0.85x).
+      const accounts = [...this.shares]
+        .filter(([account, share]) => held(account) < share)
+        .map(([account]) => account)
+        .sort((a, b) => held(a) - held(b));
       if (accounts.length === 0) return null;
-      const lease = await claimChunk(accounts.map(([account]) => account));
+      const lease = await claimChunk(accounts);
       if (lease) this.held.set(lease.account, (this.held.get(lease.account) ?? 0) + 1);
       return lease;
     });

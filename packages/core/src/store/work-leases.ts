@@ -32,7 +32,11 @@ export type FencedWrites = Pick<OperationStore, 'markAttempt' | 'clearAmbiguous'
  * replica's.
  */
 export interface WorkLeases {
-  /** The next claimable chunk of one of these accounts (open, due, unleased or expired); null when there is none. */
+  /**
+   * The next claimable chunk (open, due, unleased or expired) of the first of these accounts that has one, in the
+   * order given (the worker lists first the accounts it holds fewest chunks of); within an account, operations take
+   * turns. Null when there is none.
+   */
   claimChunk(owner: string, accounts: readonly string[], leaseMs: number): Promise<ChunkLease | null>;
   /** The chunk's items still open. */
   chunkItems(lease: ChunkLease): Promise<OpenItemRecord[]>;
