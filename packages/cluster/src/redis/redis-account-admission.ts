@@ -162,6 +162,17 @@ export class RedisAccountAdmission implements AccountAdmission, RateLearning {
     return Date.now() + this.clockOffset;
   }
 
+  async refresh(): Promise<void> {
+    try {
+      const [seconds, micros, version, state] = (await this.run('rate')) as [string, string, number, string];
+      this.tellsTime(seconds, micros);
+      this.adoptRate(version, state);
+    } catch (error) {
+      this.onUnavailable(error);
+      throw error;
+    }
+  }
+
   async seed(state: AdaptiveRateState, ceiling: number): Promise<boolean> {
     try {
       const [stored, version, kept] = (await this.run('rate-seed', JSON.stringify(state), String(ceiling))) as [

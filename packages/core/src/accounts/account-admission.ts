@@ -21,6 +21,11 @@ export interface AdmissionPermit {
 export interface RateLearning {
   /** The shared state as last seen (refreshed whenever a reply shows it changed); undefined: none yet, the ceiling. */
   current(): AdaptiveRateState | undefined;
+  /**
+   * Reads the shared state again: a process that makes no calls of this account (a `worker: false` replica, or one
+   * idle) would otherwise show the state it last saw. Rejects when it cannot be read (the last seen one stays).
+   */
+  refresh(): Promise<void>;
   /** The shared clock's time now, as estimated from the last reply (for checks on `current()` only). */
   now(): number;
   /**

@@ -93,6 +93,13 @@ export class AccountGate {
     };
   }
 
+  /** As rate(), after reading a rate shared with other processes again (the last seen one if it cannot be read). */
+  async currentRate(): Promise<AccountRate> {
+    // Unreadable: the admission has reported Redis away (readiness, metrics); the last seen rate is the answer.
+    if (this.shared) await this.shared.learning.refresh().catch(() => undefined);
+    return this.rate();
+  }
+
   /**
    * Starts from a rate learned before (the journal's, at start), unless it was learned under another configured rate:
    * an operator who changed the rate knows something newer than what was learned. A shared rate is seeded with it only

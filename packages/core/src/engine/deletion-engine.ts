@@ -439,6 +439,16 @@ export class DeletionEngine {
   }
 
   /**
+   * As accountRates, reading every rate shared with other processes again first (a replica that calls no provider
+   * would otherwise answer with the rate it last saw); for answers to a client, not for every metrics scrape.
+   */
+  async currentAccountRates(): Promise<Map<string, AccountRate>> {
+    const rates = new Map<string, AccountRate>();
+    await Promise.all([...this.gates].map(async ([name, gate]) => rates.set(name, await gate.currentRate())));
+    return rates;
+  }
+
+  /**
    * Crash recovery: first the rates learned before (so resumed work keeps to them), then every operation with open
    * items runs again; ambiguous items are in the journal.
    */

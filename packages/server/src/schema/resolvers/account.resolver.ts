@@ -14,8 +14,8 @@ export class AccountResolver {
   ) {}
 
   @Query(() => [Account], { name: 'accounts', description: 'The configured provider accounts (never their settings).' })
-  accountsList(): Account[] {
-    const rates = this.engine.accountRates();
+  async accountsList(): Promise<Account[]> {
+    const rates = await this.engine.currentAccountRates();
     return this.accounts.list().map((account) => {
       const { capabilities } = account.provider;
       const restore = restoreSupport(account.provider);
