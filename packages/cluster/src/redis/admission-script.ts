@@ -16,7 +16,8 @@
  *   the call counts until now at the latest, an accepted call joins the accepted ones (those older than the lookback
  *   and than `keepSince` dropped), and the channel hears of it (see ReleaseDoorbell); {seconds, microseconds}.
  * - `pause`, ms: no call is admitted for ms (a later pause only ever extends it); {seconds, microseconds, ms left}.
- * - `rate`: {seconds, microseconds, version, state, ceiling, accepted starts...} (state and ceiling '' when none).
+ * - `rate`, what ('state': without the accepted starts): {seconds, microseconds, version, state, ceiling, accepted
+ *   starts...} (state and ceiling '' when none).
  * - `rate-set`, version, state, ceiling, keepSince ('' when none): stores the state if the version is still the one
  *   read, {1, new version}; else {0, version, state}: the winner's.
  * - `rate-seed`, state, ceiling: stores the state unless one is kept under the same ceiling; {1 or 0, version, state}.
@@ -89,6 +90,7 @@ elseif op == 'pause' then
 elseif op == 'rate' then
   local reply = {time[1], time[2], version(), redis.call('HGET', KEYS[4], 'state') or '',
     redis.call('HGET', KEYS[4], 'ceiling') or ''}
+  if ARGV[2] == 'state' then return reply end
   for index, value in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1, 'WITHSCORES')) do
     if index % 2 == 0 then reply[#reply + 1] = value end
   end

@@ -164,7 +164,8 @@ export class RedisAccountAdmission implements AccountAdmission, RateLearning {
 
   async refresh(): Promise<void> {
     try {
-      const [seconds, micros, version, state] = (await this.run('rate')) as [string, string, number, string];
+      // The state alone: the accepted starts (up to two seconds' worth at the ceiling) are for transitions only.
+      const [seconds, micros, version, state] = (await this.run('rate', 'state')) as [string, string, number, string];
       this.tellsTime(seconds, micros);
       this.adoptRate(version, state);
     } catch (error) {
