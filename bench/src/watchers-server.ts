@@ -16,7 +16,8 @@ const server = await createUnreelServer({ port: 0, logLevel: 'silent', config: J
 process.on('message', (message: { type: string; gc?: boolean }) => {
   if (message.type === 'rss') {
     if (message.gc) global.gc?.();
-    send({ type: 'rss', rss: process.memoryUsage().rss });
+    // memoryUsage.rss() reads the resident size alone: memoryUsage() also walks V8's heap spaces, 20 times a second.
+    send({ type: 'rss', rss: process.memoryUsage.rss() });
   } else if (message.type === 'close') {
     void server.close().finally(() => process.exit(0));
   }
