@@ -1,6 +1,5 @@
 import {
   Kind,
-  execute,
   getOperationAST,
   print,
   visit,
@@ -12,6 +11,7 @@ import {
 import type { DeletionEngine, ProgressFeed, ProgressStream } from '@unreel/core';
 import type { RequestScope, RequestScopes } from '../di/request-scopes.js';
 import { DeliveryTurns } from './delivery-turns.js';
+import { eventExecutor } from './event-executor.js';
 import { ExecutionPacer } from './execution-pacer.js';
 import type { SocketWriter } from './socket-writer.js';
 
@@ -97,7 +97,7 @@ export class ProgressFanout {
     if (!group) {
       const { engine, scopes, formatResult } = this.options;
       const scope = scopes.open(stream.tenant, `progress/${stream.operationId}`);
-      const shared: ExecutionArgs = { ...args, contextValue: scope.context };
+      const run = eventExecutor({ ...args, contextValue: scope.context });
       const feed = engine.progressFeed<Buffer>(stream.tenant, stream.operationId, {
         cachedPages: CACHED_PAGES,
         transform: async (events) => {
@@ -107,7 +107,7 @@ export class ProgressFanout {
           for (const event of events) {
             // A page of 500 executions is tens of milliseconds on a busy machine: other requests go in between.
             await pacer.pace();
-            payloads.push(Buffer.from(JSON.stringify(formatResult(await execute({ ...shared, rootValue: event })))));
+            payloads.push(Buffer.from(JSON.stringify(formatResult(await run(event)))));
           }
           return payloads;
         },
