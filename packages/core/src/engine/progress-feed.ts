@@ -40,8 +40,35 @@ function isUnavailable(error: unknown): boolean {
   return typeof code === 'string' && CONNECTION_ERRORS.has(code);
 }
 
-/** What `read` gives: the items after the cursor, the cursor after them; or the end. */
-export type ProgressFeedRead<T> = { readonly items: readonly T[]; readonly last: number } | { readonly done: true };
+/**
+ * What `read` gives: the items after the cursor, the cursor after them; or the end. The items are a window on the
+ * feed's own page, `page[from]` to `page[from + count - 1]`, shared by every reader and not copied (a thousand readers
+ * each copying the page they read was most of what a server's heap grew by while it fed them); the page may grow
+ * while a reader holds it, the window does not. `items` copies the window, for a reader that wants an array of its own.
+ */
+export type ProgressFeedRead<T> =
+  | {
+      readonly page: readonly T[];
+      readonly from: number;
+      readonly count: number;
+      readonly last: number;
+      readonly items: readonly T[];
+    }
+  | { readonly done: true };
+
+/** The events of `page` from `from` on, as they are now. */
+function windowOn<T>(page: readonly T[], from: number, after: number): ProgressFeedRead<T> {
+  const count = page.length - from;
+  return {
+    page,
+    from,
+    count,
+    last: after + count,
+    get items() {
+      return page.slice(from, from + count);
+    },
+  };
+}
 
 const DONE = { done: true } as const;
 
@@ -137,8 +164,8 @@ export class ProgressFeed<T> {
     for (;;) {
       if (this.closed || signal?.aborted) break;
       const generation = this.generation;
-      const items = await this.itemsAfter(after);
-      if (items.length > 0) return { items, last: after + items.length };
+      const window = await this.windowAfter(after);
+      if (window) return window;
       const operation = await this.operationStatus();
       if (!operation) break;
       if (operation.last > after) {
@@ -189,8 +216,8 @@ export class ProgressFeed<T> {
     this.notify();
   }
 
-  /** From the cache, reading (once for all readers) what the journal has beyond it. */
-  private async itemsAfter(after: number): Promise<readonly T[]> {
+  /** From the cache, reading (once for all readers) what the journal has beyond it; undefined when nothing is there. */
+  private async windowAfter(after: number): Promise<ProgressFeedRead<T> | undefined> {
     const { pageSize } = this.options;
     const index = Math.floor(after / pageSize);
     const offset = after - index * pageSize;
@@ -199,10 +226,10 @@ export class ProgressFeed<T> {
       await this.load(index);
       page = this.pages.get(index);
     }
-    if (!page) return [];
+    if (!page) return undefined;
     this.pages.delete(index);
     this.pages.set(index, page);
-    return page.length > offset ? page.slice(offset) : [];
+    return page.length > offset ? windowOn(page, offset, after) : undefined;
   }
 
   private async load(index: number): Promise<void> {

@@ -34,8 +34,10 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
   private readonly feed: ProgressFeed<ProgressEvent>;
   private readonly controller = new AbortController();
   private last: number;
+  /** The feed's page this stream reads from, `index` up to `end` (see ProgressFeedRead). */
   private buffer: readonly ProgressEvent[] = [];
   private index = 0;
+  private end = 0;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(options: ProgressStreamOptions) {
@@ -56,7 +58,7 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
   async next(): Promise<IteratorResult<ProgressEvent>> {
     const { signal } = this.controller;
     while (!signal.aborted) {
-      const event = this.buffer[this.index];
+      const event = this.index < this.end ? this.buffer[this.index] : undefined;
       if (event) {
         this.index += 1;
         this.last = event.sequence;
@@ -65,8 +67,9 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
       await nextTurn();
       const read = await this.feed.read(this.last, signal);
       if ('done' in read) break;
-      this.buffer = read.items;
-      this.index = 0;
+      this.buffer = read.page;
+      this.index = read.from;
+      this.end = read.from + read.count;
     }
     this.cleanup();
     return { value: undefined, done: true };
@@ -82,6 +85,7 @@ export class ProgressStream implements AsyncIterableIterator<ProgressEvent> {
     this.controller.abort();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.buffer = [];
+    this.end = 0;
     this.feed.close();
   }
 }

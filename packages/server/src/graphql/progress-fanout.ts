@@ -146,7 +146,7 @@ async function follow(
     // In a slice of a later turn of the event loop (a replay of thousands of buffered events must let other requests
     // in), as much as the socket's buffer has room for; the rest comes from the feed's cache next time.
     await turns.run(() => {
-      if (!signal.aborted) cursor += writer.sendMessages(prefix, read.items, SUFFIX);
+      if (!signal.aborted) cursor += writer.sendMessages(prefix, read, SUFFIX);
     });
   }
 }

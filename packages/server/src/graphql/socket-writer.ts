@@ -58,33 +58,42 @@ export class SocketWriter {
   }
 
   /**
-   * Sends `prefix + payload + suffix` as one text message per payload, as many as the buffer has room for (at least
-   * one), and says how many. The messages leave as one write of ready-made WebSocket frames: a shared payload is
-   * copied into place instead of going through `ws.send`, whose two writes per frame cost more than the frame. Only
-   * done when no extension (compression) was negotiated, the one case in which ws's sender writes synchronously and
-   * frames as plainly; otherwise (or for a socket that is closing) it falls back to `ws.send`.
+   * Sends `prefix + payload + suffix` as one text message per payload of the window (`page[from]` on, `count` of
+   * them: the feed's page itself, not a copy), as many as the buffer has room for (at least one), and says how many.
+   * The messages leave as one write of ready-made WebSocket frames: a shared payload is copied into place instead of
+   * going through `ws.send`, whose two writes per frame cost more than the frame. Only done when no extension
+   * (compression) was negotiated, the one case in which ws's sender writes synchronously and frames as plainly;
+   * otherwise (or for a socket that is closing) it falls back to `ws.send`.
    */
-  sendMessages(prefix: Buffer, payloads: readonly Buffer[], suffix: Buffer): number {
-    if (!this.open || payloads.length === 0) return 0;
+  sendMessages(
+    prefix: Buffer,
+    {
+      page,
+      from,
+      count: available,
+    }: { readonly page: readonly Buffer[]; readonly from: number; readonly count: number },
+    suffix: Buffer,
+  ): number {
+    if (!this.open || available === 0) return 0;
     let room = this.options.maxBufferedBytes - this.ws.bufferedAmount;
     let count = 0;
     let bytes = 0;
-    for (const payload of payloads) {
-      const length = prefix.length + payload.length + suffix.length;
+    for (; count < available; count += 1) {
+      const length = prefix.length + page[from + count]!.length + suffix.length;
       const frame = headerLength(length) + length;
       if (count > 0 && frame > room) break;
       room -= frame;
       bytes += frame;
-      count += 1;
     }
     if (this.ws.extensions !== '') {
-      for (const payload of payloads.slice(0, count))
-        this.send(Buffer.concat([prefix, payload, suffix]).toString('utf8'));
+      for (let index = from; index < from + count; index += 1)
+        this.send(Buffer.concat([prefix, page[index]!, suffix]).toString('utf8'));
       return count;
     }
     const frames = Buffer.allocUnsafe(bytes);
     let at = 0;
-    for (const payload of payloads.slice(0, count)) {
+    for (let index = from; index < from + count; index += 1) {
+      const payload = page[index]!;
       at = writeHeader(frames, at, prefix.length + payload.length + suffix.length);
       at += prefix.copy(frames, at);
       at += payload.copy(frames, at);
