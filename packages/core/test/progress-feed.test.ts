@@ -52,6 +52,24 @@ describe('ProgressFeed', () => {
     feed.close();
   });
 
+  it('hands every reader a window on one shared page instead of a copy of it', async () => {
+    const h = harness({ engineOptions: { eventPageSize: 500 } });
+    await h.engine.submit({ tenant: TENANT, ids: ids(60), operationId: 'window' });
+    await h.engine.waitForOperation(TENANT, 'window', 10_000);
+    const feed = h.engine.progressFeed<ProgressEvent>(TENANT, 'window', {
+      cachedPages: 2,
+      transform: (events) => events,
+    });
+    const [whole, rest] = [await feed.read(0), await feed.read(30)];
+    if ('done' in whole || 'done' in rest) throw new Error('the operation has 60 events');
+    expect(rest.page).toBe(whole.page);
+    expect([whole.from, whole.count, whole.last, rest.from, rest.count, rest.last]).toEqual([0, 60, 60, 30, 30, 60]);
+    // `items` is a copy of the window, for a reader that keeps it.
+    expect(rest.items.map((event) => event.sequence)).toEqual(Array.from({ length: 30 }, (_, index) => index + 31));
+    expect(rest.items).not.toBe(rest.page);
+    feed.close();
+  });
+
   it('ends a waiting read when its own signal aborts, and leaves the other readers waiting', async () => {
     const h = harness();
     const feed = h.engine.progressFeed<ProgressEvent>(TENANT, 'later', {
