@@ -52,7 +52,7 @@ describe('ProgressFeed', () => {
     feed.close();
   });
 
-  it('hands every reader a window on one shared page instead of a copy of it', async () => {
+  it('hands every reader a window on one shared page instead of a copy of it, by read or by peek', async () => {
     const h = harness({ engineOptions: { eventPageSize: 500 } });
     await h.engine.submit({ tenant: TENANT, ids: ids(60), operationId: 'window' });
     await h.engine.waitForOperation(TENANT, 'window', 10_000);
@@ -60,8 +60,12 @@ describe('ProgressFeed', () => {
       cachedPages: 2,
       transform: (events) => events,
     });
+    // Nothing is held before a read has found the operation: peek never reads the journal itself.
+    expect(feed.peek(0)).toBeUndefined();
     const [whole, rest] = [await feed.read(0), await feed.read(30)];
     if ('done' in whole || 'done' in rest) throw new Error('the operation has 60 events');
+    expect(feed.peek(30)).toMatchObject({ page: whole.page, from: 30, count: 30, last: 60 });
+    expect(feed.peek(60)).toBeUndefined();
     expect(rest.page).toBe(whole.page);
     expect([whole.from, whole.count, whole.last, rest.from, rest.count, rest.last]).toEqual([0, 60, 60, 30, 30, 60]);
     // `items` is a copy of the window, for a reader that keeps it.

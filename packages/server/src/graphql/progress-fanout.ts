@@ -140,8 +140,9 @@ async function follow(
   const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   let cursor = after;
   for (;;) {
-    if (!(await writer.writable(signal))) return;
-    const read = await feed.read(cursor, signal);
+    // Without waiting where nothing needs to be waited for (see ProgressFeed.peek): no promise, listener or closure.
+    if (!writer.ready && !(await writer.writable(signal))) return;
+    const read = feed.peek(cursor) ?? (await feed.read(cursor, signal));
     if ('done' in read || signal.aborted) return;
     // In a slice of a later turn of the event loop (a replay of thousands of buffered events must let other requests
     // in), as much as the socket's buffer has room for; the rest comes from the feed's cache next time.

@@ -104,6 +104,11 @@ export class SocketWriter {
     return count;
   }
 
+  /** Whether the socket can take more now (open and not full): then `writable` would resolve true at once. */
+  get ready(): boolean {
+    return this.open && !this.full();
+  }
+
   /**
    * Resolves true once the socket can take more (at once when it can), false once it is closing or closed (nothing
    * more will reach it) or `signal` aborted.
