@@ -121,19 +121,32 @@ export async function runAdaptiveRate(): Promise<void> {
   for (const entry of providers) {
     for (const { divisor, seconds } of shares) {
       if (only && !only.has(`${entry.name}/${divisor}`)) continue;
-      const quota = entry.configured / divisor;
-      const calls = Math.round(quota * seconds);
-      const items = calls * entry.batch;
-      const floorMs = (calls / quota) * 1_000;
-      console.log(
-        `${entry.name}: configured ${entry.configured}/s, real quota ${quota}/s (1/${divisor}), ${fmt(items)} ids in ${calls} calls, floor ${fmt(floorMs)} ms`,
-      );
+      const { quota, items, floorMs } = describeCase(entry, divisor, seconds);
       if (!learnedOnly) console.log(line('fixed', await runOnce(entry, quota, items, false), floorMs, items));
       const adaptive = await runOnce(entry, quota, items, true);
       console.log(line('adaptive', adaptive, floorMs, items));
       if (showLog) console.log(arrivals(adaptive.log));
     }
   }
+}
+
+/**
+ * One case: the real quota (the configured rate over `divisor`), enough ids for `seconds` of calls at it, and the
+ * floor (the time those calls take at the real quota); printed as the case's heading.
+ */
+function describeCase(
+  entry: ProviderCase,
+  divisor: number,
+  seconds: number,
+): { quota: number; items: number; floorMs: number } {
+  const quota = entry.configured / divisor;
+  const calls = Math.round(quota * seconds);
+  const items = calls * entry.batch;
+  const floorMs = (calls / quota) * 1_000;
+  console.log(
+    `${entry.name}: configured ${entry.configured}/s, real quota ${quota}/s (1/${divisor}), ${fmt(items)} ids in ${calls} calls, floor ${fmt(floorMs)} ms`,
+  );
+  return { quota, items, floorMs };
 }
 
 /**
@@ -147,13 +160,7 @@ export async function runAdaptiveRateReplicas(): Promise<void> {
     `\n## adaptive-rate-replicas: ${REPLICAS} replicas on one ${entry.name} account, one Redis window; learned per replica vs shared:`,
   );
   for (const { divisor, seconds } of shares.slice(0, 2)) {
-    const quota = entry.configured / divisor;
-    const calls = Math.round(quota * seconds);
-    const items = calls * entry.batch;
-    const floorMs = (calls / quota) * 1_000;
-    console.log(
-      `${entry.name}: configured ${entry.configured}/s, real quota ${quota}/s (1/${divisor}), ${fmt(items)} ids in ${calls} calls, floor ${fmt(floorMs)} ms`,
-    );
+    const { quota, items, floorMs } = describeCase(entry, divisor, seconds);
     for (const learning of ['per-replica', 'shared'] as const) {
       const result = await replicatedOnce(entry, quota, items, learning);
       console.log(

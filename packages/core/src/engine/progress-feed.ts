@@ -186,15 +186,7 @@ export class ProgressFeed<T> {
    * long enough (queued behind each other's writes) to grow the heap.
    */
   peek(after: number): ProgressFeedRead<T> | undefined {
-    if (this.closed || !this.exists) return undefined;
-    const { pageSize } = this.options;
-    const index = Math.floor(after / pageSize);
-    const offset = after - index * pageSize;
-    const page = this.pages.get(index);
-    if (!page || page.length <= offset) return undefined;
-    this.pages.delete(index);
-    this.pages.set(index, page);
-    return windowOn(page, offset, after);
+    return this.closed || !this.exists ? undefined : this.cachedAfter(after);
   }
 
   close(): void {
@@ -236,18 +228,22 @@ export class ProgressFeed<T> {
 
   /** From the cache, reading (once for all readers) what the journal has beyond it; undefined when nothing is there. */
   private async windowAfter(after: number): Promise<ProgressFeedRead<T> | undefined> {
+    const cached = this.cachedAfter(after);
+    if (cached) return cached;
+    await this.load(Math.floor(after / this.options.pageSize));
+    return this.cachedAfter(after);
+  }
+
+  /** The events after `after` in the cached page that holds them (which becomes the most recently read), if any. */
+  private cachedAfter(after: number): ProgressFeedRead<T> | undefined {
     const { pageSize } = this.options;
     const index = Math.floor(after / pageSize);
     const offset = after - index * pageSize;
-    let page = this.pages.get(index);
-    if (!page || page.length <= offset) {
-      await this.load(index);
-      page = this.pages.get(index);
-    }
-    if (!page) return undefined;
+    const page = this.pages.get(index);
+    if (!page || page.length <= offset) return undefined;
     this.pages.delete(index);
     this.pages.set(index, page);
-    return page.length > offset ? windowOn(page, offset, after) : undefined;
+    return windowOn(page, offset, after);
   }
 
   private async load(index: number): Promise<void> {
