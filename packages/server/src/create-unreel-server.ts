@@ -16,6 +16,7 @@ import { graphqlUrls, listen } from './http/listen.js';
 import { requireLoopbackWithoutTenants } from './http/loopback.js';
 import { HostPolicy } from './http/host-policy.js';
 import { OriginPolicy } from './http/origin-policy.js';
+import { GraphqlEndpoint } from './http/graphql-endpoint.js';
 import { mountUnreelRoutes } from './http/unreel-routes.js';
 import { createLogger } from './logging/create-logger.js';
 import { InvalidRequestLog } from './logging/invalid-request-log.js';
@@ -87,7 +88,11 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   const hosts = new HostPolicy(settings.allowedHosts, !tenantsConfigured || settings.allowedHosts.length > 0);
   const invalidRequests = new InvalidRequestLog(logger);
   const app = express();
-  const httpServer = createServer(app);
+  let graphqlEndpoint: GraphqlEndpoint | undefined;
+  // GraphQL requests skip express (see GraphqlEndpoint); whatever the endpoint does not take goes on to it.
+  const httpServer = createServer((request, response) => {
+    if (graphqlEndpoint?.serve(request, response) !== true) app(request, response);
+  });
   const websocket = useWebSocketTransport({
     wsServer: createWebSocketServer(httpServer, { origins, hosts, maxPayload: settings.maxBodyBytes, logger }),
     graphql,
@@ -102,15 +107,24 @@ export async function createUnreelServer(options: UnreelServerOptions = {}): Pro
   });
   const scopes = new HttpRequestScopes(services.scopes);
   const apollo = await startApolloServer({ graphql, logger, httpServer, websocket, scopes });
-  let draining = false;
-  mountUnreelRoutes(app, {
+  graphqlEndpoint = new GraphqlEndpoint({
     apollo,
     scopes,
+    invalidRequests,
+    origins,
+    hosts,
+    tenants: services.tenants,
+    metrics: services.metrics,
+    logger,
+    maxBodyBytes: settings.maxBodyBytes,
+  });
+  let draining = false;
+  mountUnreelRoutes(app, {
+    graphql: graphqlEndpoint,
     services,
     settings,
     origins,
     hosts,
-    invalidRequests,
     graphiql: graphql.introspection,
     logger,
     isDraining: () => draining,

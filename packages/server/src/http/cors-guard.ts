@@ -1,7 +1,7 @@
 import cors from 'cors';
-import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { graphqlErrorBody } from './graphql-error-body.js';
+import { sendJson, type NodeHandler } from './node-handler.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { describeRefusedRequest, logRefusal, type RefusedRequest } from './refusal-log.js';
 import { requestIdOf } from './request-id.js';
@@ -33,7 +33,7 @@ const allowedHeaderSet = new Set(ALLOWED_REQUEST_HEADERS);
  * a preflight asking for a method or header that is not allowed: the browser would fail it anyway, but silently,
  * and the log line says which. Everything else gets the `cors` package's headers.
  */
-export function corsGuard(origins: OriginPolicy, logger: Logger): RequestHandler {
+export function corsGuard(origins: OriginPolicy, logger: Logger): NodeHandler {
   const headers = cors({
     // Checked below, before this runs: what reaches it is allowed, and its origin is echoed.
     origin: true,
@@ -49,7 +49,7 @@ export function corsGuard(origins: OriginPolicy, logger: Logger): RequestHandler
       const refused: RefusedRequest = describeRefusedRequest(request, requestIdOf(request, response));
       const what = preflight ? 'preflight' : 'request';
       logRefusal(logger, refused, reason, `${what} refused: ${reason} not allowed`, detail);
-      response.status(403).json(graphqlErrorBody(message, code));
+      sendJson(response, 403, graphqlErrorBody(message, code));
     };
     if (origin !== undefined && !origins.allows(origin, request.headers.host)) {
       refuse('origin', 'ORIGIN_NOT_ALLOWED', origins.refusal(origin));

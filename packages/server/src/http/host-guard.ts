@@ -1,7 +1,7 @@
-import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { graphqlErrorBody } from './graphql-error-body.js';
 import type { HostPolicy } from './host-policy.js';
+import { pathOf, sendJson, type NodeHandler } from './node-handler.js';
 import { describeRefusedRequest, logRefusal } from './refusal-log.js';
 import { requestIdOf } from './request-id.js';
 
@@ -9,15 +9,15 @@ import { requestIdOf } from './request-id.js';
 const ANY_HOST_PATHS = new Set(['/healthz', '/readyz']);
 
 /** Refuses, before anything else runs, a request for a Host this server does not serve (see HostPolicy). */
-export function hostGuard(hosts: HostPolicy, logger: Logger): RequestHandler {
+export function hostGuard(hosts: HostPolicy, logger: Logger): NodeHandler {
   return (request, response, next) => {
-    if (ANY_HOST_PATHS.has(request.path) || hosts.allows(request.headers.host)) {
+    if (ANY_HOST_PATHS.has(pathOf(request)) || hosts.allows(request.headers.host)) {
       next();
       return;
     }
     const refused = describeRefusedRequest(request, requestIdOf(request, response));
     logRefusal(logger, refused, 'host', 'request refused: host not allowed');
-    response.status(403).json(graphqlErrorBody(hostRefusal(refused.host), 'HOST_NOT_ALLOWED'));
+    sendJson(response, 403, graphqlErrorBody(hostRefusal(refused.host), 'HOST_NOT_ALLOWED'));
   };
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import { pathOf } from './node-handler.js';
 
 /** What a refusal's log line says about the request: never its body, query string or credentials. */
 export interface RefusedRequest {
@@ -16,9 +17,7 @@ const SHOWN_CHARS = 200;
 export function describeRefusedRequest(request: IncomingMessage, requestId: string): RefusedRequest {
   return {
     method: request.method ?? 'GET',
-    // The path only: a GET's query string carries the operation's variables, which are never logged.
-    // (Express rewrites `url` below a mount point; `originalUrl` is what was asked for.)
-    path: (originalUrl(request) ?? '/').split('?')[0]?.slice(0, SHOWN_CHARS) ?? '/',
+    path: pathOf(request).slice(0, SHOWN_CHARS),
     origin: request.headers.origin?.slice(0, SHOWN_CHARS),
     host: request.headers.host?.slice(0, SHOWN_CHARS),
     requestId,
@@ -37,8 +36,4 @@ export function logRefusal(
   detail: Record<string, string> = {},
 ): void {
   logger.warn({ ...request, reason, ...detail }, message);
-}
-
-function originalUrl(request: IncomingMessage & { originalUrl?: string }): string | undefined {
-  return request.originalUrl ?? request.url;
 }

@@ -1,15 +1,10 @@
-import type { ApolloServer } from '@apollo/server';
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { UnreelServices } from '../di/unreel-services.js';
-import type { UnreelContext } from '../graphql/context.js';
-import type { HttpRequestScopes } from '../graphql/http-request-scopes.js';
-import type { InvalidRequestLog } from '../logging/invalid-request-log.js';
-import { authenticateRequest } from './authenticate-request.js';
 import { consoleRoute } from './console-route.js';
 import { corsGuard } from './cors-guard.js';
-import { graphqlRoute } from './graphql-route.js';
+import type { GraphqlEndpoint } from './graphql-endpoint.js';
 import { hostGuard } from './host-guard.js';
 import type { HostPolicy } from './host-policy.js';
 import { graphiqlRoute } from './graphiql-route.js';
@@ -19,14 +14,12 @@ import type { OriginPolicy } from './origin-policy.js';
 import { webhookRoute } from './webhook-route.js';
 
 export interface UnreelRoutesOptions {
-  apollo: ApolloServer<UnreelContext>;
-  scopes: HttpRequestScopes;
+  /** GraphQL over HTTP, which the server's request listener gives most of /graphql before express sees it. */
+  graphql: GraphqlEndpoint;
   services: Pick<UnreelServices, 'accounts' | 'tenants' | 'engine' | 'metrics' | 'metricsKey' | 'cluster'>;
   settings: ServerConfig;
   origins: OriginPolicy;
   hosts: HostPolicy;
-  /** Writes the log line of a request Apollo refuses before GraphQL runs (CSRF prevention, ...). */
-  invalidRequests: InvalidRequestLog;
   /** GraphiQL for a browser at GET /graphql: on exactly when introspection is. */
   graphiql: boolean;
   logger: Logger;
@@ -36,25 +29,19 @@ export interface UnreelRoutesOptions {
 
 /**
  * Everything served over plain HTTP, for the Host names this server serves: /healthz, /readyz, /metrics, provider
- * webhooks, the console (/console), and /graphql behind CORS and authentication (checked before the body is read); anything else, and any
- * error, answered as JSON.
+ * webhooks, the console (/console), GraphiQL, and what of /graphql the GraphqlEndpoint did not take first; anything
+ * else, and any error, answered as JSON.
  */
 export function mountUnreelRoutes(app: Express, options: UnreelRoutesOptions): void {
-  const { apollo, scopes, services, settings, origins, hosts, invalidRequests, graphiql, logger, isDraining } = options;
+  const { graphql, services, settings, origins, hosts, graphiql, logger, isDraining } = options;
   const { accounts, tenants, engine, metrics, metricsKey } = services;
   app.disable('x-powered-by');
   // Before every route: a request for a name this server does not serve is nobody's (DNS rebinding).
   app.use(hostGuard(hosts, logger));
   // A page, not an API call: served before CORS and authentication (the key goes into its Headers tab).
   app.get('/graphql', graphiqlRoute({ enabled: graphiql }));
-  // Then GraphQL itself, before the rest: nearly every request is a GraphQL one, and express tries each route in turn.
-  app.use(
-    '/graphql',
-    corsGuard(origins, logger),
-    authenticateRequest(tenants, metrics, logger),
-    express.json({ limit: settings.maxBodyBytes }),
-    graphqlRoute(apollo, scopes, invalidRequests),
-  );
+  // Then GraphQL itself (what the server's request listener did not take before express: see GraphqlEndpoint).
+  app.use('/graphql', graphql.handler);
   // The operator console: static files, behind the same origin rules as the API it calls.
   app.use('/console', corsGuard(origins, logger), consoleRoute());
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));

@@ -3,19 +3,25 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { ApolloServer } from '@apollo/server';
-import express from 'express';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-// Apollo gets graphql from Node (its CommonJS build); the route and the scopes are loaded as Apollo's are, compiled.
+import { AccountRegistry } from '@unreel/core';
+// Apollo gets graphql from Node (its CommonJS build); the endpoint and the scopes are loaded as Apollo's are, compiled.
+import { TenantDirectory } from '../dist/auth/tenant-directory.js';
 import { RequestScopes } from '../dist/di/request-scopes.js';
 import { HttpRequestScopes } from '../dist/graphql/http-request-scopes.js';
 import type { UnreelContext } from '../dist/graphql/context.js';
-import { graphqlRoute } from '../dist/http/graphql-route.js';
+import { GraphqlEndpoint } from '../dist/http/graphql-endpoint.js';
+import { HostPolicy } from '../dist/http/host-policy.js';
+import { OriginPolicy } from '../dist/http/origin-policy.js';
 import { InvalidRequestLog } from '../dist/logging/invalid-request-log.js';
+import { UnreelMetrics } from '../dist/metrics/unreel-metrics.js';
 
 const { buildSchema } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
-const schema = buildSchema('type Query { hello: String } type Mutation { touch: Boolean }');
+const schema = buildSchema('type Query { hello: String echo(text: String): String } type Mutation { touch: Boolean }');
+const MAX_BODY_BYTES = 1_000;
 
 interface Harness {
   url: string;
@@ -33,7 +39,10 @@ afterEach(async () => {
   }
 });
 
-/** The /graphql route as unreel mounts it (Apollo with CSRF prevention, our scopes and refusal log), in front of a tiny schema. */
+/**
+ * /graphql as unreel serves it (Apollo with CSRF prevention, our guards, scopes and refusal log, no tenants), in front
+ * of a tiny schema; whatever the endpoint does not take is answered 404 here.
+ */
 async function harness(): Promise<Harness> {
   const lines: Record<string, unknown>[] = [];
   const logger = pino(
@@ -46,12 +55,8 @@ async function harness(): Promise<Harness> {
     }),
   );
   const opened = new Map<string, { disposed: boolean }>();
-  const real = new RequestScopes({
-    engine: {} as never,
-    config: {} as never,
-    tenants: { accountsOf: () => ({}) } as never,
-    logger,
-  });
+  const tenants = TenantDirectory.create(undefined, new AccountRegistry([]), {});
+  const real = new RequestScopes({ engine: {} as never, config: {} as never, tenants, logger });
   // The real scopes, each told apart by its request id and watched for its disposal.
   const scopes = new HttpRequestScopes({
     open(tenant: string, requestId: string) {
@@ -70,29 +75,41 @@ async function harness(): Promise<Harness> {
     schema,
     csrfPrevention: true,
     plugins: [scopes.plugin],
-    rootValue: { hello: () => 'world' },
+    rootValue: { hello: () => 'world', echo: ({ text }: { text: string }) => text },
   });
   await apollo.start();
-  const app = express();
-  let next = 0;
-  app.use(
-    '/graphql',
-    (request, response, proceed) => {
-      const requestId = String(request.headers['x-request-id'] ?? `request-${next++}`);
-      response.setHeader('x-request-id', requestId);
-      response.locals.unreel = { tenant: 'default', requestId };
-      proceed();
-    },
-    express.json(),
-    graphqlRoute(apollo, scopes, new InvalidRequestLog(logger)),
-  );
-  const http = createServer(app);
+  const endpoint = new GraphqlEndpoint({
+    apollo,
+    scopes,
+    invalidRequests: new InvalidRequestLog(logger),
+    origins: new OriginPolicy([], true),
+    hosts: new HostPolicy([], true),
+    tenants,
+    metrics: new UnreelMetrics(),
+    logger,
+    maxBodyBytes: MAX_BODY_BYTES,
+  });
+  const http = createServer((request, response) => {
+    if (!endpoint.serve(request, response)) {
+      response.statusCode = 404;
+      response.end();
+    }
+  });
   servers.push({ http, apollo });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`, scopes: opened, lines };
 }
 
-describe('the GraphQL route', () => {
+async function post(
+  url: string,
+  body: BodyInit,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  return { status: response.status, json: await response.json() };
+}
+
+describe('the GraphQL endpoint', () => {
   it('disposes the scope of a request once it is answered', async () => {
     const { url, scopes } = await harness();
     const response = await fetch(url, {
@@ -158,5 +175,75 @@ describe('the GraphQL route', () => {
     expect(response.status).toBe(400);
     expect(scopes.get('invalid-field')).toEqual({ disposed: true });
     expect(lines.filter((line) => line.requestId === 'invalid-field')).toEqual([]);
+  });
+
+  it('reads a JSON body in any UTF charset and inflated as its Content-Encoding says', async () => {
+    const { url } = await harness();
+    const query = JSON.stringify({ query: 'query($text: String) { echo(text: $text) }', variables: { text: 'héllo' } });
+    expect(await post(url, query, { 'content-type': 'application/json; charset=UTF-8' })).toEqual({
+      status: 200,
+      json: { data: { echo: 'héllo' } },
+    });
+    expect(
+      await post(url, gzipSync(query), { 'content-type': 'application/json', 'content-encoding': 'gzip' }),
+    ).toEqual({ status: 200, json: { data: { echo: 'héllo' } } });
+  });
+
+  it('refuses a body it cannot read with a GraphQL-shaped error naming what is wrong, and keeps serving', async () => {
+    const { url, scopes } = await harness();
+    const json = { 'content-type': 'application/json' };
+    expect(await post(url, '{"query": "{ hello }"', json)).toEqual({
+      status: 400,
+      json: { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    expect(await post(url, '"{ hello }"', json)).toMatchObject({
+      status: 400,
+      json: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    expect(await post(url, JSON.stringify({ query: `{ hello } #${'x'.repeat(MAX_BODY_BYTES)}` }), json)).toEqual({
+      status: 413,
+      json: {
+        errors: [
+          {
+            message: `The request body is larger than ${MAX_BODY_BYTES} bytes`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE', maxBodyBytes: MAX_BODY_BYTES },
+          },
+        ],
+      },
+    });
+    // Inflated past the limit: the limit is on what the body inflates to.
+    expect(
+      await post(url, gzipSync(JSON.stringify({ query: `{ hello } #${' '.repeat(50 * MAX_BODY_BYTES)}` })), {
+        ...json,
+        'content-encoding': 'gzip',
+      }),
+    ).toMatchObject({ status: 413 });
+    for (const headers of [
+      { 'content-type': 'application/json; charset=latin1' },
+      { ...json, 'content-encoding': 'compress' },
+    ])
+      expect(await post(url, JSON.stringify({ query: '{ hello }' }), headers)).toEqual({
+        status: 415,
+        json: {
+          errors: [{ message: 'The request body must be UTF-8 JSON', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }],
+        },
+      });
+    // None of them reached GraphQL; the server answers the next request as ever.
+    expect(scopes.size).toBe(0);
+    expect(await post(url, JSON.stringify({ query: '{ hello }' }), json)).toEqual({
+      status: 200,
+      json: { data: { hello: 'world' } },
+    });
+  });
+
+  it('leaves a body of another type unread for Apollo to refuse, and a GET that may want GraphiQL to express', async () => {
+    const { url, lines } = await harness();
+    // A form post: CSRF prevention refuses it, and the refusal is logged.
+    const form = await post(url, 'query={ hello }', { 'content-type': 'text/plain', 'x-request-id': 'form' });
+    expect(form.status).toBe(400);
+    expect(lines.filter((line) => line.requestId === 'form')).toEqual([expect.objectContaining({ reason: 'csrf' })]);
+    const page = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    await page.arrayBuffer();
+    expect(page.status).toBe(404);
   });
 });
